@@ -1,0 +1,274 @@
+package org.jkn.telemetry.normalizer;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.jkn.telemetry.normalizer.identity.Nik;
+import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+
+/**
+ * Turns a request body (the JSON batch) into checked readings in canonical units.
+ *
+ * <p>Bad input is a value, not an exception: a body that is not a batch gives a {@link BatchError};
+ * a bad reading gives a {@link Rejection} and the rest of the batch is kept. Exceptions escape only
+ * for bugs. The NIK is replaced by its pseudonym here and goes no further.
+ *
+ * <p>Thread-safe and cheap to share: it holds only the immutable parser factory, limits and
+ * pseudonymizer. No I/O.
+ */
+public final class BatchNormalizer {
+
+    private static final int MAX_ID_LENGTH = 64;
+    private static final int MAX_TEXT_LENGTH = 128;
+
+    private final JsonFactory json;
+    private final Pseudonymizer pseudonymizer;
+    private final NormalizerLimits limits;
+    private final ReadingChecker checker;
+
+    public BatchNormalizer(Pseudonymizer pseudonymizer, NormalizerLimits limits) {
+        this.pseudonymizer = pseudonymizer;
+        this.limits = limits;
+        this.checker = new ReadingChecker(limits);
+        this.json = JsonFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(32)
+                        .maxStringLength(64 * 1024)
+                        .maxNumberLength(64)
+                        .build())
+                .build();
+    }
+
+    /** Normalizes one body; {@code nowMicros} is the server clock used for the time checks. */
+    public NormalizedBatch normalize(byte[] body, long nowMicros) {
+        try (JsonParser p = json.createParser(body)) {
+            return parseBatch(p, nowMicros);
+        } catch (StreamConstraintsException e) {
+            return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "body exceeds a JSON limit (nesting, string or number length)");
+        } catch (IOException e) {
+            // JsonParseException and friends: report where, never what (the body may hold identifiers).
+            String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe && jpe.getLocation() != null
+                    ? " at line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr()
+                    : "";
+            return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "body is not valid JSON" + where);
+        }
+    }
+
+    private NormalizedBatch parseBatch(JsonParser p, long nowMicros) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            return NormalizedBatch.refused(BatchError.NOT_A_BATCH, "body must be a JSON object with patient, device and readings");
+        }
+        String nik = null;
+        boolean patientSeen = false;
+        DeviceInfo device = null;
+        String deviceProblem = null;
+        List<NormalizedReading> readings = null;
+        List<Rejection> rejections = null;
+        boolean tooMany = false;
+
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "patient" -> {
+                    patientSeen = t != JsonToken.VALUE_NULL;
+                    nik = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    p.skipChildren();
+                }
+                case "device" -> {
+                    if (t == JsonToken.START_OBJECT) {
+                        device = parseDevice(p);
+                        if (device == null) {
+                            deviceProblem = "device.id must be 1-64 characters of letters, digits and . _ : -; manufacturer and model at most 128 characters";
+                        }
+                    } else {
+                        deviceProblem = t == JsonToken.VALUE_NULL ? null : "device must be an object with an id";
+                        p.skipChildren();
+                    }
+                }
+                case "readings" -> {
+                    if (t != JsonToken.START_ARRAY) {
+                        p.skipChildren();
+                        if (t != JsonToken.VALUE_NULL) {
+                            return NormalizedBatch.refused(BatchError.READINGS_MISSING, "readings must be an array");
+                        }
+                        continue;
+                    }
+                    readings = new ArrayList<>();
+                    rejections = new ArrayList<>();
+                    tooMany = !parseReadings(p, nowMicros, readings, rejections);
+                }
+                default -> p.skipChildren(); // fields may be added to the format
+            }
+        }
+        if (p.nextToken() != null) {
+            return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "unexpected content after the batch object");
+        }
+        if (!patientSeen) {
+            return NormalizedBatch.refused(BatchError.PATIENT_MISSING, "patient (the participant's 16-digit NIK) is required");
+        }
+        if (nik == null || !Nik.isValid(nik)) {
+            return NormalizedBatch.refused(BatchError.PATIENT_INVALID, "patient must be a valid 16-digit NIK");
+        }
+        if (deviceProblem != null) {
+            return NormalizedBatch.refused(BatchError.DEVICE_INVALID, deviceProblem);
+        }
+        if (device == null) {
+            return NormalizedBatch.refused(BatchError.DEVICE_MISSING, "device with an id is required");
+        }
+        if (readings == null) {
+            return NormalizedBatch.refused(BatchError.READINGS_MISSING, "readings (an array) is required");
+        }
+        if (tooMany) {
+            return NormalizedBatch.refused(BatchError.TOO_MANY_READINGS,
+                    "a batch holds at most " + limits.maxReadings() + " readings; split it");
+        }
+        return NormalizedBatch.accepted(pseudonymizer.patientId(nik), device, readings, rejections);
+    }
+
+    private static DeviceInfo parseDevice(JsonParser p) throws IOException {
+        String id = null;
+        String manufacturer = null;
+        String model = null;
+        boolean bad = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            String text = t == JsonToken.VALUE_STRING ? p.getText() : null;
+            boolean stringOrNull = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL;
+            switch (field) {
+                case "id" -> {
+                    id = text;
+                    bad |= !stringOrNull;
+                }
+                case "manufacturer" -> {
+                    manufacturer = text;
+                    bad |= !stringOrNull || (text != null && !isPrintable(text, MAX_TEXT_LENGTH));
+                }
+                case "model" -> {
+                    model = text;
+                    bad |= !stringOrNull || (text != null && !isPrintable(text, MAX_TEXT_LENGTH));
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (bad || id == null || !isValidId(id)) {
+            return null;
+        }
+        return new DeviceInfo(id, manufacturer, model);
+    }
+
+    /** Returns false when the batch holds more readings than allowed. */
+    private boolean parseReadings(JsonParser p, long nowMicros, List<NormalizedReading> out,
+                                  List<Rejection> rejections) throws IOException {
+        ReadingFields f = new ReadingFields();
+        Set<String> seenIds = new HashSet<>();
+        int index = 0;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
+            if (index >= limits.maxReadings()) {
+                p.skipChildren();
+                // keep reading to the end so a malformed tail is still reported as malformed
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    p.skipChildren();
+                }
+                return false;
+            }
+            if (t != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                rejections.add(new Rejection(index, null, RejectReason.NOT_AN_OBJECT, "each reading must be a JSON object"));
+                continue;
+            }
+            f.reset();
+            readFields(p, f);
+            checker.check(index, f, nowMicros, seenIds, out, rejections);
+        }
+        return true;
+    }
+
+    private static void readFields(JsonParser p, ReadingFields f) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "id" -> f.id = text(p, t, f, field);
+                case "type" -> f.type = text(p, t, f, field);
+                case "time" -> f.time = text(p, t, f, field);
+                case "start" -> f.start = text(p, t, f, field);
+                case "end" -> f.end = text(p, t, f, field);
+                case "unit" -> f.unit = text(p, t, f, field);
+                case "value" -> {
+                    f.value = number(p, t, f, field);
+                    f.hasValue = t != JsonToken.VALUE_NULL;
+                }
+                case "systolic" -> {
+                    f.systolic = number(p, t, f, field);
+                    f.hasSystolic = t != JsonToken.VALUE_NULL;
+                }
+                case "diastolic" -> {
+                    f.diastolic = number(p, t, f, field);
+                    f.hasDiastolic = t != JsonToken.VALUE_NULL;
+                }
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static String text(JsonParser p, JsonToken t, ReadingFields f, String field) throws IOException {
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (t != JsonToken.VALUE_NULL) {
+            f.wrongType(field, "a string");
+            p.skipChildren();
+        }
+        return null;
+    }
+
+    private static double number(JsonParser p, JsonToken t, ReadingFields f, String field) throws IOException {
+        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            return p.getDoubleValue();
+        }
+        if (t != JsonToken.VALUE_NULL) {
+            f.wrongType(field, "a number");
+            p.skipChildren();
+        }
+        return Double.NaN;
+    }
+
+    static boolean isValidId(String id) {
+        int n = id.length();
+        if (n == 0 || n > MAX_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == ':';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isPrintable(String s, int maxLength) {
+        if (s.length() > maxLength) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

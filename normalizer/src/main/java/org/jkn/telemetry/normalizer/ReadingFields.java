@@ -1,0 +1,37 @@
+package org.jkn.telemetry.normalizer;
+
+/**
+ * The fields of one reading as read from the wire, before any check. One instance is owned by a
+ * {@link BatchNormalizer} call and reset for each reading.
+ */
+final class ReadingFields {
+    String id;
+    String type;
+    String time;
+    String start;
+    String end;
+    String unit;
+    double value = Double.NaN;
+    double systolic = Double.NaN;
+    double diastolic = Double.NaN;
+    boolean hasValue;
+    boolean hasSystolic;
+    boolean hasDiastolic;
+    /** First field whose JSON type was wrong, with the type it should have had. */
+    String wrongField;
+    String wrongFieldExpected;
+
+    void reset() {
+        id = type = time = start = end = unit = null;
+        value = systolic = diastolic = Double.NaN;
+        hasValue = hasSystolic = hasDiastolic = false;
+        wrongField = wrongFieldExpected = null;
+    }
+
+    void wrongType(String field, String expected) {
+        if (wrongField == null) {
+            wrongField = field;
+            wrongFieldExpected = expected;
+        }
+    }
+}

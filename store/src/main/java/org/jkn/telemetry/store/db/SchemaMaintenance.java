@@ -1,0 +1,112 @@
+package org.jkn.telemetry.store.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the time layout of the readings table in shape: on TimescaleDB it sets the chunk interval,
+ * compression and retention policies (TimescaleDB's own jobs then do the work); on plain PostgreSQL
+ * it creates monthly partitions ahead of time and drops those past retention. Idempotent; run at
+ * start-up and then periodically.
+ */
+public final class SchemaMaintenance {
+
+    private static final Logger log = LoggerFactory.getLogger(SchemaMaintenance.class);
+
+    private final DataSource dataSource;
+    private final DatabaseConfig config;
+
+    public SchemaMaintenance(DataSource dataSource, DatabaseConfig config) {
+        this.dataSource = dataSource;
+        this.config = config;
+    }
+
+    public static StorageMode detect(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("select exists (select 1 from pg_partitioned_table pt "
+                     + "join pg_class c on c.oid = pt.partrelid where c.relname = 'readings')")) {
+            r.next();
+            return r.getBoolean(1) ? StorageMode.NATIVE_PARTITIONS : StorageMode.TIMESCALE;
+        }
+    }
+
+    /** Applies the layout settings once; returns the mode found. */
+    public StorageMode run(Instant now) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            StorageMode mode = detect(c);
+            if (mode == StorageMode.TIMESCALE) {
+                applyTimescale(c);
+            } else {
+                applyPartitions(c, now);
+            }
+            return mode;
+        }
+    }
+
+    private void applyPartitions(Connection c, Instant now) throws SQLException {
+        Instant from = now.minus(config.partitionsBehind());
+        Instant to = now.atOffset(ZoneOffset.UTC).plusMonths(config.partitionsAhead()).toInstant();
+        try (PreparedStatement ps = c.prepareStatement("select ensure_reading_partitions(?, ?)")) {
+            ps.setTimestamp(1, Timestamp.from(from));
+            ps.setTimestamp(2, Timestamp.from(to));
+            try (ResultSet r = ps.executeQuery()) {
+                r.next();
+                int created = r.getInt(1);
+                if (created > 0) {
+                    log.info("created {} monthly reading partitions", created);
+                }
+            }
+        }
+        if (config.retention() != null) {
+            try (PreparedStatement ps = c.prepareStatement("select drop_reading_partitions_before(?)")) {
+                ps.setTimestamp(1, Timestamp.from(now.minus(config.retention())));
+                try (ResultSet r = ps.executeQuery()) {
+                    r.next();
+                    int dropped = r.getInt(1);
+                    if (dropped > 0) {
+                        log.info("dropped {} reading partitions past retention", dropped);
+                    }
+                }
+            }
+        }
+    }
+
+    private void applyTimescale(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select set_chunk_time_interval('readings', ?::interval)")) {
+            ps.setString(1, interval(config.chunkInterval()));
+            ps.execute();
+        }
+        if (config.compressAfter() != null) {
+            try (Statement s = c.createStatement()) {
+                s.execute("alter table readings set (timescaledb.compress, "
+                        + "timescaledb.compress_segmentby = 'patient_id', timescaledb.compress_orderby = 'effective_start desc')");
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select add_compression_policy('readings', ?::interval, if_not_exists => true)")) {
+                ps.setString(1, interval(config.compressAfter()));
+                ps.execute();
+            }
+        }
+        if (config.retention() != null) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select add_retention_policy('readings', ?::interval, if_not_exists => true)")) {
+                ps.setString(1, interval(config.retention()));
+                ps.execute();
+            }
+        }
+    }
+
+    private static String interval(Duration d) {
+        return d.toSeconds() + " seconds";
+    }
+}

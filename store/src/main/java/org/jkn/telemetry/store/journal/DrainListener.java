@@ -1,0 +1,28 @@
+package org.jkn.telemetry.store.journal;
+
+/** What the drainer reports, for metrics. Called on the drainer thread; must not block. */
+public interface DrainListener {
+
+    /** A write committed: {@code readings} read from the journal, {@code inserted} of them new. */
+    void stored(int readings, int inserted);
+
+    /** A write failed and will be retried; nothing was lost. */
+    void writeFailed(Exception cause);
+
+    /** A record could not be decoded and was skipped. */
+    void corruptRecord(long index, Exception cause);
+
+    DrainListener NONE = new DrainListener() {
+        @Override
+        public void stored(int readings, int inserted) {
+        }
+
+        @Override
+        public void writeFailed(Exception cause) {
+        }
+
+        @Override
+        public void corruptRecord(long index, Exception cause) {
+        }
+    };
+}

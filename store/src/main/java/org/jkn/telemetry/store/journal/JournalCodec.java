@@ -1,0 +1,84 @@
+package org.jkn.telemetry.store.journal;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.openhft.chronicle.bytes.Bytes;
+import org.jkn.telemetry.normalizer.DeviceInfo;
+import org.jkn.telemetry.normalizer.NormalizedReading;
+import org.jkn.telemetry.normalizer.catalog.ReadingType;
+
+/**
+ * Binary layout of a journal record. Version 1:
+ * <pre>
+ * u8 version | utf8 patientId | utf8 deviceId | utf8? manufacturer | utf8? model | i64 receivedMicros
+ * stopbit count | count x (u8 typeId | utf8 readingId | i64 start | i64 end | i32 offset | f64 value | f64 value2)
+ * </pre>
+ * Type ids are {@link ReadingType#id()}, stable forever. A record this code cannot read raises
+ * {@link CorruptRecordException}.
+ */
+final class JournalCodec {
+
+    static final int VERSION = 1;
+
+    private JournalCodec() {
+    }
+
+    static void write(Bytes<?> out, JournalBatch b) {
+        out.writeUnsignedByte(VERSION);
+        out.writeUtf8(b.patientId());
+        out.writeUtf8(b.device().id());
+        out.writeUtf8(b.device().manufacturer());
+        out.writeUtf8(b.device().model());
+        out.writeLong(b.receivedMicros());
+        List<NormalizedReading> rs = b.readings();
+        out.writeStopBit(rs.size());
+        for (int i = 0; i < rs.size(); i++) {
+            NormalizedReading r = rs.get(i);
+            out.writeUnsignedByte(r.type().id());
+            out.writeUtf8(r.readingId());
+            out.writeLong(r.startMicros());
+            out.writeLong(r.endMicros());
+            out.writeInt(r.offsetSeconds());
+            out.writeDouble(r.value());
+            out.writeDouble(r.value2());
+        }
+    }
+
+    static JournalBatch read(Bytes<?> in) {
+        int version = in.readUnsignedByte();
+        if (version != VERSION) {
+            throw new CorruptRecordException("unknown journal record version " + version);
+        }
+        String patient = in.readUtf8();
+        String deviceId = in.readUtf8();
+        String manufacturer = in.readUtf8();
+        String model = in.readUtf8();
+        long received = in.readLong();
+        long count = in.readStopBit();
+        if (count < 0 || count > in.readRemaining()) {
+            throw new CorruptRecordException("impossible reading count " + count);
+        }
+        List<NormalizedReading> readings = new ArrayList<>((int) count);
+        for (int i = 0; i < count; i++) {
+            int typeId = in.readUnsignedByte();
+            ReadingType type = ReadingType.ofId(typeId);
+            if (type == null) {
+                throw new CorruptRecordException("unknown reading type id " + typeId);
+            }
+            readings.add(new NormalizedReading(type, in.readUtf8(), in.readLong(), in.readLong(), in.readInt(),
+                    in.readDouble(), in.readDouble()));
+        }
+        return new JournalBatch(patient, new DeviceInfo(deviceId, manufacturer, model), received, readings);
+    }
+
+    /** Reading count of a record without decoding the readings. */
+    static long countReadings(Bytes<?> in) {
+        in.readUnsignedByte();
+        in.readUtf8();
+        in.readUtf8();
+        in.readUtf8();
+        in.readUtf8();
+        in.readLong();
+        return in.readStopBit();
+    }
+}

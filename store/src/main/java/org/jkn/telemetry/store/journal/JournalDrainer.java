@@ -1,0 +1,206 @@
+package org.jkn.telemetry.store.journal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.jkn.telemetry.store.copy.ReadingCopier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves batches from the journal to the database on its own thread: resumes after the checkpoint
+ * stored in the database, reads up to {@code maxReadingsPerWrite} readings, writes them with the
+ * new checkpoint in one transaction, and retries with back-off while the database is away (the
+ * journal keeps everything meanwhile).
+ */
+public final class JournalDrainer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JournalDrainer.class);
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+    private final Journal journal;
+    private final DataSource dataSource;
+    private final DrainListener listener;
+    private final int maxReadingsPerWrite;
+    private final Thread thread;
+    private volatile boolean running;
+    private volatile boolean healthy = true;
+    private volatile long checkpoint = -1;
+
+    public JournalDrainer(Journal journal, DataSource dataSource, DrainListener listener, int maxReadingsPerWrite) {
+        if (maxReadingsPerWrite < 1) {
+            throw new IllegalArgumentException("maxReadingsPerWrite must be >= 1");
+        }
+        this.journal = journal;
+        this.dataSource = dataSource;
+        this.listener = listener;
+        this.maxReadingsPerWrite = maxReadingsPerWrite;
+        this.thread = new Thread(this::run, "journal-drainer");
+        this.thread.setDaemon(true);
+    }
+
+    public synchronized void start() {
+        running = true;
+        thread.start();
+    }
+
+    /** False while the last write failed (the database is away or refusing). */
+    public boolean isHealthy() {
+        return healthy && thread.isAlive();
+    }
+
+    /** Journal index of the last batch committed to the database, or -1. */
+    public long checkpoint() {
+        return checkpoint;
+    }
+
+    private void run() {
+        ExcerptTailer tailer = journal.createTailer();
+        try {
+            long from = waitForCheckpoint();
+            if (!running) {
+                return;
+            }
+            position(tailer, from);
+            journal.markBacklog(countBacklog(from));
+            ReadingCopier copier = new ReadingCopier(dataSource);
+            List<JournalBatch> chunk = new ArrayList<>();
+            while (running) {
+                chunk.clear();
+                long last = fill(tailer, chunk);
+                if (last < 0) {
+                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+                    continue;
+                }
+                writeWithRetry(copier, chunk, last);
+            }
+        } catch (RuntimeException e) {
+            healthy = false;
+            log.error("journal drainer stopped by an unexpected error", e);
+        } finally {
+            tailer.close();
+        }
+    }
+
+    private long fill(ExcerptTailer tailer, List<JournalBatch> chunk) {
+        int readings = 0;
+        long last = -1;
+        while (readings < maxReadingsPerWrite) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    break;
+                }
+                last = dc.index();
+                try {
+                    JournalBatch b = JournalCodec.read(dc.wire().bytes());
+                    chunk.add(b);
+                    readings += b.readings().size();
+                } catch (RuntimeException e) {
+                    listener.corruptRecord(last, e);
+                    log.error("journal record {} cannot be decoded and is skipped", Long.toHexString(last), e);
+                }
+            }
+        }
+        return last; // -1 when nothing was read; chunk may be empty when only corrupt records were
+
+    }
+
+    private void writeWithRetry(ReadingCopier copier, List<JournalBatch> chunk, long last) {
+        int readings = 0;
+        for (JournalBatch b : chunk) {
+            readings += b.readings().size();
+        }
+        long backoff = 50;
+        while (running) {
+            try {
+                int inserted = copier.write(chunk, journal.id(), last);
+                checkpoint = last;
+                healthy = true;
+                journal.markStored(readings);
+                listener.stored(readings, inserted);
+                return;
+            } catch (SQLException | RuntimeException e) {
+                healthy = false;
+                listener.writeFailed(e);
+                log.warn("writing {} readings to the database failed ({}); retrying in {} ms",
+                        readings, e.getMessage(), backoff);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
+                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+            }
+        }
+    }
+
+    /** Reads the checkpoint, waiting (with back-off) while the database is unreachable. */
+    private long waitForCheckpoint() {
+        long backoff = 50;
+        while (running) {
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement ps = c.prepareStatement("select last_index from journal_checkpoints where journal_id = ?")) {
+                ps.setString(1, journal.id());
+                try (ResultSet r = ps.executeQuery()) {
+                    long cp = r.next() ? r.getLong(1) : -1;
+                    checkpoint = cp;
+                    return cp;
+                }
+            } catch (SQLException e) {
+                healthy = false;
+                log.warn("cannot read the journal checkpoint ({}); retrying in {} ms", e.getMessage(), backoff);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
+                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+            }
+        }
+        return -1;
+    }
+
+    private static void position(ExcerptTailer tailer, long checkpoint) {
+        if (checkpoint < 0) {
+            tailer.toStart();
+            return;
+        }
+        if (tailer.moveToIndex(checkpoint)) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                // skip the checkpointed record itself; it is stored
+            }
+        } else {
+            // the checkpoint is not in this journal (files removed by hand): replay all, idempotently
+            log.warn("journal checkpoint {} not found; replaying the whole journal", Long.toHexString(checkpoint));
+            tailer.toStart();
+        }
+    }
+
+    private long countBacklog(long checkpoint) {
+        long count = 0;
+        try (ExcerptTailer t = journal.createTailer()) {
+            position(t, checkpoint);
+            while (true) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    try {
+                        count += JournalCodec.countReadings(dc.wire().bytes());
+                    } catch (RuntimeException e) {
+                        // counted as zero; the drainer reports it when it reaches it
+                    }
+                }
+            }
+        }
+        return count;
+    }
+
+    /** Stops after the write in progress; what is not committed stays in the journal. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(30_000);
+    }
+}

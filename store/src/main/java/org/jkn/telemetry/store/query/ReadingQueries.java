@@ -1,0 +1,145 @@
+package org.jkn.telemetry.store.query;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.jkn.telemetry.normalizer.catalog.ReadingType;
+
+/**
+ * Reads for the FHIR API. Every value reaches SQL as a bind parameter; only fixed fragments are
+ * concatenated. Thread-safe.
+ */
+public final class ReadingQueries {
+
+    private static final String COLUMNS = "r.patient_id, r.device_id, r.reading_id, r.type, r.effective_start, "
+            + "r.effective_end, r.tz_offset, r.value, r.value2, r.obs_key, r.received_at, d.manufacturer, d.model "
+            + "from readings r left join devices d on d.patient_id = r.patient_id and d.id = r.device_id ";
+
+    private final DataSource dataSource;
+    private final long maxPeriodMicros;
+
+    /** @param maxPeriod the longest interval a reading may cover, used to bound range scans */
+    public ReadingQueries(DataSource dataSource, Duration maxPeriod) {
+        this.dataSource = dataSource;
+        this.maxPeriodMicros = maxPeriod.toSeconds() * 1_000_000L;
+    }
+
+    public Optional<StoredReading> read(String observationId) throws SQLException {
+        ObservationIds.Parsed id = ObservationIds.parse(observationId);
+        if (id == null) {
+            return Optional.empty();
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select " + COLUMNS + "where r.effective_start = ? and r.obs_key = ?")) {
+            ps.setObject(1, timestamp(id.startMicros()));
+            ps.setString(2, id.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** One page of results; at most {@code count + 1} rows are fetched so the caller knows whether more follow. */
+    public List<StoredReading> search(ObservationSearch q) throws SQLException {
+        StringBuilder sql = new StringBuilder("select ").append(COLUMNS).append("where r.patient_id = ?");
+        List<Object> args = new ArrayList<>();
+        args.add(q.patientId());
+        if (!q.types().isEmpty()) {
+            sql.append(" and r.code in (");
+            for (int i = 0; i < q.types().size(); i++) {
+                sql.append(i == 0 ? "?" : ", ?");
+                args.add(q.types().get(i).code().code());
+            }
+            sql.append(')');
+        }
+        for (DateBound b : q.dates()) {
+            switch (b.prefix()) {
+                // the reading [start, end] lies within the searched range
+                case EQ -> {
+                    sql.append(" and r.effective_start >= ? and r.effective_end < ?");
+                    args.add(timestamp(b.lowMicros()));
+                    args.add(timestamp(b.highMicros()));
+                }
+                // some of the reading is at or after the range's start / after its end; the extra
+                // bound on effective_start (end <= start + max period) lets partitions be pruned
+                case GE, GT -> {
+                    long edge = b.prefix() == DatePrefix.GE ? b.lowMicros() : b.highMicros();
+                    sql.append(" and r.effective_end >= ? and r.effective_start >= ?");
+                    args.add(timestamp(edge));
+                    args.add(timestamp(edge - maxPeriodMicros));
+                }
+                // some of the reading is before the range's start / before its end
+                case LT -> {
+                    sql.append(" and r.effective_start < ?");
+                    args.add(timestamp(b.lowMicros()));
+                }
+                case LE -> {
+                    sql.append(" and r.effective_start < ?");
+                    args.add(timestamp(b.highMicros()));
+                }
+            }
+        }
+        sql.append(q.ascending() ? " order by r.effective_start asc, r.obs_key asc" : " order by r.effective_start desc, r.obs_key desc");
+        sql.append(" limit ? offset ?");
+        args.add(q.count() + 1);
+        args.add(q.offset());
+
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            List<StoredReading> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(row(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** True when a patient with this pseudonym has sent data. */
+    public boolean patientExists(String patientId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select 1 from patients where id = ?")) {
+            ps.setString(1, patientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static StoredReading row(ResultSet rs) throws SQLException {
+        long start = micros(rs, 5);
+        double value2 = rs.getDouble(9);
+        if (rs.wasNull()) {
+            value2 = Double.NaN;
+        }
+        ReadingType type = ReadingType.ofId(rs.getInt(4));
+        if (type == null) {
+            throw new SQLException("readings row has unknown type id " + rs.getInt(4));
+        }
+        return new StoredReading(ObservationIds.id(start, rs.getString(10)), rs.getString(1), rs.getString(2),
+                rs.getString(12), rs.getString(13), type, start, micros(rs, 6), rs.getInt(7),
+                rs.getDouble(8), value2, micros(rs, 11));
+    }
+
+    private static OffsetDateTime timestamp(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L)
+                .atOffset(ZoneOffset.UTC);
+    }
+
+    private static long micros(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t.toEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+}
