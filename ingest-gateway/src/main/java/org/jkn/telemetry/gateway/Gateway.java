@@ -1,0 +1,187 @@
+package org.jkn.telemetry.gateway;
+
+import ca.uhn.fhir.context.FhirContext;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.jkn.telemetry.gateway.config.DevKeys;
+import org.jkn.telemetry.gateway.config.GatewayConfig;
+import org.jkn.telemetry.gateway.fhir.FhirApi;
+import org.jkn.telemetry.gateway.fhir.FhirResponses;
+import org.jkn.telemetry.gateway.http.JsonErrors;
+import org.jkn.telemetry.gateway.http.ReadingsHandler;
+import org.jkn.telemetry.gateway.ops.HealthHandler;
+import org.jkn.telemetry.gateway.ops.Metrics;
+import org.jkn.telemetry.normalizer.BatchNormalizer;
+import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.db.Database;
+import org.jkn.telemetry.store.journal.Journal;
+import org.jkn.telemetry.store.journal.JournalDrainer;
+import org.jkn.telemetry.store.query.ReadingQueries;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running service: database, journal, drainer and HTTP server, started in that order and
+ * stopped in reverse. {@link #start} returns once the HTTP port is open.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    private static final long MAINTENANCE_PERIOD_MILLIS = TimeUnit.HOURS.toMillis(1);
+
+    private final Vertx vertx;
+    private final Database database;
+    private final Journal journal;
+    private final JournalDrainer drainer;
+    private final HttpServer server;
+
+    private Gateway(Vertx vertx, Database database, Journal journal, JournalDrainer drainer, HttpServer server) {
+        this.vertx = vertx;
+        this.database = database;
+        this.journal = journal;
+        this.drainer = drainer;
+        this.server = server;
+    }
+
+    public static Gateway start(GatewayConfig config) throws IOException, SQLException {
+        byte[] key = config.pseudonymKey() != null ? config.pseudonymKey() : DevKeys.pseudonymKey(config.dataDir());
+        Pseudonymizer pseudonymizer = new Pseudonymizer(key);
+        Database database = Database.open(config.database());
+        Journal journal = null;
+        JournalDrainer drainer = null;
+        Vertx vertx = null;
+        try {
+            journal = Journal.open(config.dataDir().resolve("journal"), config.journalSync());
+            Metrics metrics = new Metrics(journal);
+            drainer = new JournalDrainer(journal, database.dataSource(), metrics, config.writeBatchReadings());
+            drainer.start();
+
+            vertx = Vertx.vertx();
+            Router router = Router.router(vertx);
+            FhirContext fhir = FhirContext.forR4Cached();
+            FhirResponses fhirResponses = new FhirResponses(fhir);
+            installErrorHandlers(router, fhirResponses, metrics);
+
+            BatchNormalizer normalizer = new BatchNormalizer(pseudonymizer, config.limits());
+            router.post("/v1/readings")
+                    .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+                    .handler(new ReadingsHandler(vertx, normalizer, journal, metrics, config.maxPendingReadings(), Clock.systemUTC()));
+            ReadingQueries queries = new ReadingQueries(database.dataSource(), config.limits().maxPeriod());
+            new FhirApi(vertx, fhir, queries, pseudonymizer, config.searchZone()).mount(router);
+            HealthHandler health = new HealthHandler(vertx, database, drainer, journal);
+            router.get("/health").handler(health::health);
+            router.get("/health/live").handler(health::live);
+            router.get("/metrics").handler(ctx -> ctx.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                            .setHost(config.httpHost()).setPort(config.httpPort())
+                            .setMaxInitialLineLength(8192).setMaxHeaderSize(16384))
+                    .requestHandler(router)
+                    .listen()
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Vertx v = vertx;
+            v.setPeriodic(MAINTENANCE_PERIOD_MILLIS, id -> v.executeBlocking(() -> database.maintenance().run(Instant.now()), false)
+                    .onFailure(e -> log.warn("schema maintenance failed: {}", e.getMessage())));
+            log.info("listening on http://{}:{} (FHIR at /fhir, ingest at /v1/readings)", config.httpHost(), server.actualPort());
+            return new Gateway(vertx, database, journal, drainer, server);
+        } catch (Exception e) {
+            closeQuietly(vertx, drainer, journal, database);
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new IOException("the gateway could not start: " + e.getMessage(), e);
+        }
+    }
+
+    private static void installErrorHandlers(Router router, FhirResponses fhir, Metrics metrics) {
+        router.errorHandler(413, ctx -> {
+            metrics.refusedTooLarge();
+            JsonErrors.send(ctx.response(), 413, "body-too-large", "the body is larger than this server accepts; split the batch");
+        });
+        for (int status : new int[] {400, 404, 405, 500}) {
+            router.errorHandler(status, ctx -> {
+                if (status == 500 && ctx.failure() != null) {
+                    log.error("request failed", ctx.failure());
+                }
+                if (ctx.request().path().startsWith("/fhir")) {
+                    fhir.error(ctx, status, status == 500 ? IssueType.EXCEPTION : IssueType.INVALID, statusText(status));
+                } else {
+                    JsonErrors.send(ctx.response(), status, status == 500 ? "internal-error" : "bad-request", statusText(status));
+                }
+            });
+        }
+    }
+
+    private static String statusText(int status) {
+        return switch (status) {
+            case 400 -> "The request is malformed";
+            case 404 -> "Not found";
+            case 405 -> "Method not allowed here";
+            default -> "Internal error; nothing was kept from this request";
+        };
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    public JournalDrainer drainer() {
+        return drainer;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("HTTP server did not close cleanly: {}", e.getMessage());
+        }
+        closeQuietly(vertx, drainer, journal, database);
+    }
+
+    private static void closeQuietly(Vertx vertx, JournalDrainer drainer, Journal journal, Database database) {
+        if (vertx != null) {
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("Vert.x did not close cleanly: {}", e.getMessage());
+            }
+        }
+        if (drainer != null) {
+            try {
+                drainer.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (journal != null) {
+            journal.close();
+        }
+        try {
+            database.close();
+        } catch (IOException e) {
+            log.warn("database did not close cleanly: {}", e.getMessage());
+        }
+    }
+}

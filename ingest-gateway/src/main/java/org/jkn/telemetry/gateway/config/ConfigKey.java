@@ -1,0 +1,56 @@
+package org.jkn.telemetry.gateway.config;
+
+/**
+ * Every configuration key, with its default and meaning. Each is read from the environment
+ * variable {@code TELEMETRY_<NAME>} or the system property {@code telemetry.<name>} (lower case,
+ * dots for underscores); the system property wins. Durations are ISO 8601 ({@code PT5M}, {@code P365D}).
+ */
+public enum ConfigKey {
+    PROFILE("dev", "dev (generated keys allowed) or prod (every secret must be configured)"),
+    HTTP_HOST("0.0.0.0", "address the HTTP server binds"),
+    HTTP_PORT("8080", "HTTP port; 0 picks a free one"),
+    DATA_DIR("data", "directory for the journal, the embedded database and generated dev keys"),
+    DB_URL("", "JDBC URL of PostgreSQL or TimescaleDB; empty starts the embedded PostgreSQL in DATA_DIR/postgres"),
+    DB_USER("postgres", "database user"),
+    DB_PASSWORD("", "database password"),
+    DB_POOL_SIZE("8", "database connections"),
+    TIMESCALE("auto", "auto: a hypertable when the timescaledb extension can be created; off: native partitions"),
+    CHUNK_INTERVAL("P7D", "TimescaleDB chunk interval"),
+    COMPRESS_AFTER("P30D", "TimescaleDB: compress chunks older than this; empty disables compression"),
+    RETENTION("", "drop readings older than this; empty keeps them"),
+    PARTITIONS_AHEAD("3", "native partitioning: months of partitions created ahead"),
+    PSEUDONYM_KEY("", "base64 key (>= 32 bytes) for NIK pseudonyms; empty in dev generates DATA_DIR/keys/pseudonym.key"),
+    MAX_BODY_BYTES("16777216", "largest accepted request body; larger gets 413"),
+    MAX_READINGS_PER_BATCH("100000", "readings in one batch; more gets 400"),
+    MAX_READING_AGE("P365D", "oldest accepted reading"),
+    FUTURE_SKEW("PT5M", "how far ahead of the server clock a reading may be"),
+    MAX_READING_PERIOD("P31D", "longest interval one reading may cover"),
+    JOURNAL_SYNC("true", "msync the journal before acknowledging (survives power loss, not only kill -9)"),
+    JOURNAL_MAX_PENDING_READINGS("5000000", "journaled but unstored readings above which ingest answers 503"),
+    WRITE_BATCH_READINGS("10000", "readings per database transaction"),
+    SEARCH_ZONE("UTC", "time zone for FHIR date search values given without an offset");
+
+    private final String defaultValue;
+    private final String meaning;
+
+    ConfigKey(String defaultValue, String meaning) {
+        this.defaultValue = defaultValue;
+        this.meaning = meaning;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+
+    public String envName() {
+        return "TELEMETRY_" + name();
+    }
+
+    public String propertyName() {
+        return "telemetry." + name().toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+    }
+}

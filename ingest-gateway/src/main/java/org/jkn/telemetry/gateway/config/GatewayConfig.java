@@ -1,0 +1,144 @@
+package org.jkn.telemetry.gateway.config;
+
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.jkn.telemetry.normalizer.NormalizerLimits;
+import org.jkn.telemetry.store.db.DatabaseConfig;
+
+/**
+ * The gateway's configuration, read once and validated eagerly: a bad value stops start-up with a
+ * message naming the key; nothing is clamped silently.
+ */
+public record GatewayConfig(boolean production, String httpHost, int httpPort, Path dataDir, DatabaseConfig database,
+                            byte[] pseudonymKey, int maxBodyBytes, NormalizerLimits limits, boolean journalSync,
+                            long maxPendingReadings, int writeBatchReadings, ZoneId searchZone) {
+
+    /** Reads from system properties, then environment variables, then defaults. */
+    public static GatewayConfig fromEnvironment() {
+        return from(key -> {
+            String p = System.getProperty(key.propertyName());
+            return p != null ? p : System.getenv(key.envName());
+        });
+    }
+
+    /** Reads from the given source; missing keys take their defaults. */
+    public static GatewayConfig from(Map<ConfigKey, String> values) {
+        return from(values::get);
+    }
+
+    private static GatewayConfig from(Function<ConfigKey, String> source) {
+        Map<ConfigKey, String> v = new EnumMap<>(ConfigKey.class);
+        for (ConfigKey k : ConfigKey.values()) {
+            String s = source.apply(k);
+            v.put(k, s == null ? k.defaultValue() : s.trim());
+        }
+        String profile = v.get(ConfigKey.PROFILE);
+        if (!profile.equals("dev") && !profile.equals("prod")) {
+            throw bad(ConfigKey.PROFILE, "must be dev or prod");
+        }
+        boolean production = profile.equals("prod");
+        Path dataDir = Path.of(v.get(ConfigKey.DATA_DIR)).toAbsolutePath();
+        String dbUrl = v.get(ConfigKey.DB_URL);
+        if (production && dbUrl.isEmpty()) {
+            throw bad(ConfigKey.DB_URL, "is required in the prod profile (the embedded database is for development)");
+        }
+        DatabaseConfig db;
+        try {
+            db = new DatabaseConfig(dbUrl.isEmpty() ? null : dbUrl, v.get(ConfigKey.DB_USER), v.get(ConfigKey.DB_PASSWORD),
+                    integer(v, ConfigKey.DB_POOL_SIZE, 1, 200), dataDir.resolve("postgres"), v.get(ConfigKey.TIMESCALE),
+                    duration(v, ConfigKey.CHUNK_INTERVAL, false), duration(v, ConfigKey.COMPRESS_AFTER, true),
+                    duration(v, ConfigKey.RETENTION, true), integer(v, ConfigKey.PARTITIONS_AHEAD, 1, 24),
+                    duration(v, ConfigKey.MAX_READING_AGE, false));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("database configuration: " + e.getMessage(), e);
+        }
+        byte[] key = null;
+        String keyText = v.get(ConfigKey.PSEUDONYM_KEY);
+        if (!keyText.isEmpty()) {
+            try {
+                key = Base64.getDecoder().decode(keyText);
+            } catch (IllegalArgumentException e) {
+                throw bad(ConfigKey.PSEUDONYM_KEY, "must be base64");
+            }
+            if (key.length < 32) {
+                throw bad(ConfigKey.PSEUDONYM_KEY, "must decode to at least 32 bytes");
+            }
+        } else if (production) {
+            throw bad(ConfigKey.PSEUDONYM_KEY, "is required in the prod profile");
+        }
+        NormalizerLimits limits;
+        try {
+            limits = new NormalizerLimits(integer(v, ConfigKey.MAX_READINGS_PER_BATCH, 1, 10_000_000),
+                    duration(v, ConfigKey.FUTURE_SKEW, false), duration(v, ConfigKey.MAX_READING_AGE, false),
+                    duration(v, ConfigKey.MAX_READING_PERIOD, false));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("reading limits: " + e.getMessage(), e);
+        }
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(v.get(ConfigKey.SEARCH_ZONE));
+        } catch (DateTimeException e) {
+            throw bad(ConfigKey.SEARCH_ZONE, "must be a time zone id such as UTC or Asia/Jakarta");
+        }
+        return new GatewayConfig(production, v.get(ConfigKey.HTTP_HOST), integer(v, ConfigKey.HTTP_PORT, 0, 65535), dataDir, db,
+                key, integer(v, ConfigKey.MAX_BODY_BYTES, 1024, 1 << 30), limits, bool(v, ConfigKey.JOURNAL_SYNC),
+                longValue(v, ConfigKey.JOURNAL_MAX_PENDING_READINGS, 1), integer(v, ConfigKey.WRITE_BATCH_READINGS, 1, 1_000_000),
+                zone);
+    }
+
+    private static int integer(Map<ConfigKey, String> v, ConfigKey k, int min, int max) {
+        long n = longValue(v, k, min);
+        if (n > max) {
+            throw bad(k, "must be <= " + max);
+        }
+        return (int) n;
+    }
+
+    private static long longValue(Map<ConfigKey, String> v, ConfigKey k, long min) {
+        long n;
+        try {
+            n = Long.parseLong(v.get(k));
+        } catch (NumberFormatException e) {
+            throw bad(k, "must be an integer");
+        }
+        if (n < min) {
+            throw bad(k, "must be >= " + min);
+        }
+        return n;
+    }
+
+    private static boolean bool(Map<ConfigKey, String> v, ConfigKey k) {
+        return switch (v.get(k)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw bad(k, "must be true or false");
+        };
+    }
+
+    private static Duration duration(Map<ConfigKey, String> v, ConfigKey k, boolean optional) {
+        String s = v.get(k);
+        if (s.isEmpty() && optional) {
+            return null;
+        }
+        try {
+            Duration d = Duration.parse(s);
+            if (d.isNegative() || d.isZero()) {
+                throw bad(k, "must be positive");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw bad(k, "must be an ISO 8601 duration such as PT5M or P7D");
+        }
+    }
+
+    private static IllegalArgumentException bad(ConfigKey k, String what) {
+        return new IllegalArgumentException(k.envName() + " " + what);
+    }
+}

@@ -1,0 +1,71 @@
+package org.jkn.telemetry.gateway.fhir;
+
+import java.util.Date;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement.TypeRestfulInteraction;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.jkn.telemetry.normalizer.catalog.ReadingType;
+
+/** The server's CapabilityStatement: exactly the interactions and search parameters implemented here. */
+final class CapabilityStatements {
+
+    private CapabilityStatements() {
+    }
+
+    static CapabilityStatement build(Date started) {
+        CapabilityStatement cs = new CapabilityStatement();
+        cs.setStatus(Enumerations.PublicationStatus.ACTIVE);
+        cs.setDate(started);
+        cs.setKind(CapabilityStatement.CapabilityStatementKind.INSTANCE);
+        cs.setFhirVersion(Enumerations.FHIRVersion._4_0_1);
+        cs.addFormat("application/fhir+json");
+        cs.addFormat("application/fhir+xml");
+        cs.getSoftware().setName("telemetry-gateway").setVersion(version());
+        cs.getImplementation().setDescription("Health telemetry from wearables and phones as FHIR R4 Observations");
+
+        CapabilityStatementRestComponent rest = cs.addRest();
+        rest.setMode(CapabilityStatement.RestfulCapabilityMode.SERVER);
+
+        CapabilityStatementRestResourceComponent obs = rest.addResource();
+        obs.setType("Observation");
+        obs.setProfile("http://hl7.org/fhir/StructureDefinition/Observation");
+        for (ReadingType t : ReadingType.values()) {
+            if (t.profile() != null) {
+                obs.addSupportedProfile(t.profile());
+            }
+        }
+        obs.addInteraction().setCode(TypeRestfulInteraction.READ);
+        obs.addInteraction().setCode(TypeRestfulInteraction.SEARCHTYPE);
+        obs.setReadHistory(false).setUpdateCreate(false);
+        obs.addSearchParam().setName("patient").setType(Enumerations.SearchParamType.REFERENCE)
+                .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-patient")
+                .setDocumentation("Required. The patient's id (a pseudonym), or Patient/{id}; subject is accepted too");
+        obs.addSearchParam().setName("code").setType(Enumerations.SearchParamType.TOKEN)
+                .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-code")
+                .setDocumentation("LOINC code, [system|]code, comma-separated for any of several");
+        obs.addSearchParam().setName("date").setType(Enumerations.SearchParamType.DATE)
+                .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-date")
+                .setDocumentation("Prefixes eq, gt, ge, lt, le; up to 4, all must match");
+        obs.addSearchParam().setName("_count").setType(Enumerations.SearchParamType.NUMBER)
+                .setDocumentation("Page size, 0-" + SearchParams.MAX_COUNT + ", default " + SearchParams.DEFAULT_COUNT);
+        obs.addSearchParam().setName("_sort").setType(Enumerations.SearchParamType.STRING)
+                .setDocumentation("date or -date (default, newest first)");
+
+        CapabilityStatementRestResourceComponent patient = rest.addResource();
+        patient.setType("Patient");
+        patient.setProfile("http://hl7.org/fhir/StructureDefinition/Patient");
+        patient.addInteraction().setCode(TypeRestfulInteraction.READ);
+        patient.addInteraction().setCode(TypeRestfulInteraction.SEARCHTYPE);
+        patient.addSearchParam().setName("identifier").setType(Enumerations.SearchParamType.TOKEN)
+                .setDefinition("http://hl7.org/fhir/SearchParameter/Patient-identifier")
+                .setDocumentation("https://fhir.kemkes.go.id/id/nik|{NIK}");
+        return cs;
+    }
+
+    private static String version() {
+        String v = CapabilityStatements.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

@@ -1,0 +1,213 @@
+package org.jkn.telemetry.gateway.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.ZoneId;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.Patient;
+import org.jkn.telemetry.normalizer.identity.Nik;
+import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.query.ObservationSearch;
+import org.jkn.telemetry.store.query.ReadingQueries;
+import org.jkn.telemetry.store.query.StoredReading;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The FHIR R4 REST API under {@code /fhir}: metadata, Observation read and search, Patient read and
+ * search by NIK. Database calls run on worker threads; results are rendered with HAPI FHIR.
+ */
+public final class FhirApi {
+
+    private static final Logger log = LoggerFactory.getLogger(FhirApi.class);
+
+    private final Vertx vertx;
+    private final ReadingQueries queries;
+    private final Pseudonymizer pseudonymizer;
+    private final ZoneId searchZone;
+    private final FhirResponses responses;
+    private final ObservationRenderer renderer = new ObservationRenderer();
+    private final CapabilityStatement capabilities;
+
+    public FhirApi(Vertx vertx, FhirContext fhir, ReadingQueries queries, Pseudonymizer pseudonymizer, ZoneId searchZone) {
+        this.vertx = vertx;
+        this.queries = queries;
+        this.pseudonymizer = pseudonymizer;
+        this.searchZone = searchZone;
+        this.responses = new FhirResponses(fhir);
+        this.capabilities = CapabilityStatements.build(new Date());
+    }
+
+    public void mount(Router router) {
+        router.route("/fhir/*").handler(ctx -> {
+            if (FhirResponses.negotiate(ctx) == null) {
+                responses.error(ctx, 406, IssueType.NOTSUPPORTED, "Supported formats: application/fhir+json, application/fhir+xml");
+                return;
+            }
+            ctx.next();
+        });
+        router.get("/fhir/metadata").handler(ctx -> responses.send(ctx, 200, capabilities));
+        router.get("/fhir/Observation").handler(this::searchObservations);
+        router.get("/fhir/Observation/:id").handler(this::readObservation);
+        router.get("/fhir/Patient").handler(this::searchPatients);
+        router.get("/fhir/Patient/:id").handler(this::readPatient);
+        router.route("/fhir/*").handler(ctx -> responses.error(ctx, 404, IssueType.NOTSUPPORTED,
+                "Not supported here; see /fhir/metadata for what is"));
+    }
+
+    private void searchObservations(RoutingContext ctx) {
+        SearchParams.Parsed p = SearchParams.parse(ctx.queryParams(), searchZone);
+        if (p.error() != null) {
+            responses.error(ctx, 400, IssueType.INVALID, p.error());
+            return;
+        }
+        ObservationSearch q = p.search();
+        if (p.empty() || q.count() == 0) {
+            responses.send(ctx, 200, searchset(ctx, q, List.of()));
+            return;
+        }
+        blocking(ctx, () -> queries.search(q), rows -> responses.send(ctx, 200, searchset(ctx, q, rows)));
+    }
+
+    private Bundle searchset(RoutingContext ctx, ObservationSearch q, List<StoredReading> rows) {
+        String base = base(ctx);
+        Bundle b = new Bundle().setType(Bundle.BundleType.SEARCHSET);
+        b.getMeta().setLastUpdated(new Date());
+        String self = base + "/Observation?" + query(q, q.offset());
+        b.addLink().setRelation("self").setUrl(self);
+        boolean more = rows.size() > q.count();
+        if (more) {
+            b.addLink().setRelation("next").setUrl(base + "/Observation?" + query(q, q.offset() + q.count()));
+        }
+        if (q.offset() > 0) {
+            b.addLink().setRelation("previous").setUrl(base + "/Observation?" + query(q, Math.max(0, q.offset() - q.count())));
+        }
+        int n = Math.min(rows.size(), q.count());
+        for (int i = 0; i < n; i++) {
+            StoredReading r = rows.get(i);
+            b.addEntry().setFullUrl(base + "/Observation/" + r.observationId()).setResource(renderer.render(r))
+                    .getSearch().setMode(Bundle.SearchEntryMode.MATCH);
+        }
+        if (!more && q.offset() == 0) {
+            b.setTotal(n);
+        }
+        return b;
+    }
+
+    /** The checked search written back as a query string (only values this server produced). */
+    private static String query(ObservationSearch q, int offset) {
+        StringBuilder s = new StringBuilder("patient=").append(q.patientId());
+        if (!q.types().isEmpty()) {
+            s.append("&code=");
+            for (int i = 0; i < q.types().size(); i++) {
+                s.append(i == 0 ? "" : ",").append("http://loinc.org%7C").append(q.types().get(i).code().code());
+            }
+        }
+        for (var d : q.dates()) {
+            s.append("&date=").append(d.prefix().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(java.time.Instant.ofEpochSecond(Math.floorDiv(d.lowMicros(), 1_000_000L),
+                            Math.floorMod(d.lowMicros(), 1_000_000L) * 1000L).toString().replace("+", "%2B"));
+        }
+        s.append("&_sort=").append(q.ascending() ? "date" : "-date");
+        s.append("&_count=").append(q.count()).append("&_offset=").append(offset);
+        return s.toString();
+    }
+
+    private void readObservation(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        blocking(ctx, () -> queries.read(id), found -> {
+            if (found.isPresent()) {
+                responses.send(ctx, 200, renderer.render(found.get()));
+            } else {
+                responses.error(ctx, 404, IssueType.NOTFOUND, "Observation not found");
+            }
+        });
+    }
+
+    private void searchPatients(RoutingContext ctx) {
+        for (String name : ctx.queryParams().names()) {
+            if (!name.equals("identifier") && !name.equals("_format")) {
+                responses.error(ctx, 400, IssueType.INVALID, "Patient search supports identifier only");
+                return;
+            }
+        }
+        List<String> ids = ctx.queryParams().getAll("identifier");
+        if (ids.size() != 1) {
+            responses.error(ctx, 400, IssueType.INVALID, "Exactly one identifier parameter is required: " + Nik.SYSTEM + "|{NIK}");
+            return;
+        }
+        String token = ids.get(0);
+        int bar = token.indexOf('|');
+        String system = bar >= 0 ? token.substring(0, bar) : null;
+        String value = bar >= 0 ? token.substring(bar + 1) : token;
+        Bundle empty = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal(0);
+        if (system != null && !system.isEmpty() && !system.equals(Nik.SYSTEM)) {
+            responses.send(ctx, 200, empty); // no other identifier system is held here
+            return;
+        }
+        if (!Nik.isValid(value)) {
+            responses.error(ctx, 400, IssueType.INVALID, "identifier value must be a valid 16-digit NIK");
+            return;
+        }
+        String patientId = pseudonymizer.patientId(value);
+        blocking(ctx, () -> queries.patientExists(patientId), exists -> {
+            Bundle b = new Bundle().setType(Bundle.BundleType.SEARCHSET);
+            if (exists) {
+                b.addEntry().setFullUrl(base(ctx) + "/Patient/" + patientId).setResource(patient(patientId))
+                        .getSearch().setMode(Bundle.SearchEntryMode.MATCH);
+            }
+            b.setTotal(exists ? 1 : 0);
+            responses.send(ctx, 200, b);
+        });
+    }
+
+    private void readPatient(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        if (!SearchParams.isFhirId(id)) {
+            responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");
+            return;
+        }
+        blocking(ctx, () -> queries.patientExists(id), exists -> {
+            if (exists) {
+                responses.send(ctx, 200, patient(id));
+            } else {
+                responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");
+            }
+        });
+    }
+
+    /** The NIK is not stored, so a Patient carries only its pseudonymous id. */
+    private static Patient patient(String id) {
+        Patient p = new Patient();
+        p.setId(id);
+        p.setActive(true);
+        return p;
+    }
+
+    private <T> void blocking(RoutingContext ctx, Callable<T> work, Consumer<T> then) {
+        vertx.executeBlocking(work, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                then.accept(ar.result());
+            } else {
+                log.error("FHIR request failed", ar.cause());
+                responses.error(ctx, 503, IssueType.TRANSIENT, "The database is unavailable; retry later");
+            }
+        });
+    }
+
+    private static String base(RoutingContext ctx) {
+        String host = ctx.request().authority() == null ? "localhost" : ctx.request().authority().toString();
+        if (!host.matches("[A-Za-z0-9.\\-:\\[\\]]{1,255}")) {
+            host = "localhost";
+        }
+        return ctx.request().scheme() + "://" + host + "/fhir";
+    }
+}

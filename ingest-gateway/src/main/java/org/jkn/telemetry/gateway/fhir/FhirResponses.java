@@ -1,0 +1,61 @@
+package org.jkn.telemetry.gateway.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
+import io.vertx.ext.web.RoutingContext;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.OperationOutcome;
+
+/**
+ * Renders FHIR resources in the format the client asked for ({@code _format} or Accept: JSON by
+ * default, XML on request) and errors as OperationOutcome. Thread-safe: the shared
+ * {@link FhirContext} is thread-safe and parsers are created per response (they are cheap).
+ */
+public final class FhirResponses {
+
+    public static final String JSON = "application/fhir+json";
+    public static final String XML = "application/fhir+xml";
+
+    private final FhirContext fhir;
+
+    public FhirResponses(FhirContext fhir) {
+        this.fhir = fhir;
+    }
+
+    /** The media type to answer with, or null when the client accepts neither FHIR format. */
+    static String negotiate(RoutingContext ctx) {
+        String format = ctx.request().getParam("_format");
+        if (format != null) {
+            return switch (format) {
+                case "json", "application/json", "application/fhir+json" -> JSON;
+                case "xml", "application/xml", "application/fhir+xml", "text/xml" -> XML;
+                default -> null;
+            };
+        }
+        String accept = ctx.request().getHeader("Accept");
+        if (accept == null || accept.isBlank() || accept.contains("json") || accept.contains("*/*")) {
+            return JSON;
+        }
+        return accept.contains("xml") ? XML : null;
+    }
+
+    public void send(RoutingContext ctx, int status, IBaseResource resource) {
+        String type = negotiate(ctx);
+        if (type == null) {
+            type = JSON;
+        }
+        IParser parser = type.equals(XML) ? fhir.newXmlParser() : fhir.newJsonParser();
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        ctx.response().setStatusCode(status).putHeader("Content-Type", type + ";charset=utf-8")
+                .end(parser.encodeResourceToString(resource));
+    }
+
+    /** An OperationOutcome with one error issue. The diagnostics never echo identifiers. */
+    public void error(RoutingContext ctx, int status, OperationOutcome.IssueType code, String diagnostics) {
+        OperationOutcome oo = new OperationOutcome();
+        oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(code).setDiagnostics(diagnostics);
+        send(ctx, status, oo);
+    }
+}

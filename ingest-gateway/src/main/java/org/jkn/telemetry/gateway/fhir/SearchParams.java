@@ -1,0 +1,160 @@
+package org.jkn.telemetry.gateway.fhir;
+
+import io.vertx.core.MultiMap;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.jkn.telemetry.normalizer.catalog.Coding;
+import org.jkn.telemetry.normalizer.catalog.ReadingType;
+import org.jkn.telemetry.store.query.DateBound;
+import org.jkn.telemetry.store.query.DatePrefix;
+import org.jkn.telemetry.store.query.ObservationSearch;
+
+/**
+ * Checks the parameters of {@code GET /fhir/Observation} and turns them into an
+ * {@link ObservationSearch}. Unknown or malformed parameters are refused (400) rather than ignored,
+ * as HAPI FHIR servers do, so a typo never silently widens a search.
+ */
+final class SearchParams {
+
+    static final int DEFAULT_COUNT = 50;
+    static final int MAX_COUNT = 1000;
+    static final int MAX_OFFSET = 100_000;
+    private static final int MAX_DATE_PARAMS = 4;
+    private static final Set<String> KNOWN = Set.of("patient", "subject", "code", "date", "_count", "_offset", "_sort", "_format");
+
+    private SearchParams() {
+    }
+
+    /** The result: a search, or an error message for a 400. {@code empty} means nothing can match. */
+    record Parsed(ObservationSearch search, boolean empty, String error) {
+        static Parsed error(String message) {
+            return new Parsed(null, false, message);
+        }
+    }
+
+    static Parsed parse(MultiMap params, ZoneId zone) {
+        for (String name : params.names()) {
+            if (!KNOWN.contains(name)) {
+                return Parsed.error("Unknown search parameter '" + clip(name) + "'. Supported: patient, code, date, _count, _offset, _sort");
+            }
+        }
+        List<String> patients = new ArrayList<>(params.getAll("patient"));
+        patients.addAll(params.getAll("subject"));
+        if (patients.size() != 1) {
+            return Parsed.error("Exactly one patient (or subject) parameter is required");
+        }
+        String patient = patients.get(0);
+        if (patient.startsWith("Patient/")) {
+            patient = patient.substring("Patient/".length());
+        }
+        if (!isFhirId(patient)) {
+            return Parsed.error("patient must be a Patient id or Patient/{id}");
+        }
+        boolean empty = false;
+
+        EnumSet<ReadingType> types = EnumSet.allOf(ReadingType.class);
+        boolean anyCode = false;
+        for (String codeParam : params.getAll("code")) {
+            anyCode = true;
+            EnumSet<ReadingType> or = EnumSet.noneOf(ReadingType.class);
+            for (String token : codeParam.split(",", -1)) {
+                int bar = token.indexOf('|');
+                String system = bar >= 0 ? token.substring(0, bar) : null;
+                String code = bar >= 0 ? token.substring(bar + 1) : token;
+                if (code.isEmpty()) {
+                    return Parsed.error("code needs a code: [system|]code");
+                }
+                for (ReadingType t : ReadingType.values()) {
+                    if (matches(t.code(), system, code) || t.extraCodings().stream().anyMatch(c -> matches(c, system, code))) {
+                        or.add(t);
+                    }
+                }
+            }
+            types.retainAll(or);
+        }
+        if (anyCode && types.isEmpty()) {
+            empty = true;
+        }
+
+        List<String> dateParams = params.getAll("date");
+        if (dateParams.size() > MAX_DATE_PARAMS) {
+            return Parsed.error("At most " + MAX_DATE_PARAMS + " date parameters");
+        }
+        List<DateBound> dates = new ArrayList<>();
+        for (String d : dateParams) {
+            DatePrefix prefix = DatePrefix.EQ;
+            String value = d;
+            if (d.length() >= 2 && Character.isLetter(d.charAt(0))) {
+                prefix = DatePrefix.of(d.substring(0, 2));
+                if (prefix == null) {
+                    return Parsed.error("date prefix must be one of eq, gt, ge, lt, le");
+                }
+                value = d.substring(2);
+            }
+            long[] range = FhirDates.range(value, zone);
+            if (range == null) {
+                return Parsed.error("date must be a FHIR date or dateTime, e.g. ge2026-11-22 or lt2026-11-22T09:00:00+07:00");
+            }
+            dates.add(new DateBound(prefix, range[0], range[1]));
+        }
+
+        Integer count = intParam(params, "_count", 0, MAX_COUNT);
+        Integer offset = intParam(params, "_offset", 0, MAX_OFFSET);
+        if (count == null || offset == null) {
+            return Parsed.error("_count must be 0-" + MAX_COUNT + " and _offset 0-" + MAX_OFFSET + ", each given at most once");
+        }
+        List<String> sorts = params.getAll("_sort");
+        boolean ascending = false;
+        if (sorts.size() > 1 || (sorts.size() == 1 && !sorts.get(0).equals("date") && !sorts.get(0).equals("-date"))) {
+            return Parsed.error("_sort supports date and -date");
+        }
+        if (sorts.size() == 1) {
+            ascending = sorts.get(0).equals("date");
+        }
+        List<ReadingType> typeList = anyCode ? new ArrayList<>(types) : List.of();
+        return new Parsed(new ObservationSearch(patient, typeList, dates, ascending,
+                count == -1 ? DEFAULT_COUNT : count, offset == -1 ? 0 : offset), empty, null);
+    }
+
+    private static boolean matches(Coding c, String system, String code) {
+        return c.code().equals(code) && (system == null || system.isEmpty() || system.equals(c.system()));
+    }
+
+    /** -1 when absent, null when invalid. */
+    private static Integer intParam(MultiMap params, String name, int min, int max) {
+        List<String> all = params.getAll(name);
+        if (all.isEmpty()) {
+            return -1;
+        }
+        if (all.size() > 1 || all.get(0).length() > 7) {
+            return null;
+        }
+        try {
+            int v = Integer.parseInt(all.get(0));
+            return v >= min && v <= max ? v : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static boolean isFhirId(String id) {
+        if (id.isEmpty() || id.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String clip(String s) {
+        String printable = s.replaceAll("[^A-Za-z0-9_:.-]", "?");
+        return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
+    }
+}

@@ -1,0 +1,102 @@
+package org.jkn.telemetry.gateway.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import org.jkn.telemetry.normalizer.BatchError;
+import org.jkn.telemetry.normalizer.RejectReason;
+import org.jkn.telemetry.normalizer.catalog.ReadingType;
+import org.jkn.telemetry.store.journal.DrainListener;
+import org.jkn.telemetry.store.journal.Journal;
+
+/**
+ * The service's meters, registered once with their tags so the hot path only increments. Tags are
+ * reading types, reason codes and outcomes: never identifiers or values.
+ */
+public final class Metrics implements DrainListener {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<ReadingType, Counter> accepted = new EnumMap<>(ReadingType.class);
+    private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
+    private final Map<BatchError, Counter> batchesRefused = new EnumMap<>(BatchError.class);
+    private final Counter refusedOverload;
+    private final Counter refusedTooLarge;
+    private final Counter stored;
+    private final Counter duplicates;
+    private final Counter writeFailures;
+    private final Counter corruptRecords;
+
+    public Metrics(Journal journal) {
+        for (ReadingType t : ReadingType.values()) {
+            accepted.put(t, Counter.builder("telemetry.readings.accepted").description("Readings journaled and acknowledged")
+                    .tag("type", t.wireName()).register(registry));
+        }
+        for (RejectReason r : RejectReason.values()) {
+            rejected.put(r, Counter.builder("telemetry.readings.rejected").description("Readings rejected, by reason")
+                    .tag("reason", r.code()).register(registry));
+        }
+        for (BatchError e : BatchError.values()) {
+            batchesRefused.put(e, refused(e.code()));
+        }
+        refusedOverload = refused("journal-full");
+        refusedTooLarge = refused("body-too-large");
+        stored = Counter.builder("telemetry.readings.stored").description("Readings newly written to the database").register(registry);
+        duplicates = Counter.builder("telemetry.readings.duplicates")
+                .description("Readings already stored (retries, re-uploads), skipped").register(registry);
+        writeFailures = Counter.builder("telemetry.db.write.failures").description("Database writes that failed and were retried")
+                .register(registry);
+        corruptRecords = Counter.builder("telemetry.journal.corrupt.records").description("Journal records that could not be decoded")
+                .register(registry);
+        Gauge.builder("telemetry.journal.lag.readings", journal, Journal::pendingReadings)
+                .description("Readings journaled and acknowledged but not yet stored").register(registry);
+    }
+
+    private Counter refused(String reason) {
+        return Counter.builder("telemetry.batches.refused").description("Whole batches refused, by reason")
+                .tag("reason", reason).register(registry);
+    }
+
+    public void accepted(ReadingType type) {
+        accepted.get(type).increment();
+    }
+
+    public void rejected(RejectReason reason) {
+        rejected.get(reason).increment();
+    }
+
+    public void batchRefused(BatchError error) {
+        batchesRefused.get(error).increment();
+    }
+
+    public void refusedOverload() {
+        refusedOverload.increment();
+    }
+
+    public void refusedTooLarge() {
+        refusedTooLarge.increment();
+    }
+
+    @Override
+    public void stored(int readings, int inserted) {
+        stored.increment(inserted);
+        duplicates.increment(readings - inserted);
+    }
+
+    @Override
+    public void writeFailed(Exception cause) {
+        writeFailures.increment();
+    }
+
+    @Override
+    public void corruptRecord(long index, Exception cause) {
+        corruptRecords.increment();
+    }
+
+    /** Prometheus text exposition format. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}
