@@ -64,7 +64,11 @@ public final class BatchNormalizer {
     }
 
     private NormalizedBatch parseBatch(JsonParser p, long nowMicros) throws IOException {
-        if (p.nextToken() != JsonToken.START_OBJECT) {
+        JsonToken first = p.nextToken();
+        if (first == null) {
+            return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "body is empty");
+        }
+        if (first != JsonToken.START_OBJECT) {
             return NormalizedBatch.refused(BatchError.NOT_A_BATCH, "body must be a JSON object with patient, device and readings");
         }
         String nik = null;

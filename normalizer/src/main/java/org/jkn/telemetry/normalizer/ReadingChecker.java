@@ -122,8 +122,8 @@ final class ReadingChecker {
             value = f.systolic * factor;
             value2 = f.diastolic * factor;
             if (!inRange(value, type.min(), type.max()) || !inRange(value2, ReadingType.DIASTOLIC_MIN, ReadingType.DIASTOLIC_MAX)) {
-                reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, "systolic must be " + type.min() + "-" + type.max()
-                        + " and diastolic " + ReadingType.DIASTOLIC_MIN + "-" + ReadingType.DIASTOLIC_MAX + " mm[Hg]");
+                reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, "systolic must be " + num(type.min()) + "-" + num(type.max())
+                        + " and diastolic " + num(ReadingType.DIASTOLIC_MIN) + "-" + num(ReadingType.DIASTOLIC_MAX) + " mm[Hg]");
                 return;
             }
             if (value <= value2) {
@@ -138,7 +138,7 @@ final class ReadingChecker {
             value = f.value * factor;
             if (!inRange(value, type.min(), type.max())) {
                 reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, type.wireName() + " must be between "
-                        + type.min() + " and " + type.max() + " " + type.ucum());
+                        + num(type.min()) + " and " + num(type.max()) + " " + type.ucum());
                 return;
             }
             if (type.isInteger() && value != Math.rint(value)) {
@@ -151,6 +151,10 @@ final class ReadingChecker {
             return;
         }
         out.add(new NormalizedReading(type, id, start, end, offset, value, value2));
+    }
+
+    private static String num(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
     private static boolean inRange(double v, double min, double max) {

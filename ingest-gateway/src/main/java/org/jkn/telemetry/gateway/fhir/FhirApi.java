@@ -4,6 +4,8 @@ import ca.uhn.fhir.context.FhirContext;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.List;
@@ -71,24 +73,25 @@ public final class FhirApi {
         }
         ObservationSearch q = p.search();
         if (p.empty() || q.count() == 0) {
-            responses.send(ctx, 200, searchset(ctx, q, List.of()));
+            responses.send(ctx, 200, searchset(ctx, p, List.of()));
             return;
         }
-        blocking(ctx, () -> queries.search(q), rows -> responses.send(ctx, 200, searchset(ctx, q, rows)));
+        blocking(ctx, () -> queries.search(q), rows -> responses.send(ctx, 200, searchset(ctx, p, rows)));
     }
 
-    private Bundle searchset(RoutingContext ctx, ObservationSearch q, List<StoredReading> rows) {
+    private Bundle searchset(RoutingContext ctx, SearchParams.Parsed p, List<StoredReading> rows) {
+        ObservationSearch q = p.search();
         String base = base(ctx);
         Bundle b = new Bundle().setType(Bundle.BundleType.SEARCHSET);
         b.getMeta().setLastUpdated(new Date());
-        String self = base + "/Observation?" + query(q, q.offset());
+        String self = base + "/Observation?" + query(p, q.offset());
         b.addLink().setRelation("self").setUrl(self);
         boolean more = rows.size() > q.count();
         if (more) {
-            b.addLink().setRelation("next").setUrl(base + "/Observation?" + query(q, q.offset() + q.count()));
+            b.addLink().setRelation("next").setUrl(base + "/Observation?" + query(p, q.offset() + q.count()));
         }
         if (q.offset() > 0) {
-            b.addLink().setRelation("previous").setUrl(base + "/Observation?" + query(q, Math.max(0, q.offset() - q.count())));
+            b.addLink().setRelation("previous").setUrl(base + "/Observation?" + query(p, Math.max(0, q.offset() - q.count())));
         }
         int n = Math.min(rows.size(), q.count());
         for (int i = 0; i < n; i++) {
@@ -102,8 +105,9 @@ public final class FhirApi {
         return b;
     }
 
-    /** The checked search written back as a query string (only values this server produced). */
-    private static String query(ObservationSearch q, int offset) {
+    /** The checked search written back as a query string, for paging links. */
+    private static String query(SearchParams.Parsed p, int offset) {
+        ObservationSearch q = p.search();
         StringBuilder s = new StringBuilder("patient=").append(q.patientId());
         if (!q.types().isEmpty()) {
             s.append("&code=");
@@ -111,10 +115,8 @@ public final class FhirApi {
                 s.append(i == 0 ? "" : ",").append("http://loinc.org%7C").append(q.types().get(i).code().code());
             }
         }
-        for (var d : q.dates()) {
-            s.append("&date=").append(d.prefix().name().toLowerCase(java.util.Locale.ROOT))
-                    .append(java.time.Instant.ofEpochSecond(Math.floorDiv(d.lowMicros(), 1_000_000L),
-                            Math.floorMod(d.lowMicros(), 1_000_000L) * 1000L).toString().replace("+", "%2B"));
+        for (String d : p.rawDates()) {
+            s.append("&date=").append(URLEncoder.encode(d, StandardCharsets.UTF_8));
         }
         s.append("&_sort=").append(q.ascending() ? "date" : "-date");
         s.append("&_count=").append(q.count()).append("&_offset=").append(offset);

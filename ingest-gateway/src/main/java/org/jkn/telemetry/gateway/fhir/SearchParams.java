@@ -29,9 +29,9 @@ final class SearchParams {
     }
 
     /** The result: a search, or an error message for a 400. {@code empty} means nothing can match. */
-    record Parsed(ObservationSearch search, boolean empty, String error) {
+    record Parsed(ObservationSearch search, boolean empty, List<String> rawDates, String error) {
         static Parsed error(String message) {
-            return new Parsed(null, false, message);
+            return new Parsed(null, false, List.of(), message);
         }
     }
 
@@ -116,7 +116,7 @@ final class SearchParams {
         }
         List<ReadingType> typeList = anyCode ? new ArrayList<>(types) : List.of();
         return new Parsed(new ObservationSearch(patient, typeList, dates, ascending,
-                count == -1 ? DEFAULT_COUNT : count, offset == -1 ? 0 : offset), empty, null);
+                count == -1 ? DEFAULT_COUNT : count, offset == -1 ? 0 : offset), empty, dateParams, null);
     }
 
     private static boolean matches(Coding c, String system, String code) {
