@@ -1,0 +1,144 @@
+package org.jkn.telemetry.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.jkn.telemetry.gateway.config.ConfigKey;
+import org.jkn.telemetry.gateway.config.GatewayConfig;
+import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+
+/** A real gateway (embedded PostgreSQL, journal, HTTP on a free port) and a real HTTP client for tests. */
+public final class GatewayFixture implements AutoCloseable {
+
+    public static final String NIK = "3171011508850001";
+    public static final byte[] KEY = "test-pseudonym-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    public static final String PATIENT_ID = new Pseudonymizer(KEY).patientId(NIK);
+
+    public static final String EXAMPLE = """
+            {
+              "patient": "3171011508850001",
+              "device": {"id": "watch-7f3a", "manufacturer": "Acme", "model": "Band 5"},
+              "readings": [
+                {"id": "a1", "type": "heart_rate", "time": "2026-11-22T08:00:00+07:00", "value": 72, "unit": "/min"},
+                {"id": "a2", "type": "steps", "start": "2026-11-22T08:00:00+07:00", "end": "2026-11-22T09:00:00+07:00", "value": 1200},
+                {"id": "a3", "type": "blood_pressure", "time": "2026-11-22T08:05:00+07:00", "systolic": 121, "diastolic": 79, "unit": "mm[Hg]"},
+                {"id": "a4", "type": "oxygen_saturation", "time": "2026-11-22T08:05:00+07:00", "value": 97, "unit": "%"}
+              ]
+            }
+            """;
+
+    private final Gateway gateway;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private GatewayFixture(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    public static Map<ConfigKey, String> config(Path dataDir) {
+        Map<ConfigKey, String> c = new EnumMap<>(ConfigKey.class);
+        c.put(ConfigKey.HTTP_HOST, "127.0.0.1");
+        c.put(ConfigKey.HTTP_PORT, "0");
+        c.put(ConfigKey.DATA_DIR, dataDir.toString());
+        c.put(ConfigKey.PSEUDONYM_KEY, Base64.getEncoder().encodeToString(KEY));
+        c.put(ConfigKey.DB_POOL_SIZE, "4");
+        return c;
+    }
+
+    public static GatewayFixture start(Path dataDir) throws Exception {
+        return start(config(dataDir));
+    }
+
+    public static GatewayFixture start(Map<ConfigKey, String> config) throws Exception {
+        return new GatewayFixture(Gateway.start(GatewayConfig.from(config)));
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + gateway.port() + pathAndQuery);
+    }
+
+    public HttpResponse<String> post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return checked(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    public HttpResponse<String> postBatch(String json) throws IOException, InterruptedException {
+        return post("/v1/readings", "application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
+        return get(pathAndQuery, null);
+    }
+
+    public HttpResponse<String> get(String pathAndQuery, String accept) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30)).GET();
+        if (accept != null) {
+            b.header("Accept", accept);
+        }
+        return checked(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    /** No response, whatever its status, may carry a Java stack trace. */
+    public static HttpResponse<String> checked(HttpResponse<String> r) {
+        assertFalse(r.body().contains("Exception") || r.body().matches("(?s).*\\tat [a-z]+\\..*"),
+                () -> "response leaks internals: " + r.body());
+        return r;
+    }
+
+    public static JsonObject json(HttpResponse<String> r) {
+        return new JsonObject(r.body());
+    }
+
+    /** Waits until the condition holds (drained readings are asynchronous), failing after 20 s. */
+    public static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Observations of the test patient in the FHIR API, as a searchset Bundle. */
+    public JsonObject observations(String extraQuery) throws IOException, InterruptedException {
+        HttpResponse<String> r = get("/fhir/Observation?patient=" + PATIENT_ID + "&_count=1000" + extraQuery);
+        if (r.statusCode() != 200) {
+            throw new AssertionError("search failed: " + r.statusCode() + " " + r.body());
+        }
+        return json(r);
+    }
+
+    public int observationCount() {
+        try {
+            JsonObject b = observations("");
+            return b.getJsonArray("entry") == null ? 0 : b.getJsonArray("entry").size();
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}
