@@ -87,9 +87,19 @@ public final class SchemaMaintenance {
             ps.execute();
         }
         if (config.compressAfter() != null) {
-            try (Statement s = c.createStatement()) {
-                s.execute("alter table readings set (timescaledb.compress, "
-                        + "timescaledb.compress_segmentby = 'patient_id', timescaledb.compress_orderby = 'effective_start desc')");
+            // every column of the primary key must be a segmentby or orderby column of compressed chunks;
+            // settings cannot change once chunks are compressed, so they are set only the first time
+            boolean enabled;
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("select compression_enabled from timescaledb_information.hypertables "
+                         + "where hypertable_name = 'readings'")) {
+                enabled = r.next() && r.getBoolean(1);
+            }
+            if (!enabled) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("alter table readings set (timescaledb.compress, timescaledb.compress_segmentby = 'patient_id', "
+                            + "timescaledb.compress_orderby = 'effective_start desc, device_id, reading_id')");
+                }
             }
             try (PreparedStatement ps = c.prepareStatement(
                     "select add_compression_policy('readings', ?::interval, if_not_exists => true)")) {
