@@ -49,10 +49,14 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         if (production && dbUrl.isEmpty()) {
             throw bad(ConfigKey.DB_URL, "is required in the prod profile (the embedded database is for development)");
         }
+        String timescale = v.get(ConfigKey.TIMESCALE);
+        if (!timescale.equals("auto") && !timescale.equals("off")) {
+            throw bad(ConfigKey.TIMESCALE, "must be auto or off");
+        }
         DatabaseConfig db;
         try {
             db = new DatabaseConfig(dbUrl.isEmpty() ? null : dbUrl, v.get(ConfigKey.DB_USER), v.get(ConfigKey.DB_PASSWORD),
-                    integer(v, ConfigKey.DB_POOL_SIZE, 1, 200), dataDir.resolve("postgres"), v.get(ConfigKey.TIMESCALE),
+                    integer(v, ConfigKey.DB_POOL_SIZE, 1, 200), dataDir.resolve("postgres"), timescale,
                     duration(v, ConfigKey.CHUNK_INTERVAL, false), duration(v, ConfigKey.COMPRESS_AFTER, true),
                     duration(v, ConfigKey.RETENTION, true), integer(v, ConfigKey.PARTITIONS_AHEAD, 1, 24),
                     duration(v, ConfigKey.MAX_READING_AGE, false));
