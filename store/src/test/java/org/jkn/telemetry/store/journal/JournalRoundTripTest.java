@@ -1,0 +1,138 @@
+package org.jkn.telemetry.store.journal;
+
+import static org.jkn.telemetry.store.fixtures.Readings.bloodPressure;
+import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
+import static org.jkn.telemetry.store.fixtures.Readings.micros;
+import static org.jkn.telemetry.store.fixtures.Readings.oxygen;
+import static org.jkn.telemetry.store.fixtures.Readings.steps;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.jkn.telemetry.normalizer.DeviceInfo;
+import org.jkn.telemetry.normalizer.NormalizedReading;
+import org.jkn.telemetry.store.db.Database;
+import org.jkn.telemetry.store.fixtures.Poll;
+import org.jkn.telemetry.store.fixtures.Readings;
+import org.jkn.telemetry.store.fixtures.TestDatabases;
+import org.jkn.telemetry.store.query.ObservationIds;
+import org.jkn.telemetry.store.query.ObservationSearch;
+import org.jkn.telemetry.store.query.ReadingQueries;
+import org.jkn.telemetry.store.query.StoredReading;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Journal to database: what goes into the journal comes out of the readings table unchanged. */
+class JournalRoundTripTest {
+
+    @TempDir
+    static Path shared;
+
+    @TempDir
+    Path journalDir;
+
+    private static Database db;
+
+    @BeforeAll
+    static void open() throws Exception {
+        db = TestDatabases.openWithFixturePartitions(shared.resolve("pg"));
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    @Test
+    void everyFieldOfEveryReadingTypeReachesTheDatabase() throws Exception {
+        JournalBatch sent = new JournalBatch("p-roundtrip", new DeviceInfo("dev-rt", "Acme", "Band 2"),
+                micros("2026-11-22T12:00:00.123456Z"), List.of(
+                heartRate("hr-1", "2026-11-22T07:30:00.000001+07:00", 72),
+                steps("st-1", "2026-11-22T08:00:00+07:00", "2026-11-22T09:00:00+07:00", 4321),
+                bloodPressure("bp-1", "2026-11-22T10:00:00-03:30", 120.5, 80.25),
+                oxygen("ox-1", "2026-11-22T11:00:00.999999+05:45", 97.123456789012)));
+        RecordingListener listener = new RecordingListener();
+        try (Journal journal = Journal.open(journalDir, false);
+             AutoCloseable drainer = startDrainer(journal, listener)) {
+            journal.append(sent);
+            Poll.until("the batch is stored", () -> listener.readings.get() == 4);
+        }
+
+        List<StoredReading> stored = new ReadingQueries(db.dataSource(), Duration.ofDays(1))
+                .search(new ObservationSearch("p-roundtrip", List.of(), List.of(), true, 10, 0));
+        assertEquals(4, stored.size());
+        List<NormalizedReading> expected = sent.readings().stream()
+                .sorted(Comparator.comparingLong(NormalizedReading::startMicros)).toList();
+        for (int i = 0; i < expected.size(); i++) {
+            NormalizedReading r = expected.get(i);
+            StoredReading s = stored.get(i);
+            assertEquals(ObservationIds.id(r.startMicros(), ObservationIds.key("p-roundtrip", "dev-rt", r.readingId())),
+                    s.observationId());
+            assertEquals("p-roundtrip", s.patientId());
+            assertEquals("dev-rt", s.deviceId());
+            assertEquals("Acme", s.manufacturer());
+            assertEquals("Band 2", s.model());
+            assertEquals(r.type(), s.type());
+            assertEquals(r.startMicros(), s.startMicros(), r.readingId());
+            assertEquals(r.endMicros(), s.endMicros(), r.readingId());
+            assertEquals(r.offsetSeconds(), s.offsetSeconds(), r.readingId());
+            assertEquals(r.value(), s.value(), 0.0, r.readingId());
+            assertEquals(r.value2(), s.value2(), 0.0, r.readingId()); // NaN stays NaN (null in the table)
+            assertEquals(sent.receivedMicros(), s.receivedMicros());
+        }
+    }
+
+    @Test
+    void corruptRecordIsSkippedAndReportedWithoutBlockingLaterRecords() throws Exception {
+        long before;
+        try (Journal journal = Journal.open(journalDir, false)) {
+            before = journal.append(Readings.batch("p-corrupt", "dev-1",
+                    List.of(heartRate("before", "2026-11-22T07:00:00+07:00", 70))));
+        }
+        long corrupt = appendRecordOfAFutureVersion(journalDir);
+        RecordingListener listener = new RecordingListener();
+        try (Journal journal = Journal.open(journalDir, false);
+             JournalDrainer drainer = startDrainer(journal, listener)) {
+            long after = journal.append(Readings.batch("p-corrupt", "dev-1",
+                    List.of(heartRate("after", "2026-11-22T07:05:00+07:00", 71))));
+            Poll.until("the record after the corrupt one is stored", () -> drainer.checkpoint() == after);
+
+            assertEquals(List.of(corrupt), listener.corruptIndexes);
+            assertNotEquals(before, corrupt);
+            assertEquals(2, listener.inserted.get());
+            assertEquals(2, TestDatabases.count(db.dataSource(), "select count(*) from readings where patient_id = 'p-corrupt'"));
+        }
+    }
+
+    private static JournalDrainer startDrainer(Journal journal, DrainListener listener) {
+        JournalDrainer drainer = new JournalDrainer(journal, db.dataSource(), listener, 1_000);
+        drainer.start();
+        return drainer;
+    }
+
+    /** Writes a record as a newer release might, straight through Chronicle; returns its index. */
+    private static long appendRecordOfAFutureVersion(Path dir) {
+        try (ChronicleQueue queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(RollCycles.FAST_DAILY).build();
+             ExcerptAppender appender = queue.createAppender()) {
+            try (DocumentContext dc = appender.writingDocument()) {
+                Bytes<?> bytes = dc.wire().bytes();
+                bytes.writeUnsignedByte(JournalCodec.VERSION + 1);
+                bytes.writeUtf8("a layout this code does not know");
+            }
+            return appender.lastIndexAppended();
+        }
+    }
+}
