@@ -31,11 +31,13 @@ public final class Journal implements AutoCloseable {
     private final String id;
     private final boolean syncOnAppend;
     private final AtomicLong pendingReadings = new AtomicLong();
+    private final long lastIndexAtOpen;
 
     private Journal(ChronicleQueue queue, String id, boolean syncOnAppend) {
         this.queue = queue;
         this.id = id;
         this.syncOnAppend = syncOnAppend;
+        this.lastIndexAtOpen = queue.lastIndex();
         this.appender = queue.createAppender();
         this.appender.singleThreadedCheckDisabled(true);
     }
@@ -94,6 +96,14 @@ public final class Journal implements AutoCloseable {
 
     long lastIndex() {
         return queue.lastIndex();
+    }
+
+    /**
+     * Index of the last record written before this journal was opened (-1 when there was none).
+     * Records after it were appended here and are already in {@link #pendingReadings()}.
+     */
+    long lastIndexAtOpen() {
+        return lastIndexAtOpen;
     }
 
     @Override

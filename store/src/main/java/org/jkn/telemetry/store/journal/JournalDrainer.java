@@ -177,13 +177,15 @@ public final class JournalDrainer implements AutoCloseable {
         }
     }
 
+    /** Readings left unstored by a previous run; what this run appended is counted by {@link Journal#append}. */
     private long countBacklog(long checkpoint) {
         long count = 0;
+        long end = journal.lastIndexAtOpen();
         try (ExcerptTailer t = journal.createTailer()) {
             position(t, checkpoint);
             while (true) {
                 try (DocumentContext dc = t.readingDocument()) {
-                    if (!dc.isPresent()) {
+                    if (!dc.isPresent() || dc.index() > end) {
                         break;
                     }
                     try {
