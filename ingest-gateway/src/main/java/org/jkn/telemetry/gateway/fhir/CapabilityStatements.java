@@ -41,7 +41,10 @@ final class CapabilityStatements {
         obs.setReadHistory(false).setUpdateCreate(false);
         obs.addSearchParam().setName("patient").setType(Enumerations.SearchParamType.REFERENCE)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-patient")
-                .setDocumentation("Required. The patient's id (a pseudonym), or Patient/{id}; subject is accepted too");
+                .setDocumentation("Required (or subject). The patient's id (a pseudonym), or Patient/{id}");
+        obs.addSearchParam().setName("subject").setType(Enumerations.SearchParamType.REFERENCE)
+                .setDefinition("http://hl7.org/fhir/SearchParameter/Observation-subject")
+                .setDocumentation("Same as patient; only Patient subjects exist here");
         obs.addSearchParam().setName("code").setType(Enumerations.SearchParamType.TOKEN)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-code")
                 .setDocumentation("LOINC code, [system|]code, comma-separated for any of several");
@@ -50,6 +53,8 @@ final class CapabilityStatements {
                 .setDocumentation("Prefixes eq, gt, ge, lt, le; up to 4, all must match");
         obs.addSearchParam().setName("_count").setType(Enumerations.SearchParamType.NUMBER)
                 .setDocumentation("Page size, 0-" + SearchParams.MAX_COUNT + ", default " + SearchParams.DEFAULT_COUNT);
+        obs.addSearchParam().setName("_offset").setType(Enumerations.SearchParamType.NUMBER)
+                .setDocumentation("Paging offset, 0-" + SearchParams.MAX_OFFSET + "; follow the Bundle's next link rather than building it");
         obs.addSearchParam().setName("_sort").setType(Enumerations.SearchParamType.STRING)
                 .setDocumentation("date or -date (default, newest first)");
 

@@ -205,7 +205,7 @@ class FhirApiTest {
         assertEquals("Observation", obs.getString("type"));
         List<String> params = new ArrayList<>();
         obs.getJsonArray("searchParam").forEach(p -> params.add(((JsonObject) p).getString("name")));
-        assertEquals(List.of("patient", "code", "date", "_count", "_sort"), params);
+        assertEquals(List.of("patient", "subject", "code", "date", "_count", "_offset", "_sort"), params);
     }
 
     @Test
