@@ -175,6 +175,7 @@ public final class BatchNormalizer {
     private boolean parseReadings(JsonParser p, long nowMicros, List<NormalizedReading> out,
                                   List<Rejection> rejections) throws IOException {
         ReadingFields f = new ReadingFields();
+        IsoTime clock = new IsoTime();
         Set<String> seenIds = new HashSet<>();
         int index = 0;
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
@@ -192,34 +193,45 @@ public final class BatchNormalizer {
                 continue;
             }
             f.reset();
-            readFields(p, f);
+            readFields(p, f, clock);
             checker.check(index, f, nowMicros, seenIds, out, rejections);
         }
         return true;
     }
 
-    private static void readFields(JsonParser p, ReadingFields f) throws IOException {
+    private static void readFields(JsonParser p, ReadingFields f, IsoTime t) throws IOException {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
-            JsonToken t = p.nextToken();
+            JsonToken tok = p.nextToken();
             switch (field) {
-                case "id" -> f.id = text(p, t, f, field);
-                case "type" -> f.type = text(p, t, f, field);
-                case "time" -> f.time = text(p, t, f, field);
-                case "start" -> f.start = text(p, t, f, field);
-                case "end" -> f.end = text(p, t, f, field);
-                case "unit" -> f.unit = text(p, t, f, field);
+                case "id" -> f.id = text(p, tok, f, field);
+                case "type" -> f.type = text(p, tok, f, field);
+                case "time" -> {
+                    f.timeState = time(p, tok, f, field, t);
+                    f.timeMicros = t.micros;
+                    f.timeOffset = t.offsetSeconds;
+                }
+                case "start" -> {
+                    f.startState = time(p, tok, f, field, t);
+                    f.startMicros = t.micros;
+                    f.startOffset = t.offsetSeconds;
+                }
+                case "end" -> {
+                    f.endState = time(p, tok, f, field, t);
+                    f.endMicros = t.micros;
+                }
+                case "unit" -> f.unit = text(p, tok, f, field);
                 case "value" -> {
-                    f.value = number(p, t, f, field);
-                    f.hasValue = t != JsonToken.VALUE_NULL;
+                    f.value = number(p, tok, f, field);
+                    f.hasValue = tok != JsonToken.VALUE_NULL;
                 }
                 case "systolic" -> {
-                    f.systolic = number(p, t, f, field);
-                    f.hasSystolic = t != JsonToken.VALUE_NULL;
+                    f.systolic = number(p, tok, f, field);
+                    f.hasSystolic = tok != JsonToken.VALUE_NULL;
                 }
                 case "diastolic" -> {
-                    f.diastolic = number(p, t, f, field);
-                    f.hasDiastolic = t != JsonToken.VALUE_NULL;
+                    f.diastolic = number(p, tok, f, field);
+                    f.hasDiastolic = tok != JsonToken.VALUE_NULL;
                 }
                 default -> p.skipChildren();
             }
@@ -235,6 +247,18 @@ public final class BatchNormalizer {
             p.skipChildren();
         }
         return null;
+    }
+
+    /** Parses a time field in place (no String is made); returns its state. */
+    private static byte time(JsonParser p, JsonToken tok, ReadingFields f, String field, IsoTime t) throws IOException {
+        if (tok == JsonToken.VALUE_STRING) {
+            return t.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()) ? ReadingFields.PRESENT : ReadingFields.INVALID;
+        }
+        if (tok != JsonToken.VALUE_NULL) {
+            f.wrongType(field, "a string");
+            p.skipChildren();
+        }
+        return ReadingFields.ABSENT;
     }
 
     private static double number(JsonParser p, JsonToken t, ReadingFields f, String field) throws IOException {

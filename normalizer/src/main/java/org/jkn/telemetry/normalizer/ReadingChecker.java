@@ -1,8 +1,5 @@
 package org.jkn.telemetry.normalizer;
 
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Set;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
@@ -13,8 +10,6 @@ import org.jkn.telemetry.normalizer.catalog.Shape;
  * Every failure becomes a {@link Rejection} with a stable reason. Stateless apart from the limits.
  */
 final class ReadingChecker {
-
-    private static final int MAX_TIME_LENGTH = 40;
 
     private final long futureSkewMicros;
     private final long maxAgeMicros;
@@ -58,20 +53,18 @@ final class ReadingChecker {
         long end;
         int offset;
         if (shape.isPeriod()) {
-            if (f.start == null || f.end == null) {
+            if (f.startState == ReadingFields.ABSENT || f.endState == ReadingFields.ABSENT) {
                 reject(rejections, index, id, RejectReason.MISSING_FIELD, type.wireName() + " needs start and end");
                 return;
             }
-            OffsetDateTime s = parseTime(f.start);
-            OffsetDateTime e = parseTime(f.end);
-            if (s == null || e == null) {
+            if (f.startState == ReadingFields.INVALID || f.endState == ReadingFields.INVALID) {
                 reject(rejections, index, id, RejectReason.INVALID_TIME,
                         "start and end must be ISO 8601 date-times with a UTC offset, e.g. 2026-11-22T08:00:00+07:00");
                 return;
             }
-            start = micros(s);
-            end = micros(e);
-            offset = s.getOffset().getTotalSeconds();
+            start = f.startMicros;
+            end = f.endMicros;
+            offset = f.startOffset;
             if (end < start) {
                 reject(rejections, index, id, RejectReason.END_BEFORE_START, "end is before start");
                 return;
@@ -82,18 +75,17 @@ final class ReadingChecker {
                 return;
             }
         } else {
-            if (f.time == null) {
+            if (f.timeState == ReadingFields.ABSENT) {
                 reject(rejections, index, id, RejectReason.MISSING_FIELD, type.wireName() + " needs time");
                 return;
             }
-            OffsetDateTime t = parseTime(f.time);
-            if (t == null) {
+            if (f.timeState == ReadingFields.INVALID) {
                 reject(rejections, index, id, RejectReason.INVALID_TIME,
                         "time must be an ISO 8601 date-time with a UTC offset, e.g. 2026-11-22T08:00:00+07:00");
                 return;
             }
-            start = end = micros(t);
-            offset = t.getOffset().getTotalSeconds();
+            start = end = f.timeMicros;
+            offset = f.timeOffset;
         }
         if (end > nowMicros + futureSkewMicros) {
             reject(rejections, index, id, RejectReason.TIME_IN_FUTURE, "reading time is in the future");
@@ -170,21 +162,6 @@ final class ReadingChecker {
             sb.append(u.spelling());
         }
         return sb.toString();
-    }
-
-    private static OffsetDateTime parseTime(String s) {
-        if (s.length() > MAX_TIME_LENGTH) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    private static long micros(OffsetDateTime t) {
-        return t.toEpochSecond() * 1_000_000L + t.getNano() / 1000;
     }
 
     private static void reject(List<Rejection> rejections, int index, String id, RejectReason reason, String message) {

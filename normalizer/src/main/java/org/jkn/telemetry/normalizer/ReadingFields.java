@@ -5,12 +5,22 @@ package org.jkn.telemetry.normalizer;
  * {@link BatchNormalizer} call and reset for each reading.
  */
 final class ReadingFields {
+    /** Time field states. */
+    static final byte ABSENT = 0;
+    static final byte PRESENT = 1;
+    static final byte INVALID = 2;
+
     String id;
     String type;
-    String time;
-    String start;
-    String end;
     String unit;
+    byte timeState;
+    byte startState;
+    byte endState;
+    long timeMicros;
+    long startMicros;
+    long endMicros;
+    int timeOffset;
+    int startOffset;
     double value = Double.NaN;
     double systolic = Double.NaN;
     double diastolic = Double.NaN;
@@ -22,7 +32,8 @@ final class ReadingFields {
     String wrongFieldExpected;
 
     void reset() {
-        id = type = time = start = end = unit = null;
+        id = type = unit = null;
+        timeState = startState = endState = ABSENT;
         value = systolic = diastolic = Double.NaN;
         hasValue = hasSystolic = hasDiastolic = false;
         wrongField = wrongFieldExpected = null;
