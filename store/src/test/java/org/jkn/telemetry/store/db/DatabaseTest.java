@@ -4,6 +4,7 @@ import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.jkn.telemetry.store.fixtures.TestDatabases.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,7 +129,7 @@ class DatabaseTest {
 
         Set<String> after = partitionNames();
         for (String dropped : List.of("readings_p2018_12", "readings_p2019_01", "readings_p2019_02")) {
-            assertTrue(!after.contains(dropped), dropped + " should be dropped: " + after);
+            assertFalse(after.contains(dropped), dropped + " should be dropped: " + after);
         }
         for (String kept : List.of("readings_p2019_03", "readings_p2019_04", "readings_p2019_05", "readings_p2019_08")) {
             assertTrue(after.contains(kept), kept + " should be kept: " + after);

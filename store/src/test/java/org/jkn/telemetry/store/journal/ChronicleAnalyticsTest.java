@@ -74,7 +74,8 @@ class ChronicleAnalyticsTest {
         if (analyticsDisabled) {
             command.add(DISABLE);
         }
-        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+        ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        try {
             String port = Integer.toString(listener.getLocalPort());
             AtomicInteger connections = new AtomicInteger();
             Thread acceptor = new Thread(() -> acceptAndClose(listener, connections), "analytics-probe");
@@ -95,13 +96,17 @@ class ChronicleAnalyticsTest {
             listener.close();
             acceptor.join(5_000);
             return new ChildRun(exit, connections.get(), output);
+        } finally {
+            listener.close();
         }
     }
 
     private static void acceptAndClose(ServerSocket listener, AtomicInteger connections) {
         while (!listener.isClosed()) {
-            try (Socket s = listener.accept()) {
+            try {
+                Socket s = listener.accept();
                 connections.incrementAndGet();
+                s.close();
             } catch (IOException closed) {
                 return;
             }

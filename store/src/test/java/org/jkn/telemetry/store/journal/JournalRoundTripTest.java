@@ -65,10 +65,14 @@ class JournalRoundTripTest {
                 bloodPressure("bp-1", "2026-11-22T10:00:00-03:30", 120.5, 80.25),
                 oxygen("ox-1", "2026-11-22T11:00:00.999999+05:45", 97.123456789012)));
         RecordingListener listener = new RecordingListener();
-        try (Journal journal = Journal.open(journalDir, false);
-             AutoCloseable drainer = startDrainer(journal, listener)) {
+        Journal journal = Journal.open(journalDir, false);
+        JournalDrainer drainer = startDrainer(journal, listener);
+        try {
             journal.append(sent);
             Poll.until("the batch is stored", () -> listener.readings.get() == 4);
+        } finally {
+            drainer.close();
+            journal.close();
         }
 
         List<StoredReading> stored = new ReadingQueries(db.dataSource(), Duration.ofDays(1))
@@ -104,8 +108,9 @@ class JournalRoundTripTest {
         }
         long corrupt = appendRecordOfAFutureVersion(journalDir);
         RecordingListener listener = new RecordingListener();
-        try (Journal journal = Journal.open(journalDir, false);
-             JournalDrainer drainer = startDrainer(journal, listener)) {
+        Journal journal = Journal.open(journalDir, false);
+        JournalDrainer drainer = startDrainer(journal, listener);
+        try {
             long after = journal.append(Readings.batch("p-corrupt", "dev-1",
                     List.of(heartRate("after", "2026-11-22T07:05:00+07:00", 71))));
             Poll.until("the record after the corrupt one is stored", () -> drainer.checkpoint() == after);
@@ -114,6 +119,9 @@ class JournalRoundTripTest {
             assertNotEquals(before, corrupt);
             assertEquals(2, listener.inserted.get());
             assertEquals(2, TestDatabases.count(db.dataSource(), "select count(*) from readings where patient_id = 'p-corrupt'"));
+        } finally {
+            drainer.close();
+            journal.close();
         }
     }
 
