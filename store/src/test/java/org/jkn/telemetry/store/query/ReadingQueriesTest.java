@@ -1,18 +1,17 @@
 package org.jkn.telemetry.store.query;
 
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
-import static org.jkn.telemetry.store.fixtures.Readings.bloodPressure;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.jkn.telemetry.store.fixtures.Readings.micros;
-import static org.jkn.telemetry.store.fixtures.Readings.oxygen;
-import static org.jkn.telemetry.store.fixtures.Readings.steps;
+import static org.jkn.telemetry.store.query.SampleReadings.OTHER;
+import static org.jkn.telemetry.store.query.SampleReadings.PATIENT;
+import static org.jkn.telemetry.store.query.SampleReadings.readingIds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -21,20 +20,14 @@ import java.util.Optional;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.copy.ReadingCopier;
 import org.jkn.telemetry.store.db.Database;
-import org.jkn.telemetry.store.fixtures.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Search and read as the FHIR API uses them. The steps reading covers 08:00-09:00 (+07:00), the
- * heart rate and oxygen readings are instants at 07:30, the blood pressure was sent at -03:30.
- */
+/** Code filter, paging, order, read by id and patient isolation, as the FHIR API uses them. */
 class ReadingQueriesTest {
 
-    private static final String PATIENT = "p-query";
-    private static final String OTHER = "p-other";
     private static final String INJECTION = "x' or '1'='1";
 
     @TempDir
@@ -45,19 +38,8 @@ class ReadingQueriesTest {
 
     @BeforeAll
     static void storeReadings() throws Exception {
-        db = TestDatabases.openWithFixturePartitions(dir.resolve("pg"));
-        queries = new ReadingQueries(db.dataSource(), Duration.ofDays(1));
-        ReadingCopier copier = new ReadingCopier(db.dataSource());
-        for (String patient : List.of(PATIENT, OTHER)) {
-            double bump = patient.equals(PATIENT) ? 0 : 1;
-            copier.write(List.of(batch(patient, "dev-q", List.of(
-                    heartRate("hr-1", "2026-11-22T07:30:00+07:00", 72 + bump),
-                    oxygen("ox-1", "2026-11-22T07:30:00+07:00", 97 + bump),
-                    steps("st-1", "2026-11-22T08:00:00+07:00", "2026-11-22T09:00:00+07:00", 4321 + bump),
-                    bloodPressure("bp-1", "2026-11-22T10:00:00-03:30", 120 + bump, 80)))), "query-test", 1);
-        }
-        copier.write(List.of(batch("p-long", "dev-q", List.of(
-                steps("st-day", "2026-11-21T09:00:00+07:00", "2026-11-22T09:00:00+07:00", 20_000)))), "query-test", 2);
+        db = SampleReadings.openAndStore(dir.resolve("pg"));
+        queries = new ReadingQueries(db.dataSource(), SampleReadings.MAX_PERIOD);
     }
 
     @AfterAll
@@ -65,73 +47,6 @@ class ReadingQueriesTest {
         if (db != null) {
             db.close();
         }
-    }
-
-    @Test
-    void eqMatchesReadingsWhoseWholeRangeLiesInTheSearchedRange() throws SQLException {
-        assertEquals(List.of("st-1"), stepsMatching(bound(DatePrefix.EQ, "2026-11-22T00:00:00+07:00", "2026-11-23T00:00:00+07:00")));
-        assertEquals(List.of(), stepsMatching(bound(DatePrefix.EQ, "2026-11-22T08:00:00+07:00", "2026-11-22T08:01:00+07:00")));
-        // the hour 08 ends before 09:00:00, when the period ends
-        assertEquals(List.of(), stepsMatching(bound(DatePrefix.EQ, "2026-11-22T08:00:00+07:00", "2026-11-22T09:00:00+07:00")));
-
-        assertEquals(List.of("hr-1"), heartRateMatching(bound(DatePrefix.EQ, "2026-11-22T07:30:00+07:00", "2026-11-22T07:31:00+07:00")));
-        assertEquals(List.of(), heartRateMatching(bound(DatePrefix.EQ, "2026-11-22T07:31:00+07:00", "2026-11-22T07:32:00+07:00")));
-        assertEquals(List.of(), heartRateMatching(bound(DatePrefix.EQ, "2026-11-22T07:29:59+07:00", "2026-11-22T07:30:00+07:00")));
-    }
-
-    @Test
-    void geMatchesReadingsThatEndAtOrAfterTheStartOfTheRange() throws SQLException {
-        assertEquals(List.of("st-1"), stepsMatching(bound(DatePrefix.GE, "2026-11-22T08:30:00+07:00", "2026-11-22T08:31:00+07:00")));
-        assertEquals(List.of("st-1"), stepsMatching(bound(DatePrefix.GE, "2026-11-22T09:00:00+07:00", "2026-11-22T09:01:00+07:00")));
-        assertEquals(List.of(), stepsMatching(bound(DatePrefix.GE, "2026-11-22T09:01:00+07:00", "2026-11-22T09:02:00+07:00")));
-
-        assertEquals(List.of("hr-1"), heartRateMatching(bound(DatePrefix.GE, "2026-11-22T07:30:00+07:00", "2026-11-22T07:31:00+07:00")));
-        assertEquals(List.of(), heartRateMatching(bound(DatePrefix.GE, "2026-11-22T07:31:00+07:00", "2026-11-22T07:32:00+07:00")));
-    }
-
-    @Test
-    void gtMatchesReadingsThatEndAtOrAfterTheEndOfTheRange() throws SQLException {
-        assertEquals(List.of("st-1"), stepsMatching(bound(DatePrefix.GT, "2026-11-22T08:59:00+07:00", "2026-11-22T09:00:00+07:00")));
-        assertEquals(List.of(), stepsMatching(bound(DatePrefix.GT, "2026-11-22T09:00:00+07:00", "2026-11-22T09:01:00+07:00")));
-
-        assertEquals(List.of("hr-1"), heartRateMatching(bound(DatePrefix.GT, "2026-11-22T07:29:00+07:00", "2026-11-22T07:30:00+07:00")));
-        assertEquals(List.of(), heartRateMatching(bound(DatePrefix.GT, "2026-11-22T07:30:00+07:00", "2026-11-22T07:31:00+07:00")));
-    }
-
-    @Test
-    void ltMatchesReadingsThatStartBeforeTheStartOfTheRange() throws SQLException {
-        assertEquals(List.of("st-1"), stepsMatching(bound(DatePrefix.LT, "2026-11-22T08:01:00+07:00", "2026-11-22T08:02:00+07:00")));
-        assertEquals(List.of(), stepsMatching(bound(DatePrefix.LT, "2026-11-22T08:00:00+07:00", "2026-11-22T08:01:00+07:00")));
-
-        assertEquals(List.of("hr-1"), heartRateMatching(bound(DatePrefix.LT, "2026-11-22T07:31:00+07:00", "2026-11-22T07:32:00+07:00")));
-        assertEquals(List.of(), heartRateMatching(bound(DatePrefix.LT, "2026-11-22T07:30:00+07:00", "2026-11-22T07:31:00+07:00")));
-    }
-
-    @Test
-    void leMatchesReadingsThatStartBeforeTheEndOfTheRange() throws SQLException {
-        assertEquals(List.of("st-1"), stepsMatching(bound(DatePrefix.LE, "2026-11-22T08:00:00+07:00", "2026-11-22T08:01:00+07:00")));
-        assertEquals(List.of(), stepsMatching(bound(DatePrefix.LE, "2026-11-22T07:59:00+07:00", "2026-11-22T08:00:00+07:00")));
-
-        assertEquals(List.of("hr-1"), heartRateMatching(bound(DatePrefix.LE, "2026-11-22T07:30:00+07:00", "2026-11-22T07:31:00+07:00")));
-        assertEquals(List.of(), heartRateMatching(bound(DatePrefix.LE, "2026-11-22T07:29:00+07:00", "2026-11-22T07:30:00+07:00")));
-    }
-
-    @Test
-    void dateBoundsCombineIntoAWindow() throws SQLException {
-        List<StoredReading> found = queries.search(new ObservationSearch(PATIENT, List.of(), List.of(
-                bound(DatePrefix.GE, "2026-11-22T07:00:00+07:00", "2026-11-22T07:01:00+07:00"),
-                bound(DatePrefix.LT, "2026-11-22T08:00:00+07:00", "2026-11-22T08:01:00+07:00")), true, 10, 0));
-
-        assertEquals(List.of("hr-1", "ox-1"), readingIds(found).stream().sorted().toList());
-    }
-
-    @Test
-    void geStillFindsAPeriodAsLongAsTheLongestAllowed() throws SQLException {
-        // the pruning bound effective_start >= edge - maxPeriod must not cut off a full-length period
-        List<StoredReading> found = queries.search(new ObservationSearch("p-long", List.of(ReadingType.STEPS),
-                List.of(bound(DatePrefix.GE, "2026-11-22T09:00:00+07:00", "2026-11-22T09:01:00+07:00")), true, 10, 0));
-
-        assertEquals(List.of("st-day"), readingIds(found));
     }
 
     @Test
@@ -231,7 +146,7 @@ class ReadingQueriesTest {
         assertTrue(queries.patientExists(PATIENT));
         assertFalse(queries.patientExists("p-never-seen"));
 
-        String readingId = "r1');drop table readings;--";
+        String readingId = SampleReadings.INJECTION_READING_ID;
         new ReadingCopier(db.dataSource()).write(List.of(batch("p-quote'--", "dev-q",
                 List.of(heartRate(readingId, "2026-11-22T07:45:00+07:00", 66)))), "query-test", 3);
         List<StoredReading> found = queries.search(new ObservationSearch("p-quote'--", List.of(), List.of(), true, 10, 0));
@@ -240,34 +155,7 @@ class ReadingQueriesTest {
         assertEquals(4, search(List.of(), true, 10, 0).size(), "the readings table is intact");
     }
 
-    private static DateBound bound(DatePrefix prefix, String low, String high) {
-        return new DateBound(prefix, micros(low), micros(high));
-    }
-
-    private static List<String> stepsMatching(DateBound bound) throws SQLException {
-        return readingIds(queries.search(new ObservationSearch(PATIENT, List.of(ReadingType.STEPS), List.of(bound), true, 10, 0)));
-    }
-
-    private static List<String> heartRateMatching(DateBound bound) throws SQLException {
-        return readingIds(queries.search(new ObservationSearch(PATIENT, List.of(ReadingType.HEART_RATE), List.of(bound), true, 10, 0)));
-    }
-
     private static List<StoredReading> search(List<ReadingType> types, boolean ascending, int count, int offset) throws SQLException {
         return queries.search(new ObservationSearch(PATIENT, types, List.of(), ascending, count, offset));
-    }
-
-    private static List<String> readingIds(List<StoredReading> readings) {
-        return readings.stream().map(r -> readingId(r)).toList();
-    }
-
-    /** The reading id behind a stored row (the id itself is not returned to the API). */
-    private static String readingId(StoredReading r) {
-        String key = ObservationIds.parse(r.observationId()).key();
-        for (String candidate : List.of("hr-1", "ox-1", "st-1", "bp-1", "st-day", "r1');drop table readings;--")) {
-            if (ObservationIds.key(r.patientId(), r.deviceId(), candidate).equals(key)) {
-                return candidate;
-            }
-        }
-        throw new AssertionError("unexpected row " + r);
     }
 }
