@@ -233,7 +233,92 @@ public final class BatchNormalizer {
                     f.diastolic = number(p, tok, f, field);
                     f.hasDiastolic = tok != JsonToken.VALUE_NULL;
                 }
-                default -> p.skipChildren();
+                case "interval" -> {
+                    f.interval = number(p, tok, f, field);
+                    f.hasInterval = tok != JsonToken.VALUE_NULL;
+                }
+                case "values" -> readSamples(p, tok, f);
+                case "stages" -> readStages(p, tok, f, t);
+                default -> {
+                    // attributes (appearance, location, protection_used...) and fields the format may add
+                    if (tok == JsonToken.VALUE_STRING) {
+                        f.extra(field, p.getText());
+                    } else if (tok == JsonToken.VALUE_TRUE || tok == JsonToken.VALUE_FALSE) {
+                        f.extra(field, tok == JsonToken.VALUE_TRUE ? "true" : "false");
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Dense series values: numbers, null for a gap. */
+    private static void readSamples(JsonParser p, JsonToken tok, ReadingFields f) throws IOException {
+        if (tok != JsonToken.START_ARRAY) {
+            if (tok != JsonToken.VALUE_NULL) {
+                f.wrongType("values", "an array of numbers");
+                p.skipChildren();
+            }
+            return;
+        }
+        f.hasSamples = true;
+        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+            if (e == JsonToken.VALUE_NUMBER_INT || e == JsonToken.VALUE_NUMBER_FLOAT) {
+                f.sample(p.getDoubleValue());
+            } else if (e == JsonToken.VALUE_NULL) {
+                f.sample(Double.NaN);
+            } else {
+                f.wrongType("values", "an array of numbers");
+                p.skipChildren();
+            }
+        }
+    }
+
+    /** Sleep stages: objects with stage, start and end. */
+    private static void readStages(JsonParser p, JsonToken tok, ReadingFields f, IsoTime t) throws IOException {
+        if (tok != JsonToken.START_ARRAY) {
+            if (tok != JsonToken.VALUE_NULL) {
+                f.wrongType("stages", "an array of {stage, start, end}");
+                p.skipChildren();
+            }
+            return;
+        }
+        f.hasStages = true;
+        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+            if (e != JsonToken.START_OBJECT) {
+                f.stagesMalformed = true;
+                p.skipChildren();
+                continue;
+            }
+            String kind = null;
+            long start = 0;
+            long end = 0;
+            int seen = 0;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (name) {
+                    case "stage" -> kind = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "start", "end" -> {
+                        if (v == JsonToken.VALUE_STRING && t.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) {
+                            if (name.equals("start")) {
+                                start = t.micros;
+                                seen |= 1;
+                            } else {
+                                end = t.micros;
+                                seen |= 2;
+                            }
+                        }
+                    }
+                    default -> { }
+                }
+                p.skipChildren();
+            }
+            if (kind == null || seen != 3) {
+                f.stagesMalformed = true;
+            } else {
+                f.stage(kind, start, end);
             }
         }
     }

@@ -1,15 +1,26 @@
 package org.jkn.telemetry.normalizer;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import org.jkn.telemetry.normalizer.catalog.Attribute;
+import org.jkn.telemetry.normalizer.catalog.Attributes;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.normalizer.catalog.Shape;
+import org.jkn.telemetry.normalizer.catalog.SleepStageKind;
+import org.jkn.telemetry.normalizer.catalog.Unit;
 
 /**
- * Checks one reading's fields and, when they pass, converts them to a {@link NormalizedReading}.
- * Every failure becomes a {@link Rejection} with a stable reason. Stateless apart from the limits.
+ * Checks one reading's fields and, when they pass, converts them to {@link NormalizedReading}s
+ * (several for a dense series). Every failure becomes a {@link Rejection} with a stable reason.
+ * Stateless apart from the limits; the caller owns the field holder.
  */
 final class ReadingChecker {
+
+    /** Samples in one dense series: a day at 1 Hz. */
+    static final int MAX_SAMPLES = 86_400;
+    private static final long MICROS_PER_MINUTE = 60_000_000L;
 
     private final long futureSkewMicros;
     private final long maxAgeMicros;
@@ -28,8 +39,7 @@ final class ReadingChecker {
             return;
         }
         if (!BatchNormalizer.isValidId(f.id)) {
-            reject(rejections, index, null, RejectReason.INVALID_ID,
-                    "id must be 1-64 characters of letters, digits and . _ : -");
+            reject(rejections, index, null, RejectReason.INVALID_ID, "id must be 1-64 characters of letters, digits and . _ : -");
             return;
         }
         String id = f.id;
@@ -46,9 +56,12 @@ final class ReadingChecker {
             reject(rejections, index, id, RejectReason.UNKNOWN_TYPE, "type is not a known reading type");
             return;
         }
+        if (f.hasSamples) {
+            checkSeries(index, id, type, f, nowMicros, seenIds, out, rejections);
+            return;
+        }
+        // fast path: one reading
         Shape shape = type.shape();
-
-        // time
         long start;
         long end;
         int offset;
@@ -87,62 +100,272 @@ final class ReadingChecker {
             start = end = f.timeMicros;
             offset = f.timeOffset;
         }
-        if (end > nowMicros + futureSkewMicros) {
-            reject(rejections, index, id, RejectReason.TIME_IN_FUTURE, "reading time is in the future");
+        if (!inWindow(index, id, start, end, nowMicros, rejections)) {
             return;
         }
-        if (start < nowMicros - maxAgeMicros) {
-            reject(rejections, index, id, RejectReason.TIME_TOO_OLD, "reading is older than "
-                    + maxAgeMicros / 86_400_000_000L + " days");
+        int attrs = attributes(index, id, type, f, rejections);
+        if (attrs < 0) {
             return;
         }
-
-        // value
-        double factor = type.unitFactor(f.unit);
-        if (Double.isNaN(factor)) {
-            reject(rejections, index, id, RejectReason.UNIT_NOT_ACCEPTED, "unit is not accepted for " + type.wireName()
-                    + "; use " + acceptedUnits(type));
-            return;
-        }
-        double value;
+        double value = Double.NaN;
         double value2 = Double.NaN;
-        if (shape == Shape.BLOOD_PRESSURE) {
-            if (!f.hasSystolic || !f.hasDiastolic) {
-                reject(rejections, index, id, RejectReason.MISSING_FIELD, "blood_pressure needs systolic and diastolic");
-                return;
+        List<SleepStage> stages = List.of();
+        switch (shape) {
+            case INSTANT_QUANTITY, PERIOD_QUANTITY -> {
+                if (type == ReadingType.EXERCISE && !f.hasValue) {
+                    f.value = (end - start) / (double) MICROS_PER_MINUTE; // the session's length
+                    f.hasValue = true;
+                    f.unit = null;
+                }
+                if (!f.hasValue) {
+                    reject(rejections, index, id, RejectReason.MISSING_FIELD, type.wireName() + " needs value");
+                    return;
+                }
+                value = quantity(index, id, type, f.unit, f.value, rejections);
+                if (Double.isNaN(value)) {
+                    return;
+                }
+                if (type == ReadingType.EXERCISE && value * MICROS_PER_MINUTE > (end - start) + MICROS_PER_MINUTE) {
+                    reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, "exercise lasts longer than its start to end");
+                    return;
+                }
             }
-            value = f.systolic * factor;
-            value2 = f.diastolic * factor;
-            if (!inRange(value, type.min(), type.max()) || !inRange(value2, ReadingType.DIASTOLIC_MIN, ReadingType.DIASTOLIC_MAX)) {
-                reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, "systolic must be " + num(type.min()) + "-" + num(type.max())
-                        + " and diastolic " + num(ReadingType.DIASTOLIC_MIN) + "-" + num(ReadingType.DIASTOLIC_MAX) + " mm[Hg]");
-                return;
+            case BLOOD_PRESSURE -> {
+                if (!f.hasSystolic || !f.hasDiastolic) {
+                    reject(rejections, index, id, RejectReason.MISSING_FIELD, "blood_pressure needs systolic and diastolic");
+                    return;
+                }
+                Unit u = type.unit(f.unit);
+                if (u == null) {
+                    rejectUnit(rejections, index, id, type);
+                    return;
+                }
+                value = u.toCanonical(f.systolic);
+                value2 = u.toCanonical(f.diastolic);
+                if (!inRange(value, type.min(), type.max()) || !inRange(value2, ReadingType.DIASTOLIC_MIN, ReadingType.DIASTOLIC_MAX)) {
+                    reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, "systolic must be " + num(type.min()) + "-"
+                            + num(type.max()) + " and diastolic " + num(ReadingType.DIASTOLIC_MIN) + "-"
+                            + num(ReadingType.DIASTOLIC_MAX) + " mm[Hg]");
+                    return;
+                }
+                if (value <= value2) {
+                    reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, "systolic must be above diastolic");
+                    return;
+                }
             }
-            if (value <= value2) {
-                reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, "systolic must be above diastolic");
-                return;
+            case SLEEP_SESSION -> {
+                stages = stages(index, id, f, start, end, rejections);
+                if (stages == null) {
+                    return;
+                }
+                value = asleepMinutes(stages, start, end);
+                if (!inRange(value, type.min(), type.max())) {
+                    reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, "a sleep session has at most "
+                            + num(type.max()) + " minutes asleep");
+                    return;
+                }
             }
-        } else {
-            if (!f.hasValue) {
-                reject(rejections, index, id, RejectReason.MISSING_FIELD, type.wireName() + " needs value");
-                return;
-            }
-            value = f.value * factor;
-            if (!inRange(value, type.min(), type.max())) {
-                reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, type.wireName() + " must be between "
-                        + num(type.min()) + " and " + num(type.max()) + " " + type.ucum());
-                return;
-            }
-            if (type.isInteger() && value != Math.rint(value)) {
-                reject(rejections, index, id, RejectReason.NOT_AN_INTEGER, type.wireName() + " must be a whole number");
-                return;
+            case INSTANT_CODED, PERIOD_CODED -> {
+                // the attributes are the value
             }
         }
         if (!seenIds.add(id)) {
             reject(rejections, index, id, RejectReason.DUPLICATE_IN_BATCH, "another reading in this batch has the same id");
             return;
         }
-        out.add(new NormalizedReading(type, id, start, end, offset, value, value2));
+        out.add(new NormalizedReading(type, id, start, end, offset, value, value2, attrs, stages));
+    }
+
+    /** Slow path: a dense series of samples at a fixed interval, one reading per sample ({@code id#n}). */
+    private void checkSeries(int index, String id, ReadingType type, ReadingFields f, long nowMicros, Set<String> seenIds,
+                             List<NormalizedReading> out, List<Rejection> rejections) {
+        if (type.shape() != Shape.INSTANT_QUANTITY) {
+            reject(rejections, index, id, RejectReason.INVALID_SERIES, type.wireName() + " cannot be sent as a series of values");
+            return;
+        }
+        if (f.startState != ReadingFields.PRESENT || !f.hasInterval) {
+            reject(rejections, index, id, f.startState == ReadingFields.INVALID ? RejectReason.INVALID_TIME : RejectReason.MISSING_FIELD,
+                    "a series needs start (ISO 8601 with offset) and interval (seconds)");
+            return;
+        }
+        if (!(f.interval > 0 && f.interval <= 86_400) || f.sampleCount == 0 || f.sampleCount > MAX_SAMPLES) {
+            reject(rejections, index, id, RejectReason.INVALID_SERIES, "a series has 1-" + MAX_SAMPLES
+                    + " values and an interval of more than 0 and at most 86400 seconds");
+            return;
+        }
+        long intervalMicros = Math.round(f.interval * 1_000_000.0);
+        long first = f.startMicros;
+        long last = first + intervalMicros * (f.sampleCount - 1);
+        if (!inWindow(index, id, first, last, nowMicros, rejections)) {
+            return;
+        }
+        int attrs = attributes(index, id, type, f, rejections);
+        if (attrs < 0) {
+            return;
+        }
+        if (!seenIds.add(id)) {
+            reject(rejections, index, id, RejectReason.DUPLICATE_IN_BATCH, "another reading in this batch has the same id");
+            return;
+        }
+        for (int i = 0; i < f.sampleCount; i++) {
+            double raw = f.samples[i];
+            if (Double.isNaN(raw)) {
+                continue; // a gap in the series
+            }
+            String sampleId = id + "#" + i;
+            double v = quantity(index, sampleId, type, f.unit, raw, rejections);
+            if (!Double.isNaN(v)) {
+                long t = first + intervalMicros * i;
+                out.add(new NormalizedReading(type, sampleId, t, t, f.startOffset, v, Double.NaN, attrs, List.of()));
+            }
+        }
+    }
+
+    private boolean inWindow(int index, String id, long start, long end, long nowMicros, List<Rejection> rejections) {
+        if (end > nowMicros + futureSkewMicros) {
+            reject(rejections, index, id, RejectReason.TIME_IN_FUTURE, "reading time is in the future");
+            return false;
+        }
+        if (start < nowMicros - maxAgeMicros) {
+            reject(rejections, index, id, RejectReason.TIME_TOO_OLD, "reading is older than " + maxAgeMicros / 86_400_000_000L + " days");
+            return false;
+        }
+        return true;
+    }
+
+    /** Canonical value, or NaN after adding a rejection. Glucose keeps its unit and is checked in mmol/L. */
+    private static double quantity(int index, String id, ReadingType type, String unitSpelling, double raw,
+                                   List<Rejection> rejections) {
+        if (type == ReadingType.BLOOD_GLUCOSE) {
+            int unit = glucoseUnit(unitSpelling);
+            if (unit == 0) {
+                reject(rejections, index, id, unitSpelling == null ? RejectReason.MISSING_FIELD : RejectReason.UNIT_NOT_ACCEPTED,
+                        "blood_glucose needs unit mg/dL or mmol/L (the value is kept in it)");
+                return Double.NaN;
+            }
+            double mmol = unit == 1 ? raw / ReadingType.GLUCOSE_MG_DL_PER_MMOL_L : raw;
+            if (!inRange(mmol, type.min(), type.max())) {
+                reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, "blood_glucose must be between 0 and 50 mmol/L (900 mg/dL)");
+                return Double.NaN;
+            }
+            return raw;
+        }
+        Unit u = type.unit(unitSpelling);
+        if (u == null) {
+            rejectUnit(rejections, index, id, type);
+            return Double.NaN;
+        }
+        double value = u.toCanonical(raw);
+        if (!inRange(value, type.min(), type.max())) {
+            reject(rejections, index, id, RejectReason.IMPLAUSIBLE_VALUE, type.wireName() + " must be between "
+                    + num(type.min()) + " and " + num(type.max()) + " " + type.ucum());
+            return Double.NaN;
+        }
+        if (type.isInteger() && value != Math.rint(value)) {
+            reject(rejections, index, id, RejectReason.NOT_AN_INTEGER, type.wireName() + " must be a whole number");
+            return Double.NaN;
+        }
+        return value;
+    }
+
+    /** 1 = mg/dL, 2 = mmol/L, 0 = not a glucose unit. */
+    static int glucoseUnit(String spelling) {
+        if (spelling == null) {
+            return 0;
+        }
+        return switch (spelling) {
+            case "mg/dL", "mg/dl" -> 1;
+            case "mmol/L", "mmol/l" -> 2;
+            default -> 0;
+        };
+    }
+
+    /** Packed attribute choices, or -1 after adding a rejection. */
+    private static int attributes(int index, String id, ReadingType type, ReadingFields f, List<Rejection> rejections) {
+        List<Attribute> defs = type.attributes();
+        int attrs = 0;
+        boolean any = false;
+        for (int k = 0; k < defs.size(); k++) {
+            Attribute a = defs.get(k);
+            int choice;
+            if (a == Attributes.GLUCOSE_UNIT) {
+                choice = glucoseUnit(f.unit);
+            } else {
+                String wire = f.extra(a.wireField());
+                if (wire == null) {
+                    if (a.required()) {
+                        reject(rejections, index, id, RejectReason.MISSING_FIELD, type.wireName() + " needs " + a.wireField());
+                        return -1;
+                    }
+                    continue;
+                }
+                int i = a.indexOf(wire);
+                if (i < 0) {
+                    reject(rejections, index, id, RejectReason.INVALID_CHOICE, a.wireField() + " must be one of " + a.wireNames());
+                    return -1;
+                }
+                choice = i + 1;
+                any = true;
+            }
+            attrs |= choice << (8 * k);
+        }
+        if (type.needsAnAttribute() && !any) {
+            StringBuilder names = new StringBuilder();
+            for (Attribute a : defs) {
+                names.append(names.length() == 0 ? "" : ", ").append(a.wireField());
+            }
+            reject(rejections, index, id, RejectReason.MISSING_FIELD, type.wireName() + " needs at least one of " + names);
+            return -1;
+        }
+        return attrs;
+    }
+
+    /** Checked stages sorted by start, or null after adding a rejection. */
+    private static List<SleepStage> stages(int index, String id, ReadingFields f, long start, long end, List<Rejection> rejections) {
+        if (f.stagesMalformed) {
+            reject(rejections, index, id, RejectReason.INVALID_STAGES, "each stage needs stage, start and end (ISO 8601 with offset)");
+            return null;
+        }
+        if (f.stageCount == 0) {
+            return List.of();
+        }
+        List<SleepStage> stages = new ArrayList<>(f.stageCount);
+        for (int i = 0; i < f.stageCount; i++) {
+            SleepStageKind kind = SleepStageKind.ofWire(f.stageKinds[i]);
+            if (kind == null) {
+                reject(rejections, index, id, RejectReason.INVALID_CHOICE, "stage must be one of " + SleepStageKind.wireNames());
+                return null;
+            }
+            long s = f.stageStarts[i];
+            long e = f.stageEnds[i];
+            if (e <= s || s < start || e > end) {
+                reject(rejections, index, id, RejectReason.INVALID_STAGES, "each stage must end after it starts and lie within the session");
+                return null;
+            }
+            stages.add(new SleepStage(kind, s, e));
+        }
+        stages.sort(Comparator.comparingLong(SleepStage::startMicros));
+        for (int i = 1; i < stages.size(); i++) {
+            if (stages.get(i).startMicros() < stages.get(i - 1).endMicros()) {
+                reject(rejections, index, id, RejectReason.INVALID_STAGES, "stages must not overlap");
+                return null;
+            }
+        }
+        return List.copyOf(stages);
+    }
+
+    /** Minutes asleep: the asleep stages, or the whole session when it has no stages. */
+    static double asleepMinutes(List<SleepStage> stages, long start, long end) {
+        if (stages.isEmpty()) {
+            return (end - start) / (double) MICROS_PER_MINUTE;
+        }
+        long asleep = 0;
+        for (SleepStage s : stages) {
+            if (s.kind().asleep()) {
+                asleep += s.endMicros() - s.startMicros();
+            }
+        }
+        return asleep / (double) MICROS_PER_MINUTE;
     }
 
     private static String num(double v) {
@@ -153,15 +376,12 @@ final class ReadingChecker {
         return v >= min && v <= max; // false for NaN and infinities
     }
 
-    private static String acceptedUnits(ReadingType type) {
+    private static void rejectUnit(List<Rejection> rejections, int index, String id, ReadingType type) {
         StringBuilder sb = new StringBuilder();
-        for (var u : type.units()) {
-            if (sb.length() > 0) {
-                sb.append(", ");
-            }
-            sb.append(u.spelling());
+        for (Unit u : type.units()) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(u.spelling());
         }
-        return sb.toString();
+        reject(rejections, index, id, RejectReason.UNIT_NOT_ACCEPTED, "unit is not accepted for " + type.wireName() + "; use " + sb);
     }
 
     private static void reject(List<Rejection> rejections, int index, String id, RejectReason reason, String message) {

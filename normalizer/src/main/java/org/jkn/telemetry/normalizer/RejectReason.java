@@ -19,7 +19,10 @@ public enum RejectReason {
     PERIOD_TOO_LONG("period-too-long"),
     UNIT_NOT_ACCEPTED("unit-not-accepted"),
     IMPLAUSIBLE_VALUE("implausible-value"),
-    NOT_AN_INTEGER("not-an-integer");
+    NOT_AN_INTEGER("not-an-integer"),
+    INVALID_CHOICE("invalid-choice"),
+    INVALID_STAGES("invalid-stages"),
+    INVALID_SERIES("invalid-series");
 
     private final String code;
 

@@ -109,11 +109,8 @@ public final class FhirApi {
     private static String query(SearchParams.Parsed p, int offset) {
         ObservationSearch q = p.search();
         StringBuilder s = new StringBuilder("patient=").append(q.patientId());
-        if (!q.types().isEmpty()) {
-            s.append("&code=");
-            for (int i = 0; i < q.types().size(); i++) {
-                s.append(i == 0 ? "" : ",").append("http://loinc.org%7C").append(q.types().get(i).code().code());
-            }
+        for (String c : p.rawCodes()) {
+            s.append("&code=").append(URLEncoder.encode(c, StandardCharsets.UTF_8));
         }
         for (String d : p.rawDates()) {
             s.append("&date=").append(URLEncoder.encode(d, StandardCharsets.UTF_8));

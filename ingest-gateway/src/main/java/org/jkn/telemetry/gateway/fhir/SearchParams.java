@@ -3,10 +3,9 @@ package org.jkn.telemetry.gateway.fhir;
 import io.vertx.core.MultiMap;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.jkn.telemetry.normalizer.catalog.Coding;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.query.DateBound;
 import org.jkn.telemetry.store.query.DatePrefix;
@@ -29,9 +28,9 @@ final class SearchParams {
     }
 
     /** The result: a search, or an error message for a 400. {@code empty} means nothing can match. */
-    record Parsed(ObservationSearch search, boolean empty, List<String> rawDates, String error) {
+    record Parsed(ObservationSearch search, boolean empty, List<String> rawCodes, List<String> rawDates, String error) {
         static Parsed error(String message) {
-            return new Parsed(null, false, List.of(), message);
+            return new Parsed(null, false, List.of(), List.of(), message);
         }
     }
 
@@ -55,11 +54,10 @@ final class SearchParams {
         }
         boolean empty = false;
 
-        EnumSet<ReadingType> types = EnumSet.allOf(ReadingType.class);
-        boolean anyCode = false;
+        // each code parameter is an OR of tokens; several code parameters must all match
+        Set<String> codes = null;
         for (String codeParam : params.getAll("code")) {
-            anyCode = true;
-            EnumSet<ReadingType> or = EnumSet.noneOf(ReadingType.class);
+            Set<String> or = new LinkedHashSet<>();
             for (String token : codeParam.split(",", -1)) {
                 int bar = token.indexOf('|');
                 String system = bar >= 0 ? token.substring(0, bar) : null;
@@ -67,15 +65,15 @@ final class SearchParams {
                 if (code.isEmpty()) {
                     return Parsed.error("code needs a code: [system|]code");
                 }
-                for (ReadingType t : ReadingType.values()) {
-                    if (matches(t.code(), system, code) || t.extraCodings().stream().anyMatch(c -> matches(c, system, code))) {
-                        or.add(t);
-                    }
-                }
+                or.addAll(ReadingType.storedCodesMatching(system, code));
             }
-            types.retainAll(or);
+            if (codes == null) {
+                codes = or;
+            } else {
+                codes.retainAll(or);
+            }
         }
-        if (anyCode && types.isEmpty()) {
+        if (codes != null && codes.isEmpty()) {
             empty = true;
         }
 
@@ -114,13 +112,9 @@ final class SearchParams {
         if (sorts.size() == 1) {
             ascending = sorts.get(0).equals("date");
         }
-        List<ReadingType> typeList = anyCode ? new ArrayList<>(types) : List.of();
-        return new Parsed(new ObservationSearch(patient, typeList, dates, ascending,
-                count == -1 ? DEFAULT_COUNT : count, offset == -1 ? 0 : offset), empty, dateParams, null);
-    }
-
-    private static boolean matches(Coding c, String system, String code) {
-        return c.code().equals(code) && (system == null || system.isEmpty() || system.equals(c.system()));
+        List<String> codeList = codes == null ? List.of() : new ArrayList<>(codes);
+        return new Parsed(new ObservationSearch(patient, codeList, dates, ascending,
+                count == -1 ? DEFAULT_COUNT : count, offset == -1 ? 0 : offset), empty, params.getAll("code"), dateParams, null);
     }
 
     /** -1 when absent, null when invalid. */

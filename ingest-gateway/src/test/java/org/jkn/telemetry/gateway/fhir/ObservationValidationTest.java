@@ -2,7 +2,10 @@ package org.jkn.telemetry.gateway.fhir;
 
 import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
 import static org.jkn.telemetry.gateway.GatewayFixture.await;
+import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -14,10 +17,15 @@ import ca.uhn.fhir.validation.ValidationOptions;
 import ca.uhn.fhir.validation.ValidationResult;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
@@ -26,7 +34,9 @@ import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationS
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.normalizer.catalog.Category;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
+import org.jkn.telemetry.store.query.ObservationIds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,18 +44,24 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Validates what the FHIR API serves with the HAPI FHIR instance validator against base R4 and,
- * for vital signs, the R4 vital-signs profile of the code (checked explicitly, not only when the
- * resource declares it, because R4 requires conformance for those codes). Zero errors allowed.
+ * A generated corpus (every type, every accepted unit, both range edges, every attribute choice,
+ * dense series, sleep stages) goes in through HTTP and comes back through the FHIR API with the
+ * right code, unit, category, value and time; every served Observation passes the HAPI FHIR
+ * instance validator against R4 and, for vital signs, the vital-signs profile of its code (checked
+ * explicitly: R4 requires conformance for those codes). Zero errors allowed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ObservationValidationTest {
+
+    private static final String DEVICE = "corpus-1";
 
     @TempDir
     static Path dataDir;
     GatewayFixture gw;
     FhirContext fhir = FhirContext.forR4Cached();
     FhirValidator validator;
+    List<Corpus.Item> corpus;
+    Map<String, JsonObject> served = new HashMap<>();
 
     @BeforeAll
     void start() throws Exception {
@@ -55,18 +71,37 @@ class ObservationValidationTest {
                 new SnapshotGeneratingValidationSupport(fhir),
                 new InMemoryTerminologyServerValidationSupport(fhir),
                 new CommonCodeSystemsTerminologyService(fhir));
-        FhirInstanceValidator module = new FhirInstanceValidator(chain);
-        validator = fhir.newValidator().registerValidatorModule(module);
-        assertEquals(202, gw.postBatch(EXAMPLE).statusCode());
-        String more = """
-                {"patient": "3171011508850001", "device": {"id": "cuff-2"}, "readings": [
-                  {"id": "b1", "type": "blood_pressure", "time": "2026-11-22T20:05:30.250+07:00", "systolic": 16.1, "diastolic": 10.5, "unit": "kPa"},
-                  {"id": "b2", "type": "heart_rate", "time": "2026-11-22T01:00:00Z", "value": 58.5, "unit": "bpm"},
-                  {"id": "b3", "type": "steps", "start": "2026-11-22T00:00:00+09:00", "end": "2026-11-22T00:00:00+09:00", "value": 0},
-                  {"id": "b4", "type": "oxygen_saturation", "time": "2026-11-22T08:05:00-03:30", "value": 100}
-                ]}""";
-        assertEquals(202, gw.postBatch(more).statusCode());
-        await("eight observations", () -> gw.observationCount() == 8);
+        validator = fhir.newValidator().registerValidatorModule(new FhirInstanceValidator(chain));
+
+        corpus = new Corpus(Instant.now()).generate();
+        StringBuilder readings = new StringBuilder();
+        int posted = 0;
+        for (Corpus.Item item : corpus) {
+            if (item.json() != null) {
+                readings.append(posted++ == 0 ? "" : ",").append(item.json());
+            }
+        }
+        String batch = "{\"patient\":\"" + GatewayFixture.NIK + "\",\"device\":{\"id\":\"" + DEVICE + "\",\"manufacturer\":\"Acme\"},"
+                + "\"readings\":[" + readings + "]}";
+        HttpResponse<String> r = gw.postBatch(batch);
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals(0, json(r).getJsonArray("rejected").size(), () -> json(r).getJsonArray("rejected").encodePrettily());
+        assertEquals(corpus.size(), json(r).getInteger("accepted"));
+        await("corpus stored", () -> gw.gateway().journal().pendingReadings() == 0);
+        for (int offset = 0; ; offset += 1000) {
+            JsonObject page = json(gw.get("/fhir/Observation?patient=" + GatewayFixture.PATIENT_ID + "&_count=1000&_offset=" + offset));
+            JsonArray entries = page.getJsonArray("entry");
+            if (entries == null) {
+                break;
+            }
+            for (int i = 0; i < entries.size(); i++) {
+                JsonObject res = entries.getJsonObject(i).getJsonObject("resource");
+                served.put(res.getString("id"), res);
+            }
+            if (entries.size() < 1000) {
+                break;
+            }
+        }
     }
 
     @AfterAll
@@ -75,36 +110,83 @@ class ObservationValidationTest {
     }
 
     @Test
-    void everyServedObservationIsValidR4AndMeetsItsVitalSignsProfile() throws Exception {
-        JsonArray entries = gw.observations("").getJsonArray("entry");
-        assertEquals(8, entries.size());
+    void everyTypeComesBackWithItsCodeUnitCategoryValueAndTime() {
+        assertEquals(corpus.size(), served.size());
         Set<ReadingType> seen = EnumSet.noneOf(ReadingType.class);
-        List<String> problems = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            JsonObject resource = entries.getJsonObject(i).getJsonObject("resource");
-            String code = resource.getJsonObject("code").getJsonArray("coding").getJsonObject(0).getString("code");
-            ReadingType type = ReadingType.ofCode(code);
-            seen.add(type);
-            // the resource as a client reads it by id, not only inside the Bundle
-            String single = gw.get("/fhir/Observation/" + resource.getString("id")).body();
-            problems.addAll(errors(single, null));
-            if (type.profile() != null) {
-                problems.addAll(errors(single, type.profile()));
-                problems.addAll(errors(single, "http://hl7.org/fhir/StructureDefinition/vitalsigns"));
+        List<String> wrong = new ArrayList<>();
+        for (Corpus.Item item : corpus) {
+            long start = item.start().toEpochSecond() * 1_000_000L;
+            String id = ObservationIds.id(start, ObservationIds.key(GatewayFixture.PATIENT_ID, DEVICE, item.id()));
+            JsonObject o = served.get(id);
+            if (o == null) {
+                wrong.add(item.id() + " " + item.type() + ": not served");
+                continue;
+            }
+            seen.add(item.type());
+            String code = o.getJsonObject("code").getJsonArray("coding").getJsonObject(0).getString("code");
+            String category = o.getJsonArray("category").getJsonObject(0).getJsonArray("coding").getJsonObject(0).getString("code");
+            if (!item.code().equals(code) || !item.type().category().code().equals(category)) {
+                wrong.add(item.id() + " " + item.type() + ": code " + code + " category " + category);
+            }
+            if (item.ucum() != null) {
+                JsonObject q = item.type() == ReadingType.BLOOD_PRESSURE
+                        ? o.getJsonArray("component").getJsonObject(0).getJsonObject("valueQuantity") // systolic
+                        : o.getJsonObject("valueQuantity");
+                if (q == null || !item.ucum().equals(q.getString("code"))
+                        || Math.abs(q.getDouble("value") - item.value()) > 1e-6 * Math.max(1, Math.abs(item.value()))) {
+                    wrong.add(item.id() + " " + item.type() + ": value " + q + " expected " + item.value() + " " + item.ucum());
+                }
+            }
+            if (item.type().shape().isPeriod()) {
+                JsonObject p = o.getJsonObject("effectivePeriod");
+                if (p == null || !OffsetDateTime.parse(p.getString("start")).equals(item.start())
+                        || !OffsetDateTime.parse(p.getString("end")).equals(item.end())) {
+                    wrong.add(item.id() + " " + item.type() + ": period " + p + " expected " + item.start() + " - " + item.end());
+                }
+            } else if (!item.start().equals(OffsetDateTime.parse(o.getString("effectiveDateTime")))) {
+                wrong.add(item.id() + " " + item.type() + ": time " + o.getString("effectiveDateTime") + " expected " + item.start());
             }
         }
+        assertEquals(List.of(), wrong.stream().limit(20).collect(Collectors.toList()), wrong.size() + " wrong");
         assertEquals(EnumSet.allOf(ReadingType.class), seen);
-        assertEquals(List.of(), problems);
     }
 
     @Test
-    void searchBundleIsValidR4() throws Exception {
-        String bundle = gw.get("/fhir/Observation?patient=" + GatewayFixture.PATIENT_ID).body();
-        assertEquals(List.of(), errors(bundle, null));
+    void everyServedObservationIsValidR4AndMeetsItsVitalSignsProfile() {
+        List<String> problems = new ArrayList<>();
+        for (JsonObject o : served.values()) {
+            String text = o.encode();
+            problems.addAll(errors(text, null));
+            JsonArray profiles = o.getJsonObject("meta").getJsonArray("profile");
+            if (profiles != null) {
+                for (Object profile : profiles) {
+                    problems.addAll(errors(text, (String) profile));
+                }
+            }
+            String category = o.getJsonArray("category").getJsonObject(0).getJsonArray("coding").getJsonObject(0).getString("code");
+            if (Category.VITAL_SIGNS.code().equals(category)) {
+                assertNotNull(profiles, "a vital sign declares its profile: " + text);
+                problems.addAll(errors(text, "http://hl7.org/fhir/StructureDefinition/vitalsigns"));
+            }
+        }
+        assertEquals(List.of(), problems.stream().distinct().limit(30).collect(Collectors.toList()));
     }
 
     @Test
-    void capabilityStatementAndPatientAreValidR4() throws Exception {
+    void cycleDataCarriesTheSensitivityLabel() {
+        long labelled = served.values().stream()
+                .filter(o -> o.getJsonObject("meta").getJsonArray("security") != null)
+                .peek(o -> assertEquals("social-history",
+                        o.getJsonArray("category").getJsonObject(0).getJsonArray("coding").getJsonObject(0).getString("code")))
+                .count();
+        long cycle = corpus.stream().filter(i -> i.type().isSensitive()).count();
+        assertEquals(cycle, labelled);
+        assertTrue(cycle > 0);
+    }
+
+    @Test
+    void searchBundleCapabilityStatementAndPatientAreValidR4() throws Exception {
+        assertEquals(List.of(), errors(gw.get("/fhir/Observation?patient=" + GatewayFixture.PATIENT_ID + "&_count=50").body(), null));
         assertEquals(List.of(), errors(gw.get("/fhir/metadata").body(), null));
         assertEquals(List.of(), errors(gw.get("/fhir/Patient/" + GatewayFixture.PATIENT_ID).body(), null));
     }
@@ -112,10 +194,13 @@ class ObservationValidationTest {
     @Test
     void validatorCatchesABrokenVitalSign() throws Exception {
         // guards the guard: the same check must fail on an Observation that breaks the heartrate profile
+        assertEquals(202, gw.postBatch(EXAMPLE.replace("watch-7f3a", "guard")).statusCode());
+        await("example stored", () -> gw.gateway().journal().pendingReadings() == 0);
         JsonObject hr = gw.observations("&code=8867-4").getJsonArray("entry").getJsonObject(0).getJsonObject("resource");
+        assertTrue(errors(hr.encode(), ReadingType.HEART_RATE.profile()).isEmpty());
         hr.getJsonObject("valueQuantity").put("code", "/s");
         hr.remove("subject");
-        assertTrue(!errors(hr.encode(), ReadingType.HEART_RATE.profile()).isEmpty());
+        assertFalse(errors(hr.encode(), ReadingType.HEART_RATE.profile()).isEmpty());
     }
 
     private List<String> errors(String json, String profile) {

@@ -9,7 +9,10 @@ package org.jkn.telemetry.normalizer.catalog;
  */
 public enum Category {
     VITAL_SIGNS("vital-signs", "Vital Signs"),
-    ACTIVITY("activity", "Activity");
+    ACTIVITY("activity", "Activity"),
+    EXAM("exam", "Exam"),
+    SOCIAL_HISTORY("social-history", "Social History"),
+    LABORATORY("laboratory", "Laboratory");
 
     public static final String SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category";
 

@@ -31,14 +31,19 @@ public final class ReadingCopier {
     private static final String STAGE = "create temp table if not exists readings_stage "
             + "(like readings including defaults) on commit delete rows";
     private static final String COPY = "copy readings_stage (patient_id, device_id, reading_id, type, code, "
-            + "effective_start, effective_end, tz_offset, value, value2, obs_key, received_at) from stdin (format csv)";
-    private static final String MOVE = "insert into readings select * from readings_stage on conflict do nothing";
+            + "effective_start, effective_end, tz_offset, value, value2, obs_key, received_at, attrs, detail) from stdin (format csv)";
+    private static final String MOVE = "insert into readings (patient_id, device_id, reading_id, type, code, effective_start, "
+            + "effective_end, tz_offset, value, value2, obs_key, received_at, attrs, detail) select patient_id, device_id, reading_id, "
+            + "type, code, effective_start, effective_end, tz_offset, value, value2, obs_key, received_at, attrs, detail "
+            + "from readings_stage on conflict do nothing";
     private static final String PATIENT = "insert into patients (id) values (?) on conflict do nothing";
     private static final String DEVICE = "insert into devices (patient_id, id, manufacturer, model) values (?, ?, ?, ?) "
             + "on conflict (patient_id, id) do update set manufacturer = coalesce(excluded.manufacturer, devices.manufacturer), "
             + "model = coalesce(excluded.model, devices.model), last_seen = now()";
     private static final String CHECKPOINT = "insert into journal_checkpoints (journal_id, last_index) values (?, ?) "
             + "on conflict (journal_id) do update set last_index = excluded.last_index, updated_at = now()";
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final DataSource dataSource;
     private final StringBuilder csv = new StringBuilder(1 << 16);
@@ -121,17 +126,29 @@ public final class ReadingCopier {
                         .append(b.device().id()).append(',')
                         .append(r.readingId()).append(',')
                         .append(r.type().id()).append(',')
-                        .append(r.type().code().code()).append(',')
+                        .append(r.type().storedCode(r.attrs())).append(',')
                         .append(micros(r.startMicros())).append(',')
                         .append(micros(r.endMicros())).append(',')
-                        .append(r.offsetSeconds()).append(',')
-                        .append(r.value()).append(',');
+                        .append(r.offsetSeconds()).append(',');
+                if (!Double.isNaN(r.value())) {
+                    csv.append(r.value());
+                }
+                csv.append(',');
                 if (!Double.isNaN(r.value2())) {
                     csv.append(r.value2());
                 }
                 csv.append(',')
                         .append(ObservationIds.key(b.patientId(), b.device().id(), r.readingId())).append(',')
-                        .append(received).append('\n');
+                        .append(received).append(',')
+                        .append(r.attrs()).append(',');
+                byte[] detail = Detail.encode(r.stages());
+                if (detail != null) {
+                    csv.append("\\x");
+                    for (byte x : detail) {
+                        csv.append(HEX[(x >> 4) & 0xf]).append(HEX[x & 0xf]);
+                    }
+                }
+                csv.append('\n');
                 rows++;
             }
         }

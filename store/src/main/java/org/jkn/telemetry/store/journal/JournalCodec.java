@@ -5,20 +5,23 @@ import java.util.List;
 import net.openhft.chronicle.bytes.Bytes;
 import org.jkn.telemetry.normalizer.DeviceInfo;
 import org.jkn.telemetry.normalizer.NormalizedReading;
+import org.jkn.telemetry.normalizer.SleepStage;
+import org.jkn.telemetry.normalizer.catalog.SleepStageKind;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 
 /**
- * Binary layout of a journal record. Version 1:
+ * Binary layout of a journal record. Version 2 (version 1 lacks attrs and stages and is still read):
  * <pre>
  * u8 version | utf8 patientId | utf8 deviceId | utf8? manufacturer | utf8? model | i64 receivedMicros
- * stopbit count | count x (u8 typeId | utf8 readingId | i64 start | i64 end | i32 offset | f64 value | f64 value2)
+ * stopbit count | count x (u8 typeId | utf8 readingId | i64 start | i64 end | i32 offset | f64 value | f64 value2
+ *                          | i32 attrs | stopbit stages | stages x (u8 kind | i64 start | i64 end))
  * </pre>
  * Type ids are {@link ReadingType#id()}, stable forever. A record this code cannot read raises
  * {@link CorruptRecordException}.
  */
 final class JournalCodec {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private JournalCodec() {
     }
@@ -41,12 +44,19 @@ final class JournalCodec {
             out.writeInt(r.offsetSeconds());
             out.writeDouble(r.value());
             out.writeDouble(r.value2());
+            out.writeInt(r.attrs());
+            out.writeStopBit(r.stages().size());
+            for (SleepStage s : r.stages()) {
+                out.writeUnsignedByte(s.kind().ordinal());
+                out.writeLong(s.startMicros());
+                out.writeLong(s.endMicros());
+            }
         }
     }
 
     static JournalBatch read(Bytes<?> in) {
         int version = in.readUnsignedByte();
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new CorruptRecordException("unknown journal record version " + version);
         }
         String patient = in.readUtf8();
@@ -65,8 +75,33 @@ final class JournalCodec {
             if (type == null) {
                 throw new CorruptRecordException("unknown reading type id " + typeId);
             }
-            readings.add(new NormalizedReading(type, in.readUtf8(), in.readLong(), in.readLong(), in.readInt(),
-                    in.readDouble(), in.readDouble()));
+            String id = in.readUtf8();
+            long start = in.readLong();
+            long end = in.readLong();
+            int offset = in.readInt();
+            double value = in.readDouble();
+            double value2 = in.readDouble();
+            int attrs = 0;
+            List<SleepStage> stages = List.of();
+            if (version >= 2) {
+                attrs = in.readInt();
+                long n = in.readStopBit();
+                if (n < 0 || n > in.readRemaining()) {
+                    throw new CorruptRecordException("impossible stage count " + n);
+                }
+                if (n > 0) {
+                    List<SleepStage> list = new ArrayList<>((int) n);
+                    for (int s = 0; s < n; s++) {
+                        SleepStageKind kind = SleepStageKind.ofOrdinal(in.readUnsignedByte());
+                        if (kind == null) {
+                            throw new CorruptRecordException("unknown sleep stage");
+                        }
+                        list.add(new SleepStage(kind, in.readLong(), in.readLong()));
+                    }
+                    stages = List.copyOf(list);
+                }
+            }
+            readings.add(new NormalizedReading(type, id, start, end, offset, value, value2, attrs, stages));
         }
         return new JournalBatch(patient, new DeviceInfo(deviceId, manufacturer, model), received, readings);
     }

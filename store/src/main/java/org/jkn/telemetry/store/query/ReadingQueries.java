@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
+import org.jkn.telemetry.store.copy.Detail;
 
 /**
  * Reads for the FHIR API. Every value reaches SQL as a bind parameter; only fixed fragments are
@@ -21,7 +22,7 @@ import org.jkn.telemetry.normalizer.catalog.ReadingType;
 public final class ReadingQueries {
 
     private static final String COLUMNS = "r.patient_id, r.device_id, r.reading_id, r.type, r.effective_start, "
-            + "r.effective_end, r.tz_offset, r.value, r.value2, r.obs_key, r.received_at, d.manufacturer, d.model "
+            + "r.effective_end, r.tz_offset, r.value, r.value2, r.obs_key, r.received_at, d.manufacturer, d.model, r.attrs, r.detail "
             + "from readings r left join devices d on d.patient_id = r.patient_id and d.id = r.device_id ";
 
     private final DataSource dataSource;
@@ -53,11 +54,11 @@ public final class ReadingQueries {
         StringBuilder sql = new StringBuilder("select ").append(COLUMNS).append("where r.patient_id = ?");
         List<Object> args = new ArrayList<>();
         args.add(q.patientId());
-        if (!q.types().isEmpty()) {
+        if (!q.codes().isEmpty()) {
             sql.append(" and r.code in (");
-            for (int i = 0; i < q.types().size(); i++) {
+            for (int i = 0; i < q.codes().size(); i++) {
                 sql.append(i == 0 ? "?" : ", ?");
-                args.add(q.types().get(i).code().code());
+                args.add(q.codes().get(i));
             }
             sql.append(')');
         }
@@ -120,6 +121,10 @@ public final class ReadingQueries {
 
     private static StoredReading row(ResultSet rs) throws SQLException {
         long start = micros(rs, 5);
+        double value = rs.getDouble(8);
+        if (rs.wasNull()) {
+            value = Double.NaN;
+        }
         double value2 = rs.getDouble(9);
         if (rs.wasNull()) {
             value2 = Double.NaN;
@@ -130,7 +135,7 @@ public final class ReadingQueries {
         }
         return new StoredReading(ObservationIds.id(start, rs.getString(10)), rs.getString(1), rs.getString(2),
                 rs.getString(12), rs.getString(13), type, start, micros(rs, 6), rs.getInt(7),
-                rs.getDouble(8), value2, micros(rs, 11));
+                value, value2, micros(rs, 11), rs.getInt(14), Detail.decode(rs.getBytes(15)));
     }
 
     private static OffsetDateTime timestamp(long micros) {

@@ -89,7 +89,7 @@ class TimescaleDbTest {
         assertEquals(0, copier.write(batches, "timescale-test", 2));
 
         ReadingQueries queries = new ReadingQueries(db.dataSource(), Duration.ofDays(1));
-        List<StoredReading> found = queries.search(new ObservationSearch("p-ts", List.of(ReadingType.HEART_RATE), List.of(), false, 10, 0));
+        List<StoredReading> found = queries.search(new ObservationSearch("p-ts", List.of(ReadingType.HEART_RATE.storedCode(0)), List.of(), false, 10, 0));
         assertEquals(1, found.size());
         assertEquals(64, found.get(0).value(), 0.0);
         assertEquals(found.get(0), queries.read(found.get(0).observationId()).orElseThrow());

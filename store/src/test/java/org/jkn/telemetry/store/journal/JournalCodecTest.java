@@ -69,9 +69,9 @@ class JournalCodecTest {
                 List.of(heartRate("hr", "2026-11-22T07:30:00+07:00", 72)));
         Bytes<?> bytes = Bytes.allocateElasticOnHeap();
         JournalCodec.write(bytes, one);
-        long typeOffset = bytes.writePosition() - (1 + 3 + 8 + 8 + 4 + 8 + 8); // u8 type, utf8 "hr" (length + 2), i64, i64, i32, f64, f64
+        long typeOffset = bytes.writePosition() - (1 + 3 + 8 + 8 + 4 + 8 + 8 + 4 + 1); // u8 type, utf8 "hr" (length + 2), i64, i64, i32, f64, f64, i32 attrs, stop-bit 0 stages
         assertEquals(1, bytes.readUnsignedByte(typeOffset), "layout as documented in JournalCodec");
-        bytes.writeUnsignedByte(typeOffset, 15);
+        bytes.writeUnsignedByte(typeOffset, 60); // no reading type has id 60
 
         assertThrows(CorruptRecordException.class, () -> JournalCodec.read(bytes));
     }

@@ -102,7 +102,7 @@ class DateSearchTest {
     @Test
     void geStillFindsAPeriodAsLongAsTheLongestAllowed() throws SQLException {
         // the pruning bound effective_start >= edge - maxPeriod must not cut off a full-length period
-        List<StoredReading> found = queries.search(new ObservationSearch("p-long", List.of(ReadingType.STEPS),
+        List<StoredReading> found = queries.search(new ObservationSearch("p-long", List.of(ReadingType.STEPS.storedCode(0)),
                 List.of(bound(DatePrefix.GE, "2026-11-22T09:00:00+07:00", "2026-11-22T09:01:00+07:00")), true, 10, 0));
 
         assertEquals(List.of("st-day"), readingIds(found));
@@ -113,10 +113,10 @@ class DateSearchTest {
     }
 
     private static List<String> stepsMatching(DateBound bound) throws SQLException {
-        return readingIds(queries.search(new ObservationSearch(PATIENT, List.of(ReadingType.STEPS), List.of(bound), true, 10, 0)));
+        return readingIds(queries.search(new ObservationSearch(PATIENT, List.of(ReadingType.STEPS.storedCode(0)), List.of(bound), true, 10, 0)));
     }
 
     private static List<String> heartRateMatching(DateBound bound) throws SQLException {
-        return readingIds(queries.search(new ObservationSearch(PATIENT, List.of(ReadingType.HEART_RATE), List.of(bound), true, 10, 0)));
+        return readingIds(queries.search(new ObservationSearch(PATIENT, List.of(ReadingType.HEART_RATE.storedCode(0)), List.of(bound), true, 10, 0)));
     }
 }

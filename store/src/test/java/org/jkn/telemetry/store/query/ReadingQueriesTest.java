@@ -156,6 +156,7 @@ class ReadingQueriesTest {
     }
 
     private static List<StoredReading> search(List<ReadingType> types, boolean ascending, int count, int offset) throws SQLException {
-        return queries.search(new ObservationSearch(PATIENT, types, List.of(), ascending, count, offset));
+        List<String> codes = types.stream().map(t -> t.storedCode(0)).toList();
+        return queries.search(new ObservationSearch(PATIENT, codes, List.of(), ascending, count, offset));
     }
 }
