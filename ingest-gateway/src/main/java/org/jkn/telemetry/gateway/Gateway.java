@@ -16,6 +16,7 @@ import org.jkn.telemetry.gateway.config.DevKeys;
 import org.jkn.telemetry.gateway.config.GatewayConfig;
 import org.jkn.telemetry.gateway.fhir.FhirApi;
 import org.jkn.telemetry.gateway.fhir.FhirResponses;
+import org.jkn.telemetry.gateway.http.DevicesHandler;
 import org.jkn.telemetry.gateway.http.JsonErrors;
 import org.jkn.telemetry.gateway.http.ReadingsHandler;
 import org.jkn.telemetry.gateway.ops.HealthHandler;
@@ -23,6 +24,8 @@ import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.BatchNormalizer;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.db.Database;
+import org.jkn.telemetry.store.device.DeviceRegistry;
+import org.jkn.telemetry.store.device.SecretHasher;
 import org.jkn.telemetry.store.journal.Journal;
 import org.jkn.telemetry.store.journal.JournalDrainer;
 import org.jkn.telemetry.store.query.ReadingQueries;
@@ -72,6 +75,9 @@ public final class Gateway implements AutoCloseable {
             installErrorHandlers(router, fhirResponses, metrics);
 
             BatchNormalizer normalizer = new BatchNormalizer(pseudonymizer, config.limits());
+            DeviceRegistry devices = new DeviceRegistry(database.dataSource(), pseudonymizer, new SecretHasher(),
+                    config.deviceAuthCacheTtl(), Math.max(1, Runtime.getRuntime().availableProcessors()));
+            new DevicesHandler(vertx, devices, pseudonymizer).mount(router);
             router.post("/v1/readings")
                     .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
                     .handler(new ReadingsHandler(vertx, normalizer, journal, metrics, config.maxPendingReadings(), Clock.systemUTC()));
@@ -108,6 +114,11 @@ public final class Gateway implements AutoCloseable {
 
     private static void installErrorHandlers(Router router, FhirResponses fhir, Metrics metrics) {
         router.errorHandler(413, ctx -> {
+            if (ctx.request().path().startsWith("/v1/devices")) {
+                JsonErrors.send(ctx.response(), 413, "body-too-large", "a device registration is at most "
+                        + DevicesHandler.MAX_BODY_BYTES + " bytes");
+                return;
+            }
             metrics.refusedTooLarge();
             JsonErrors.send(ctx.response(), 413, "body-too-large", "the body is larger than this server accepts; split the batch");
         });

@@ -28,7 +28,8 @@ public enum ConfigKey {
     JOURNAL_SYNC("true", "msync the journal before acknowledging (survives power loss, not only kill -9)"),
     JOURNAL_MAX_PENDING_READINGS("5000000", "journaled but unstored readings above which ingest answers 503"),
     WRITE_BATCH_READINGS("10000", "readings per database transaction"),
-    SEARCH_ZONE("UTC", "time zone for FHIR date search values given without an offset");
+    SEARCH_ZONE("UTC", "time zone for FHIR date search values given without an offset"),
+    DEVICE_AUTH_CACHE_TTL("PT5M", "how long a verified device secret is remembered in memory (revocation forgets it at once); PT0S disables");
 
     private final String defaultValue;
     private final String meaning;

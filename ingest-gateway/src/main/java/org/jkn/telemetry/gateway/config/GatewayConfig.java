@@ -18,7 +18,7 @@ import org.jkn.telemetry.store.db.DatabaseConfig;
  */
 public record GatewayConfig(boolean production, String httpHost, int httpPort, Path dataDir, DatabaseConfig database,
                             byte[] pseudonymKey, int maxBodyBytes, NormalizerLimits limits, boolean journalSync,
-                            long maxPendingReadings, int writeBatchReadings, ZoneId searchZone) {
+                            long maxPendingReadings, int writeBatchReadings, ZoneId searchZone, Duration deviceAuthCacheTtl) {
 
     /** Reads from system properties, then environment variables, then defaults. */
     public static GatewayConfig fromEnvironment() {
@@ -94,7 +94,7 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         return new GatewayConfig(production, v.get(ConfigKey.HTTP_HOST), integer(v, ConfigKey.HTTP_PORT, 0, 65535), dataDir, db,
                 key, integer(v, ConfigKey.MAX_BODY_BYTES, 1024, 1 << 30), limits, bool(v, ConfigKey.JOURNAL_SYNC),
                 longValue(v, ConfigKey.JOURNAL_MAX_PENDING_READINGS, 1), integer(v, ConfigKey.WRITE_BATCH_READINGS, 1, 1_000_000),
-                zone);
+                zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL));
     }
 
     private static int integer(Map<ConfigKey, String> v, ConfigKey k, int min, int max) {
@@ -135,6 +135,19 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
             Duration d = Duration.parse(s);
             if (d.isNegative() || d.isZero()) {
                 throw bad(k, "must be positive");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw bad(k, "must be an ISO 8601 duration such as PT5M or P7D");
+        }
+    }
+
+    /** A duration that may be zero (a feature turned off), never negative. */
+    private static Duration durationOrZero(Map<ConfigKey, String> v, ConfigKey k) {
+        try {
+            Duration d = Duration.parse(v.get(k));
+            if (d.isNegative()) {
+                throw bad(k, "must not be negative");
             }
             return d;
         } catch (DateTimeParseException e) {

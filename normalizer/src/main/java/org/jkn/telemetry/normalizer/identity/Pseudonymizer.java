@@ -38,6 +38,14 @@ public final class Pseudonymizer {
         return pseudonym("nik:", nik);
     }
 
+    /**
+     * Keyed hash of a device serial number, so a registry can recognise the same physical device
+     * again without keeping its serial. The manufacturer is part of it: serials are unique per maker.
+     */
+    public String deviceSerial(String manufacturer, String serial) {
+        return pseudonym("serial:", (manufacturer == null ? "" : manufacturer) + '\0' + serial);
+    }
+
     private String pseudonym(String domain, String value) {
         Mac mac;
         try {
