@@ -246,6 +246,9 @@ public final class BatchNormalizer {
                     } else if (tok == JsonToken.VALUE_TRUE || tok == JsonToken.VALUE_FALSE) {
                         f.extra(field, tok == JsonToken.VALUE_TRUE ? "true" : "false");
                     } else {
+                        if (tok != JsonToken.VALUE_NULL) {
+                            f.extra(field, ReadingFields.NOT_TEXT); // an attribute sent as a number or object is refused, not dropped
+                        }
                         p.skipChildren();
                     }
                 }

@@ -188,12 +188,13 @@ final class ReadingChecker {
                     "a series needs start (ISO 8601 with offset) and interval (seconds)");
             return;
         }
-        if (!(f.interval > 0 && f.interval <= 86_400) || f.sampleCount == 0 || f.sampleCount > MAX_SAMPLES) {
+        // times are microseconds: a shorter interval would put every sample on one instant
+        long intervalMicros = Math.round(f.interval * 1_000_000.0);
+        if (!(f.interval > 0 && f.interval <= 86_400) || intervalMicros < 1 || f.sampleCount == 0 || f.sampleCount > MAX_SAMPLES) {
             reject(rejections, index, id, RejectReason.INVALID_SERIES, "a series has 1-" + MAX_SAMPLES
-                    + " values and an interval of more than 0 and at most 86400 seconds");
+                    + " values and an interval of 0.000001 to 86400 seconds");
             return;
         }
-        long intervalMicros = Math.round(f.interval * 1_000_000.0);
         long first = f.startMicros;
         long last = first + intervalMicros * (f.sampleCount - 1);
         if (!inWindow(index, id, first, last, nowMicros, rejections)) {
@@ -298,6 +299,11 @@ final class ReadingChecker {
                         return -1;
                     }
                     continue;
+                }
+                if (wire == ReadingFields.NOT_TEXT) {
+                    reject(rejections, index, id, RejectReason.WRONG_TYPE, a.wireField()
+                            + (a.placement() == Attribute.Placement.COMPONENT_BOOLEAN ? " must be true or false" : " must be a string"));
+                    return -1;
                 }
                 int i = a.indexOf(wire);
                 if (i < 0) {

@@ -13,7 +13,11 @@ final class ReadingFields {
     static final byte PRESENT = 1;
     static final byte INVALID = 2;
 
-    static final int MAX_EXTRA = 8;
+    /**
+     * Value recorded for an extra field that was neither a string nor a boolean; compared by
+     * identity, so no wire value can equal it.
+     */
+    static final String NOT_TEXT = new String("not a string or boolean");
 
     String id;
     String type;
@@ -36,9 +40,9 @@ final class ReadingFields {
     String wrongField;
     String wrongFieldExpected;
 
-    /** Other string or boolean fields (attributes such as appearance or location), by interned name. */
-    final String[] extraNames = new String[MAX_EXTRA];
-    final String[] extraValues = new String[MAX_EXTRA];
+    /** Other fields (attributes such as appearance or location), by interned name: string, "true"/"false" or {@link #NOT_TEXT}. */
+    String[] extraNames = new String[8];
+    String[] extraValues = new String[8];
     int extraCount;
 
     /** Dense series: {@code values} (NaN for a null gap) at {@code interval} seconds from {@code start}. */
@@ -80,11 +84,14 @@ final class ReadingFields {
     }
 
     void extra(String name, String value) {
-        if (extraCount < MAX_EXTRA) {
-            extraNames[extraCount] = name;
-            extraValues[extraCount] = value;
-            extraCount++;
+        // grows rather than drops: fields the format may add must not crowd out an attribute sent after them
+        if (extraCount == extraNames.length) {
+            extraNames = Arrays.copyOf(extraNames, extraCount * 2);
+            extraValues = Arrays.copyOf(extraValues, extraCount * 2);
         }
+        extraNames[extraCount] = name;
+        extraValues[extraCount] = value;
+        extraCount++;
     }
 
     /** Value of an extra field by name, or null. Names are interned by the parser, so identity compares. */
