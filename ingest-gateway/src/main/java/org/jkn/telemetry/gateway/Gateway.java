@@ -19,6 +19,8 @@ import org.jkn.telemetry.gateway.fhir.FhirResponses;
 import org.jkn.telemetry.gateway.http.DevicesHandler;
 import org.jkn.telemetry.gateway.http.JsonErrors;
 import org.jkn.telemetry.gateway.http.ReadingsHandler;
+import org.jkn.telemetry.gateway.ingest.BatchIngest;
+import org.jkn.telemetry.gateway.mqtt.MqttIngestServer;
 import org.jkn.telemetry.gateway.ops.HealthHandler;
 import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.BatchNormalizer;
@@ -33,8 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running service: database, journal, drainer and HTTP server, started in that order and
- * stopped in reverse. {@link #start} returns once the HTTP port is open.
+ * The running service: database, journal, drainer, HTTP server and MQTT server, started in that
+ * order and stopped in reverse. {@link #start} returns once the HTTP and MQTT ports are open.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -46,13 +48,16 @@ public final class Gateway implements AutoCloseable {
     private final Journal journal;
     private final JournalDrainer drainer;
     private final HttpServer server;
+    private final MqttIngestServer mqtt;
 
-    private Gateway(Vertx vertx, Database database, Journal journal, JournalDrainer drainer, HttpServer server) {
+    private Gateway(Vertx vertx, Database database, Journal journal, JournalDrainer drainer, HttpServer server,
+                    MqttIngestServer mqtt) {
         this.vertx = vertx;
         this.database = database;
         this.journal = journal;
         this.drainer = drainer;
         this.server = server;
+        this.mqtt = mqtt;
     }
 
     public static Gateway start(GatewayConfig config) throws IOException, SQLException {
@@ -75,12 +80,13 @@ public final class Gateway implements AutoCloseable {
             installErrorHandlers(router, fhirResponses, metrics);
 
             BatchNormalizer normalizer = new BatchNormalizer(pseudonymizer, config.limits());
+            BatchIngest ingest = new BatchIngest(normalizer, journal, metrics, config.maxPendingReadings(), Clock.systemUTC());
             DeviceRegistry devices = new DeviceRegistry(database.dataSource(), pseudonymizer, new SecretHasher(),
                     config.deviceAuthCacheTtl(), Math.max(1, Runtime.getRuntime().availableProcessors()));
             new DevicesHandler(vertx, devices, pseudonymizer).mount(router);
             router.post("/v1/readings")
                     .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
-                    .handler(new ReadingsHandler(vertx, normalizer, journal, metrics, config.maxPendingReadings(), Clock.systemUTC()));
+                    .handler(new ReadingsHandler(vertx, ingest));
             ReadingQueries queries = new ReadingQueries(database.dataSource(), config.limits().maxPeriod());
             new FhirApi(vertx, fhir, queries, pseudonymizer, config.searchZone()).mount(router);
             HealthHandler health = new HealthHandler(vertx, database, drainer, journal);
@@ -95,11 +101,12 @@ public final class Gateway implements AutoCloseable {
                     .requestHandler(router)
                     .listen()
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            MqttIngestServer mqtt = MqttIngestServer.start(vertx, config.mqtt(), devices, ingest);
             Vertx v = vertx;
             v.setPeriodic(MAINTENANCE_PERIOD_MILLIS, id -> v.executeBlocking(() -> database.maintenance().run(Instant.now()), false)
                     .onFailure(e -> log.warn("schema maintenance failed: {}", e.getMessage())));
             log.info("listening on http://{}:{} (FHIR at /fhir, ingest at /v1/readings)", config.httpHost(), server.actualPort());
-            return new Gateway(vertx, database, journal, drainer, server);
+            return new Gateway(vertx, database, journal, drainer, server, mqtt);
         } catch (Exception e) {
             closeQuietly(vertx, drainer, journal, database);
             if (e instanceof IOException io) {
@@ -149,6 +156,11 @@ public final class Gateway implements AutoCloseable {
         return server.actualPort();
     }
 
+    /** The embedded MQTT server (its ports; {@code -1} for a listener that is off). */
+    public MqttIngestServer mqtt() {
+        return mqtt;
+    }
+
     public Database database() {
         return database;
     }
@@ -163,6 +175,7 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        mqtt.close();
         try {
             server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -50,6 +50,8 @@ public final class GatewayFixture implements AutoCloseable {
         Map<ConfigKey, String> c = new EnumMap<>(ConfigKey.class);
         c.put(ConfigKey.HTTP_HOST, "127.0.0.1");
         c.put(ConfigKey.HTTP_PORT, "0");
+        c.put(ConfigKey.MQTT_HOST, "127.0.0.1");
+        c.put(ConfigKey.MQTT_PORT, "0");
         c.put(ConfigKey.DATA_DIR, dataDir.toString());
         c.put(ConfigKey.PSEUDONYM_KEY, Base64.getEncoder().encodeToString(KEY));
         c.put(ConfigKey.DB_POOL_SIZE, "4");

@@ -106,6 +106,8 @@ class KillTest {
         pb.environment().put("TELEMETRY_DATA_DIR", dir.toString());
         pb.environment().put("TELEMETRY_HTTP_HOST", "127.0.0.1");
         pb.environment().put("TELEMETRY_HTTP_PORT", Integer.toString(port));
+        pb.environment().put("TELEMETRY_MQTT_HOST", "127.0.0.1");
+        pb.environment().put("TELEMETRY_MQTT_PORT", "0");
         pb.environment().put("TELEMETRY_PSEUDONYM_KEY", Base64.getEncoder().encodeToString(GatewayFixture.KEY));
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dir.toFile(), "service.log")));

@@ -9,7 +9,11 @@ public enum BatchError {
     DEVICE_MISSING("device-missing"),
     DEVICE_INVALID("device-invalid"),
     READINGS_MISSING("readings-missing"),
-    TOO_MANY_READINGS("too-many-readings");
+    TOO_MANY_READINGS("too-many-readings"),
+    /** The batch names a patient other than the one its authenticated sender is registered for. */
+    PATIENT_MISMATCH("patient-mismatch"),
+    /** The batch names a device other than its authenticated sender. */
+    DEVICE_MISMATCH("device-mismatch");
 
     private final String code;
 

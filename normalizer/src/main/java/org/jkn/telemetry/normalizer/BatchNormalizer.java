@@ -50,8 +50,18 @@ public final class BatchNormalizer {
 
     /** Normalizes one body; {@code nowMicros} is the server clock used for the time checks. */
     public NormalizedBatch normalize(byte[] body, long nowMicros) {
+        return normalize(body, nowMicros, null);
+    }
+
+    /**
+     * Normalizes one body sent by an authenticated source (a registered device): the body may leave
+     * out {@code patient} and {@code device}, which then come from the source, but may not name
+     * others ({@link BatchError#PATIENT_MISMATCH}, {@link BatchError#DEVICE_MISMATCH}). The
+     * source's device (id, manufacturer, model) is what the readings are stored under.
+     */
+    public NormalizedBatch normalize(byte[] body, long nowMicros, BatchSource source) {
         try (JsonParser p = json.createParser(body)) {
-            return parseBatch(p, nowMicros);
+            return parseBatch(p, nowMicros, source);
         } catch (StreamConstraintsException e) {
             return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "body exceeds a JSON limit (nesting, string or number length)");
         } catch (IOException e) {
@@ -63,7 +73,7 @@ public final class BatchNormalizer {
         }
     }
 
-    private NormalizedBatch parseBatch(JsonParser p, long nowMicros) throws IOException {
+    private NormalizedBatch parseBatch(JsonParser p, long nowMicros, BatchSource source) throws IOException {
         JsonToken first = p.nextToken();
         if (first == null) {
             return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "body is empty");
@@ -117,14 +127,29 @@ public final class BatchNormalizer {
         if (p.nextToken() != null) {
             return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "unexpected content after the batch object");
         }
-        if (!patientSeen) {
+        if (!patientSeen && source == null) {
             return NormalizedBatch.refused(BatchError.PATIENT_MISSING, "patient (the participant's 16-digit NIK) is required");
         }
-        if (nik == null || !Nik.isValid(nik)) {
-            return NormalizedBatch.refused(BatchError.PATIENT_INVALID, "patient must be a valid 16-digit NIK");
+        String patientId = source == null ? null : source.patientId();
+        if (patientSeen) {
+            if (nik == null || !Nik.isValid(nik)) {
+                return NormalizedBatch.refused(BatchError.PATIENT_INVALID, "patient must be a valid 16-digit NIK");
+            }
+            String named = pseudonymizer.patientId(nik);
+            if (patientId != null && !patientId.equals(named)) {
+                return NormalizedBatch.refused(BatchError.PATIENT_MISMATCH,
+                        "patient is not the one this device is registered for; leave it out or send that patient's NIK");
+            }
+            patientId = named;
         }
         if (deviceProblem != null) {
             return NormalizedBatch.refused(BatchError.DEVICE_INVALID, deviceProblem);
+        }
+        if (source != null) {
+            if (device != null && !device.id().equals(source.device().id())) {
+                return NormalizedBatch.refused(BatchError.DEVICE_MISMATCH, "device.id must be the id this device authenticated with");
+            }
+            device = source.device();
         }
         if (device == null) {
             return NormalizedBatch.refused(BatchError.DEVICE_MISSING, "device with an id is required");
@@ -136,7 +161,7 @@ public final class BatchNormalizer {
             return NormalizedBatch.refused(BatchError.TOO_MANY_READINGS,
                     "a batch holds at most " + limits.maxReadings() + " readings; split it");
         }
-        return NormalizedBatch.accepted(pseudonymizer.patientId(nik), device, readings, rejections);
+        return NormalizedBatch.accepted(patientId, device, readings, rejections);
     }
 
     private static DeviceInfo parseDevice(JsonParser p) throws IOException {

@@ -29,7 +29,16 @@ public enum ConfigKey {
     JOURNAL_MAX_PENDING_READINGS("5000000", "journaled but unstored readings above which ingest answers 503"),
     WRITE_BATCH_READINGS("10000", "readings per database transaction"),
     SEARCH_ZONE("UTC", "time zone for FHIR date search values given without an offset"),
-    DEVICE_AUTH_CACHE_TTL("PT5M", "how long a verified device secret is remembered in memory (revocation forgets it at once); PT0S disables");
+    DEVICE_AUTH_CACHE_TTL("PT5M", "how long a verified device secret is remembered in memory (revocation forgets it at once); PT0S disables"),
+    MQTT_HOST("0.0.0.0", "address the MQTT listeners bind"),
+    MQTT_PORT("1883", "plain MQTT port (3.1.1 and 5); 0 picks a free one; empty disables the plain listener"),
+    MQTT_TLS_PORT("8883", "MQTT over TLS port, open only when MQTT_TLS_CERT and MQTT_TLS_KEY are set; 0 picks a free one"),
+    MQTT_TLS_CERT("", "PEM certificate chain of the MQTT TLS listener; with MQTT_TLS_KEY it turns the listener on"),
+    MQTT_TLS_KEY("", "PEM private key of the MQTT TLS listener"),
+    MQTT_MAX_PACKET_BYTES("262144", "largest MQTT packet, fixed header included; a larger one closes its connection (MQTT 5: DISCONNECT 0x95)"),
+    MQTT_RECEIVE_MAXIMUM("16", "QoS 1 publishes a connection may have unacknowledged (MQTT 5 Receive Maximum; more: DISCONNECT 0x93)"),
+    MQTT_MAX_CONNECTIONS_PER_DEVICE("2", "live connections one device may hold; more are refused (CONNACK 0x97, 3.1.1: 5)"),
+    MQTT_CONNECT_TIMEOUT("PT10S", "time from opening a connection to a complete CONNECT, after which it is closed");
 
     private final String defaultValue;
     private final String meaning;

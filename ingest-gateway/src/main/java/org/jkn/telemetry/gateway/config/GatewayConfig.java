@@ -1,5 +1,6 @@
 package org.jkn.telemetry.gateway.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.Base64;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Function;
+import org.jkn.telemetry.gateway.mqtt.MqttServerConfig;
 import org.jkn.telemetry.normalizer.NormalizerLimits;
 import org.jkn.telemetry.store.db.DatabaseConfig;
 
@@ -18,7 +20,8 @@ import org.jkn.telemetry.store.db.DatabaseConfig;
  */
 public record GatewayConfig(boolean production, String httpHost, int httpPort, Path dataDir, DatabaseConfig database,
                             byte[] pseudonymKey, int maxBodyBytes, NormalizerLimits limits, boolean journalSync,
-                            long maxPendingReadings, int writeBatchReadings, ZoneId searchZone, Duration deviceAuthCacheTtl) {
+                            long maxPendingReadings, int writeBatchReadings, ZoneId searchZone, Duration deviceAuthCacheTtl,
+                            MqttServerConfig mqtt) {
 
     /** Reads from system properties, then environment variables, then defaults. */
     public static GatewayConfig fromEnvironment() {
@@ -94,7 +97,28 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         return new GatewayConfig(production, v.get(ConfigKey.HTTP_HOST), integer(v, ConfigKey.HTTP_PORT, 0, 65535), dataDir, db,
                 key, integer(v, ConfigKey.MAX_BODY_BYTES, 1024, 1 << 30), limits, bool(v, ConfigKey.JOURNAL_SYNC),
                 longValue(v, ConfigKey.JOURNAL_MAX_PENDING_READINGS, 1), integer(v, ConfigKey.WRITE_BATCH_READINGS, 1, 1_000_000),
-                zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL));
+                zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL), mqtt(v));
+    }
+
+    private static MqttServerConfig mqtt(Map<ConfigKey, String> v) {
+        int port = v.get(ConfigKey.MQTT_PORT).isEmpty() ? MqttServerConfig.DISABLED : integer(v, ConfigKey.MQTT_PORT, 0, 65535);
+        String cert = v.get(ConfigKey.MQTT_TLS_CERT);
+        String key = v.get(ConfigKey.MQTT_TLS_KEY);
+        if (cert.isEmpty() != key.isEmpty()) {
+            throw bad(cert.isEmpty() ? ConfigKey.MQTT_TLS_CERT : ConfigKey.MQTT_TLS_KEY, "is required with "
+                    + (cert.isEmpty() ? ConfigKey.MQTT_TLS_KEY : ConfigKey.MQTT_TLS_CERT).envName());
+        }
+        for (ConfigKey k : new ConfigKey[] {ConfigKey.MQTT_TLS_CERT, ConfigKey.MQTT_TLS_KEY}) {
+            if (!v.get(k).isEmpty() && !Files.isReadable(Path.of(v.get(k)))) {
+                throw bad(k, "must name a readable PEM file");
+            }
+        }
+        return new MqttServerConfig(v.get(ConfigKey.MQTT_HOST), port, integer(v, ConfigKey.MQTT_TLS_PORT, 0, 65535),
+                cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key),
+                integer(v, ConfigKey.MQTT_MAX_PACKET_BYTES, MqttServerConfig.MIN_PACKET_BYTES, MqttServerConfig.MAX_PACKET_BYTES),
+                integer(v, ConfigKey.MQTT_RECEIVE_MAXIMUM, 1, 65535),
+                integer(v, ConfigKey.MQTT_MAX_CONNECTIONS_PER_DEVICE, 1, 100_000),
+                duration(v, ConfigKey.MQTT_CONNECT_TIMEOUT, false));
     }
 
     private static int integer(Map<ConfigKey, String> v, ConfigKey k, int min, int max) {

@@ -1,6 +1,7 @@
 package org.jkn.telemetry.gateway.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +27,14 @@ class GatewayConfigTest {
         assertTrue(c.database().embedded());
         assertNull(c.pseudonymKey(), "dev generates a key in the data directory");
         assertTrue(c.journalSync());
+        assertEquals(1883, c.mqtt().port());
+        assertFalse(c.mqtt().tlsEnabled(), "TLS needs a certificate and key");
+        assertEquals(262_144, c.mqtt().maxPacketBytes());
+    }
+
+    @Test
+    void anEmptyMqttPortTurnsThePlainListenerOff() {
+        assertFalse(GatewayConfig.from(with(ConfigKey.MQTT_PORT, "")).mqtt().plainEnabled());
     }
 
     @Test
@@ -34,6 +43,10 @@ class GatewayConfigTest {
             {"HTTP_PORT", "65536"}, {"HTTP_PORT", "eighty"}, {"DB_POOL_SIZE", "0"}, {"TIMESCALE", "maybe"},
             {"CHUNK_INTERVAL", "7 days"}, {"FUTURE_SKEW", "-PT5M"}, {"PSEUDONYM_KEY", "c2hvcnQ="},
             {"PSEUDONYM_KEY", "not base64!"}, {"JOURNAL_SYNC", "yes"}, {"SEARCH_ZONE", "Mars/Olympus"}, {"PROFILE", "test"},
+            {"DEVICE_AUTH_CACHE_TTL", "-PT1S"}, {"MQTT_PORT", "70000"}, {"MQTT_TLS_PORT", "-1"}, {"MQTT_TLS_CERT", "/no/such/cert.pem"},
+            {"MQTT_TLS_KEY", "/no/such/key.pem"}, {"MQTT_MAX_PACKET_BYTES", "10"}, {"MQTT_MAX_PACKET_BYTES", "268435461"},
+            {"MQTT_RECEIVE_MAXIMUM", "0"}, {"MQTT_RECEIVE_MAXIMUM", "65536"}, {"MQTT_MAX_CONNECTIONS_PER_DEVICE", "0"},
+            {"MQTT_CONNECT_TIMEOUT", "PT0S"},
         };
         for (String[] c : cases) {
             ConfigKey key = ConfigKey.valueOf(c[0]);

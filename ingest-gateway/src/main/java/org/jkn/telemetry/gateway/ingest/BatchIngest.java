@@ -1,0 +1,91 @@
+package org.jkn.telemetry.gateway.ingest;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import org.jkn.telemetry.gateway.ops.Metrics;
+import org.jkn.telemetry.normalizer.BatchNormalizer;
+import org.jkn.telemetry.normalizer.BatchSource;
+import org.jkn.telemetry.normalizer.NormalizedBatch;
+import org.jkn.telemetry.normalizer.NormalizedReading;
+import org.jkn.telemetry.normalizer.Rejection;
+import org.jkn.telemetry.store.journal.Journal;
+import org.jkn.telemetry.store.journal.JournalBatch;
+
+/**
+ * The one ingest path behind every transport (HTTP today, the embedded MQTT server, and an
+ * external broker's subscriber later): refuse when the journal budget is spent, otherwise
+ * normalize, append what was accepted to the journal and count accepted and rejected readings.
+ * A transport acknowledges only after {@link #ingest} returns.
+ *
+ * <p>Thread-safe. {@link #ingest} blocks (parsing, journal append and msync): call it on a worker
+ * thread. {@link #refuseForOverload} is cheap and safe on an event loop.
+ */
+public final class BatchIngest {
+
+    private final BatchNormalizer normalizer;
+    private final Journal journal;
+    private final Metrics metrics;
+    private final long maxPendingReadings;
+    private final Clock clock;
+
+    public BatchIngest(BatchNormalizer normalizer, Journal journal, Metrics metrics, long maxPendingReadings, Clock clock) {
+        this.normalizer = normalizer;
+        this.journal = journal;
+        this.metrics = metrics;
+        this.maxPendingReadings = maxPendingReadings;
+        this.clock = clock;
+    }
+
+    /** True (and counted) when more readings wait to be stored than the journal budget allows. */
+    public boolean refuseForOverload() {
+        if (journal.pendingReadings() >= maxPendingReadings) {
+            metrics.refusedOverload();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Normalizes one batch, appends the accepted readings and returns the outcome; a whole-batch
+     * error appends nothing. {@code source} is null for a batch that names its own patient (HTTP).
+     */
+    public NormalizedBatch ingest(byte[] body, BatchSource source) {
+        Instant now = clock.instant();
+        long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+        NormalizedBatch batch = normalizer.normalize(body, nowMicros, source);
+        if (batch.error() != null) {
+            metrics.batchRefused(batch.error());
+            return batch;
+        }
+        if (!batch.readings().isEmpty()) {
+            journal.append(new JournalBatch(batch.patientId(), batch.device(), nowMicros, batch.readings()));
+        }
+        for (NormalizedReading r : batch.readings()) {
+            metrics.accepted(r.type());
+        }
+        for (Rejection r : batch.rejections()) {
+            metrics.rejected(r.reason());
+        }
+        return batch;
+    }
+
+    /** {@code {"accepted": n, "rejected": [{"index", "id", "reason", "message"}]}}, the answer to an accepted batch. */
+    public static JsonObject acceptedBody(NormalizedBatch batch) {
+        JsonArray rejected = new JsonArray();
+        for (Rejection r : batch.rejections()) {
+            JsonObject j = new JsonObject().put("index", r.index());
+            if (r.readingId() != null) {
+                j.put("id", r.readingId());
+            }
+            rejected.add(j.put("reason", r.reason().code()).put("message", r.message()));
+        }
+        return new JsonObject().put("accepted", batch.readings().size()).put("rejected", rejected);
+    }
+
+    /** {@code {"error": {"code", "message"}}}, the answer to a refused batch. */
+    public static JsonObject errorBody(String code, String message) {
+        return new JsonObject().put("error", new JsonObject().put("code", code).put("message", message));
+    }
+}

@@ -1,0 +1,78 @@
+package org.jkn.telemetry.gateway.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jkn.telemetry.gateway.GatewayFixture;
+
+/** Devices registered and revoked through the real HTTP API, and the batches they send. */
+final class Devices {
+
+    /** A registered device's credentials and topics. */
+    record Device(String id, String secret) {
+        String readings() {
+            return "devices/" + id + "/readings";
+        }
+
+        String responses() {
+            return "devices/" + id + "/responses";
+        }
+
+        String status() {
+            return "devices/" + id + "/status";
+        }
+    }
+
+    static final String OTHER_NIK = "3171014101900003";
+    private static final AtomicInteger SERIALS = new AtomicInteger();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Devices() {
+    }
+
+    static Device register(GatewayFixture gw) throws Exception {
+        return register(gw, GatewayFixture.NIK);
+    }
+
+    static Device register(GatewayFixture gw, String nik) throws Exception {
+        String body = new JsonObject().put("patient", nik).put("manufacturer", "Acme").put("model", "Band 5")
+                .put("serial", "SN-" + SERIALS.incrementAndGet()).encode();
+        HttpResponse<String> r = gw.post("/v1/devices", "application/json", body.getBytes(StandardCharsets.UTF_8));
+        assertEquals(201, r.statusCode(), r.body());
+        JsonObject j = new JsonObject(r.body());
+        return new Device(j.getString("id"), j.getString("secret"));
+    }
+
+    static void revoke(GatewayFixture gw, Device d) throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.gateway().port() + "/v1/devices/" + d.id()))
+                .timeout(Duration.ofSeconds(30)).DELETE().build();
+        assertEquals(204, HTTP.send(r, HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    /** A batch of heart rates with the given reading ids and no patient or device: both come from the registration. */
+    static byte[] batch(String... readingIds) {
+        return batchFor(null, readingIds);
+    }
+
+    /** The same, naming a patient (a NIK) explicitly. */
+    static byte[] batchFor(String nik, String... readingIds) {
+        StringBuilder b = new StringBuilder("{");
+        if (nik != null) {
+            b.append("\"patient\":\"").append(nik).append("\",");
+        }
+        b.append("\"readings\":[");
+        for (int i = 0; i < readingIds.length; i++) {
+            b.append(i == 0 ? "" : ",").append("{\"id\":\"").append(readingIds[i])
+                    .append("\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:").append(String.format("%02d", i % 60))
+                    .append(":00+07:00\",\"value\":").append(60 + i % 40).append("}");
+        }
+        return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
