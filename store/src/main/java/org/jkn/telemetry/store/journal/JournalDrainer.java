@@ -132,7 +132,7 @@ public final class JournalDrainer implements AutoCloseable {
                 healthy = false;
                 listener.writeFailed(e);
                 log.warn("writing {} readings to the database failed ({}); retrying in {} ms",
-                        readings, e.getMessage(), backoff);
+                        readings, describe(e), backoff);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }
@@ -153,7 +153,7 @@ public final class JournalDrainer implements AutoCloseable {
                 }
             } catch (SQLException e) {
                 healthy = false;
-                log.warn("cannot read the journal checkpoint ({}); retrying in {} ms", e.getMessage(), backoff);
+                log.warn("cannot read the journal checkpoint ({}); retrying in {} ms", describe(e), backoff);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }
@@ -197,6 +197,16 @@ public final class JournalDrainer implements AutoCloseable {
             }
         }
         return count;
+    }
+
+    /**
+     * The class and SQLSTATE of a failure, never its message: PostgreSQL's messages for COPY
+     * and constraint errors quote row contents, which are health data.
+     */
+    static String describe(Exception e) {
+        return e instanceof SQLException sql && sql.getSQLState() != null
+                ? e.getClass().getSimpleName() + " SQLSTATE " + sql.getSQLState()
+                : e.getClass().getSimpleName();
     }
 
     /** Stops after the write in progress; what is not committed stays in the journal. */
