@@ -63,6 +63,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
         if (!Files.exists(pidFile)) {
             return;
         }
+        // A live service holds the embedded server's lock file: its postmaster is not stale, and
+        // stopping it would take the database from under that service.
+        if (lockHeldByAnotherProcess(dataDir.resolve("epg-lock"))) {
+            throw new IOException("another running service uses " + dataDir + "; stop it or choose another data directory");
+        }
         String first = Files.readAllLines(pidFile, StandardCharsets.US_ASCII).stream().findFirst().orElse("").trim();
         long pid;
         try {
@@ -74,12 +79,33 @@ public final class EmbeddedDatabase implements AutoCloseable {
         if (old.isEmpty() || !old.get().info().command().map(c -> c.contains("postgres")).orElse(false)) {
             return; // stale pid file; PostgreSQL itself handles that
         }
-        log.warn("a previous embedded PostgreSQL (pid {}) still runs on {}; stopping it", pid, dataDir);
-        old.get().destroy();
+        log.warn("the embedded PostgreSQL of a service that died (pid {}) still runs on {}; stopping it", pid, dataDir);
+        // SIGINT is PostgreSQL's fast shutdown; SIGTERM (smart) would wait for clients that may never leave
         try {
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
             old.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             old.get().destroyForcibly();
+        }
+    }
+
+    private static boolean lockHeldByAnotherProcess(Path lockFile) throws IOException {
+        if (!Files.exists(lockFile)) {
+            return false;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock = ch.tryLock();
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true; // held in this very process
         }
     }
 

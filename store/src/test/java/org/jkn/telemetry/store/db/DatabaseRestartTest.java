@@ -57,6 +57,17 @@ class DatabaseRestartTest {
         }
     }
 
+    @Test
+    void aSecondServiceOnTheSameDataDirectoryIsRefusedAndTheFirstKeepsItsDatabase() throws Exception {
+        Path data = dir.resolve("pg");
+        try (Database first = Database.open(TestDatabases.embedded(data))) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> Database.open(TestDatabases.embedded(data)));
+            assertTrue(e.getMessage().contains("another running service"), e.getMessage());
+            assertTrue(first.isReachable(2), "the first service's database was left alone");
+        }
+    }
+
     /** Runs the embedded server from another JVM, kills that JVM with SIGKILL and returns the surviving postmaster's pid. */
     private static long startOrphanPostmaster(Path data) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
