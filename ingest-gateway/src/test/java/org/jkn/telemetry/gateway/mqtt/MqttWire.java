@@ -126,11 +126,20 @@ final class MqttWire implements AutoCloseable {
 
     /** CONNECT, clean session / clean start, optionally with a Will at QoS 1. */
     static byte[] connect(int version, String clientId, String user, String password, int keepAlive, String willTopic) {
-        return connect(version == 3 ? "MQIsdp" : "MQTT", version, clientId, user, password, keepAlive, willTopic);
+        return connect(version, clientId, user, password, keepAlive, willTopic, 1);
+    }
+
+    static byte[] connect(int version, String clientId, String user, String password, int keepAlive, String willTopic, int willQos) {
+        return connect(version == 3 ? "MQIsdp" : "MQTT", version, clientId, user, password, keepAlive, willTopic, willQos, new byte[0]);
+    }
+
+    /** An MQTT 5 CONNECT carrying the given encoded properties. */
+    static byte[] connect5WithProperties(String clientId, String user, String password, byte[] properties) {
+        return connect("MQTT", 5, clientId, user, password, 60, null, 0, properties);
     }
 
     private static byte[] connect(String protocolName, int version, String clientId, String user, String password, int keepAlive,
-                                  String willTopic) {
+                                  String willTopic, int willQos, byte[] properties) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         v.writeBytes(string(protocolName));
         v.write(version);
@@ -142,13 +151,14 @@ final class MqttWire implements AutoCloseable {
             flags |= 0x40;
         }
         if (willTopic != null) {
-            flags |= 0x04 | 0x08;
+            flags |= 0x04 | (willQos << 3);
         }
         v.write(flags);
         v.write(keepAlive >> 8);
         v.write(keepAlive & 0xFF);
         if (version == 5) {
-            v.write(0); // no properties
+            v.write(properties.length);
+            v.writeBytes(properties);
         }
         v.writeBytes(string(clientId));
         if (willTopic != null) {
@@ -173,6 +183,11 @@ final class MqttWire implements AutoCloseable {
 
     /** PUBLISH with the topic given as raw bytes (they need not be valid UTF-8). */
     static byte[] publishRawTopic(int version, byte[] topic, int qos, int packetId, byte[] payload) {
+        return publish(version, topic, qos, packetId, new byte[0], payload);
+    }
+
+    /** PUBLISH with MQTT 5 properties given as their encoded bytes (without the length, added here). */
+    static byte[] publish(int version, byte[] topic, int qos, int packetId, byte[] properties, byte[] payload) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         v.write(topic.length >> 8);
         v.write(topic.length & 0xFF);
@@ -182,7 +197,8 @@ final class MqttWire implements AutoCloseable {
             v.write(packetId & 0xFF);
         }
         if (version == 5) {
-            v.write(0);
+            v.write(properties.length);
+            v.writeBytes(properties);
         }
         v.writeBytes(payload);
         return packet(0x30 | (qos << 1), v.toByteArray());

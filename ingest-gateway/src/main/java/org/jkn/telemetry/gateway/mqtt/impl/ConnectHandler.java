@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttWill;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import java.util.UUID;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
 import org.jkn.telemetry.gateway.mqtt.MqttServerConfig;
@@ -58,6 +59,11 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
             return;
         }
         connection.guard().mqtt5(version == MQTT_5);
+        if (version == MQTT_5 && endpoint.connectProperties().getProperty(MqttProperties.AUTHENTICATION_METHOD) != null) {
+            // enhanced authentication (MQTT 5 §4.12) is not offered: username and password only
+            refuse(endpoint, ConnectRefusal.BAD_AUTHENTICATION_METHOD);
+            return;
+        }
         MqttAuth auth = endpoint.auth();
         if (auth == null || auth.getUsername() == null || auth.getPassword() == null) {
             refuse(endpoint, ConnectRefusal.BAD_CREDENTIALS);
@@ -131,6 +137,13 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
             session.closed();
             sessions.remove(session);
         });
+        // this server never publishes at QoS 1 or 2 and takes no QoS 2, so no acknowledgement flow
+        // can be open: one arriving, or an AUTH without a method agreed at CONNECT, is a Protocol Error
+        endpoint.publishAcknowledgeHandler(id -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
+        endpoint.publishReceivedHandler(id -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
+        endpoint.publishReleaseHandler(id -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
+        endpoint.publishCompletionHandler(id -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
+        endpoint.authenticationExchangeHandler(auth -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
         endpoint.exceptionHandler(t -> { });
         endpoint.accept(false, v5 ? connack(assigned ? clientId : null) : MqttProperties.NO_PROPERTIES);
         if (admission.replaced() != null) {

@@ -10,6 +10,9 @@ enum ConnectRefusal {
     /** Unknown device, wrong secret, or no username or password. */
     BAD_CREDENTIALS(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD,
             MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD),
+    /** An MQTT 5 Authentication Method: enhanced authentication is not offered (§4.12). */
+    BAD_AUTHENTICATION_METHOD(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD,
+            MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED),
     /** Right secret, revoked device; or a Will aimed at a topic that is not the device's own status topic. */
     NOT_AUTHORIZED(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5,
             MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED),
