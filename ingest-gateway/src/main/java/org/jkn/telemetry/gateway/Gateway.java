@@ -21,6 +21,8 @@ import org.jkn.telemetry.gateway.http.JsonErrors;
 import org.jkn.telemetry.gateway.http.ReadingsHandler;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
 import org.jkn.telemetry.gateway.mqtt.MqttIngestServer;
+import org.jkn.telemetry.gateway.mqtt.bridge.BrokerBridge;
+import org.jkn.telemetry.gateway.mqtt.bridge.DeviceDirectory;
 import org.jkn.telemetry.gateway.ops.HealthHandler;
 import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.BatchNormalizer;
@@ -49,15 +51,18 @@ public final class Gateway implements AutoCloseable {
     private final JournalDrainer drainer;
     private final HttpServer server;
     private final MqttIngestServer mqtt;
+    /** The external broker's subscription, or null when MQTT_BROKER_URL is empty. */
+    private final BrokerBridge broker;
 
     private Gateway(Vertx vertx, Database database, Journal journal, JournalDrainer drainer, HttpServer server,
-                    MqttIngestServer mqtt) {
+                    MqttIngestServer mqtt, BrokerBridge broker) {
         this.vertx = vertx;
         this.database = database;
         this.journal = journal;
         this.drainer = drainer;
         this.server = server;
         this.mqtt = mqtt;
+        this.broker = broker;
     }
 
     public static Gateway start(GatewayConfig config) throws IOException, SQLException {
@@ -102,11 +107,19 @@ public final class Gateway implements AutoCloseable {
                     .listen()
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             MqttIngestServer mqtt = MqttIngestServer.start(vertx, config.mqtt(), devices, ingest);
+            BrokerBridge broker;
+            try {
+                broker = config.broker() == null ? null : BrokerBridge.start(config.broker(),
+                        new DeviceDirectory(database.dataSource(), devices, config.deviceAuthCacheTtl()), ingest, metrics);
+            } catch (IOException e) {
+                mqtt.close();
+                throw e;
+            }
             Vertx v = vertx;
             v.setPeriodic(MAINTENANCE_PERIOD_MILLIS, id -> v.executeBlocking(() -> database.maintenance().run(Instant.now()), false)
                     .onFailure(e -> log.warn("schema maintenance failed: {}", e.getMessage())));
             log.info("listening on http://{}:{} (FHIR at /fhir, ingest at /v1/readings)", config.httpHost(), server.actualPort());
-            return new Gateway(vertx, database, journal, drainer, server, mqtt);
+            return new Gateway(vertx, database, journal, drainer, server, mqtt, broker);
         } catch (Exception e) {
             closeQuietly(vertx, drainer, journal, database);
             if (e instanceof IOException io) {
@@ -175,6 +188,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (broker != null) {
+            broker.close(); // first: deliveries in hand are left unacknowledged for the broker to resend
+        }
         mqtt.close();
         try {
             server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.jkn.telemetry.gateway.mqtt.MqttServerConfig;
+import org.jkn.telemetry.gateway.mqtt.bridge.BrokerBridgeConfig;
 import org.jkn.telemetry.normalizer.NormalizerLimits;
 import org.jkn.telemetry.store.db.DatabaseConfig;
 
@@ -21,7 +22,7 @@ import org.jkn.telemetry.store.db.DatabaseConfig;
 public record GatewayConfig(boolean production, String httpHost, int httpPort, Path dataDir, DatabaseConfig database,
                             byte[] pseudonymKey, int maxBodyBytes, NormalizerLimits limits, boolean journalSync,
                             long maxPendingReadings, int writeBatchReadings, ZoneId searchZone, Duration deviceAuthCacheTtl,
-                            MqttServerConfig mqtt) {
+                            MqttServerConfig mqtt, BrokerBridgeConfig broker) {
 
     /** Reads from system properties, then environment variables, then defaults. */
     public static GatewayConfig fromEnvironment() {
@@ -97,7 +98,29 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         return new GatewayConfig(production, v.get(ConfigKey.HTTP_HOST), integer(v, ConfigKey.HTTP_PORT, 0, 65535), dataDir, db,
                 key, integer(v, ConfigKey.MAX_BODY_BYTES, 1024, 1 << 30), limits, bool(v, ConfigKey.JOURNAL_SYNC),
                 longValue(v, ConfigKey.JOURNAL_MAX_PENDING_READINGS, 1), integer(v, ConfigKey.WRITE_BATCH_READINGS, 1, 1_000_000),
-                zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL), mqtt(v));
+                zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL), mqtt(v), broker(v));
+    }
+
+    /** Null when MQTT_BROKER_URL is empty: no external broker. */
+    private static BrokerBridgeConfig broker(Map<ConfigKey, String> v) {
+        String url = v.get(ConfigKey.MQTT_BROKER_URL);
+        if (url.isEmpty()) {
+            return null;
+        }
+        if (v.get(ConfigKey.MQTT_BROKER_CLIENT_ID).isEmpty()) {
+            throw bad(ConfigKey.MQTT_BROKER_CLIENT_ID, "is required with " + ConfigKey.MQTT_BROKER_URL.envName());
+        }
+        String user = v.get(ConfigKey.MQTT_BROKER_USERNAME);
+        String password = v.get(ConfigKey.MQTT_BROKER_PASSWORD);
+        if (user.isEmpty() && !password.isEmpty()) {
+            throw bad(ConfigKey.MQTT_BROKER_USERNAME, "is required with " + ConfigKey.MQTT_BROKER_PASSWORD.envName());
+        }
+        try {
+            return new BrokerBridgeConfig(url, v.get(ConfigKey.MQTT_BROKER_CLIENT_ID), v.get(ConfigKey.MQTT_BROKER_SHARE_GROUP),
+                    user.isEmpty() ? null : user, password.isEmpty() ? null : password);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("TELEMETRY_MQTT_BROKER_*: " + e.getMessage(), e);
+        }
     }
 
     private static MqttServerConfig mqtt(Map<ConfigKey, String> v) {

@@ -71,6 +71,21 @@ public final class Metrics implements DrainListener {
         batchesRefused.get(error).increment();
     }
 
+    /**
+     * A whole batch refused by a transport's own check before it reached the normalizer (a broker
+     * delivery for an unknown or revoked device...), by stable code. Cold path: registered on first use.
+     */
+    public void batchRefused(String reason) {
+        refused(reason).increment();
+    }
+
+    /** A broker delivery left unacknowledged (journal full, registry unreachable...) to be retried. Cold path. */
+    public void deliveryDeferred(String reason) {
+        Counter.builder("telemetry.broker.deliveries.deferred")
+                .description("Broker deliveries not acknowledged yet because they could not be journaled, by reason")
+                .tag("reason", reason).register(registry).increment();
+    }
+
     public void refusedOverload() {
         refusedOverload.increment();
     }
