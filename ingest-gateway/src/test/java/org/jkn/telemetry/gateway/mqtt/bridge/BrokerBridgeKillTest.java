@@ -1,0 +1,155 @@
+package org.jkn.telemetry.gateway.mqtt.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.gateway.config.ConfigKey;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scale-out against a real Mosquitto: two gateway instances share {@code devices/+/readings}
+ * through a shared subscription, one is killed with SIGKILL mid-stream and started again with the
+ * same data directory and client id; every reading the broker acknowledged to the publisher is
+ * stored, exactly once, in the one database both instances share.
+ */
+class BrokerBridgeKillTest {
+
+    private static final int PUBLISHES = 200;
+    private static final int PER_PUBLISH = 10;
+    private static final int KILL_AFTER = 80;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyAcknowledgedReadingIsStoredOnceWhenAnInstanceDiesMidStream() throws Exception {
+        try (Mosquitto broker = Mosquitto.start(dir)) {
+            int pgPort;
+            try (ServerSocket s = new ServerSocket(0)) {
+                pgPort = s.getLocalPort();
+            }
+            String jdbc = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
+            try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setPort(pgPort).start()) {
+                Map<ConfigKey, String> a = instance("gw-a", broker, jdbc);
+                Map<ConfigKey, String> b = instance("gw-b", broker, jdbc);
+                try (GatewayFixture first = GatewayFixture.start(a)) {
+                    GatewayProcess second = GatewayProcess.start(b, dir.resolve("gw-b.log"));
+                    try {
+                        String device = register(first);
+                        int acknowledged = publish(broker, device, second);
+                        assertEquals(PUBLISHES * PER_PUBLISH, acknowledged, "the broker acknowledged every publish");
+
+                        second = GatewayProcess.start(b, dir.resolve("gw-b.log")); // same data dir, same client id
+                        long deadline = System.nanoTime() + 60_000_000_000L;
+                        long[] stored = count(jdbc, device);
+                        while (stored[0] < acknowledged && System.nanoTime() < deadline) {
+                            Thread.sleep(200);
+                            stored = count(jdbc, device);
+                        }
+                        assertEquals(acknowledged, stored[0], "every acknowledged reading stored; see " + dir);
+                        assertEquals(stored[0], stored[1], "no reading stored twice");
+                        double firstShare = accepted(first.get("/metrics"));
+                        assertTrue(firstShare > 0 && firstShare < acknowledged, "both instances took a share, first took " + firstShare);
+                    } finally {
+                        second.close();
+                    }
+                }
+            }
+        }
+    }
+
+    private Map<ConfigKey, String> instance(String clientId, Mosquitto broker, String jdbc) {
+        Map<ConfigKey, String> c = GatewayFixture.config(dir.resolve(clientId));
+        c.put(ConfigKey.DB_URL, jdbc);
+        c.put(ConfigKey.DB_USER, "postgres");
+        c.put(ConfigKey.MQTT_BROKER_URL, broker.url());
+        c.put(ConfigKey.MQTT_BROKER_CLIENT_ID, clientId);
+        c.put(ConfigKey.MQTT_BROKER_SHARE_GROUP, "ingest");
+        return c;
+    }
+
+    private static String register(GatewayFixture gw) throws Exception {
+        String body = new JsonObject().put("patient", GatewayFixture.NIK).put("manufacturer", "Acme").put("model", "Band 5")
+                .put("serial", "SN-BRIDGE-1").encode();
+        HttpResponse<String> r = gw.post("/v1/devices", "application/json", body.getBytes(StandardCharsets.UTF_8));
+        assertEquals(201, r.statusCode(), r.body());
+        return new JsonObject(r.body()).getString("id");
+    }
+
+    /** Publishes every batch at QoS 1, killing the second instance part-way; returns the readings the broker acknowledged. */
+    private static int publish(Mosquitto broker, String device, GatewayProcess victim) throws Exception {
+        MqttAsyncClient publisher = new MqttAsyncClient(broker.url(), "publisher", new MemoryPersistence());
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(true);
+        publisher.connect(o).waitForCompletion(10_000);
+        int acknowledged = 0;
+        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.ofHours(7)).minusHours(2).truncatedTo(ChronoUnit.SECONDS);
+        try {
+            for (int p = 0; p < PUBLISHES; p++) {
+                if (p == KILL_AFTER) {
+                    victim.kill();
+                }
+                StringBuilder batch = new StringBuilder("{\"readings\":[");
+                for (int i = 0; i < PER_PUBLISH; i++) {
+                    int n = p * PER_PUBLISH + i;
+                    batch.append(i == 0 ? "" : ",").append("{\"id\":\"r").append(n).append("\",\"type\":\"heart_rate\",\"time\":\"")
+                            .append(TIME.format(start.plusSeconds(n))).append("\",\"value\":").append(60 + n % 40).append('}');
+                }
+                MqttMessage m = new MqttMessage(batch.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+                m.setQos(1);
+                try {
+                    publisher.publish("devices/" + device + "/readings", m).waitForCompletion(10_000);
+                    acknowledged += PER_PUBLISH;
+                } catch (MqttException e) {
+                    // not acknowledged by the broker: not counted, and the assertion on the total shows it
+                }
+            }
+        } finally {
+            publisher.disconnect().waitForCompletion(5_000);
+            publisher.close();
+        }
+        return acknowledged;
+    }
+
+    /** Rows for the device, and distinct reading ids among them. */
+    private static long[] count(String jdbc, String device) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
+             PreparedStatement s = c.prepareStatement("select count(*), count(distinct reading_id) from readings where device_id = ?")) {
+            s.setString(1, device);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return new long[] {r.getLong(1), r.getLong(2)};
+            }
+        }
+    }
+
+    private static double accepted(HttpResponse<String> metrics) {
+        Matcher m = Pattern.compile("(?m)^telemetry_readings_accepted_total\\{type=\"heart_rate\"} ([0-9.E]+)").matcher(metrics.body());
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+}
