@@ -55,7 +55,12 @@ final class MqttWire implements AutoCloseable {
     private final OutputStream out;
 
     MqttWire(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** Over a socket the caller opened, e.g. a TLS one. */
+    MqttWire(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = socket.getInputStream();

@@ -60,13 +60,14 @@ final class PahoV3 implements AutoCloseable {
         return o;
     }
 
-    /** Connects, returning the CONNACK return code: 0 when accepted. */
+    /** Connects, returning the CONNACK code: 0 when accepted, -1 when it failed without one (network, TLS). */
     int connect(MqttConnectOptions options) {
         try {
             client.connect(options).waitForCompletion(WAIT_MILLIS);
             return 0;
         } catch (MqttException e) {
-            return e.getReasonCode();
+            // Paho reports failures of its own (no CONNACK) as reason code 0
+            return e.getReasonCode() == 0 ? -1 : e.getReasonCode();
         }
     }
 

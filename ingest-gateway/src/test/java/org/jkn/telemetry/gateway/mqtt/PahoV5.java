@@ -57,6 +57,10 @@ final class PahoV5 implements AutoCloseable {
         return new PahoV5("tcp://127.0.0.1:" + port, clientId);
     }
 
+    static PahoV5 create(String uri, String clientId) throws MqttException {
+        return new PahoV5(uri, clientId);
+    }
+
     static MqttConnectionOptions options(String user, String password) {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
@@ -72,13 +76,14 @@ final class PahoV5 implements AutoCloseable {
         return o;
     }
 
-    /** Connects, returning the CONNACK reason code: 0 when accepted. */
+        /** Connects, returning the CONNACK code: 0 when accepted, -1 when it failed without one (network, TLS). */
     int connect(MqttConnectionOptions options) {
         try {
             client.connect(options).waitForCompletion(WAIT_MILLIS);
             return 0;
         } catch (MqttException e) {
-            return e.getReasonCode();
+            // Paho reports failures of its own (no CONNACK) as reason code 0
+            return e.getReasonCode() == 0 ? -1 : e.getReasonCode();
         }
     }
 
