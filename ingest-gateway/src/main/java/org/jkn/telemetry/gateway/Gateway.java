@@ -106,7 +106,7 @@ public final class Gateway implements AutoCloseable {
                     .requestHandler(router)
                     .listen()
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            MqttIngestServer mqtt = MqttIngestServer.start(vertx, config.mqtt(), devices, ingest);
+            MqttIngestServer mqtt = MqttIngestServer.start(vertx, config.mqtt(), devices, ingest, metrics);
             BrokerBridge broker;
             try {
                 broker = config.broker() == null ? null : BrokerBridge.start(config.broker(),

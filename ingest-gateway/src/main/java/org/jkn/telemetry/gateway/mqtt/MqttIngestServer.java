@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
 import org.jkn.telemetry.gateway.mqtt.impl.MqttIngestServerImpl;
+import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.store.device.DeviceRegistry;
 
 /**
@@ -20,9 +21,9 @@ import org.jkn.telemetry.store.device.DeviceRegistry;
  */
 public interface MqttIngestServer extends AutoCloseable {
 
-    static MqttIngestServer start(Vertx vertx, MqttServerConfig config, DeviceRegistry registry, BatchIngest ingest)
-            throws IOException {
-        return MqttIngestServerImpl.start(vertx, config, registry, ingest);
+    static MqttIngestServer start(Vertx vertx, MqttServerConfig config, DeviceRegistry registry, BatchIngest ingest,
+                                  Metrics metrics) throws IOException {
+        return MqttIngestServerImpl.start(vertx, config, registry, ingest, metrics);
     }
 
     /** Bound port of the plain listener, or -1 when it is disabled. */

@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jkn.telemetry.normalizer.BatchError;
 import org.jkn.telemetry.normalizer.RejectReason;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
@@ -84,6 +85,23 @@ public final class Metrics implements DrainListener {
         Counter.builder("telemetry.broker.deliveries.deferred")
                 .description("Broker deliveries not acknowledged yet because they could not be journaled, by reason")
                 .tag("reason", reason).register(registry).increment();
+    }
+
+    /** An MQTT CONNECT refused, by stable reason ({@code bad-credentials}, {@code quota-exceeded}...). Cold path. */
+    public void mqttConnectRefused(String reason) {
+        Counter.builder("telemetry.mqtt.connects.refused").description("MQTT connections refused at CONNECT, by reason")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    /** An MQTT connection ended by the server, by stable reason ({@code not-authorized}, {@code protocol-error}...). Cold path. */
+    public void mqttDisconnected(String reason) {
+        Counter.builder("telemetry.mqtt.disconnects").description("MQTT connections the server ended, by reason")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    /** Registers the gauge of live, accepted MQTT connections, read on each scrape. */
+    public void mqttConnections(Supplier<Number> live) {
+        Gauge.builder("telemetry.mqtt.connections", live).description("Live, accepted MQTT connections").register(registry);
     }
 
     public void refusedOverload() {

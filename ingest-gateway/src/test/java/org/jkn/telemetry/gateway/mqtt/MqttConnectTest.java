@@ -47,6 +47,15 @@ class MqttConnectTest {
         gw.close();
     }
 
+    private double metric(String series) throws Exception {
+        for (String line : gw.get("/metrics").body().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1));
+            }
+        }
+        return 0;
+    }
+
     @Test
     void registeredDeviceConnectsWithV5AndLearnsTheServerLimits() throws Exception {
         try (PahoV5 c = PahoV5.create(port, "limits")) {
@@ -93,6 +102,7 @@ class MqttConnectTest {
             {device.id(), ""}, {device.id(), null}, {null, null}, {"' or 1=1 --", device.secret()},
             {"devices/+/readings", "x"}, {"#", "x"}, {"x".repeat(20_000), device.secret()}, {device.id().toUpperCase(), device.secret()},
         };
+        double refusedBefore = metric("telemetry_mqtt_connects_refused_total{reason=\"bad-credentials\"}");
         for (String[] c : creds) {
             for (int version : new int[] {4, 5}) {
                 try (MqttWire w = new MqttWire(port)) {
@@ -105,9 +115,12 @@ class MqttConnectTest {
                 }
             }
         }
+        assertEquals(refusedBefore + 2 * creds.length, metric("telemetry_mqtt_connects_refused_total{reason=\"bad-credentials\"}"),
+                "operators can see refused logins");
         try (PahoV5 c = PahoV5.create(port, "after-bad")) {
             c.connect(device);
             assertTrue(c.client.isConnected(), "refusals cost nothing else");
+            assertTrue(metric("telemetry_mqtt_connections") >= 1);
         }
     }
 
@@ -134,6 +147,7 @@ class MqttConnectTest {
             Devices.revoke(gw, d);
             MqttDisconnectResponse r = v5.disconnected.get(5, TimeUnit.SECONDS);
             assertEquals(V5_NOT_AUTHORIZED, r.getReturnCode());
+            assertTrue(metric("telemetry_mqtt_disconnects_total{reason=\"not-authorized\"}") >= 1);
             assertNotNull(v3.lost.get(5, TimeUnit.SECONDS), "the 3.1.1 connection is closed");
         }
         try (PahoV5 v5 = PahoV5.create(port, "revoked-v5"); PahoV3 v3 = PahoV3.create(port, "revoked-v3")) {

@@ -12,6 +12,7 @@ import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import java.util.UUID;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
 import org.jkn.telemetry.gateway.mqtt.MqttServerConfig;
+import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.store.device.AuthResult;
 import org.jkn.telemetry.store.device.DeviceRegistry;
 import org.jkn.telemetry.store.device.RegisteredDevice;
@@ -40,21 +41,28 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
     private final SessionTable sessions;
     private final BatchIngest ingest;
     private final MqttServerConfig config;
+    private final Metrics metrics;
 
-    ConnectHandler(DeviceRegistry registry, RawConnections raw, SessionTable sessions, BatchIngest ingest, MqttServerConfig config) {
+    ConnectHandler(DeviceRegistry registry, RawConnections raw, SessionTable sessions, BatchIngest ingest, MqttServerConfig config,
+                   Metrics metrics) {
         this.registry = registry;
         this.raw = raw;
         this.sessions = sessions;
         this.ingest = ingest;
         this.config = config;
+        this.metrics = metrics;
     }
 
     @Override
     public void handle(MqttEndpoint endpoint) {
         RawConnections.Raw connection = raw.of(endpoint);
+        if (connection == null) {
+            return; // the client is already gone: there is no one to answer
+        }
         int version = endpoint.protocolVersion();
-        if (connection == null || (version != MQTT_3_1_1 && version != MQTT_5)) {
+        if (version != MQTT_3_1_1 && version != MQTT_5) {
             // MQTT 3.1 ("MQIsdp") and anything else: 0x01 unacceptable protocol version (3.1.1 §3.2.2.3)
+            metrics.mqttConnectRefused("unacceptable-protocol-version");
             endpoint.reject(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
             return;
         }
@@ -120,7 +128,7 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
             return;
         }
         DeviceSession session = new DeviceSession(endpoint, device, clientId, Vertx.currentContext(), connection.socket(),
-                ingest, config.receiveMaximum());
+                ingest, config.receiveMaximum(), metrics);
         SessionTable.Admission admission = sessions.admit(session);
         if (!admission.admitted()) {
             refuse(endpoint, ConnectRefusal.QUOTA_EXCEEDED);
@@ -184,7 +192,8 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
         return p;
     }
 
-    private static void refuse(MqttEndpoint endpoint, ConnectRefusal refusal) {
+    private void refuse(MqttEndpoint endpoint, ConnectRefusal refusal) {
+        metrics.mqttConnectRefused(refusal.code());
         endpoint.reject(refusal.code(endpoint.protocolVersion() == MQTT_5));
     }
 }

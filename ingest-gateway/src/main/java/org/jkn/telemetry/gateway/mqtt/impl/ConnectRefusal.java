@@ -1,6 +1,7 @@
 package org.jkn.telemetry.gateway.mqtt.impl;
 
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import java.util.Locale;
 
 /**
  * Why a CONNECT is refused, with its CONNACK code in each protocol version (MQTT 5 §3.2.2.2,
@@ -45,5 +46,10 @@ enum ConnectRefusal {
 
     MqttConnectReturnCode code(boolean mqtt5) {
         return mqtt5 ? v5 : v3;
+    }
+
+    /** The stable code operators see in metrics: {@code bad-credentials}, {@code quota-exceeded}... */
+    String code() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

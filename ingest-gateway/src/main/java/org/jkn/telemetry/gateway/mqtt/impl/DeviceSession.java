@@ -9,7 +9,9 @@ import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import java.util.ArrayDeque;
+import java.util.Locale;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
+import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.BatchSource;
 import org.jkn.telemetry.normalizer.DeviceInfo;
 import org.jkn.telemetry.normalizer.NormalizedBatch;
@@ -49,6 +51,7 @@ final class DeviceSession {
     private final NetSocketInternal socket;
     private final BatchIngest ingest;
     private final int receiveMaximum;
+    private final Metrics metrics;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final Responses responses;
     private int awaitingPubAck;
@@ -58,7 +61,7 @@ final class DeviceSession {
     private volatile boolean revoked;
 
     DeviceSession(MqttEndpoint endpoint, RegisteredDevice device, String clientId, Context context, NetSocketInternal socket,
-                  BatchIngest ingest, int receiveMaximum) {
+                  BatchIngest ingest, int receiveMaximum, Metrics metrics) {
         this.endpoint = endpoint;
         this.device = device;
         this.source = new BatchSource(device.patientId(), new DeviceInfo(device.id(), device.manufacturer(), device.model()));
@@ -69,6 +72,7 @@ final class DeviceSession {
         this.socket = socket;
         this.ingest = ingest;
         this.receiveMaximum = receiveMaximum;
+        this.metrics = metrics;
         this.responses = new Responses(endpoint, topics.responses());
     }
 
@@ -78,10 +82,6 @@ final class DeviceSession {
 
     String clientId() {
         return clientId;
-    }
-
-    boolean mqtt5() {
-        return v5;
     }
 
     Responses responses() {
@@ -215,6 +215,7 @@ final class DeviceSession {
         if (!endpoint.isConnected()) {
             return;
         }
+        metrics.mqttDisconnected(reason.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         if (v5) {
             endpoint.disconnect(reason, MqttProperties.NO_PROPERTIES);
         } else {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
 import org.jkn.telemetry.gateway.mqtt.MqttIngestServer;
 import org.jkn.telemetry.gateway.mqtt.MqttServerConfig;
+import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.store.device.DeviceRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,12 +32,13 @@ public final class MqttIngestServerImpl implements MqttIngestServer {
         this.sessions = sessions;
     }
 
-    public static MqttIngestServer start(Vertx vertx, MqttServerConfig config, DeviceRegistry registry, BatchIngest ingest)
-            throws IOException {
+    public static MqttIngestServer start(Vertx vertx, MqttServerConfig config, DeviceRegistry registry, BatchIngest ingest,
+                                         Metrics metrics) throws IOException {
         RawConnections raw = new RawConnections(config.maxPacketBytes(), config.connectTimeout().toMillis());
         Vertx hooked = new HookedVertx((VertxInternal) vertx, raw);
         SessionTable sessions = new SessionTable(config.maxConnectionsPerDevice());
-        ConnectHandler connects = new ConnectHandler(registry, raw, sessions, ingest, config);
+        ConnectHandler connects = new ConnectHandler(registry, raw, sessions, ingest, config, metrics);
+        metrics.mqttConnections(sessions::size);
         registry.onRevoked(deviceId -> sessions.of(deviceId).forEach(DeviceSession::revoke));
         MqttServer plain = null;
         MqttServer tls = null;
