@@ -39,6 +39,7 @@ public enum ConfigKey {
     MQTT_RECEIVE_MAXIMUM("16", "QoS 1 publishes a connection may have unacknowledged (MQTT 5 Receive Maximum; more: DISCONNECT 0x93)"),
     MQTT_MAX_CONNECTIONS_PER_DEVICE("2", "live connections one device may hold; more are refused (CONNACK 0x97, 3.1.1: 5)"),
     MQTT_CONNECT_TIMEOUT("PT10S", "time from opening a connection to a complete CONNECT, after which it is closed"),
+    MQTT_MAX_PUBLISHES_PER_SECOND("0", "publishes one connection may send per second (bursts up to as many); more ends it (MQTT 5: DISCONNECT 0x96); 0: no limit"),
     MQTT_BROKER_URL("", "external MQTT 5 broker (tcp://host:1883 or ssl://host:8883) whose devices/+/readings this instance takes its share of; empty: off"),
     MQTT_BROKER_CLIENT_ID("", "this instance's client id at the broker: unique per instance and stable across restarts (its persistent session); required with MQTT_BROKER_URL"),
     MQTT_BROKER_SHARE_GROUP("telemetry", "shared-subscription group: instances in one group share the load ($share/{group}/devices/+/readings)"),

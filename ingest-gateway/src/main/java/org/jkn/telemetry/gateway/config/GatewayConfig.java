@@ -141,7 +141,8 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
                 integer(v, ConfigKey.MQTT_MAX_PACKET_BYTES, MqttServerConfig.MIN_PACKET_BYTES, MqttServerConfig.MAX_PACKET_BYTES),
                 integer(v, ConfigKey.MQTT_RECEIVE_MAXIMUM, 1, 65535),
                 integer(v, ConfigKey.MQTT_MAX_CONNECTIONS_PER_DEVICE, 1, 100_000),
-                duration(v, ConfigKey.MQTT_CONNECT_TIMEOUT, false));
+                duration(v, ConfigKey.MQTT_CONNECT_TIMEOUT, false),
+                integer(v, ConfigKey.MQTT_MAX_PUBLISHES_PER_SECOND, 0, 1_000_000));
     }
 
     private static int integer(Map<ConfigKey, String> v, ConfigKey k, int min, int max) {

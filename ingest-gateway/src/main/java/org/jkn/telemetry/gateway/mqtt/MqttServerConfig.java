@@ -15,9 +15,11 @@ import java.time.Duration;
  * @param receiveMaximum          unacknowledged QoS 1 publishes allowed per connection (MQTT 5 Receive Maximum)
  * @param maxConnectionsPerDevice live connections one device may hold at once
  * @param connectTimeout          time from TCP connect to a complete CONNECT packet
+ * @param maxPublishesPerSecond   publishes one connection may send per second, in bursts of as many; 0: no limit
  */
 public record MqttServerConfig(String host, int port, int tlsPort, Path tlsCert, Path tlsKey, int maxPacketBytes,
-                               int receiveMaximum, int maxConnectionsPerDevice, Duration connectTimeout) {
+                               int receiveMaximum, int maxConnectionsPerDevice, Duration connectTimeout,
+                               int maxPublishesPerSecond) {
 
     public static final int DISABLED = -1;
     /** Smallest sensible limit: a CONNECT with a device id, a secret and a client id fits. */
@@ -43,6 +45,9 @@ public record MqttServerConfig(String host, int port, int tlsPort, Path tlsCert,
         }
         if (maxConnectionsPerDevice < 1) {
             throw new IllegalArgumentException("MQTT connections per device must be >= 1");
+        }
+        if (maxPublishesPerSecond < 0) {
+            throw new IllegalArgumentException("MQTT publishes per second must be >= 0 (0: no limit)");
         }
         if (connectTimeout.isNegative() || connectTimeout.isZero() || connectTimeout.toSeconds() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("MQTT connect timeout must be positive");

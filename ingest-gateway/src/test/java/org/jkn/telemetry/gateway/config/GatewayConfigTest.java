@@ -46,7 +46,7 @@ class GatewayConfigTest {
             {"DEVICE_AUTH_CACHE_TTL", "-PT1S"}, {"MQTT_PORT", "70000"}, {"MQTT_TLS_PORT", "-1"}, {"MQTT_TLS_CERT", "/no/such/cert.pem"},
             {"MQTT_TLS_KEY", "/no/such/key.pem"}, {"MQTT_MAX_PACKET_BYTES", "10"}, {"MQTT_MAX_PACKET_BYTES", "268435461"},
             {"MQTT_RECEIVE_MAXIMUM", "0"}, {"MQTT_RECEIVE_MAXIMUM", "65536"}, {"MQTT_MAX_CONNECTIONS_PER_DEVICE", "0"},
-            {"MQTT_CONNECT_TIMEOUT", "PT0S"},
+            {"MQTT_CONNECT_TIMEOUT", "PT0S"}, {"MQTT_MAX_PUBLISHES_PER_SECOND", "-1"},
         };
         for (String[] c : cases) {
             ConfigKey key = ConfigKey.valueOf(c[0]);

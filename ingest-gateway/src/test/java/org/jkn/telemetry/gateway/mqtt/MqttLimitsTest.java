@@ -26,6 +26,7 @@ class MqttLimitsTest {
 
     static final int MAX_PACKET = 1024;
     static final int RECEIVE_MAXIMUM = 4;
+    static final int PUBLISHES_PER_SECOND = 50;
 
     @TempDir
     static Path dataDir;
@@ -40,6 +41,7 @@ class MqttLimitsTest {
         config.put(ConfigKey.MQTT_RECEIVE_MAXIMUM, Integer.toString(RECEIVE_MAXIMUM));
         config.put(ConfigKey.MQTT_CONNECT_TIMEOUT, "PT1S");
         config.put(ConfigKey.MQTT_MAX_CONNECTIONS_PER_DEVICE, "2");
+        config.put(ConfigKey.MQTT_MAX_PUBLISHES_PER_SECOND, Integer.toString(PUBLISHES_PER_SECOND));
         gw = GatewayFixture.start(config);
         port = gw.gateway().mqtt().port();
         device = Devices.register(gw);
@@ -138,6 +140,27 @@ class MqttLimitsTest {
                 assertEquals(i, ack.packetId(), "PUBACKs leave in the order the publishes came (MQTT 3.1.1 §4.6)");
             }
         }
+    }
+
+    @Test
+    void aConnectionPublishingFasterThanTheRateIsEnded() throws Exception {
+        for (int version : new int[] {4, 5}) {
+            try (MqttWire w = connected(version, "rate-" + version)) {
+                byte[][] flood = new byte[PUBLISHES_PER_SECOND * 2][];
+                for (int i = 0; i < flood.length; i++) {
+                    flood[i] = MqttWire.publish(version, device.readings(), 0, 0, Devices.batch("flood-" + version + "-" + i));
+                }
+                w.send(flood);
+                MqttWire.Packet p = w.read();
+                if (version == 5) {
+                    assertEquals(MqttWire.DISCONNECT, p.type());
+                    assertEquals(0x96, p.disconnectReason(), "message rate too high");
+                    p = w.read();
+                }
+                assertNull(p, "closed");
+            }
+        }
+        assertServerStillServes();
     }
 
     @Test

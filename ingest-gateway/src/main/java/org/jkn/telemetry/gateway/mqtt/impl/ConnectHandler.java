@@ -128,7 +128,7 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
             return;
         }
         DeviceSession session = new DeviceSession(endpoint, device, clientId, Vertx.currentContext(), connection.socket(),
-                ingest, config.receiveMaximum(), metrics);
+                ingest, config.receiveMaximum(), config.maxPublishesPerSecond(), metrics);
         SessionTable.Admission admission = sessions.admit(session);
         if (!admission.admitted()) {
             refuse(endpoint, ConnectRefusal.QUOTA_EXCEEDED);

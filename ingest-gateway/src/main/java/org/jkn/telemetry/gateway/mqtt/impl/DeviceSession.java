@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>Flow control: at most {@code receiveMaximum} QoS 1 publishes may await their PUBACK; an MQTT 5
  * client sending more is disconnected with 0x93 (§3.3.4). Beyond that many queued publishes of any
  * QoS, reading from the socket pauses until the queue drains, which bounds memory for 3.1.1 clients
- * (which have no Receive Maximum) and for QoS 0 floods.
+ * (which have no Receive Maximum) and for QoS 0 floods. With a publish rate configured, a
+ * connection publishing faster is ended (MQTT 5: 0x96 Message rate too high).
  *
  * <p>Confined to its connection's Vert.x context, except {@link #revoke} and {@link #takenOver},
  * which hop onto it.
@@ -52,6 +53,7 @@ final class DeviceSession {
     private final BatchIngest ingest;
     private final int receiveMaximum;
     private final Metrics metrics;
+    private final PublishRate rate;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final Responses responses;
     private int awaitingPubAck;
@@ -61,7 +63,7 @@ final class DeviceSession {
     private volatile boolean revoked;
 
     DeviceSession(MqttEndpoint endpoint, RegisteredDevice device, String clientId, Context context, NetSocketInternal socket,
-                  BatchIngest ingest, int receiveMaximum, Metrics metrics) {
+                  BatchIngest ingest, int receiveMaximum, int maxPublishesPerSecond, Metrics metrics) {
         this.endpoint = endpoint;
         this.device = device;
         this.source = new BatchSource(device.patientId(), new DeviceInfo(device.id(), device.manufacturer(), device.model()));
@@ -73,6 +75,7 @@ final class DeviceSession {
         this.ingest = ingest;
         this.receiveMaximum = receiveMaximum;
         this.metrics = metrics;
+        this.rate = maxPublishesPerSecond == 0 ? null : new PublishRate(maxPublishesPerSecond, System.nanoTime());
         this.responses = new Responses(endpoint, topics.responses());
     }
 
@@ -90,6 +93,10 @@ final class DeviceSession {
 
     void onPublish(MqttPublishMessage m) {
         if (!open) {
+            return;
+        }
+        if (rate != null && !rate.tryAcquire(System.nanoTime())) {
+            end(MqttDisconnectReasonCode.MESSAGE_RATE_TOO_HIGH);
             return;
         }
         MqttQoS qos = m.qosLevel();
