@@ -1,0 +1,233 @@
+package org.jkn.telemetry.benchmarks.load;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+
+/**
+ * Simulated devices against a running service: each registers itself ({@code POST /v1/devices}),
+ * connects over MQTT 5 with its credentials (Eclipse Paho) and publishes batches of plausible
+ * readings at QoS 1 at a fixed rate. Prints a progress line per second and a summary: publishes
+ * sent, acknowledged (PUBACK success), refused (PUBACK >= 0x80), not sent (client-side in-flight
+ * limit or a lost connection), PUBACK latency percentiles, and readings stored per second as the
+ * service's own {@code telemetry_readings_stored_total} counts them once its journal is drained.
+ *
+ * <p>No identifier, secret or value is printed. Usage: see {@link #usage()} or the README.
+ */
+public final class DeviceSimulator {
+
+    private final Map<String, String> opts;
+    private final int devices;
+    private final double rate;
+    private final int seconds;
+    private final int perPublish;
+    private final List<String> types;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Recorder latency = new Recorder(3);
+    private final Histogram total = new Histogram(3);
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder acked = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder notSent = new LongAdder();
+
+    private DeviceSimulator(Map<String, String> opts) {
+        this.opts = opts;
+        devices = Integer.parseInt(opts.getOrDefault("devices", "10"));
+        rate = Double.parseDouble(opts.getOrDefault("rate", "1"));
+        seconds = Integer.parseInt(opts.getOrDefault("seconds", "30"));
+        perPublish = Integer.parseInt(opts.getOrDefault("readings", "1"));
+        types = Arrays.asList(opts.getOrDefault("types", "heart_rate,oxygen_saturation,blood_pressure,body_temperature").split(","));
+        if (devices < 1 || rate <= 0 || seconds < 1 || perPublish < 1 || !Readings.TYPES.containsAll(types)) {
+            throw new IllegalArgumentException("bad arguments; types are " + Readings.TYPES);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                usage();
+                return;
+            }
+            opts.put(args[i].substring(2), args[i + 1]);
+        }
+        if (args.length % 2 != 0) {
+            usage();
+            return;
+        }
+        try {
+            new DeviceSimulator(opts).run();
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            usage();
+            System.exit(2);
+        }
+        System.exit(0); // Paho's threads are not daemons
+    }
+
+    static void usage() {
+        System.err.println("DeviceSimulator --http http://127.0.0.1:8080 --mqtt tcp://127.0.0.1:1883 --devices 10 --rate 1"
+                + " --seconds 30 [--readings 1] [--types " + String.join(",", Readings.TYPES) + "]\n"
+                + "  --rate: publishes per second per device; --readings: readings per publish");
+    }
+
+    private void run() throws Exception {
+        String httpBase = opts.getOrDefault("http", "http://127.0.0.1:8080");
+        String mqtt = opts.getOrDefault("mqtt", "tcp://127.0.0.1:1883");
+        System.out.printf("registering and connecting %d devices...%n", devices);
+        List<MqttAsyncClient> clients = new ArrayList<>();
+        List<String> topics = new ArrayList<>();
+        for (int d = 0; d < devices; d++) {
+            String[] cred = register(httpBase, d);
+            MqttAsyncClient c = new MqttAsyncClient(mqtt, "sim-" + d + "-" + System.nanoTime(), new MemoryPersistence());
+            MqttConnectionOptions o = new MqttConnectionOptions();
+            o.setUserName(cred[0]);
+            o.setPassword(cred[1].getBytes(StandardCharsets.UTF_8));
+            o.setCleanStart(true);
+            o.setKeepAliveInterval(30);
+            c.connect(o).waitForCompletion(30_000);
+            clients.add(c);
+            topics.add("devices/" + cred[0] + "/readings");
+        }
+        double storedBefore = metric(httpBase, "telemetry_readings_stored_total");
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        long periodMicros = (long) (1_000_000 / rate);
+        long start = System.nanoTime();
+        for (int d = 0; d < devices; d++) {
+            MqttAsyncClient c = clients.get(d);
+            String topic = topics.get(d);
+            long[] seq = {0};
+            // spread the devices over one period so they do not all publish in the same millisecond
+            timer.scheduleAtFixedRate(() -> publish(c, topic, seq[0]++), periodMicros * d / devices, periodMicros, TimeUnit.MICROSECONDS);
+        }
+        long last = System.nanoTime();
+        long lastAcked = 0;
+        for (int s = 1; s <= seconds; s++) {
+            Thread.sleep(Math.max(0, (start + s * 1_000_000_000L - System.nanoTime()) / 1_000_000));
+            Histogram h = latency.getIntervalHistogram();
+            total.add(h);
+            long now = System.nanoTime();
+            long a = acked.sum();
+            System.out.printf("%3ds sent %d acked %d refused %d not-sent %d | %.0f acks/s, p50 %.1f ms, p99 %.1f ms%n", s, sent.sum(), a,
+                    refused.sum(), notSent.sum(), (a - lastAcked) * 1e9 / (now - last), h.getValueAtPercentile(50) / 1000.0,
+                    h.getValueAtPercentile(99) / 1000.0);
+            last = now;
+            lastAcked = a;
+        }
+        timer.shutdownNow();
+        timer.awaitTermination(5, TimeUnit.SECONDS);
+        Thread.sleep(2_000); // the last PUBACKs
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        total.add(latency.getIntervalHistogram());
+        for (MqttAsyncClient c : clients) {
+            try {
+                c.disconnect().waitForCompletion(5_000);
+                c.close();
+            } catch (MqttException e) {
+                // the summary counts what matters; closing is best effort
+            }
+        }
+        long drainDeadline = System.nanoTime() + 60_000_000_000L;
+        while (metric(httpBase, "telemetry_journal_lag_readings") > 0 && System.nanoTime() < drainDeadline) {
+            Thread.sleep(200);
+        }
+        double storedSeconds = (System.nanoTime() - start) / 1e9;
+        double stored = metric(httpBase, "telemetry_readings_stored_total") - storedBefore;
+        System.out.printf("%nsummary: %d devices, %.1f publishes/s/device target, %d reading(s) per publish, %.1f s%n",
+                devices, rate, perPublish, elapsed);
+        System.out.printf("  sent %d, acknowledged %d, refused %d, not sent %d%n", sent.sum(), acked.sum(), refused.sum(), notSent.sum());
+        System.out.printf("  %.0f acknowledged publishes/s, %.0f readings/s acknowledged%n", acked.sum() / elapsed,
+                acked.sum() * perPublish / elapsed);
+        System.out.printf("  PUBACK latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n", total.getValueAtPercentile(50) / 1000.0,
+                total.getValueAtPercentile(99) / 1000.0, total.getValueAtPercentile(99.9) / 1000.0, total.getMaxValue() / 1000.0);
+        System.out.printf("  stored %.0f new readings, %.0f readings/s stored (until the journal was drained, %.1f s)%n", stored,
+                stored / storedSeconds, storedSeconds);
+    }
+
+    private void publish(MqttAsyncClient c, String topic, long seq) {
+        MqttMessage m = new MqttMessage(Readings.batch(types, "s", seq, perPublish));
+        m.setQos(1);
+        long t0 = System.nanoTime();
+        try {
+            c.publish(topic, m, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    int[] codes = token.getReasonCodes();
+                    if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                        refused.increment();
+                    } else {
+                        acked.increment();
+                        latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+                    }
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    if (e instanceof MqttException me && me.getReasonCode() >= 0x80) {
+                        refused.increment();
+                    } else {
+                        notSent.increment();
+                    }
+                }
+            });
+            sent.increment();
+        } catch (MqttException e) {
+            notSent.increment(); // in-flight window full (Receive Maximum) or disconnected
+        }
+    }
+
+    /** Registers device number {@code n} for its own patient; returns id and secret. */
+    private String[] register(String base, int n) throws Exception {
+        // a valid NIK per device: Jakarta region, born 15-08-85, serial n+1
+        String nik = "317101150885" + String.format("%04d", 1 + n % 9999);
+        String body = "{\"patient\":\"" + nik + "\",\"manufacturer\":\"Sim\",\"model\":\"Band\",\"serial\":\"SIM-" + n + "-" + System.nanoTime() + "\"}";
+        for (int attempt = 0; ; attempt++) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/devices")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 201) {
+                Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
+                Matcher secret = Pattern.compile("\"secret\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
+                if (id.find() && secret.find()) {
+                    return new String[] {id.group(1), secret.group(1)};
+                }
+            }
+            if (r.statusCode() != 503 || attempt > 20) {
+                throw new IllegalStateException("device registration answered " + r.statusCode());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private double metric(String base, String name) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*})? ([0-9.E+-]+)").matcher(text);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(2));
+        }
+        return sum;
+    }
+}
