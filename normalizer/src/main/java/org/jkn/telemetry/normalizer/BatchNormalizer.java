@@ -54,10 +54,11 @@ public final class BatchNormalizer {
     }
 
     /**
-     * Normalizes one body sent by an authenticated source (a registered device): the body may leave
-     * out {@code patient} and {@code device}, which then come from the source, but may not name
-     * others ({@link BatchError#PATIENT_MISMATCH}, {@link BatchError#DEVICE_MISMATCH}). The
-     * source's device (id, manufacturer, model) is what the readings are stored under.
+     * Normalizes one body sent by an authenticated source (a registered device, or an app with a
+     * patient's token): a device's body may leave out {@code patient} and {@code device}, which then
+     * come from the source (an app's body must name both), but may not name others
+     * ({@link BatchError#PATIENT_MISMATCH}, {@link BatchError#DEVICE_MISMATCH}); the NIK is compared
+     * as its pseudonym. The source's device (id, manufacturer, model) is what the readings are stored under.
      */
     public NormalizedBatch normalize(byte[] body, long nowMicros, BatchSource source) {
         try (JsonParser p = json.createParser(body)) {
@@ -127,7 +128,8 @@ public final class BatchNormalizer {
         if (p.nextToken() != null) {
             return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "unexpected content after the batch object");
         }
-        if (!patientSeen && source == null) {
+        if (!patientSeen && (source == null || source.device() == null)) {
+            // only a device's own channel may leave the patient out; an app's batch always names it
             return NormalizedBatch.refused(BatchError.PATIENT_MISSING, "patient (the participant's 16-digit NIK) is required");
         }
         String patientId = source == null ? null : source.patientId();
@@ -138,14 +140,14 @@ public final class BatchNormalizer {
             String named = pseudonymizer.patientId(nik);
             if (patientId != null && !patientId.equals(named)) {
                 return NormalizedBatch.refused(BatchError.PATIENT_MISMATCH,
-                        "patient is not the one this device is registered for; leave it out or send that patient's NIK");
+                        "patient is not the one this sender may write for; leave it out or send that patient's NIK");
             }
             patientId = named;
         }
         if (deviceProblem != null) {
             return NormalizedBatch.refused(BatchError.DEVICE_INVALID, deviceProblem);
         }
-        if (source != null) {
+        if (source != null && source.device() != null) {
             if (device != null && !device.id().equals(source.device().id())) {
                 return NormalizedBatch.refused(BatchError.DEVICE_MISMATCH, "device.id must be the id this device authenticated with");
             }

@@ -131,6 +131,15 @@ public final class DeviceRegistry {
         return true;
     }
 
+    /** The pseudonym of the patient a device is registered for, or null when there is no such device. Blocking (JDBC). */
+    public String patientOf(String deviceId) throws SQLException {
+        if (!DeviceIds.isPlausible(deviceId)) {
+            return null;
+        }
+        DeviceStore.StoredDevice stored = store.find(deviceId);
+        return stored == null ? null : stored.device().patientId();
+    }
+
     /** True when the device was revoked through this registry since the process started. Non-blocking. */
     public boolean isRevoked(String deviceId) {
         return revokedHere.contains(deviceId);
