@@ -3,7 +3,9 @@ package org.jkn.telemetry.gateway;
 import ca.uhn.fhir.context.FhirContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
@@ -12,6 +14,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.jkn.telemetry.gateway.auth.AuthResponses;
+import org.jkn.telemetry.gateway.auth.Authentication;
+import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.gateway.config.DevKeys;
 import org.jkn.telemetry.gateway.config.GatewayConfig;
 import org.jkn.telemetry.gateway.fhir.FhirApi;
@@ -49,13 +54,19 @@ public final class Gateway implements AutoCloseable {
     private final Database database;
     private final Journal journal;
     private final JournalDrainer drainer;
+    /** The plain HTTP listener, or null when it is off. */
     private final HttpServer server;
+    /** The HTTPS listener, or null when it is off. */
+    private final HttpServer tlsServer;
     private final MqttIngestServer mqtt;
+    private final Authentication authentication;
     /** The external broker's subscription, or null when MQTT_BROKER_URL is empty. */
     private final BrokerBridge broker;
 
     private Gateway(Vertx vertx, Database database, Journal journal, JournalDrainer drainer, HttpServer server,
-                    MqttIngestServer mqtt, BrokerBridge broker) {
+                    HttpServer tlsServer, MqttIngestServer mqtt, BrokerBridge broker, Authentication authentication) {
+        this.tlsServer = tlsServer;
+        this.authentication = authentication;
         this.vertx = vertx;
         this.database = database;
         this.journal = journal;
@@ -68,6 +79,8 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(GatewayConfig config) throws IOException, SQLException {
         byte[] key = config.pseudonymKey() != null ? config.pseudonymKey() : DevKeys.pseudonymKey(config.dataDir());
         Pseudonymizer pseudonymizer = new Pseudonymizer(key);
+        Authentication authentication = Authentication.create(config.auth(), config.production(), config.dataDir(),
+                Clock.systemUTC());
         Database database = Database.open(config.database());
         Journal journal = null;
         JournalDrainer drainer = null;
@@ -83,29 +96,34 @@ public final class Gateway implements AutoCloseable {
             FhirContext fhir = FhirContext.forR4Cached();
             FhirResponses fhirResponses = new FhirResponses(fhir);
             installErrorHandlers(router, fhirResponses, metrics);
+            AuthResponses authResponses = new AuthResponses(fhirResponses, metrics);
+            authentication.mount(vertx, router, authResponses, pseudonymizer);
 
             BatchNormalizer normalizer = new BatchNormalizer(pseudonymizer, config.limits());
             BatchIngest ingest = new BatchIngest(normalizer, journal, metrics, config.maxPendingReadings(), Clock.systemUTC());
             DeviceRegistry devices = new DeviceRegistry(database.dataSource(), pseudonymizer, new SecretHasher(),
                     config.deviceAuthCacheTtl(), Math.max(1, Runtime.getRuntime().availableProcessors()));
-            new DevicesHandler(vertx, devices, pseudonymizer).mount(router);
+            new DevicesHandler(vertx, devices, pseudonymizer, authResponses).mount(router);
+            router.post("/v1/readings").handler(ctx -> ReadingsHandler.requireUploadScope(ctx, authResponses));
             router.post("/v1/readings")
                     .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
-                    .handler(new ReadingsHandler(vertx, ingest));
+                    .handler(new ReadingsHandler(vertx, ingest, authResponses));
             ReadingQueries queries = new ReadingQueries(database.dataSource(), config.limits().maxPeriod());
-            new FhirApi(vertx, fhir, queries, pseudonymizer, config.searchZone()).mount(router);
+            new FhirApi(vertx, fhir, queries, pseudonymizer, config.searchZone(), authResponses).mount(router);
             HealthHandler health = new HealthHandler(vertx, database, drainer, journal);
             router.get("/health").handler(health::health);
             router.get("/health/live").handler(health::live);
             router.get("/metrics").handler(ctx -> ctx.response()
                     .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
 
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions()
-                            .setHost(config.httpHost()).setPort(config.httpPort())
-                            .setMaxInitialLineLength(8192).setMaxHeaderSize(16384))
-                    .requestHandler(router)
-                    .listen()
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            HttpServer server = config.httpPort() == GatewayConfig.DISABLED ? null
+                    : listen(vertx, router, httpOptions(config).setPort(config.httpPort()));
+            HttpServer tlsServer = null;
+            if (config.httpTls().enabled()) {
+                tlsServer = listen(vertx, router, httpOptions(config).setPort(config.httpTls().port()).setSsl(true).setUseAlpn(true)
+                        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.httpTls().cert().toString())
+                                .setKeyPath(config.httpTls().key().toString())));
+            }
             MqttIngestServer mqtt = MqttIngestServer.start(vertx, config.mqtt(), devices, ingest, metrics);
             BrokerBridge broker;
             try {
@@ -118,8 +136,10 @@ public final class Gateway implements AutoCloseable {
             Vertx v = vertx;
             v.setPeriodic(MAINTENANCE_PERIOD_MILLIS, id -> v.executeBlocking(() -> database.maintenance().run(Instant.now()), false)
                     .onFailure(e -> log.warn("schema maintenance failed: {}", e.getMessage())));
-            log.info("listening on http://{}:{} (FHIR at /fhir, ingest at /v1/readings)", config.httpHost(), server.actualPort());
-            return new Gateway(vertx, database, journal, drainer, server, mqtt, broker);
+            log.info("listening on {}{}(FHIR at /fhir, ingest at /v1/readings)",
+                    server == null ? "" : "http://" + config.httpHost() + ":" + server.actualPort() + " ",
+                    tlsServer == null ? "" : "https://" + config.httpHost() + ":" + tlsServer.actualPort() + " ");
+            return new Gateway(vertx, database, journal, drainer, server, tlsServer, mqtt, broker, authentication);
         } catch (Exception e) {
             closeQuietly(vertx, drainer, journal, database);
             if (e instanceof IOException io) {
@@ -130,6 +150,18 @@ public final class Gateway implements AutoCloseable {
             }
             throw new IOException("the gateway could not start: " + e.getMessage(), e);
         }
+    }
+
+    private static HttpServerOptions httpOptions(GatewayConfig config) {
+        // the same header budget for HTTP/1.1 and HTTP/2 (h2c upgrade, TLS ALPN): room for a bearer token of
+        // TokenVerifier.MAX_TOKEN_CHARS with the other headers
+        return new HttpServerOptions().setHost(config.httpHost()).setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+                .setInitialSettings(new Http2Settings().setMaxHeaderListSize(16384));
+    }
+
+    private static HttpServer listen(Vertx vertx, Router router, HttpServerOptions options) throws Exception {
+        return vertx.createHttpServer(options).requestHandler(router).listen()
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private static void installErrorHandlers(Router router, FhirResponses fhir, Metrics metrics) {
@@ -165,8 +197,19 @@ public final class Gateway implements AutoCloseable {
         };
     }
 
+    /** The plain HTTP port, or -1 when that listener is off. */
     public int port() {
-        return server.actualPort();
+        return server == null ? -1 : server.actualPort();
+    }
+
+    /** The HTTPS port, or -1 when that listener is off. */
+    public int tlsPort() {
+        return tlsServer == null ? -1 : tlsServer.actualPort();
+    }
+
+    /** The development token minter, or null unless tokens are verified with the generated development key. */
+    public DevTokens devTokens() {
+        return authentication.devTokens();
     }
 
     /** The embedded MQTT server (its ports; {@code -1} for a listener that is off). */
@@ -192,10 +235,15 @@ public final class Gateway implements AutoCloseable {
             broker.close(); // first: deliveries in hand are left unacknowledged for the broker to resend
         }
         mqtt.close();
-        try {
-            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            log.warn("HTTP server did not close cleanly: {}", e.getMessage());
+        for (HttpServer s : new HttpServer[] {server, tlsServer}) {
+            if (s == null) {
+                continue;
+            }
+            try {
+                s.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("HTTP server did not close cleanly: {}", e.getMessage());
+            }
         }
         closeQuietly(vertx, drainer, journal, database);
     }

@@ -10,16 +10,23 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.jkn.telemetry.gateway.auth.dev.DevSigningKey;
+import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.gateway.config.ConfigKey;
 import org.jkn.telemetry.gateway.config.GatewayConfig;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 
-/** A real gateway (embedded PostgreSQL, journal, HTTP on a free port) and a real HTTP client for tests. */
+/**
+ * A real gateway (embedded PostgreSQL, journal, HTTP on a free port) and a real HTTP client for tests.
+ * Requests carry a patient token for {@link #NIK} unless told otherwise: development tokens signed
+ * with the key the gateway generated in its data directory ({@link #tokens()}), as a user's would be.
+ */
 public final class GatewayFixture implements AutoCloseable {
 
     public static final String NIK = "3171011508850001";
@@ -41,9 +48,52 @@ public final class GatewayFixture implements AutoCloseable {
 
     private final Gateway gateway;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Sent with every request that does not name its own; null sends none. */
+    private volatile String defaultToken;
 
     private GatewayFixture(Gateway gateway) {
         this.gateway = gateway;
+        this.defaultToken = gateway.devTokens() == null ? null : patientToken(NIK);
+    }
+
+    /** Development tokens of a service whose data directory is {@code dataDir} (a child process's, say). */
+    public static DevTokens devTokens(Path dataDir) throws IOException {
+        return new DevTokens(DevSigningKey.load(dataDir), DevTokens.ISSUER, DevTokens.AUDIENCE, Clock.systemUTC());
+    }
+
+    /** The minter of this gateway's development tokens (null when the gateway trusts a configured JWKS). */
+    public DevTokens tokens() {
+        return gateway.devTokens();
+    }
+
+    /** A patient token with the default patient scopes (read, search, upload) for this NIK. */
+    public String patientToken(String nik) {
+        return tokens().patient(new Pseudonymizer(KEY).patientId(nik), DevTokens.PATIENT_SCOPES, DevTokens.DEFAULT_TTL);
+    }
+
+    public String adminToken() {
+        return tokens().admin(DevTokens.DEFAULT_TTL);
+    }
+
+    public String clinicianToken() {
+        return tokens().clinician("Practitioner/test-1", "Organization/rs-45", DevTokens.CLINICIAN_SCOPES, DevTokens.DEFAULT_TTL);
+    }
+
+    /** Replaces the token sent by default (null: none). */
+    public void defaultToken(String token) {
+        this.defaultToken = token;
+    }
+
+    public String defaultToken() {
+        return defaultToken;
+    }
+
+    /** Sends the request with this token (null: no Authorization header) and checks it leaks nothing. */
+    public HttpResponse<String> send(HttpRequest.Builder b, String token) throws IOException, InterruptedException {
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return checked(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     public static Map<ConfigKey, String> config(Path dataDir) {
@@ -75,12 +125,20 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public HttpResponse<String> post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
+        return post(path, contentType, body, defaultToken);
+    }
+
+    public HttpResponse<String> post(String path, String contentType, byte[] body, String token) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
-        return checked(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+        return send(b, token);
+    }
+
+    public HttpResponse<String> delete(String path, String token) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).DELETE(), token);
     }
 
     public HttpResponse<String> postBatch(String json) throws IOException, InterruptedException {
@@ -92,11 +150,15 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String pathAndQuery, String accept) throws IOException, InterruptedException {
+        return get(pathAndQuery, accept, defaultToken);
+    }
+
+    public HttpResponse<String> get(String pathAndQuery, String accept, String token) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30)).GET();
         if (accept != null) {
             b.header("Accept", accept);
         }
-        return checked(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+        return send(b, token);
     }
 
     /** No response, whatever its status, may carry a Java stack trace. */

@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,7 @@ class KillTest {
         Set<String> acknowledged = new HashSet<>();
         try {
             awaitHealthy(port, first);
+            String token = patientToken();
             for (int b = 0; b < BATCHES; b++) {
                 StringBuilder readings = new StringBuilder();
                 List<String> ids = new ArrayList<>();
@@ -57,7 +59,7 @@ class KillTest {
                 }
                 String body = "{\"patient\":\"" + GatewayFixture.NIK + "\",\"device\":{\"id\":\"kill-dev\"},\"readings\":[" + readings + "]}";
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/readings"))
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 202) {
                     assertEquals(PER_BATCH, json(r).getInteger("accepted"));
@@ -73,11 +75,13 @@ class KillTest {
         Process second = startService(port);
         try {
             awaitHealthy(port, second);
+            String token = patientToken();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             JsonArray entries;
             do {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/fhir/Observation?patient=" + GatewayFixture.PATIENT_ID + "&_count=1000&_offset=0")).build(),
+                        + "/fhir/Observation?patient=" + GatewayFixture.PATIENT_ID + "&_count=1000&_offset=0"))
+                        .header("Authorization", "Bearer " + token).build(),
                         HttpResponse.BodyHandlers.ofString());
                 entries = json(r).getJsonArray("entry");
                 Thread.sleep(100);
@@ -93,6 +97,11 @@ class KillTest {
             second.destroy();
             second.waitFor();
         }
+    }
+
+    /** A token the service trusts: minted with the development key it generated in its data directory. */
+    private String patientToken() throws Exception {
+        return GatewayFixture.devTokens(dir).patient(GatewayFixture.PATIENT_ID, DevTokens.PATIENT_SCOPES, DevTokens.DEFAULT_TTL);
     }
 
     private Process startService(int port) throws Exception {

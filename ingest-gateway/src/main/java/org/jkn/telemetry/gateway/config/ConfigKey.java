@@ -6,9 +6,19 @@ package org.jkn.telemetry.gateway.config;
  * dots for underscores); the system property wins. Durations are ISO 8601 ({@code PT5M}, {@code P365D}).
  */
 public enum ConfigKey {
-    PROFILE("dev", "dev (generated keys allowed) or prod (every secret must be configured)"),
+    PROFILE("dev", "dev (generated keys and development tokens allowed) or prod (every secret and the token issuer must be configured)"),
     HTTP_HOST("0.0.0.0", "address the HTTP server binds"),
-    HTTP_PORT("8080", "HTTP port; 0 picks a free one"),
+    HTTP_PORT("8080", "plain HTTP port (development, or behind a TLS-terminating proxy); 0 picks a free one; empty turns it off"),
+    HTTP_TLS_PORT("8443", "HTTPS port, open only when HTTP_TLS_CERT and HTTP_TLS_KEY are set; 0 picks a free one"),
+    HTTP_TLS_CERT("", "PEM certificate chain of the HTTPS listener; with HTTP_TLS_KEY it turns the listener on"),
+    HTTP_TLS_KEY("", "PEM private key of the HTTPS listener"),
+    AUTH_JWKS_FILE("", "JWKS file of the keys that sign bearer tokens; empty (and no AUTH_JWKS_URL) in dev: a generated key and GET /dev/token"),
+    AUTH_JWKS_URL("", "JWKS URL of the identity provider (e.g. Keycloak .../protocol/openid-connect/certs), fetched at start and on an unknown kid"),
+    AUTH_ISSUER("", "required iss of bearer tokens; required with a JWKS; dev default urn:telemetry:dev"),
+    AUTH_AUDIENCE("", "a value the tokens' aud must hold; required with a JWKS; dev default urn:telemetry:gateway"),
+    AUTH_LEEWAY("PT30S", "clock skew allowed on exp and nbf (at most PT5M)"),
+    AUTH_JWKS_MIN_REFRESH_INTERVAL("PT30S", "least time between JWKS URL fetches caused by tokens with an unknown kid"),
+    AUTH_JWKS_REFRESH_INTERVAL("PT10M", "period of the background JWKS URL refresh (withdrawn keys stop verifying)"),
     DATA_DIR("data", "directory for the journal, the embedded database and generated dev keys"),
     DB_URL("", "JDBC URL of PostgreSQL or TimescaleDB; empty starts the embedded PostgreSQL in DATA_DIR/postgres"),
     DB_USER("postgres", "database user"),

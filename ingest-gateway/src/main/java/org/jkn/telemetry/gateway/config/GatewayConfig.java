@@ -1,5 +1,7 @@
 package org.jkn.telemetry.gateway.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -10,6 +12,8 @@ import java.util.Base64;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Function;
+import org.jkn.telemetry.gateway.auth.AuthConfig;
+import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.gateway.mqtt.MqttServerConfig;
 import org.jkn.telemetry.gateway.mqtt.bridge.BrokerBridgeConfig;
 import org.jkn.telemetry.normalizer.NormalizerLimits;
@@ -22,7 +26,17 @@ import org.jkn.telemetry.store.db.DatabaseConfig;
 public record GatewayConfig(boolean production, String httpHost, int httpPort, Path dataDir, DatabaseConfig database,
                             byte[] pseudonymKey, int maxBodyBytes, NormalizerLimits limits, boolean journalSync,
                             long maxPendingReadings, int writeBatchReadings, ZoneId searchZone, Duration deviceAuthCacheTtl,
-                            MqttServerConfig mqtt, BrokerBridgeConfig broker) {
+                            MqttServerConfig mqtt, BrokerBridgeConfig broker, AuthConfig auth, HttpTls httpTls) {
+
+    /** A plain HTTP port of this value means no plain listener. */
+    public static final int DISABLED = -1;
+
+    /** The HTTPS listener: off when {@code cert} is null. */
+    public record HttpTls(int port, Path cert, Path key) {
+        public boolean enabled() {
+            return cert != null;
+        }
+    }
 
     /** Reads from system properties, then environment variables, then defaults. */
     public static GatewayConfig fromEnvironment() {
@@ -95,10 +109,79 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         } catch (DateTimeException e) {
             throw bad(ConfigKey.SEARCH_ZONE, "must be a time zone id such as UTC or Asia/Jakarta");
         }
-        return new GatewayConfig(production, v.get(ConfigKey.HTTP_HOST), integer(v, ConfigKey.HTTP_PORT, 0, 65535), dataDir, db,
+        HttpTls tls = httpTls(v);
+        int httpPort = v.get(ConfigKey.HTTP_PORT).isEmpty() ? DISABLED : integer(v, ConfigKey.HTTP_PORT, 0, 65535);
+        if (httpPort == DISABLED && !tls.enabled()) {
+            throw bad(ConfigKey.HTTP_PORT, "may be empty only with the HTTPS listener on (HTTP_TLS_CERT and HTTP_TLS_KEY)");
+        }
+        return new GatewayConfig(production, v.get(ConfigKey.HTTP_HOST), httpPort, dataDir, db,
                 key, integer(v, ConfigKey.MAX_BODY_BYTES, 1024, 1 << 30), limits, bool(v, ConfigKey.JOURNAL_SYNC),
                 longValue(v, ConfigKey.JOURNAL_MAX_PENDING_READINGS, 1), integer(v, ConfigKey.WRITE_BATCH_READINGS, 1, 1_000_000),
-                zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL), mqtt(v), broker(v));
+                zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL), mqtt(v), broker(v), auth(v, production), tls);
+    }
+
+    private static HttpTls httpTls(Map<ConfigKey, String> v) {
+        String cert = v.get(ConfigKey.HTTP_TLS_CERT);
+        String key = v.get(ConfigKey.HTTP_TLS_KEY);
+        if (cert.isEmpty() != key.isEmpty()) {
+            throw bad(cert.isEmpty() ? ConfigKey.HTTP_TLS_CERT : ConfigKey.HTTP_TLS_KEY, "is required with "
+                    + (cert.isEmpty() ? ConfigKey.HTTP_TLS_KEY : ConfigKey.HTTP_TLS_CERT).envName());
+        }
+        for (ConfigKey k : new ConfigKey[] {ConfigKey.HTTP_TLS_CERT, ConfigKey.HTTP_TLS_KEY}) {
+            if (!v.get(k).isEmpty() && !Files.isReadable(Path.of(v.get(k)))) {
+                throw bad(k, "must name a readable PEM file");
+            }
+        }
+        return new HttpTls(integer(v, ConfigKey.HTTP_TLS_PORT, 0, 65535), cert.isEmpty() ? null : Path.of(cert),
+                key.isEmpty() ? null : Path.of(key));
+    }
+
+    /**
+     * Token verification. Prod needs a JWKS (file or URL), an issuer and an audience; dev without a
+     * JWKS trusts the generated development key, with the development issuer and audience by default.
+     */
+    private static AuthConfig auth(Map<ConfigKey, String> v, boolean production) {
+        String file = v.get(ConfigKey.AUTH_JWKS_FILE);
+        String url = v.get(ConfigKey.AUTH_JWKS_URL);
+        if (!file.isEmpty() && !url.isEmpty()) {
+            throw bad(ConfigKey.AUTH_JWKS_URL, "cannot be set together with " + ConfigKey.AUTH_JWKS_FILE.envName());
+        }
+        boolean development = file.isEmpty() && url.isEmpty();
+        if (development && production) {
+            throw bad(ConfigKey.AUTH_JWKS_URL, "or " + ConfigKey.AUTH_JWKS_FILE.envName()
+                    + " is required in the prod profile (development tokens are refused there)");
+        }
+        if (!file.isEmpty() && !Files.isReadable(Path.of(file))) {
+            throw bad(ConfigKey.AUTH_JWKS_FILE, "must name a readable JWKS file");
+        }
+        URI uri = null;
+        if (!url.isEmpty()) {
+            try {
+                uri = new URI(url);
+            } catch (URISyntaxException e) {
+                throw bad(ConfigKey.AUTH_JWKS_URL, "must be an http or https URL");
+            }
+            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
+                    || uri.getUserInfo() != null) {
+                throw bad(ConfigKey.AUTH_JWKS_URL, "must be an http or https URL without credentials");
+            }
+        }
+        String issuer = v.get(ConfigKey.AUTH_ISSUER);
+        String audience = v.get(ConfigKey.AUTH_AUDIENCE);
+        if (development) {
+            issuer = issuer.isEmpty() ? DevTokens.ISSUER : issuer;
+            audience = audience.isEmpty() ? DevTokens.AUDIENCE : audience;
+        } else if (issuer.isEmpty()) {
+            throw bad(ConfigKey.AUTH_ISSUER, "is required with a JWKS");
+        } else if (audience.isEmpty()) {
+            throw bad(ConfigKey.AUTH_AUDIENCE, "is required with a JWKS");
+        }
+        Duration leeway = durationOrZero(v, ConfigKey.AUTH_LEEWAY);
+        if (leeway.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw bad(ConfigKey.AUTH_LEEWAY, "must be at most PT5M");
+        }
+        return new AuthConfig(file.isEmpty() ? null : Path.of(file), uri, issuer, audience, leeway,
+                durationOrZero(v, ConfigKey.AUTH_JWKS_MIN_REFRESH_INTERVAL), duration(v, ConfigKey.AUTH_JWKS_REFRESH_INTERVAL, false));
     }
 
     /** Null when MQTT_BROKER_URL is empty: no external broker. */

@@ -27,6 +27,14 @@ final class CapabilityStatements {
 
         CapabilityStatementRestComponent rest = cs.addRest();
         rest.setMode(CapabilityStatement.RestfulCapabilityMode.SERVER);
+        // SMART App Launch: the service coding says tokens are SMART-style; the authorize and token
+        // endpoints belong to the identity provider, which is configured outside this server
+        rest.getSecurity().setCors(false).addService().addCoding()
+                .setSystem("http://terminology.hl7.org/CodeSystem/restful-security-service").setCode("SMART-on-FHIR")
+                .setDisplay("SMART-on-FHIR");
+        rest.getSecurity().setDescription("Bearer JWT (RS256 or ES256) from the configured identity provider, with SMART v2 scopes: "
+                + "patient/Observation.rs and patient/Observation.c for a patient's own data (claim patient), "
+                + "user/Observation.rs and user/Patient.rs for clinicians (claims fhirUser, organization), as consent allows");
 
         CapabilityStatementRestResourceComponent obs = rest.addResource();
         obs.setType("Observation");

@@ -15,6 +15,8 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Patient;
+import org.jkn.telemetry.gateway.auth.AuthResponses;
+import org.jkn.telemetry.gateway.auth.Principal;
 import org.jkn.telemetry.normalizer.identity.Nik;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.query.ObservationSearch;
@@ -26,6 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The FHIR R4 REST API under {@code /fhir}: metadata, Observation read and search, Patient read and
  * search by NIK. Database calls run on worker threads; results are rendered with HAPI FHIR.
+ *
+ * <p>Every route but {@code /fhir/metadata} runs after authentication; {@link FhirAccess} decides
+ * from the token who may search or read what, and {@link #disclose} is where consent narrows what a
+ * clinician sees.
  */
 public final class FhirApi {
 
@@ -39,8 +45,13 @@ public final class FhirApi {
     private final ObservationRenderer renderer = new ObservationRenderer();
     private final CapabilityStatement capabilities;
 
-    public FhirApi(Vertx vertx, FhirContext fhir, ReadingQueries queries, Pseudonymizer pseudonymizer, ZoneId searchZone) {
+    private static final String PATIENT_SCOPES = "patient/Patient.rs for the patient's own record, user/Patient.rs for a clinician";
+    private final AuthResponses auth;
+
+    public FhirApi(Vertx vertx, FhirContext fhir, ReadingQueries queries, Pseudonymizer pseudonymizer, ZoneId searchZone,
+                   AuthResponses auth) {
         this.vertx = vertx;
+        this.auth = auth;
         this.queries = queries;
         this.pseudonymizer = pseudonymizer;
         this.searchZone = searchZone;
@@ -65,7 +76,35 @@ public final class FhirApi {
                 "Not supported here; see /fhir/metadata for what is"));
     }
 
+    /** Answers a refusal; true when the request may go on. */
+    private boolean allowed(RoutingContext ctx, FhirAccess.Decision d, String scope) {
+        switch (d) {
+            case ALLOW:
+                return true;
+            case OTHER_PATIENT:
+                auth.forbidden(ctx, "patient-mismatch", "a patient token searches only its own patient's data (name it with patient=)");
+                return false;
+            default:
+                auth.insufficientScope(ctx, scope);
+                return false;
+        }
+    }
+
+    /**
+     * What a clinician may see of these readings. Every clinician read and search passes through
+     * here and nowhere else; consent (per category, per practitioner or organization) decides.
+     * Patient tokens never get here: their own data is theirs.
+     */
+    private List<StoredReading> disclose(Principal principal, List<StoredReading> rows) {
+        return rows;
+    }
+
     private void searchObservations(RoutingContext ctx) {
+        Principal principal = Principal.of(ctx);
+        if (!allowed(ctx, FhirAccess.search(principal, "Observation", FhirAccess.searchedPatients(ctx.queryParams())),
+                "patient/Observation.rs for a patient's own data, user/Observation.rs for a clinician")) {
+            return;
+        }
         SearchParams.Parsed p = SearchParams.parse(ctx.queryParams(), searchZone);
         if (p.error() != null) {
             responses.error(ctx, 400, IssueType.INVALID, p.error());
@@ -76,7 +115,8 @@ public final class FhirApi {
             responses.send(ctx, 200, searchset(ctx, p, List.of()));
             return;
         }
-        blocking(ctx, () -> queries.search(q), rows -> responses.send(ctx, 200, searchset(ctx, p, rows)));
+        blocking(ctx, () -> queries.search(q), rows -> responses.send(ctx, 200,
+                searchset(ctx, p, principal.isClinician() ? disclose(principal, rows) : rows)));
     }
 
     private Bundle searchset(RoutingContext ctx, SearchParams.Parsed p, List<StoredReading> rows) {
@@ -121,9 +161,14 @@ public final class FhirApi {
     }
 
     private void readObservation(RoutingContext ctx) {
+        Principal principal = Principal.of(ctx);
+        if (!allowed(ctx, FhirAccess.read(principal, "Observation"), "patient/Observation.r or user/Observation.r")) {
+            return;
+        }
         String id = ctx.pathParam("id");
         blocking(ctx, () -> queries.read(id), found -> {
-            if (found.isPresent()) {
+            if (found.isPresent() && FhirAccess.owns(principal, found.get().patientId())
+                    && (!principal.isClinician() || !disclose(principal, List.of(found.get())).isEmpty())) {
                 responses.send(ctx, 200, renderer.render(found.get()));
             } else {
                 responses.error(ctx, 404, IssueType.NOTFOUND, "Observation not found");
@@ -132,6 +177,10 @@ public final class FhirApi {
     }
 
     private void searchPatients(RoutingContext ctx) {
+        Principal principal = Principal.of(ctx);
+        if (!allowed(ctx, FhirAccess.scope(principal, "Patient", 's'), PATIENT_SCOPES)) {
+            return;
+        }
         for (String name : ctx.queryParams().names()) {
             if (!name.equals("identifier") && !name.equals("_format")) {
                 responses.error(ctx, 400, IssueType.INVALID, "Patient search supports identifier only");
@@ -157,6 +206,9 @@ public final class FhirApi {
             return;
         }
         String patientId = pseudonymizer.patientId(value);
+        if (!allowed(ctx, FhirAccess.search(principal, "Patient", List.of(patientId)), PATIENT_SCOPES)) {
+            return; // a patient asking whether another NIK is a participant: that alone is personal data
+        }
         blocking(ctx, () -> queries.patientExists(patientId), exists -> {
             Bundle b = new Bundle().setType(Bundle.BundleType.SEARCHSET);
             if (exists) {
@@ -169,8 +221,12 @@ public final class FhirApi {
     }
 
     private void readPatient(RoutingContext ctx) {
+        Principal principal = Principal.of(ctx);
+        if (!allowed(ctx, FhirAccess.read(principal, "Patient"), PATIENT_SCOPES)) {
+            return;
+        }
         String id = ctx.pathParam("id");
-        if (!SearchParams.isFhirId(id)) {
+        if (!SearchParams.isFhirId(id) || !FhirAccess.owns(principal, id)) {
             responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");
             return;
         }

@@ -10,6 +10,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.sql.SQLException;
 import java.util.Locale;
+import org.jkn.telemetry.gateway.auth.AuthResponses;
+import org.jkn.telemetry.gateway.auth.Principal;
+import org.jkn.telemetry.gateway.auth.Scopes;
 import org.jkn.telemetry.normalizer.identity.Nik;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.device.DeviceIds;
@@ -23,6 +26,14 @@ import org.slf4j.LoggerFactory;
  * {@code POST /v1/devices} registers a device for a patient and answers {@code 201} with its id and
  * secret, shown this once; {@code DELETE /v1/devices/{id}} revokes it at once ({@code 204}, or
  * {@code 404} when there is no such device). The NIK is pseudonymised here and goes no further.
+ *
+ * <p>Who may: an admin token ({@code telemetry.admin}) for any patient; a patient token with
+ * {@code patient/Observation.c} for the patient's own devices only (pairing a watch from the app).
+ * A device only ever uploads Observations for its patient, which that scope already allows the
+ * patient to do, so registering one grants nothing new; revoking only takes away. A patient
+ * revoking another patient's device gets the same 404 as for a device that does not exist.
+ * Anything else is 403 {@code insufficient-scope}, or {@code patient-mismatch} for a patient token
+ * registering for another NIK.
  *
  * <p>Hashing the secret and the database work run on a worker thread. Errors are
  * {@code {"error": {"code", "message"}}}: {@code malformed-json}, {@code not-an-object},
@@ -40,16 +51,29 @@ public final class DevicesHandler {
     private final Vertx vertx;
     private final DeviceRegistry registry;
     private final Pseudonymizer pseudonymizer;
+    private final AuthResponses auth;
 
-    public DevicesHandler(Vertx vertx, DeviceRegistry registry, Pseudonymizer pseudonymizer) {
+    public DevicesHandler(Vertx vertx, DeviceRegistry registry, Pseudonymizer pseudonymizer, AuthResponses auth) {
         this.vertx = vertx;
         this.registry = registry;
         this.pseudonymizer = pseudonymizer;
+        this.auth = auth;
     }
 
     public void mount(Router router) {
+        router.post("/v1/devices").handler(this::requireScope); // a route of its own: a body handler must come first in one
         router.post("/v1/devices").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::register);
-        router.delete("/v1/devices/:id").handler(this::revoke);
+        router.delete("/v1/devices/:id").handler(this::requireScope).handler(this::revoke);
+    }
+
+    /** Admin, or a patient who may upload; before the body is read. */
+    private void requireScope(RoutingContext ctx) {
+        Principal p = Principal.of(ctx);
+        if (p != null && (p.isAdmin() || (p.kind() == Principal.Kind.PATIENT && p.allows("patient", "Observation", 'c')))) {
+            ctx.next();
+            return;
+        }
+        auth.insufficientScope(ctx, Scopes.ADMIN + ", or patient/Observation.c for the patient's own devices");
     }
 
     private void register(RoutingContext ctx) {
@@ -90,7 +114,13 @@ public final class DevicesHandler {
                 return;
             }
         }
-        DeviceRegistration registration = new DeviceRegistration(pseudonymizer.patientId(nik),
+        String patientId = pseudonymizer.patientId(nik);
+        Principal principal = Principal.of(ctx);
+        if (!principal.isAdmin() && !principal.isPatient(patientId)) {
+            auth.forbidden(ctx, "patient-mismatch", "a patient token registers devices only for its own patient");
+            return;
+        }
+        DeviceRegistration registration = new DeviceRegistration(patientId,
                 o.getString("manufacturer"), o.getString("model"), o.getString("serial"));
         vertx.executeBlocking(() -> registry.register(registration), false).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -115,7 +145,13 @@ public final class DevicesHandler {
             JsonErrors.send(ctx.response(), 404, "device-unknown", "there is no device with this id");
             return;
         }
-        vertx.executeBlocking(() -> registry.revoke(id), false).onComplete(ar -> {
+        Principal principal = Principal.of(ctx);
+        vertx.executeBlocking(() -> {
+            if (!principal.isAdmin() && !principal.patientId().equals(registry.patientOf(id))) {
+                return false; // not this patient's device: answered as if it did not exist
+            }
+            return registry.revoke(id);
+        }, false).onComplete(ar -> {
             if (ar.failed()) {
                 log.error("device revocation failed: {}", reason(ar.cause()));
                 JsonErrors.send(ctx.response(), 500, "internal-error", "the device could not be revoked; retry");

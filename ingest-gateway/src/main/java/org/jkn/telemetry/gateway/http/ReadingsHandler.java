@@ -5,7 +5,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
+import org.jkn.telemetry.gateway.auth.AuthResponses;
+import org.jkn.telemetry.gateway.auth.Principal;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
+import org.jkn.telemetry.normalizer.BatchError;
+import org.jkn.telemetry.normalizer.BatchSource;
 import org.jkn.telemetry.normalizer.NormalizedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,9 +19,15 @@ import org.slf4j.LoggerFactory;
  * answers {@code 202} only after the append. Normalizing and appending run on a worker thread so a
  * large batch never stalls the event loop.
  *
- * <p>Answers: 202 with counts and per-reading rejections; 400 when the body is not a batch; 413
- * (from the body handler) when it is too large; 415 for another media type; 503 with Retry-After
- * when the journal holds more unstored readings than its budget.
+ * <p>Only a patient token with {@code patient/Observation.c} may upload, and only for its own
+ * patient: the batch's NIK is compared as its pseudonym with the token's {@code patient} claim by
+ * the normalizer (the path an authenticated device takes too), and may be left out.
+ *
+ * <p>Answers: 202 with counts and per-reading rejections; 400 when the body is not a batch; 401
+ * (before this handler) without a valid token; 403 {@code insufficient-scope} for a token that may
+ * not upload and {@code patient-mismatch} for a batch naming another patient; 413 (from the body
+ * handler) when it is too large; 415 for another media type; 503 with Retry-After when the journal
+ * holds more unstored readings than its budget.
  */
 public final class ReadingsHandler implements Handler<RoutingContext> {
 
@@ -25,14 +35,27 @@ public final class ReadingsHandler implements Handler<RoutingContext> {
 
     private final Vertx vertx;
     private final BatchIngest ingest;
+    private final AuthResponses auth;
 
-    public ReadingsHandler(Vertx vertx, BatchIngest ingest) {
+    public ReadingsHandler(Vertx vertx, BatchIngest ingest, AuthResponses auth) {
         this.vertx = vertx;
         this.ingest = ingest;
+        this.auth = auth;
+    }
+
+    /** Runs before the body is read: a token that may not upload costs no buffering. */
+    public static void requireUploadScope(RoutingContext ctx, AuthResponses auth) {
+        Principal p = Principal.of(ctx);
+        if (p == null || p.kind() != Principal.Kind.PATIENT || !p.allows("patient", "Observation", 'c')) {
+            auth.insufficientScope(ctx, "patient/Observation.c (a patient token may upload its own readings)");
+            return;
+        }
+        ctx.next();
     }
 
     @Override
     public void handle(RoutingContext ctx) {
+        Principal principal = Principal.of(ctx);
         String contentType = ctx.request().getHeader("Content-Type");
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             JsonErrors.send(ctx.response(), 415, "unsupported-media-type", "send the batch as application/json");
@@ -46,7 +69,8 @@ public final class ReadingsHandler implements Handler<RoutingContext> {
         }
         Buffer body = ctx.body().buffer();
         byte[] bytes = body == null ? new byte[0] : body.getBytes();
-        vertx.executeBlocking(() -> ingest.ingest(bytes, null), false).onComplete(ar -> {
+        BatchSource source = BatchSource.patient(principal.patientId());
+        vertx.executeBlocking(() -> ingest.ingest(bytes, source), false).onComplete(ar -> {
             if (ar.failed()) {
                 log.error("ingest failed; the batch was not acknowledged", ar.cause());
                 JsonErrors.send(ctx.response(), 500, "internal-error",
@@ -54,6 +78,10 @@ public final class ReadingsHandler implements Handler<RoutingContext> {
                 return;
             }
             NormalizedBatch batch = ar.result();
+            if (batch.error() == BatchError.PATIENT_MISMATCH) {
+                auth.forbidden(ctx, BatchError.PATIENT_MISMATCH.code(), "a patient token uploads only its own patient's readings");
+                return;
+            }
             if (batch.error() != null) {
                 JsonErrors.send(ctx.response(), 400, batch.error().code(), batch.errorMessage());
                 return;

@@ -99,6 +99,15 @@ public final class Metrics implements DrainListener {
                 .tag("reason", reason).register(registry).increment();
     }
 
+    /**
+     * A request refused for its bearer token ({@code token-missing}, {@code token-expired},
+     * {@code insufficient-scope}...), by stable reason. Cold path: registered on first use.
+     */
+    public void authRefused(String reason) {
+        Counter.builder("telemetry.auth.refused").description("HTTP requests refused for their bearer token, by reason")
+                .tag("reason", reason).register(registry).increment();
+    }
+
     /** Registers the gauge of live, accepted MQTT connections, read on each scrape. */
     public void mqttConnections(Supplier<Number> live) {
         Gauge.builder("telemetry.mqtt.connections", live).description("Live, accepted MQTT connections").register(registry);

@@ -47,6 +47,10 @@ class GatewayConfigTest {
             {"MQTT_TLS_KEY", "/no/such/key.pem"}, {"MQTT_MAX_PACKET_BYTES", "10"}, {"MQTT_MAX_PACKET_BYTES", "268435461"},
             {"MQTT_RECEIVE_MAXIMUM", "0"}, {"MQTT_RECEIVE_MAXIMUM", "65536"}, {"MQTT_MAX_CONNECTIONS_PER_DEVICE", "0"},
             {"MQTT_CONNECT_TIMEOUT", "PT0S"}, {"MQTT_MAX_PUBLISHES_PER_SECOND", "-1"},
+            {"HTTP_PORT", ""}, {"HTTP_TLS_PORT", "65536"}, {"HTTP_TLS_CERT", "/no/such/cert.pem"}, {"HTTP_TLS_KEY", "/no/such/key.pem"},
+            {"AUTH_JWKS_FILE", "/no/such/jwks.json"}, {"AUTH_JWKS_URL", "ftp://idp/certs"}, {"AUTH_JWKS_URL", "https://user:pw@idp/certs"},
+            {"AUTH_JWKS_URL", "not a url"}, {"AUTH_LEEWAY", "PT6M"}, {"AUTH_LEEWAY", "-PT1S"}, {"AUTH_JWKS_REFRESH_INTERVAL", "PT0S"},
+            {"AUTH_JWKS_MIN_REFRESH_INTERVAL", "soon"},
         };
         for (String[] c : cases) {
             ConfigKey key = ConfigKey.valueOf(c[0]);
@@ -64,6 +68,41 @@ class GatewayConfigTest {
         m.put(ConfigKey.DB_URL, "jdbc:postgresql://db/telemetry");
         e = assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(m));
         assertTrue(e.getMessage().contains("TELEMETRY_PSEUDONYM_KEY"));
+    }
+
+    @Test
+    void productionRefusesDevelopmentTokens() throws Exception {
+        Map<ConfigKey, String> m = with(ConfigKey.PROFILE, "prod");
+        m.put(ConfigKey.DB_URL, "jdbc:postgresql://db/telemetry");
+        m.put(ConfigKey.PSEUDONYM_KEY, "dGVzdC1wc2V1ZG9ueW0ta2V5LTAxMjM0NTY3ODlhYmNkZWY=");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(m));
+        assertTrue(e.getMessage().contains("TELEMETRY_AUTH_JWKS"), e.getMessage());
+        Path jwks = Files.createTempFile("jwks", ".json");
+        try {
+            m.put(ConfigKey.AUTH_JWKS_FILE, jwks.toString());
+            e = assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(m));
+            assertTrue(e.getMessage().contains("TELEMETRY_AUTH_ISSUER"), e.getMessage());
+            m.put(ConfigKey.AUTH_ISSUER, "https://idp/realms/jkn");
+            e = assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(m));
+            assertTrue(e.getMessage().contains("TELEMETRY_AUTH_AUDIENCE"), e.getMessage());
+            m.put(ConfigKey.AUTH_AUDIENCE, "telemetry");
+            GatewayConfig c = GatewayConfig.from(m);
+            assertFalse(c.auth().development());
+            m.put(ConfigKey.AUTH_JWKS_URL, "https://idp/realms/jkn/protocol/openid-connect/certs");
+            e = assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(m));
+            assertTrue(e.getMessage().contains("TELEMETRY_AUTH_JWKS_URL"), "a file or a URL, not both: " + e.getMessage());
+        } finally {
+            Files.delete(jwks);
+        }
+    }
+
+    @Test
+    void devWithoutAJwksUsesTheDevelopmentIssuerAndAudience() {
+        GatewayConfig c = GatewayConfig.from(Map.of());
+        assertTrue(c.auth().development());
+        assertEquals("urn:telemetry:dev", c.auth().issuer());
+        assertEquals("urn:telemetry:gateway", c.auth().audience());
+        assertFalse(c.httpTls().enabled());
     }
 
     @Test

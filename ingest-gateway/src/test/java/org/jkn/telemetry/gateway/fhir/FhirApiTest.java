@@ -36,7 +36,8 @@ class FhirApiTest {
         gw = GatewayFixture.start(dataDir);
         assertEquals(202, gw.postBatch(EXAMPLE).statusCode());
         // a second patient whose data must never show up in the first one's searches
-        assertEquals(202, gw.postBatch(EXAMPLE.replace("3171011508850001", "3273024506900002")).statusCode());
+        assertEquals(202, gw.post("/v1/readings", "application/json", EXAMPLE.replace("3171011508850001", "3273024506900002")
+                .getBytes(StandardCharsets.UTF_8), gw.patientToken("3273024506900002")).statusCode());
         await("example stored", () -> gw.observationCount() == 4);
     }
 
@@ -142,8 +143,10 @@ class FhirApiTest {
         }
     }
 
+    /** As a clinician, whose searches are not pinned to one patient by the token: the parameters alone decide. */
     @Test
     void hostileSearchParametersAreRefusedOrHarmless() throws Exception {
+        String clinician = gw.clinicianToken();
         String[] refused = {
             "/fhir/Observation",
             "/fhir/Observation?code=8867-4",
@@ -163,7 +166,7 @@ class FhirApiTest {
             "/fhir/Observation?patient=" + PATIENT_ID + "&date=1&date=2&date=3&date=4&date=5",
         };
         for (String q : refused) {
-            HttpResponse<String> r = gw.get(q);
+            HttpResponse<String> r = gw.get(q, null, clinician);
             assertEquals(400, r.statusCode(), q + " -> " + r.body());
             JsonObject oo = json(r);
             assertEquals("OperationOutcome", oo.getString("resourceType"));
@@ -171,7 +174,7 @@ class FhirApiTest {
         }
         // shaped like injection but valid tokens: they match nothing and change nothing
         assertEquals(List.of(), ids("&code=" + enc("8867-4' or '1'='1")));
-        assertEquals(200, gw.get("/fhir/Observation?patient=" + enc("Patient/abc.def-1")).statusCode());
+        assertEquals(200, gw.get("/fhir/Observation?patient=" + enc("Patient/abc.def-1"), null, clinician).statusCode());
         assertEquals(4, gw.observationCount(), "the readings table is intact");
     }
 
@@ -186,7 +189,8 @@ class FhirApiTest {
         assertFalse(r.body().contains("3171011508850001"), "the NIK is not echoed or stored");
         assertEquals(200, gw.get("/fhir/Patient/" + PATIENT_ID).statusCode());
 
-        assertEquals(0, json(gw.get("/fhir/Patient?identifier=" + enc("https://fhir.kemkes.go.id/id/nik|3171011508850009"))).getInteger("total"));
+        assertEquals(0, json(gw.get("/fhir/Patient?identifier=" + enc("https://fhir.kemkes.go.id/id/nik|3171011508850009"),
+                null, gw.clinicianToken())).getInteger("total"));
         assertEquals(0, json(gw.get("/fhir/Patient?identifier=" + enc("http://example.org/other|3171011508850001"))).getInteger("total"));
         assertEquals(400, gw.get("/fhir/Patient?identifier=" + enc("https://fhir.kemkes.go.id/id/nik|12' or 1=1")).statusCode());
         assertEquals(400, gw.get("/fhir/Patient").statusCode());

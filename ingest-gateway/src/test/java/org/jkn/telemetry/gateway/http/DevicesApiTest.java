@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,6 @@ class DevicesApiTest {
     @TempDir
     static Path dataDir;
     GatewayFixture gw;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     void start() throws Exception {
@@ -50,9 +48,8 @@ class DevicesApiTest {
     }
 
     private HttpResponse<String> delete(String rawPath) throws Exception {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.gateway().port() + rawPath))
-                .timeout(Duration.ofSeconds(30)).DELETE().build();
-        return GatewayFixture.checked(http.send(r, HttpResponse.BodyHandlers.ofString()));
+        return gw.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.gateway().port() + rawPath))
+                .timeout(Duration.ofSeconds(30)).DELETE(), gw.adminToken());
     }
 
     private long registered() throws SQLException {

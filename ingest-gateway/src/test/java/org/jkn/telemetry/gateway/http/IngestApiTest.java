@@ -46,6 +46,11 @@ class IngestApiTest {
         return "{\"id\":\"" + id + "\",\"type\":\"" + type + "\",\"time\":\"" + time + "\",\"value\":" + value + "}";
     }
 
+    /** Posts with that patient's own token. */
+    private HttpResponse<String> postBatchAs(String nik, String batch) throws Exception {
+        return gw.post("/v1/readings", "application/json", batch.getBytes(StandardCharsets.UTF_8), gw.patientToken(nik));
+    }
+
     private static String batch(String patient, String... readings) {
         return "{\"patient\":\"" + patient + "\",\"device\":{\"id\":\"phone-1\"},\"readings\":[" + String.join(",", readings) + "]}";
     }
@@ -76,7 +81,7 @@ class IngestApiTest {
     @Test
     void badReadingsAreListedAndTheRestIsKept() throws Exception {
         String p = "3171014101900003";
-        HttpResponse<String> r = gw.postBatch(batch(p,
+        HttpResponse<String> r = postBatchAs(p, batch(p,
                 reading("ok", "heart_rate", "2026-11-22T08:00:00+07:00", 64),
                 reading("absurd", "heart_rate", "2026-11-22T08:00:00+07:00", 4000),
                 reading("future", "heart_rate", "2099-11-22T08:00:00+07:00", 64),
@@ -140,9 +145,9 @@ class IngestApiTest {
             // The server may close the connection before the client finished uploading 50 MB; the
             // refusal itself is then checked by the raw-socket test below.
         }
-        assertEquals(413, RawHttp.statusOfOversizedUpload(gw.gateway().port(), 50L * 1024 * 1024));
+        assertEquals(413, RawHttp.statusOfOversizedUpload(gw.gateway().port(), 50L * 1024 * 1024, gw.defaultToken()));
         String p = "3171014101900004";
-        HttpResponse<String> ok = gw.postBatch(batch(p, reading("after", "heart_rate", "2026-11-22T08:00:00+07:00", 70)));
+        HttpResponse<String> ok = postBatchAs(p, batch(p, reading("after", "heart_rate", "2026-11-22T08:00:00+07:00", 70)));
         assertEquals(202, ok.statusCode());
         assertTrue(gw.get("/metrics").body().contains("telemetry_batches_refused_total{reason=\"body-too-large\"}"));
     }
@@ -158,7 +163,7 @@ class IngestApiTest {
             }
             sb.append(reading("hr-" + i, "heart_rate", t0.plusSeconds(i).toString(), 60 + i % 40));
         }
-        HttpResponse<String> r = gw.postBatch(batch("3171014101900005", sb.toString()));
+        HttpResponse<String> r = postBatchAs("3171014101900005", batch("3171014101900005", sb.toString()));
         assertEquals(202, r.statusCode());
         assertEquals(n, json(r).getInteger("accepted"));
     }

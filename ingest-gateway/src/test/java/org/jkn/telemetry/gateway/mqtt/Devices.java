@@ -3,16 +3,12 @@ package org.jkn.telemetry.gateway.mqtt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jkn.telemetry.gateway.GatewayFixture;
 
-/** Devices registered and revoked through the real HTTP API, and the batches they send. */
+/** Devices registered and revoked through the real HTTP API (as an admin), and the batches they send. */
 final class Devices {
 
     /** A registered device's credentials and topics. */
@@ -32,7 +28,6 @@ final class Devices {
 
     static final String OTHER_NIK = "3171014101900003";
     private static final AtomicInteger SERIALS = new AtomicInteger();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Devices() {
     }
@@ -44,16 +39,14 @@ final class Devices {
     static Device register(GatewayFixture gw, String nik) throws Exception {
         String body = new JsonObject().put("patient", nik).put("manufacturer", "Acme").put("model", "Band 5")
                 .put("serial", "SN-" + SERIALS.incrementAndGet()).encode();
-        HttpResponse<String> r = gw.post("/v1/devices", "application/json", body.getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r = gw.post("/v1/devices", "application/json", body.getBytes(StandardCharsets.UTF_8), gw.adminToken());
         assertEquals(201, r.statusCode(), r.body());
         JsonObject j = new JsonObject(r.body());
         return new Device(j.getString("id"), j.getString("secret"));
     }
 
     static void revoke(GatewayFixture gw, Device d) throws Exception {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.gateway().port() + "/v1/devices/" + d.id()))
-                .timeout(Duration.ofSeconds(30)).DELETE().build();
-        assertEquals(204, HTTP.send(r, HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(204, gw.delete("/v1/devices/" + d.id(), gw.adminToken()).statusCode());
     }
 
     /** A batch of heart rates with the given reading ids and no patient or device: both come from the registration. */

@@ -14,7 +14,7 @@ final class HttpCheck {
 
     static void noObservationsFor(GatewayFixture gw, String nik) throws Exception {
         String patient = new Pseudonymizer(GatewayFixture.KEY).patientId(nik);
-        JsonObject bundle = new JsonObject(gw.get("/fhir/Observation?patient=" + patient).body());
+        JsonObject bundle = new JsonObject(gw.get("/fhir/Observation?patient=" + patient, null, gw.patientToken(nik)).body());
         assertEquals(0, bundle.getInteger("total", 0), "nothing was stored for that patient");
     }
 }

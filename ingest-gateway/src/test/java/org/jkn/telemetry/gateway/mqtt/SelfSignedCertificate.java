@@ -13,15 +13,15 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A certificate for 127.0.0.1 made with the JDK's own keytool for the test, written as the PEM
+ * A certificate for 127.0.0.1 (MQTT and HTTPS listeners) made with the JDK's own keytool for the test, written as the PEM
  * certificate and PKCS#8 key the gateway is configured with, plus a TLS context that trusts it.
  */
-final class SelfSignedCertificate {
+public final class SelfSignedCertificate {
 
     private static final char[] PASSWORD = "test-only".toCharArray();
 
-    final Path cert;
-    final Path key;
+    public final Path cert;
+    public final Path key;
     private final KeyStore trust;
 
     private SelfSignedCertificate(Path cert, Path key, KeyStore trust) {
@@ -30,7 +30,7 @@ final class SelfSignedCertificate {
         this.trust = trust;
     }
 
-    static SelfSignedCertificate create(Path dir) throws Exception {
+    public static SelfSignedCertificate create(Path dir) throws Exception {
         Path store = dir.resolve("server.p12");
         Process keytool = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "mqtt", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
@@ -58,7 +58,7 @@ final class SelfSignedCertificate {
     }
 
     /** A TLS context that trusts this certificate and nothing else. */
-    SSLContext trustingContext() throws Exception {
+    public SSLContext trustingContext() throws Exception {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         SSLContext ctx = SSLContext.getInstance("TLS");
