@@ -90,18 +90,21 @@ public final class DeviceSimulator {
 
     static void usage() {
         System.err.println("DeviceSimulator --http http://127.0.0.1:8080 --mqtt tcp://127.0.0.1:1883 --devices 10 --rate 1"
-                + " --seconds 30 [--readings 1] [--types " + String.join(",", Readings.TYPES) + "]\n"
-                + "  --rate: publishes per second per device; --readings: readings per publish");
+                + " --seconds 30 [--readings 1] [--types " + String.join(",", Readings.TYPES) + "] [--token ADMIN_TOKEN]\n"
+                + "  --rate: publishes per second per device; --readings: readings per publish\n"
+                + "  --token: an admin bearer token for registering devices; without it one is asked of a development\n"
+                + "           service's GET /dev/token?role=admin");
     }
 
     private void run() throws Exception {
         String httpBase = opts.getOrDefault("http", "http://127.0.0.1:8080");
         String mqtt = opts.getOrDefault("mqtt", "tcp://127.0.0.1:1883");
+        String token = opts.containsKey("token") ? opts.get("token") : devAdminToken(httpBase);
         System.out.printf("registering and connecting %d devices...%n", devices);
         List<MqttAsyncClient> clients = new ArrayList<>();
         List<String> topics = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
-            String[] cred = register(httpBase, d);
+            String[] cred = register(httpBase, token, d);
             MqttAsyncClient c = new MqttAsyncClient(mqtt, "sim-" + d + "-" + System.nanoTime(), new MemoryPersistence());
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setUserName(cred[0]);
@@ -200,13 +203,13 @@ public final class DeviceSimulator {
     }
 
     /** Registers device number {@code n} for its own patient; returns id and secret. */
-    private String[] register(String base, int n) throws Exception {
+    private String[] register(String base, String token, int n) throws Exception {
         // a valid NIK per device: Jakarta region, born 15-08-85, serial n+1
         String nik = "317101150885" + String.format("%04d", 1 + n % 9999);
         String body = "{\"patient\":\"" + nik + "\",\"manufacturer\":\"Sim\",\"model\":\"Band\",\"serial\":\"SIM-" + n + "-" + System.nanoTime() + "\"}";
         for (int attempt = 0; ; attempt++) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/devices")).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 201) {
                 Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
                 Matcher secret = Pattern.compile("\"secret\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
@@ -219,6 +222,16 @@ public final class DeviceSimulator {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** An admin token from a development service (the prod profile has no such endpoint: pass --token). */
+    private String devAdminToken(String base) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/dev/token?role=admin")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalArgumentException("GET /dev/token answered " + r.statusCode() + "; pass an admin token with --token");
+        }
+        return r.body().trim();
     }
 
     private double metric(String base, String name) throws Exception {
