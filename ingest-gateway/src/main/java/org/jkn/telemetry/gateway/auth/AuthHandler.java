@@ -3,18 +3,25 @@ package org.jkn.telemetry.gateway.auth;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Authenticates every request of the routes it is mounted on: reads {@code Authorization: Bearer},
  * verifies the token and puts the {@link Principal} into the context ({@link Principal#CONTEXT_KEY}),
  * or answers 401. It runs before any body is read, so an unauthenticated upload costs no buffering.
  *
- * <p>Verification runs on the event loop (keys are in memory, a verification costs microseconds);
- * only a token naming a {@code kid} the key source does not hold, when the source may be
- * refreshed, goes to a worker thread for the fetch and is verified again after it.
+ * <p>A token verified before is answered on the event loop from the verifier's cache (a map lookup).
+ * A token seen for the first time is verified on a worker thread: an ES256 verification can take
+ * milliseconds on a busy core, and a flood of forged tokens must not stall the event loop that
+ * serves everyone else. A {@code kid} the key source does not hold makes that worker refetch the
+ * JWKS (when allowed) and verify again.
  */
 public final class AuthHandler implements Handler<RoutingContext> {
+
+    private static final Logger log = LoggerFactory.getLogger(AuthHandler.class);
 
     private final Vertx vertx;
     private final TokenVerifier verifier;
@@ -39,30 +46,46 @@ public final class AuthHandler implements Handler<RoutingContext> {
             responses.invalid(ctx, TokenError.MALFORMED);
             return;
         }
-        // fast path: the key is known
-        TokenVerifier.Result r = verifier.verify(token);
-        if (r.error() == TokenError.KID_UNKNOWN && verifier.keys().canRefresh()) {
-            refreshThenVerify(ctx, token);
+        // fast path: the same token verified before (an app sends its token with every request)
+        Principal known = verifier.cached(token);
+        if (known != null) {
+            ctx.put(Principal.CONTEXT_KEY, known);
+            ctx.next();
             return;
         }
-        finish(ctx, r);
+        // the body must wait for the verdict: nothing may arrive (and be lost) before the body handler is in place
+        ctx.request().pause();
+        vertx.executeBlocking(() -> verifyInFull(token), false).onComplete(ar -> {
+            if (ar.failed()) {
+                log.error("token verification failed unexpectedly: {}", ar.cause().getClass().getName()); // never the token
+            }
+            finish(ctx, ar.succeeded() ? ar.result() : TokenVerifier.Result.fail(TokenError.MALFORMED));
+        });
     }
 
-    private void refreshThenVerify(RoutingContext ctx, String token) {
-        vertx.executeBlocking(() -> verifier.keys().refresh(), false).onComplete(ar -> {
+    /** On a worker thread: a signature verification, and for an unknown kid perhaps a JWKS fetch. */
+    private TokenVerifier.Result verifyInFull(String token) {
+        TokenVerifier.Result r = verifier.verify(token);
+        if (r.error() != TokenError.KID_UNKNOWN || !verifier.keys().canRefresh()) {
+            return r;
+        }
+        try {
+            verifier.keys().refresh();
+        } catch (IOException e) {
             TokenVerifier.Result again = verifier.verify(token);
-            boolean unreachable = ar.failed() && again.error() == TokenError.KID_UNKNOWN;
-            finish(ctx, unreachable ? TokenVerifier.Result.fail(TokenError.KEYS_UNAVAILABLE) : again);
-        });
+            return again.error() == TokenError.KID_UNKNOWN ? TokenVerifier.Result.fail(TokenError.KEYS_UNAVAILABLE) : again;
+        }
+        return verifier.verify(token);
     }
 
     private void finish(RoutingContext ctx, TokenVerifier.Result r) {
         if (r.principal() == null) {
             responses.invalid(ctx, r.error());
-            return;
+        } else {
+            ctx.put(Principal.CONTEXT_KEY, r.principal());
+            ctx.next(); // installs the body handler, if the route has one, before the body flows again
         }
-        ctx.put(Principal.CONTEXT_KEY, r.principal());
-        ctx.next();
+        ctx.request().resume();
     }
 
     /** The token of a {@code Bearer} credential (scheme case-insensitive, RFC 6750 §2.1), or null. */

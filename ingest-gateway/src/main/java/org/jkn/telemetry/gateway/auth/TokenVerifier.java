@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Verifies a bearer JWT (RFC 7519, JWS compact form) and says whom it speaks for.
@@ -32,9 +33,9 @@ import java.util.List;
  * stays a clinician, under consent); else PATIENT when the {@code patient} claim holds a Patient id
  * and {@code fhirUser}, if present, is that same Patient. Anything else is refused.
  *
- * <p>Bad input is a value ({@link Result}), not an exception. Thread-safe; cost per call: one
- * signature verification (RS256 tens of microseconds, ES256 somewhat more) and two small JSON
- * reads, no I/O; keys are parsed once by the {@link KeySource}.
+ * <p>Bad input is a value ({@link Result}), not an exception. Thread-safe. A full verification
+ * costs one signature verification and two small JSON reads, no I/O (keys are parsed once by the
+ * {@link KeySource}); a token seen before is answered from a bounded cache by {@link #cached}.
  */
 public final class TokenVerifier {
 
@@ -54,13 +55,27 @@ public final class TokenVerifier {
                     .maxNumberLength(32).build())
             .build();
 
+    /** Verified tokens remembered by default: an app reuses its access token for every request until it expires. */
+    public static final int DEFAULT_CACHE_SIZE = 10_000;
+
+    /** A token that verified, the key it verified with, and until when it is valid. */
+    private record Verified(Principal principal, String kid, Jwks.Key key, long exp) {
+    }
+
     private final KeySource keys;
     private final String issuer;
     private final String audience;
     private final long leewaySeconds;
     private final Clock clock;
+    private final int cacheSize;
+    private final ConcurrentHashMap<String, Verified> cache = new ConcurrentHashMap<>();
 
     public TokenVerifier(KeySource keys, String issuer, String audience, Duration leeway, Clock clock) {
+        this(keys, issuer, audience, leeway, clock, DEFAULT_CACHE_SIZE);
+    }
+
+    /** {@code cacheSize} 0 verifies every token in full every time. */
+    public TokenVerifier(KeySource keys, String issuer, String audience, Duration leeway, Clock clock, int cacheSize) {
         if (issuer == null || issuer.isEmpty() || audience == null || audience.isEmpty()) {
             throw new IllegalArgumentException("an issuer and an audience are required");
         }
@@ -69,12 +84,35 @@ public final class TokenVerifier {
         this.audience = audience;
         this.leewaySeconds = leeway.toSeconds();
         this.clock = clock;
+        this.cacheSize = cacheSize;
     }
 
     public KeySource keys() {
         return keys;
     }
 
+    /**
+     * The principal of a token that verified before, is not yet expired and whose key the source
+     * still holds (the very key object: a JWKS refresh replaces them all, so a withdrawn or replaced
+     * key is never trusted from here); null otherwise. A map lookup on the whole token, so only the
+     * exact bytes that verified hit. Cheap and non-blocking: safe on an event loop.
+     */
+    public Principal cached(String token) {
+        Verified v = token == null ? null : cache.get(token);
+        if (v == null) {
+            return null;
+        }
+        if (clock.millis() / 1000 > v.exp + leewaySeconds || keys.find(v.kid) != v.key) {
+            cache.remove(token);
+            return null;
+        }
+        return v.principal;
+    }
+
+    /**
+     * Verifies a token in full (a signature verification: RS256 tens of microseconds, ES256 up to a
+     * few milliseconds on a busy core) and remembers it when it verified.
+     */
     public Result verify(String token) {
         if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
             return Result.fail(TokenError.MALFORMED);
@@ -117,7 +155,14 @@ public final class TokenVerifier {
         if (c == null) {
             return Result.fail(TokenError.MALFORMED);
         }
-        return check(c);
+        Result r = check(c);
+        if (r.principal() != null && cacheSize > 0) {
+            if (cache.size() >= cacheSize) {
+                cache.clear(); // crude but bounded: a burst of full verifications is cheaper than unbounded memory
+            }
+            cache.put(token, new Verified(r.principal(), header.kid, key, c.exp));
+        }
+        return r;
     }
 
     private Result check(Claims c) {

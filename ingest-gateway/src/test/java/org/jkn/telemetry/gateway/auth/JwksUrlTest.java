@@ -82,7 +82,9 @@ class JwksUrlTest {
     void aRotatedKeyIsFetchedOnFirstUseAndAWithdrawnOneStopsVerifying() throws Exception {
         try (GatewayFixture gw = GatewayFixture.start(config("PT0S"))) {
             assertEquals(1, fetches.get(), "fetched once at start-up");
-            assertEquals(200, search(gw, token(first)).statusCode());
+            String remembered = token(first);
+            assertEquals(200, search(gw, remembered).statusCode());
+            assertEquals(200, search(gw, remembered).statusCode(), "the second time from the verified-token cache");
             assertEquals(1, fetches.get(), "a known kid needs no fetch");
 
             jwks = TestKeys.jwks(List.of(first, second)); // the provider publishes its next key
@@ -94,6 +96,7 @@ class JwksUrlTest {
             HttpResponse<String> old = search(gw, token(first));
             assertEquals(401, old.statusCode(), "the refresh dropped the withdrawn key");
             assertTrue(old.headers().firstValue("WWW-Authenticate").orElse("").contains("kid-unknown"));
+            assertEquals(401, search(gw, remembered).statusCode(), "a cached token of a withdrawn key is not trusted either");
             assertEquals(200, search(gw, token(second)).statusCode());
         }
     }
