@@ -88,6 +88,7 @@ public final class BatchNormalizer {
         String deviceProblem = null;
         List<NormalizedReading> readings = null;
         List<Rejection> rejections = null;
+        SourceIndexes sources = null;
         boolean tooMany = false;
 
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -120,7 +121,8 @@ public final class BatchNormalizer {
                     }
                     readings = new ArrayList<>();
                     rejections = new ArrayList<>();
-                    tooMany = !parseReadings(p, nowMicros, readings, rejections);
+                    sources = new SourceIndexes();
+                    tooMany = !parseReadings(p, nowMicros, readings, rejections, sources);
                 }
                 default -> p.skipChildren(); // fields may be added to the format
             }
@@ -163,7 +165,7 @@ public final class BatchNormalizer {
             return NormalizedBatch.refused(BatchError.TOO_MANY_READINGS,
                     "a batch holds at most " + limits.maxReadings() + " readings; split it");
         }
-        return NormalizedBatch.accepted(patientId, device, readings, rejections);
+        return NormalizedBatch.accepted(patientId, device, readings, rejections, sources.toArray());
     }
 
     private static DeviceInfo parseDevice(JsonParser p) throws IOException {
@@ -200,7 +202,7 @@ public final class BatchNormalizer {
 
     /** Returns false when the batch holds more readings than allowed. */
     private boolean parseReadings(JsonParser p, long nowMicros, List<NormalizedReading> out,
-                                  List<Rejection> rejections) throws IOException {
+                                  List<Rejection> rejections, SourceIndexes sources) throws IOException {
         ReadingFields f = new ReadingFields();
         IsoTime clock = new IsoTime();
         Set<String> seenIds = new HashSet<>();
@@ -221,7 +223,9 @@ public final class BatchNormalizer {
             }
             f.reset();
             readFields(p, f, clock);
+            int before = out.size();
             checker.check(index, f, nowMicros, seenIds, out, rejections);
+            sources.add(index, out.size() - before); // a series gives several readings of one index
         }
         return true;
     }

@@ -3,7 +3,7 @@ package org.jkn.telemetry.normalizer;
 /**
  * Why one reading of a batch was not accepted. The code is the stable, documented contract
  * (clients and tests match on it); the rest of the batch is unaffected. None is retryable
- * as sent: the reading itself must change.
+ * as sent: the reading itself must change, or for {@link #CONSENT_REQUIRED} the patient's consent.
  */
 public enum RejectReason {
     NOT_AN_OBJECT("not-an-object"),
@@ -22,7 +22,9 @@ public enum RejectReason {
     NOT_AN_INTEGER("not-an-integer"),
     INVALID_CHOICE("invalid-choice"),
     INVALID_STAGES("invalid-stages"),
-    INVALID_SERIES("invalid-series");
+    INVALID_SERIES("invalid-series"),
+    /** The patient has no consent in force to the collection of the reading's data category. */
+    CONSENT_REQUIRED("consent-required");
 
     private final String code;
 

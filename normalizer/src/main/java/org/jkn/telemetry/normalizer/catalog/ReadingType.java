@@ -139,6 +139,7 @@ public enum ReadingType {
                 throw new ExceptionInInitializerError("duplicate reading type " + t);
             }
             BY_ID[t.id] = t;
+            t.dataCategory = t.group();
             for (int attrs : t.codeVariants()) {
                 List<Coding> codings = t.codings(attrs);
                 String stored = codings.get(0).code();
@@ -154,6 +155,8 @@ public enum ReadingType {
     private final String wireName;
     private final TypeDef def;
     private final List<Coding> codings;
+    /** Set once in the static initializer (a switch on the enum cannot run in its constructor). */
+    private DataCategory dataCategory;
 
     ReadingType(int id, String wireName, TypeDef def) {
         this.id = id;
@@ -298,6 +301,25 @@ public enum ReadingType {
 
     public boolean isInteger() {
         return def.integer;
+    }
+
+    /** The group of DESIGN.md the type belongs to, which consent decisions are made per. */
+    public DataCategory dataCategory() {
+        return dataCategory;
+    }
+
+    /** Listed exhaustively (no default) so a new type does not compile until it has its group. */
+    private DataCategory group() {
+        return switch (this) {
+            case STEPS, DISTANCE, CALORIES_ACTIVE, CALORIES_TOTAL, EXERCISE, ELEVATION_GAINED -> DataCategory.ACTIVITY;
+            case BODY_FAT, BONE_MASS, HEIGHT, HIP_CIRCUMFERENCE, LEAN_BODY_MASS, BASAL_METABOLIC_RATE, WAIST_CIRCUMFERENCE,
+                    WEIGHT -> DataCategory.BODY;
+            case CERVICAL_MUCUS, CERVICAL_POSITION, MENSTRUATION_FLOW, OVULATION_TEST, SEXUAL_ACTIVITY, INTERMENSTRUAL_BLEEDING,
+                    LACTATION -> DataCategory.CYCLE;
+            case SLEEP_SESSION -> DataCategory.SLEEP;
+            case BASAL_BODY_TEMPERATURE, BLOOD_GLUCOSE, BLOOD_PRESSURE, BODY_TEMPERATURE, HEART_RATE, HEART_RATE_VARIABILITY,
+                    OXYGEN_SATURATION, RESPIRATORY_RATE, RESTING_HEART_RATE -> DataCategory.VITALS;
+        };
     }
 
     /** Sexual and reproductive health data (the cycle group). */

@@ -62,7 +62,7 @@ class ReadingTypesDocTest {
         for (ReadingType t : ReadingType.values()) {
             String row = row(t);
             List<String> expected = new ArrayList<>();
-            expected.add("| " + t.id() + " |");
+            expected.add("| " + t.id() + " | " + t.dataCategory().code() + " |");
             expected.add(tick(t.storedCode(0)));
             for (Coding c : t.codings(0)) {
                 expected.add(tick(c.code()));
