@@ -1,14 +1,16 @@
 package org.jkn.telemetry.store.query;
 
 import java.util.List;
+import org.jkn.telemetry.normalizer.catalog.DataCategory;
 
 /**
  * A checked Observation search: one patient, any of the stored primary {@code codes} (empty = all;
- * see {@code ReadingType.storedCodesMatching}), all of the date bounds, newest first unless
- * {@code ascending}, one page.
+ * see {@code ReadingType.storedCodesMatching}), all of the date bounds, only readings of the
+ * {@code categories} (a {@link DataCategory} bit set: what consent discloses to the reader), newest
+ * first unless {@code ascending}, one page.
  */
 public record ObservationSearch(String patientId, List<String> codes, List<DateBound> dates,
-                                boolean ascending, int count, int offset) {
+                                boolean ascending, int count, int offset, int categories) {
 
     public ObservationSearch {
         codes = List.copyOf(codes);
@@ -16,5 +18,18 @@ public record ObservationSearch(String patientId, List<String> codes, List<DateB
         if (count < 0 || offset < 0) {
             throw new IllegalArgumentException("count and offset must be >= 0");
         }
+        if (categories == 0 || (categories & ~DataCategory.ALL) != 0) {
+            throw new IllegalArgumentException("categories must be a non-empty DataCategory bit set");
+        }
+    }
+
+    /** A search of every category. */
+    public ObservationSearch(String patientId, List<String> codes, List<DateBound> dates, boolean ascending, int count, int offset) {
+        this(patientId, codes, dates, ascending, count, offset, DataCategory.ALL);
+    }
+
+    /** The same search limited to these categories. */
+    public ObservationSearch onlyCategories(int allowed) {
+        return new ObservationSearch(patientId, codes, dates, ascending, count, offset, allowed);
     }
 }

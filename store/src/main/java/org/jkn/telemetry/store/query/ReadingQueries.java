@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.copy.Detail;
 
@@ -62,6 +63,11 @@ public final class ReadingQueries {
             }
             sql.append(')');
         }
+        if (q.categories() != DataCategory.ALL) {
+            // in SQL, not after the fetch, so pages stay full and their links right
+            sql.append(" and r.type = any(?)");
+            args.add(typeIds(q.categories()));
+        }
         for (DateBound b : q.dates()) {
             switch (b.prefix()) {
                 // the reading [start, end] lies within the searched range
@@ -96,7 +102,11 @@ public final class ReadingQueries {
 
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
             for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
+                if (args.get(i) instanceof Short[] ids) {
+                    ps.setArray(i + 1, c.createArrayOf("int2", ids));
+                } else {
+                    ps.setObject(i + 1, args.get(i));
+                }
             }
             List<StoredReading> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -106,6 +116,17 @@ public final class ReadingQueries {
             }
             return out;
         }
+    }
+
+    /** The stored type ids of the reading types in these data categories. */
+    private static Short[] typeIds(int categories) {
+        List<Short> ids = new ArrayList<>();
+        for (ReadingType t : ReadingType.values()) {
+            if ((categories & t.dataCategory().bit()) != 0) {
+                ids.add((short) t.id());
+            }
+        }
+        return ids.toArray(new Short[0]);
     }
 
     /** True when a patient with this pseudonym has sent data. */

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.copy.ReadingCopier;
 import org.jkn.telemetry.store.db.Database;
@@ -54,6 +55,19 @@ class ReadingQueriesTest {
         assertEquals(List.of("st-1"), readingIds(search(List.of(ReadingType.STEPS), true, 10, 0)));
         assertEquals(List.of("hr-1", "bp-1"), readingIds(search(List.of(ReadingType.HEART_RATE, ReadingType.BLOOD_PRESSURE), true, 10, 0)));
         assertEquals(4, search(List.of(), true, 10, 0).size());
+    }
+
+    @Test
+    void categoryFilterIsAppliedInSqlSoPagesStayFull() throws SQLException {
+        ObservationSearch all = new ObservationSearch(PATIENT, List.of(), List.of(), true, 10, 0);
+        assertEquals(List.of("st-1"), readingIds(queries.search(all.onlyCategories(DataCategory.ACTIVITY.bit()))));
+        List<StoredReading> vitals = queries.search(all.onlyCategories(DataCategory.VITALS.bit() | DataCategory.CYCLE.bit()));
+        assertEquals(3, vitals.size());
+        assertFalse(readingIds(vitals).contains("st-1"));
+        assertEquals(List.of(), queries.search(all.onlyCategories(DataCategory.SLEEP.bit())));
+        // a page of two vitals: two matching rows plus the one that says more follow, none of them steps
+        ObservationSearch page = new ObservationSearch(PATIENT, List.of(), List.of(), true, 2, 0, DataCategory.VITALS.bit());
+        assertEquals(3, queries.search(page).size());
     }
 
     @Test
