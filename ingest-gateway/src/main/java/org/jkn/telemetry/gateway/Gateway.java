@@ -18,6 +18,9 @@ import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Authentication;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.gateway.config.DevKeys;
+import org.jkn.telemetry.gateway.consent.ConsentApi;
+import org.jkn.telemetry.gateway.consent.Disclosure;
+import org.jkn.telemetry.gateway.consent.TokenConsentAccess;
 import org.jkn.telemetry.gateway.config.GatewayConfig;
 import org.jkn.telemetry.gateway.fhir.FhirApi;
 import org.jkn.telemetry.gateway.fhir.FhirResponses;
@@ -25,6 +28,7 @@ import org.jkn.telemetry.gateway.http.DevicesHandler;
 import org.jkn.telemetry.gateway.http.JsonErrors;
 import org.jkn.telemetry.gateway.http.ReadingsHandler;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
+import org.jkn.telemetry.gateway.ingest.CollectionConsent;
 import org.jkn.telemetry.gateway.mqtt.MqttIngestServer;
 import org.jkn.telemetry.gateway.mqtt.bridge.BrokerBridge;
 import org.jkn.telemetry.gateway.mqtt.bridge.DeviceDirectory;
@@ -32,6 +36,8 @@ import org.jkn.telemetry.gateway.ops.HealthHandler;
 import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.BatchNormalizer;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.consent.ConsentDecisions;
+import org.jkn.telemetry.store.consent.ConsentStore;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.device.DeviceRegistry;
 import org.jkn.telemetry.store.device.SecretHasher;
@@ -100,7 +106,11 @@ public final class Gateway implements AutoCloseable {
             authentication.mount(vertx, router, authResponses, pseudonymizer);
 
             BatchNormalizer normalizer = new BatchNormalizer(pseudonymizer, config.limits());
-            BatchIngest ingest = new BatchIngest(normalizer, journal, metrics, config.maxPendingReadings(), Clock.systemUTC());
+            ConsentStore consentStore = new ConsentStore(database.dataSource());
+            ConsentDecisions consents = new ConsentDecisions(consentStore, config.consent().cacheTtl(),
+                    config.consent().cacheMaxPatients());
+            BatchIngest ingest = new BatchIngest(normalizer, journal, metrics, config.maxPendingReadings(), Clock.systemUTC(),
+                    CollectionConsent.of(consents));
             DeviceRegistry devices = new DeviceRegistry(database.dataSource(), pseudonymizer, new SecretHasher(),
                     config.deviceAuthCacheTtl(), Math.max(1, Runtime.getRuntime().availableProcessors()));
             new DevicesHandler(vertx, devices, pseudonymizer, authResponses).mount(router);
@@ -109,7 +119,10 @@ public final class Gateway implements AutoCloseable {
                     .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
                     .handler(new ReadingsHandler(vertx, ingest, authResponses));
             ReadingQueries queries = new ReadingQueries(database.dataSource(), config.limits().maxPeriod());
-            new FhirApi(vertx, fhir, queries, pseudonymizer, config.searchZone(), authResponses).mount(router);
+            ConsentApi consentApi = new ConsentApi(vertx, fhir, consentStore, consents, pseudonymizer, config.searchZone(),
+                    new TokenConsentAccess(), authResponses);
+            new FhirApi(vertx, fhir, queries, pseudonymizer, config.searchZone(), authResponses, consentApi,
+                    new Disclosure(consents)).mount(router);
             HealthHandler health = new HealthHandler(vertx, database, drainer, journal);
             router.get("/health").handler(health::health);
             router.get("/health/live").handler(health::live);
@@ -166,6 +179,10 @@ public final class Gateway implements AutoCloseable {
 
     private static void installErrorHandlers(Router router, FhirResponses fhir, Metrics metrics) {
         router.errorHandler(413, ctx -> {
+            if (ctx.request().path().startsWith("/fhir")) {
+                fhir.error(ctx, 413, IssueType.TOOLONG, "the body is larger than this resource may be");
+                return;
+            }
             if (ctx.request().path().startsWith("/v1/devices")) {
                 JsonErrors.send(ctx.response(), 413, "body-too-large", "a device registration is at most "
                         + DevicesHandler.MAX_BODY_BYTES + " bytes");

@@ -108,12 +108,66 @@ public final class GatewayFixture implements AutoCloseable {
         return c;
     }
 
+    /** A gateway where the fixture patient ({@link #NIK}) consents to the collection of every category, cycle included. */
     public static GatewayFixture start(Path dataDir) throws Exception {
         return start(config(dataDir));
     }
 
     public static GatewayFixture start(Map<ConfigKey, String> config) throws Exception {
+        GatewayFixture gw = startWithoutConsent(config);
+        try {
+            gw.consentToCollectingEverything(NIK);
+        } catch (Exception | AssertionError e) {
+            gw.close();
+            throw e;
+        }
+        return gw;
+    }
+
+    /** A gateway where no patient has consented to anything yet. */
+    public static GatewayFixture startWithoutConsent(Path dataDir) throws Exception {
+        return startWithoutConsent(config(dataDir));
+    }
+
+    public static GatewayFixture startWithoutConsent(Map<ConfigKey, String> config) throws Exception {
         return new GatewayFixture(Gateway.start(GatewayConfig.from(config)));
+    }
+
+    /**
+     * Records, with the admin token, a Consent permitting the collection of every category (cycle
+     * included) for this NIK's patient; returns the Consent's id.
+     */
+    public String consentToCollectingEverything(String nik) throws IOException, InterruptedException {
+        HttpResponse<String> r = postConsent(Consents.collectEverything(new Pseudonymizer(KEY).patientId(nik)), adminToken());
+        if (r.statusCode() != 201) {
+            throw new AssertionError("consent refused: " + r.statusCode() + " " + r.body());
+        }
+        return json(r).getString("id");
+    }
+
+    /** Posts a Consent with the default token (the fixture patient's). */
+    public HttpResponse<String> postConsent(JsonObject consent) throws IOException, InterruptedException {
+        return postConsent(consent, defaultToken);
+    }
+
+    public HttpResponse<String> postConsent(JsonObject consent, String token) throws IOException, InterruptedException {
+        return post("/fhir/Consent", "application/fhir+json", consent.encode().getBytes(StandardCharsets.UTF_8), token);
+    }
+
+    /** Replaces Consent {@code id} with this body (its id set to {@code id}), with the default token. */
+    public HttpResponse<String> putConsent(String id, JsonObject consent) throws IOException, InterruptedException {
+        return putConsent(id, consent, defaultToken);
+    }
+
+    public HttpResponse<String> putConsent(String id, JsonObject consent, String token) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri("/fhir/Consent/" + id)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/fhir+json")
+                .PUT(HttpRequest.BodyPublishers.ofString(consent.copy().put("id", id).encode())), token);
+    }
+
+    /** DELETE with the default token. */
+    public HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+        return delete(path, defaultToken);
     }
 
     public Gateway gateway() {

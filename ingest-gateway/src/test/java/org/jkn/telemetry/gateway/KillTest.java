@@ -47,6 +47,11 @@ class KillTest {
         try {
             awaitHealthy(port, first);
             String token = patientToken();
+            HttpResponse<String> consent = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fhir/Consent"))
+                    .header("Content-Type", "application/fhir+json").header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofString(Consents.collectEverything(GatewayFixture.PATIENT_ID).encode())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, consent.statusCode(), consent.body());
             for (int b = 0; b < BATCHES; b++) {
                 StringBuilder readings = new StringBuilder();
                 List<String> ids = new ArrayList<>();

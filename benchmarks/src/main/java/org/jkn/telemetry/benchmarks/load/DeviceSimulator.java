@@ -206,6 +206,7 @@ public final class DeviceSimulator {
     private String[] register(String base, String token, int n) throws Exception {
         // a valid NIK per device: Jakarta region, born 15-08-85, serial n+1
         String nik = "317101150885" + String.format("%04d", 1 + n % 9999);
+        consent(base, token, nik);
         String body = "{\"patient\":\"" + nik + "\",\"manufacturer\":\"Sim\",\"model\":\"Band\",\"serial\":\"SIM-" + n + "-" + System.nanoTime() + "\"}";
         for (int attempt = 0; ; attempt++) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/devices")).header("Content-Type", "application/json")
@@ -232,6 +233,27 @@ public final class DeviceSimulator {
             throw new IllegalArgumentException("GET /dev/token answered " + r.statusCode() + "; pass an admin token with --token");
         }
         return r.body().trim();
+    }
+
+    /**
+     * The simulated patient consents to the collection of every category but cycle (the simulator
+     * sends none), recorded with the admin token on the patient's behalf.
+     */
+    private void consent(String base, String token, String nik) throws Exception {
+        String consent = "{\"resourceType\":\"Consent\",\"status\":\"active\","
+                + "\"scope\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":\"patient-privacy\"}]},"
+                + "\"category\":[{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"59284-0\"}]}],"
+                + "\"patient\":{\"identifier\":{\"system\":\"https://fhir.kemkes.go.id/id/nik\",\"value\":\"" + nik + "\"}},"
+                + "\"policyRule\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"OPTIN\"}]},"
+                + "\"provision\":{\"type\":\"deny\",\"provision\":[{\"type\":\"permit\",\"action\":[{\"coding\":"
+                + "[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentaction\",\"code\":\"collect\"}]}]}]}}";
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/fhir/Consent"))
+                .header("Content-Type", "application/fhir+json").header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(consent)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("the consent of a simulated patient was refused: " + r.statusCode());
+        }
     }
 
     private double metric(String base, String name) throws Exception {

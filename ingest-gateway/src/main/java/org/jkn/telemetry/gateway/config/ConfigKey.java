@@ -40,6 +40,8 @@ public enum ConfigKey {
     WRITE_BATCH_READINGS("10000", "readings per database transaction"),
     SEARCH_ZONE("UTC", "time zone for FHIR date search values given without an offset"),
     DEVICE_AUTH_CACHE_TTL("PT5M", "how long a verified device secret is remembered in memory (revocation forgets it at once); PT0S disables"),
+    CONSENT_CACHE_TTL("PT5S", "how long a patient's consent decision is cached; changes through this instance apply at once, through another instance sharing the database within this"),
+    CONSENT_CACHE_MAX_PATIENTS("100000", "patients whose consent decisions are cached at most"),
     MQTT_HOST("0.0.0.0", "address the MQTT listeners bind"),
     MQTT_PORT("1883", "plain MQTT port (3.1.1 and 5); 0 picks a free one; empty disables the plain listener"),
     MQTT_TLS_PORT("8883", "MQTT over TLS port, open only when MQTT_TLS_CERT and MQTT_TLS_KEY are set; 0 picks a free one"),

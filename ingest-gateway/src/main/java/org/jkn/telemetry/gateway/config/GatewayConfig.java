@@ -26,7 +26,8 @@ import org.jkn.telemetry.store.db.DatabaseConfig;
 public record GatewayConfig(boolean production, String httpHost, int httpPort, Path dataDir, DatabaseConfig database,
                             byte[] pseudonymKey, int maxBodyBytes, NormalizerLimits limits, boolean journalSync,
                             long maxPendingReadings, int writeBatchReadings, ZoneId searchZone, Duration deviceAuthCacheTtl,
-                            MqttServerConfig mqtt, BrokerBridgeConfig broker, AuthConfig auth, HttpTls httpTls) {
+                            MqttServerConfig mqtt, BrokerBridgeConfig broker, AuthConfig auth, HttpTls httpTls,
+                            ConsentConfig consent) {
 
     /** A plain HTTP port of this value means no plain listener. */
     public static final int DISABLED = -1;
@@ -36,6 +37,10 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         public boolean enabled() {
             return cert != null;
         }
+    }
+
+    /** The consent decision cache: entry lifetime (zero: no caching) and bound. */
+    public record ConsentConfig(Duration cacheTtl, int cacheMaxPatients) {
     }
 
     /** Reads from system properties, then environment variables, then defaults. */
@@ -117,7 +122,8 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         return new GatewayConfig(production, v.get(ConfigKey.HTTP_HOST), httpPort, dataDir, db,
                 key, integer(v, ConfigKey.MAX_BODY_BYTES, 1024, 1 << 30), limits, bool(v, ConfigKey.JOURNAL_SYNC),
                 longValue(v, ConfigKey.JOURNAL_MAX_PENDING_READINGS, 1), integer(v, ConfigKey.WRITE_BATCH_READINGS, 1, 1_000_000),
-                zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL), mqtt(v), broker(v), auth(v, production), tls);
+                zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL), mqtt(v), broker(v), auth(v, production), tls,
+                new ConsentConfig(durationOrZero(v, ConfigKey.CONSENT_CACHE_TTL), integer(v, ConfigKey.CONSENT_CACHE_MAX_PATIENTS, 1, 100_000_000)));
     }
 
     private static HttpTls httpTls(Map<ConfigKey, String> v) {

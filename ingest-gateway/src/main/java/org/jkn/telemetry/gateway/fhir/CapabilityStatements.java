@@ -74,6 +74,23 @@ final class CapabilityStatements {
         patient.addSearchParam().setName("identifier").setType(Enumerations.SearchParamType.TOKEN)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/Patient-identifier")
                 .setDocumentation("https://fhir.kemkes.go.id/id/nik|{NIK}");
+
+        CapabilityStatementRestResourceComponent consent = rest.addResource();
+        consent.setType("Consent");
+        consent.setProfile("http://hl7.org/fhir/StructureDefinition/Consent");
+        consent.setDocumentation("Patient-privacy consents per data category (activity, body, cycle, sleep, vitals of "
+                + "https://telemetry.example/fhir/CodeSystem/data-category): root provision deny, nested permits with "
+                + "action collect, access or disclose; see the README");
+        consent.addInteraction().setCode(TypeRestfulInteraction.CREATE);
+        consent.addInteraction().setCode(TypeRestfulInteraction.UPDATE);
+        consent.addInteraction().setCode(TypeRestfulInteraction.READ);
+        consent.addInteraction().setCode(TypeRestfulInteraction.DELETE);
+        consent.addInteraction().setCode(TypeRestfulInteraction.SEARCHTYPE);
+        consent.setVersioning(CapabilityStatement.ResourceVersionPolicy.VERSIONEDUPDATE);
+        consent.setReadHistory(false).setUpdateCreate(false);
+        consent.addSearchParam().setName("patient").setType(Enumerations.SearchParamType.REFERENCE)
+                .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-patient")
+                .setDocumentation("Required. The patient's id (a pseudonym), or Patient/{id}");
         return cs;
     }
 

@@ -9,14 +9,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Patient;
 import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Principal;
+import org.jkn.telemetry.gateway.consent.ConsentApi;
+import org.jkn.telemetry.gateway.consent.Disclosure;
+import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.normalizer.identity.Nik;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.query.ObservationSearch;
@@ -27,11 +32,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The FHIR R4 REST API under {@code /fhir}: metadata, Observation read and search, Patient read and
- * search by NIK. Database calls run on worker threads; results are rendered with HAPI FHIR.
+ * search by NIK, and the Consent routes of {@link ConsentApi}. Database calls run on worker threads;
+ * results are rendered with HAPI FHIR.
  *
  * <p>Every route but {@code /fhir/metadata} runs after authentication; {@link FhirAccess} decides
- * from the token who may search or read what, and {@link #disclose} is where consent narrows what a
- * clinician sees.
+ * from the token who may search or read what, and {@link Disclosure} narrows what a clinician sees
+ * to the categories the patient's consent discloses to them.
  */
 public final class FhirApi {
 
@@ -47,11 +53,15 @@ public final class FhirApi {
 
     private static final String PATIENT_SCOPES = "patient/Patient.rs for the patient's own record, user/Patient.rs for a clinician";
     private final AuthResponses auth;
+    private final ConsentApi consents;
+    private final Disclosure disclosure;
 
     public FhirApi(Vertx vertx, FhirContext fhir, ReadingQueries queries, Pseudonymizer pseudonymizer, ZoneId searchZone,
-                   AuthResponses auth) {
+                   AuthResponses auth, ConsentApi consents, Disclosure disclosure) {
         this.vertx = vertx;
         this.auth = auth;
+        this.consents = consents;
+        this.disclosure = disclosure;
         this.queries = queries;
         this.pseudonymizer = pseudonymizer;
         this.searchZone = searchZone;
@@ -72,6 +82,7 @@ public final class FhirApi {
         router.get("/fhir/Observation/:id").handler(this::readObservation);
         router.get("/fhir/Patient").handler(this::searchPatients);
         router.get("/fhir/Patient/:id").handler(this::readPatient);
+        consents.mount(router);
         router.route("/fhir/*").handler(ctx -> responses.error(ctx, 404, IssueType.NOTSUPPORTED,
                 "Not supported here; see /fhir/metadata for what is"));
     }
@@ -90,15 +101,6 @@ public final class FhirApi {
         }
     }
 
-    /**
-     * What a clinician may see of these readings. Every clinician read and search passes through
-     * here and nowhere else; consent (per category, per practitioner or organization) decides.
-     * Patient tokens never get here: their own data is theirs.
-     */
-    private List<StoredReading> disclose(Principal principal, List<StoredReading> rows) {
-        return rows;
-    }
-
     private void searchObservations(RoutingContext ctx) {
         Principal principal = Principal.of(ctx);
         if (!allowed(ctx, FhirAccess.search(principal, "Observation", FhirAccess.searchedPatients(ctx.queryParams())),
@@ -111,12 +113,20 @@ public final class FhirApi {
             return;
         }
         ObservationSearch q = p.search();
-        if (p.empty() || q.count() == 0) {
-            responses.send(ctx, 200, searchset(ctx, p, List.of()));
-            return;
-        }
-        blocking(ctx, () -> queries.search(q), rows -> responses.send(ctx, 200,
-                searchset(ctx, p, principal.isClinician() ? disclose(principal, rows) : rows)));
+        blocking(ctx, () -> {
+            int allowed = disclosure.allowed(principal, q.patientId(), Disclosure.nowMicros());
+            if (allowed == 0) {
+                return null;
+            }
+            // the categories go into the SQL, so pages stay full and totals count only what is shown
+            return p.empty() || q.count() == 0 ? List.<StoredReading>of() : queries.search(q.onlyCategories(allowed));
+        }, rows -> {
+            if (rows == null) {
+                responses.error(ctx, 403, IssueType.FORBIDDEN, "No consent of this patient permits disclosure of their data to you");
+            } else {
+                responses.send(ctx, 200, searchset(ctx, p, rows));
+            }
+        });
     }
 
     private Bundle searchset(RoutingContext ctx, SearchParams.Parsed p, List<StoredReading> rows) {
@@ -166,9 +176,18 @@ public final class FhirApi {
             return;
         }
         String id = ctx.pathParam("id");
-        blocking(ctx, () -> queries.read(id), found -> {
-            if (found.isPresent() && FhirAccess.owns(principal, found.get().patientId())
-                    && (!principal.isClinician() || !disclose(principal, List.of(found.get())).isEmpty())) {
+        blocking(ctx, () -> {
+            Optional<StoredReading> found = queries.read(id);
+            // another patient's, or of a category not disclosed, answers like absent: a 403 would
+            // confirm that the reading exists, and that the patient has data of that category
+            if (found.isPresent() && (!FhirAccess.owns(principal, found.get().patientId())
+                    || (disclosure.allowed(principal, found.get().patientId(), Disclosure.nowMicros())
+                    & found.get().type().dataCategory().bit()) == 0)) {
+                return Optional.<StoredReading>empty();
+            }
+            return found;
+        }, found -> {
+            if (found.isPresent()) {
                 responses.send(ctx, 200, renderer.render(found.get()));
             } else {
                 responses.error(ctx, 404, IssueType.NOTFOUND, "Observation not found");
@@ -259,10 +278,6 @@ public final class FhirApi {
     }
 
     private static String base(RoutingContext ctx) {
-        String host = ctx.request().authority() == null ? "localhost" : ctx.request().authority().toString();
-        if (!host.matches("[A-Za-z0-9.\\-:\\[\\]]{1,255}")) {
-            host = "localhost";
-        }
-        return ctx.request().scheme() + "://" + host + "/fhir";
+        return FhirResponses.base(ctx);
     }
 }

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * epoch microseconds {@code [low, high)}: {@code 2026} is the year, {@code 2026-11-22T08:00+07:00}
  * the minute. A value with a time but no offset is read in the configured zone (FHIR R4 §3.1.1.5.6).
  */
-final class FhirDates {
+public final class FhirDates {
 
     private static final Pattern DATE_TIME = Pattern.compile(
             "(\\d{4})(?:-(\\d{2})(?:-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?(Z|[+-]\\d{2}:\\d{2})?)?)?)?");
@@ -23,7 +23,7 @@ final class FhirDates {
     }
 
     /** Returns {low, high} or null when the text is not a FHIR date/dateTime. */
-    static long[] range(String text, ZoneId zone) {
+    public static long[] range(String text, ZoneId zone) {
         if (text.length() > 40) {
             return null;
         }

@@ -39,6 +39,15 @@ public final class FhirResponses {
         return accept.contains("xml") ? XML : null;
     }
 
+    /** The FHIR base URL as the client addressed it, or localhost for a Host header that is not a plain host name. */
+    public static String base(RoutingContext ctx) {
+        String host = ctx.request().authority() == null ? "localhost" : ctx.request().authority().toString();
+        if (!host.matches("[A-Za-z0-9.\\-:\\[\\]]{1,255}")) {
+            host = "localhost";
+        }
+        return ctx.request().scheme() + "://" + host + "/fhir";
+    }
+
     public void send(RoutingContext ctx, int status, IBaseResource resource) {
         String type = negotiate(ctx);
         if (type == null) {

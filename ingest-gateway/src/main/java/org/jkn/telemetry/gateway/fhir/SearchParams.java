@@ -16,7 +16,7 @@ import org.jkn.telemetry.store.query.ObservationSearch;
  * {@link ObservationSearch}. Unknown or malformed parameters are refused (400) rather than ignored,
  * as HAPI FHIR servers do, so a typo never silently widens a search.
  */
-final class SearchParams {
+public final class SearchParams {
 
     static final int DEFAULT_COUNT = 50;
     static final int MAX_COUNT = 1000;
@@ -134,7 +134,7 @@ final class SearchParams {
         }
     }
 
-    static boolean isFhirId(String id) {
+    public static boolean isFhirId(String id) {
         if (id.isEmpty() || id.length() > 64) {
             return false;
         }

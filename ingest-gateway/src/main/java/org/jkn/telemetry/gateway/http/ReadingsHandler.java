@@ -11,6 +11,7 @@ import org.jkn.telemetry.gateway.ingest.BatchIngest;
 import org.jkn.telemetry.normalizer.BatchError;
 import org.jkn.telemetry.normalizer.BatchSource;
 import org.jkn.telemetry.normalizer.NormalizedBatch;
+import org.jkn.telemetry.store.consent.ConsentUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * (before this handler) without a valid token; 403 {@code insufficient-scope} for a token that may
  * not upload and {@code patient-mismatch} for a batch naming another patient; 413 (from the body
  * handler) when it is too large; 415 for another media type; 503 with Retry-After when the journal
- * holds more unstored readings than its budget.
+ * holds more unstored readings than its budget, or when the patient's consent cannot be read
+ * ({@code consent-unavailable}).
  */
 public final class ReadingsHandler implements Handler<RoutingContext> {
 
@@ -71,6 +73,12 @@ public final class ReadingsHandler implements Handler<RoutingContext> {
         byte[] bytes = body == null ? new byte[0] : body.getBytes();
         BatchSource source = BatchSource.patient(principal.patientId());
         vertx.executeBlocking(() -> ingest.ingest(bytes, source), false).onComplete(ar -> {
+            if (ar.failed() && ar.cause() instanceof ConsentUnavailableException) {
+                ctx.response().putHeader("Retry-After", "5");
+                JsonErrors.send(ctx.response(), 503, ConsentUnavailableException.CODE,
+                        "the patient's consent cannot be checked now; nothing from this request was kept, retry later");
+                return;
+            }
             if (ar.failed()) {
                 log.error("ingest failed; the batch was not acknowledged", ar.cause());
                 JsonErrors.send(ctx.response(), 500, "internal-error",

@@ -10,17 +10,21 @@ import org.jkn.telemetry.normalizer.BatchSource;
 import org.jkn.telemetry.normalizer.NormalizedBatch;
 import org.jkn.telemetry.normalizer.NormalizedReading;
 import org.jkn.telemetry.normalizer.Rejection;
+import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.store.journal.Journal;
 import org.jkn.telemetry.store.journal.JournalBatch;
 
 /**
- * The one ingest path behind every transport (HTTP today, the embedded MQTT server, and an
- * external broker's subscriber later): refuse when the journal budget is spent, otherwise
- * normalize, append what was accepted to the journal and count accepted and rejected readings.
- * A transport acknowledges only after {@link #ingest} returns.
+ * The one ingest path behind every transport (HTTP, the embedded MQTT server and an external
+ * broker's subscriber): refuse when the journal budget is spent, otherwise normalize, reject the
+ * readings of categories the patient has not consented to the collection of, append the rest to
+ * the journal and count accepted and rejected readings. A transport acknowledges only after
+ * {@link #ingest} returns.
  *
  * <p>Thread-safe. {@link #ingest} blocks (parsing, journal append and msync): call it on a worker
- * thread. {@link #refuseForOverload} is cheap and safe on an event loop.
+ * thread; it throws {@link org.jkn.telemetry.store.consent.ConsentUnavailableException} (nothing
+ * appended, retryable) when the patient's consent cannot be known. {@link #refuseForOverload} is
+ * cheap and safe on an event loop.
  */
 public final class BatchIngest {
 
@@ -29,9 +33,12 @@ public final class BatchIngest {
     private final Metrics metrics;
     private final long maxPendingReadings;
     private final Clock clock;
+    private final CollectionConsent consents;
 
-    public BatchIngest(BatchNormalizer normalizer, Journal journal, Metrics metrics, long maxPendingReadings, Clock clock) {
+    public BatchIngest(BatchNormalizer normalizer, Journal journal, Metrics metrics, long maxPendingReadings, Clock clock,
+                       CollectionConsent consents) {
         this.normalizer = normalizer;
+        this.consents = consents;
         this.journal = journal;
         this.metrics = metrics;
         this.maxPendingReadings = maxPendingReadings;
@@ -58,6 +65,13 @@ public final class BatchIngest {
         if (batch.error() != null) {
             metrics.batchRefused(batch.error());
             return batch;
+        }
+        if (!batch.readings().isEmpty()) {
+            // after normalizing (the patient is known) and before the journal: nothing not consented to is ever written
+            int allowed = consents.collectable(batch.patientId(), nowMicros);
+            if (allowed != DataCategory.ALL) {
+                batch = batch.onlyCategories(allowed);
+            }
         }
         if (!batch.readings().isEmpty()) {
             journal.append(new JournalBatch(batch.patientId(), batch.device(), nowMicros, batch.readings()));

@@ -35,6 +35,9 @@ class IngestApiTest {
     @BeforeAll
     void start() throws Exception {
         gw = GatewayFixture.start(dataDir);
+        for (String nik : new String[] {"3171014101900003", "3171014101900004", "3171014101900005"}) {
+            gw.consentToCollectingEverything(nik);
+        }
     }
 
     @AfterAll

@@ -19,7 +19,10 @@ import java.util.function.LongSupplier;
  * is not cached (a generation counter), so a withdrawal is never overwritten by an older read.
  *
  * <p>When the database cannot be read, an expired entry is used if there is one (no consent can
- * change while the database is down), otherwise {@link ConsentUnavailableException}.
+ * change while the database is down), otherwise {@link ConsentUnavailableException}. After a
+ * failed load the database is not asked again for a second ({@link #RETRY_AFTER}), so an outage
+ * costs one connection timeout, not one per batch. {@link #refresh} after a change loads the new
+ * decision at once, so a patient who just consented is known even if the database then goes away.
  *
  * <p>Bounded: at {@code maxPatients} entries, expired ones are dropped and then, if still full,
  * an arbitrary eighth. Thread-safe; {@link #get} may block on the database, so call it on a worker
@@ -36,6 +39,11 @@ public final class ConsentDecisions {
     private final long ttlNanos;
     private final int maxPatients;
     private final LongSupplier nanoTime;
+    /** nanoTime before which the database is not tried again after a failed load. */
+    private volatile long unreachableUntil;
+    private volatile boolean unreachable;
+
+    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     public ConsentDecisions(ConsentStore store, Duration ttl, int maxPatients) {
         this(store, ttl, maxPatients, System::nanoTime);
@@ -64,10 +72,19 @@ public final class ConsentDecisions {
     private ConsentDecision load(String patientId, Entry stale) {
         long gen = generation.get();
         long started = nanoTime.getAsLong();
+        if (unreachable && started - unreachableUntil < 0) {
+            if (stale != null) {
+                return stale.decision;
+            }
+            throw new ConsentUnavailableException(null);
+        }
         ConsentDecision d;
         try {
             d = store.decision(patientId);
+            unreachable = false;
         } catch (SQLException | RuntimeException ex) {
+            unreachableUntil = nanoTime.getAsLong() + RETRY_AFTER.toNanos();
+            unreachable = true;
             if (stale != null) {
                 return stale.decision;
             }
@@ -97,6 +114,19 @@ public final class ConsentDecisions {
         while (drop-- > 0 && it.hasNext()) {
             it.next();
             it.remove();
+        }
+    }
+
+    /**
+     * Forgets a patient's decision and loads the current one (call after committing a change, on a
+     * worker thread). A failed load leaves the patient uncached; it never throws.
+     */
+    public void refresh(String patientId) {
+        invalidate(patientId);
+        try {
+            get(patientId);
+        } catch (ConsentUnavailableException e) {
+            // the next lookup tries again
         }
     }
 

@@ -133,10 +133,13 @@ class ConsentStoreTest {
         downStore.insert(consent("c-down", "p-down", 1, "active"), List.of(collect(VITALS)));
         AtomicLong clock = new AtomicLong();
         ConsentDecisions cache = new ConsentDecisions(downStore, Duration.ofSeconds(1), 100, clock::get);
-        assertEquals(VITALS, cache.get("p-down").collectable(NOW));
+        cache.refresh("p-down"); // as the Consent API does after a change: loaded before any batch comes
         other.close();
         clock.addAndGet(Duration.ofSeconds(2).toNanos());
         assertEquals(VITALS, cache.get("p-down").collectable(NOW), "no consent can change while the database is down");
         assertThrows(ConsentUnavailableException.class, () -> cache.get("p-unknown"));
+        assertThrows(ConsentUnavailableException.class, () -> cache.get("p-unknown"), "and without asking the database again");
+        clock.addAndGet(Duration.ofSeconds(2).toNanos());
+        assertEquals(VITALS, cache.get("p-down").collectable(NOW), "still, after the retry pause");
     }
 }
