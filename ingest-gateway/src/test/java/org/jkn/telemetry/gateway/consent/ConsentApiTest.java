@@ -113,21 +113,21 @@ class ConsentApiTest {
         assertEquals("searchset", bundle.getString("type"));
         assertTrue(bundle.getInteger("total") >= 1);
         assertValid(search.body());
-        assertEquals(0, json(gw.get("/fhir/Consent?patient=someone-else")).getInteger("total"));
+        assertEquals(0, json(gw.get("/fhir/Consent?patient=someone-else", null, gw.adminToken())).getInteger("total"));
 
-        HttpRequest put = HttpRequest.newBuilder(gw.uri("/fhir/Consent/" + id)).header("Content-Type", "application/fhir+json")
-                .header("If-Match", "W/\"1\"").timeout(Duration.ofSeconds(30))
-                .PUT(HttpRequest.BodyPublishers.ofString(example().put("id", id).put("status", "inactive").encode())).build();
-        HttpResponse<String> updated = GatewayFixture.checked(java.net.http.HttpClient.newHttpClient().send(put, HttpResponse.BodyHandlers.ofString()));
+        java.util.function.Supplier<HttpRequest.Builder> put = () -> HttpRequest.newBuilder(gw.uri("/fhir/Consent/" + id))
+                .header("Content-Type", "application/fhir+json").header("If-Match", "W/\"1\"").timeout(Duration.ofSeconds(30))
+                .PUT(HttpRequest.BodyPublishers.ofString(example().put("id", id).put("status", "inactive").encode()));
+        HttpResponse<String> updated = gw.send(put.get(), gw.defaultToken());
         assertEquals(200, updated.statusCode(), updated.body());
         assertEquals("2", json(updated).getJsonObject("meta").getString("versionId"));
         assertEquals("inactive", json(updated).getString("status"));
-        HttpResponse<String> stale = GatewayFixture.checked(java.net.http.HttpClient.newHttpClient().send(put, HttpResponse.BodyHandlers.ofString()));
+        HttpResponse<String> stale = gw.send(put.get(), gw.defaultToken());
         assertEquals(412, outcome(stale), "If-Match W/\"1\" is no longer current");
 
-        assertEquals(204, gw.delete("/fhir/Consent/" + id).statusCode());
+        assertEquals(204, gw.delete("/fhir/Consent/" + id, gw.adminToken()).statusCode());
         assertEquals(404, outcome(gw.get("/fhir/Consent/" + id)));
-        assertEquals(404, outcome(gw.delete("/fhir/Consent/" + id)));
+        assertEquals(404, outcome(gw.delete("/fhir/Consent/" + id, gw.adminToken())));
         assertEquals(404, outcome(gw.putConsent(id, example())), "update does not create");
     }
 
@@ -236,12 +236,12 @@ class ConsentApiTest {
     @Test
     void anUpdateMustKeepItsIdAndPatient() throws Exception {
         String id = json(post(example())).getString("id");
-        HttpResponse<String> otherPatient = gw.putConsent(id, consent("another-patient", collect()));
-        assertEquals(422, outcome(otherPatient));
-        HttpRequest mismatch = HttpRequest.newBuilder(gw.uri("/fhir/Consent/" + id)).header("Content-Type", "application/fhir+json")
-                .PUT(HttpRequest.BodyPublishers.ofString(example().put("id", "not-" + id).encode())).build();
-        assertEquals(400, outcome(GatewayFixture.checked(java.net.http.HttpClient.newHttpClient().send(mismatch,
-                HttpResponse.BodyHandlers.ofString()))));
+        assertEquals(403, outcome(gw.putConsent(id, consent("another-patient", collect()))), "a patient token names only its own patient");
+        assertEquals(422, outcome(gw.putConsent(id, consent("another-patient", collect()), gw.adminToken())),
+                "and not even an admin moves a Consent to another patient");
+        HttpRequest.Builder mismatch = HttpRequest.newBuilder(gw.uri("/fhir/Consent/" + id)).header("Content-Type", "application/fhir+json")
+                .PUT(HttpRequest.BodyPublishers.ofString(example().put("id", "not-" + id).encode()));
+        assertEquals(400, outcome(gw.send(mismatch, gw.defaultToken())));
         assertEquals(400, outcome(gw.get("/fhir/Consent?status=active")));
     }
 }

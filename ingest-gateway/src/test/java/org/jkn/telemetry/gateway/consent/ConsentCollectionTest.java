@@ -55,8 +55,11 @@ class ConsentCollectionTest {
                 + "]}";
     }
 
+    /** Posts the batch as the patient it names would, with that patient's token. */
     private JsonObject post(String body) throws Exception {
-        HttpResponse<String> r = gw.postBatch(body);
+        String nik = new JsonObject(body).getString("patient");
+        HttpResponse<String> r = gw.post("/v1/readings", "application/json", body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                gw.patientToken(nik));
         assertEquals(202, r.statusCode(), r.body());
         return json(r);
     }
@@ -72,7 +75,8 @@ class ConsentCollectionTest {
     }
 
     private List<String> storedTypes(String nik) throws Exception {
-        HttpResponse<String> r = gw.get("/fhir/Observation?patient=" + PSEUDONYMS.patientId(nik) + "&_count=100&_sort=date");
+        HttpResponse<String> r = gw.get("/fhir/Observation?patient=" + PSEUDONYMS.patientId(nik) + "&_count=100&_sort=date", null,
+                gw.patientToken(nik));
         assertEquals(200, r.statusCode(), r.body());
         List<String> codes = new ArrayList<>();
         for (Object e : json(r).getJsonArray("entry", new JsonArray())) {
@@ -86,7 +90,7 @@ class ConsentCollectionTest {
     }
 
     private String consentFor(String nik, JsonObject... permits) throws Exception {
-        HttpResponse<String> r = gw.postConsent(consent(PSEUDONYMS.patientId(nik), permits));
+        HttpResponse<String> r = gw.postConsent(consent(PSEUDONYMS.patientId(nik), permits), gw.patientToken(nik));
         assertEquals(201, r.statusCode(), r.body());
         return json(r).getString("id");
     }
@@ -155,21 +159,22 @@ class ConsentCollectionTest {
         String id = consentFor(nik, collect(DataCategory.VITALS));
         assertEquals(1, post(mixedBatch(nik, "w1-")).getInteger("accepted"));
 
-        HttpResponse<String> withdrawn = gw.putConsent(id, consent(patient, collect(DataCategory.VITALS)).put("status", "inactive"));
+        HttpResponse<String> withdrawn = gw.putConsent(id, consent(patient, collect(DataCategory.VITALS)).put("status", "inactive"),
+                gw.patientToken(nik));
         assertEquals(200, withdrawn.statusCode(), withdrawn.body());
         JsonObject after = post(mixedBatch(nik, "w2-"));
         assertEquals(0, after.getInteger("accepted"));
         assertTrue(rejected(after).contains("1:w2-hr:consent-required"));
 
-        assertEquals(200, gw.putConsent(id, consent(patient, collect(DataCategory.VITALS))).statusCode(), "given again");
+        assertEquals(200, gw.putConsent(id, consent(patient, collect(DataCategory.VITALS)), gw.patientToken(nik)).statusCode(), "given again");
         assertEquals(1, post(mixedBatch(nik, "w3-")).getInteger("accepted"));
 
-        assertEquals(200, gw.putConsent(id, consent(patient, collect(DataCategory.SLEEP))).statusCode(), "vitals provision removed");
+        assertEquals(200, gw.putConsent(id, consent(patient, collect(DataCategory.SLEEP)), gw.patientToken(nik)).statusCode(), "vitals provision removed");
         JsonObject sleepOnly = post(mixedBatch(nik, "w4-"));
         assertEquals(1, sleepOnly.getInteger("accepted"));
         assertTrue(rejected(sleepOnly).contains("1:w4-hr:consent-required"));
 
-        assertEquals(204, gw.delete("/fhir/Consent/" + id).statusCode());
+        assertEquals(204, gw.delete("/fhir/Consent/" + id, gw.patientToken(nik)).statusCode(), "withdrawn by deleting");
         assertEquals(0, post(mixedBatch(nik, "w5-")).getInteger("accepted"), "deleted");
         awaitDrained();
         assertEquals(3, storedTypes(nik).size(), "w1 and w3 heart rates and the w4 sleep session");
@@ -191,7 +196,7 @@ class ConsentCollectionTest {
         String id = gw.consentToCollectingEverything(GatewayFixture.NIK);
         JsonObject a = post(mixedBatch(GatewayFixture.NIK, "f-"));
         assertEquals(6, a.getInteger("accepted"));
-        assertEquals(204, gw.delete("/fhir/Consent/" + id).statusCode());
+        assertEquals(204, gw.delete("/fhir/Consent/" + id, gw.adminToken()).statusCode());
         assertEquals(0, post(mixedBatch(GatewayFixture.NIK, "g-")).getInteger("accepted"));
     }
 }

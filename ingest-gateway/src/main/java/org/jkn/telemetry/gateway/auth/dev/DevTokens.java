@@ -22,7 +22,7 @@ public final class DevTokens {
 
     /** A participant: read and upload their own readings, see their own Patient, manage their consent, see their audit trail. */
     public static final String PATIENT_SCOPES =
-            "patient/Observation.rs patient/Observation.c patient/Patient.rs patient/Consent.cru patient/AuditEvent.rs";
+            "patient/Observation.rs patient/Observation.c patient/Patient.rs patient/Consent.cruds patient/AuditEvent.rs";
     /** A practitioner: read what consent allows. */
     public static final String CLINICIAN_SCOPES = "user/Observation.rs user/Patient.rs";
     public static final Duration DEFAULT_TTL = Duration.ofHours(8);
