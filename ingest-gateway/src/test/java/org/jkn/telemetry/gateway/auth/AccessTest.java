@@ -15,8 +15,10 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.jkn.telemetry.gateway.Consents;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
+import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +47,9 @@ class AccessTest {
     void start() throws Exception {
         gw = GatewayFixture.start(dir);
         otherToken = gw.patientToken(OTHER_NIK);
+        // the other patient lets this service collect their data and shows it to the fixture clinician's organization
+        assertEquals(201, gw.postConsent(Consents.consent(OTHER_ID, Consents.collect(DataCategory.values()),
+                Consents.disclose("Organization/rs-45")), otherToken).statusCode());
         assertEquals(202, gw.postBatch(EXAMPLE).statusCode());
         assertEquals(202, upload(EXAMPLE.replace(NIK, OTHER_NIK), otherToken).statusCode());
         await("both stored", () -> gw.observationCount() == 4 && count(OTHER_ID, otherToken) == 4);

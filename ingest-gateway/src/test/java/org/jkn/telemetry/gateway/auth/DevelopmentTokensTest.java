@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import org.jkn.telemetry.gateway.Consents;
 import org.jkn.telemetry.gateway.Gateway;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.auth.dev.DevSigningKey;
@@ -51,6 +52,8 @@ class DevelopmentTokensTest {
             await("stored", () -> gw.observationCount() == 4);
             assertEquals(4, json(gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, patient)).getJsonArray("entry").size());
             String clinician = mint(gw, "role=clinician&fhirUser=Practitioner/123&organization=Organization/rs-45");
+            assertEquals(403, gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, clinician).statusCode(), "until the patient consents");
+            assertEquals(201, gw.postConsent(Consents.consent(PATIENT_ID, Consents.disclose("Practitioner/123")), patient).statusCode());
             assertEquals(200, gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, clinician).statusCode());
             String admin = mint(gw, "role=admin");
             String device = "{\"patient\":\"" + NIK + "\",\"manufacturer\":\"Acme\",\"model\":\"Band 5\",\"serial\":\"SN-DEV\"}";

@@ -175,7 +175,8 @@ class FhirApiTest {
         }
         // shaped like injection but valid tokens: they match nothing and change nothing
         assertEquals(List.of(), ids("&code=" + enc("8867-4' or '1'='1")));
-        assertEquals(200, gw.get("/fhir/Observation?patient=" + enc("Patient/abc.def-1"), null, clinician).statusCode());
+        assertEquals(403, gw.get("/fhir/Observation?patient=" + enc("Patient/abc.def-1"), null, clinician).statusCode(),
+                "a valid id, but no consent of that patient discloses anything to this clinician");
         assertEquals(4, gw.observationCount(), "the readings table is intact");
     }
 
