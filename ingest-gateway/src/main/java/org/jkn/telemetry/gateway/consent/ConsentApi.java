@@ -7,6 +7,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -272,8 +274,7 @@ public final class ConsentApi {
 
     private void sendStored(RoutingContext ctx, int status, StoredConsent c) {
         ctx.response().putHeader("ETag", "W/\"" + c.version() + "\"")
-                .putHeader("Last-Modified", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
-                        .format(c.updated().atOffset(java.time.ZoneOffset.UTC)));
+                .putHeader("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(c.updated().atOffset(ZoneOffset.UTC)));
         if (status == 201) {
             ctx.response().putHeader("Location", FhirResponses.base(ctx) + "/Consent/" + c.id() + "/_history/" + c.version());
         }

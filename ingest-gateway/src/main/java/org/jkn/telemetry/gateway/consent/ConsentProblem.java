@@ -10,8 +10,4 @@ record ConsentProblem(int status, String message) {
     static ConsentProblem malformed(String message) {
         return new ConsentProblem(400, message);
     }
-
-    static ConsentProblem unprocessable(String message) {
-        return new ConsentProblem(422, message);
-    }
 }

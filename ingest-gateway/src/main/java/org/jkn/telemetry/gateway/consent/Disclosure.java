@@ -1,5 +1,6 @@
 package org.jkn.telemetry.gateway.consent;
 
+import java.time.Instant;
 import org.jkn.telemetry.gateway.auth.Principal;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
@@ -32,7 +33,7 @@ public final class Disclosure {
     }
 
     public static long nowMicros() {
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }
 }

@@ -56,15 +56,4 @@ public enum DataCategory {
             default -> null;
         };
     }
-
-    /** The codes of the categories in a bit set, in declaration order. */
-    public static java.util.List<DataCategory> of(int bits) {
-        java.util.List<DataCategory> out = new java.util.ArrayList<>();
-        for (DataCategory c : values()) {
-            if ((bits & c.bit()) != 0) {
-                out.add(c);
-            }
-        }
-        return out;
-    }
 }

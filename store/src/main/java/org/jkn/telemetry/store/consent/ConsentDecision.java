@@ -48,16 +48,6 @@ public final class ConsentDecision {
         return bits;
     }
 
-    /** True when any grant names this actor ({@code Practitioner/{id}} or {@code Organization/{id}}), whatever its period. */
-    public boolean names(String actor) {
-        for (ConsentGrant g : grants) {
-            if (actor != null && actor.equals(g.actor())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     public List<ConsentGrant> grants() {
         return List.of(grants);
     }
