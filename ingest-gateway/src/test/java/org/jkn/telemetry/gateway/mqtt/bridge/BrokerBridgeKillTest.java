@@ -120,13 +120,9 @@ class BrokerBridgeKillTest {
                     batch.append(i == 0 ? "" : ",").append("{\"id\":\"r").append(n).append("\",\"type\":\"heart_rate\",\"time\":\"")
                             .append(TIME.format(start.plusSeconds(n))).append("\",\"value\":").append(60 + n % 40).append('}');
                 }
-                MqttMessage m = new MqttMessage(batch.append("]}").toString().getBytes(StandardCharsets.UTF_8));
-                m.setQos(1);
-                try {
-                    publisher.publish("devices/" + device + "/readings", m).waitForCompletion(10_000);
+                byte[] payload = batch.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+                if (publishUntilAcknowledged(publisher, o, "devices/" + device + "/readings", payload)) {
                     acknowledged += PER_PUBLISH;
-                } catch (MqttException e) {
-                    // not acknowledged by the broker: not counted, and the assertion on the total shows it
                 }
             }
         } finally {
@@ -134,6 +130,30 @@ class BrokerBridgeKillTest {
             publisher.close();
         }
         return acknowledged;
+    }
+
+    /**
+     * Publishes at QoS 1 as a device would: an acknowledgement that does not come in time (a loaded
+     * machine, a dropped connection) is retried, reconnecting first if needed, for up to a minute.
+     * A retry can only duplicate a publish, and storage is idempotent, which the test checks too.
+     */
+    private static boolean publishUntilAcknowledged(MqttAsyncClient publisher, MqttConnectionOptions o, String topic,
+                                                    byte[] payload) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (!publisher.isConnected()) {
+                    publisher.connect(o).waitForCompletion(10_000);
+                }
+                MqttMessage m = new MqttMessage(payload); // a fresh message: the timed-out one may still be in flight
+                m.setQos(1);
+                publisher.publish(topic, m).waitForCompletion(10_000);
+                return true;
+            } catch (MqttException e) {
+                Thread.sleep(200);
+            }
+        }
+        return false; // not acknowledged by the broker: not counted, and the assertion on the total shows it
     }
 
     /** Rows for the device, and distinct reading ids among them. */
