@@ -12,11 +12,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.jkn.telemetry.gateway.Consents;
@@ -65,6 +72,36 @@ class DevelopmentTokensTest {
             assertEquals(400, gw.get("/dev/token?role=root", null, null).statusCode());
             assertEquals(400, gw.get("/dev/token?role=clinician&fhirUser=Patient/1", null, null).statusCode());
         }
+    }
+
+    @Test
+    void developmentTokensAreHandedOutOnlyToLoopbackCallers() throws Exception {
+        Map<ConfigKey, String> c = GatewayFixture.config(dir);
+        c.put(ConfigKey.HTTP_HOST, "0.0.0.0");
+        try (GatewayFixture gw = GatewayFixture.start(c)) {
+            assertEquals(200, gw.get("/dev/token?role=admin", null, null).statusCode());
+            InetAddress external = nonLoopbackAddress();
+            assertNotNull(external, "this test needs a network interface besides loopback");
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://" + external.getHostAddress() + ":" + gw.gateway().port() + "/dev/token?role=admin")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, r.statusCode());
+            assertEquals("dev-only-local", json(r).getJsonObject("error").getString("code"));
+        }
+    }
+
+    private static InetAddress nonLoopbackAddress() throws Exception {
+        for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!n.isUp() || n.isLoopback()) {
+                continue;
+            }
+            for (InetAddress a : Collections.list(n.getInetAddresses())) {
+                if (a instanceof Inet4Address) {
+                    return a;
+                }
+            }
+        }
+        return null;
     }
 
     @Test
