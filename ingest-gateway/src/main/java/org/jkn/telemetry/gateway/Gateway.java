@@ -38,6 +38,15 @@ import org.jkn.telemetry.normalizer.BatchNormalizer;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.consent.ConsentStore;
+import org.jkn.telemetry.store.crypto.DataKeys;
+import org.jkn.telemetry.store.crypto.ErasureSweeper;
+import org.jkn.telemetry.store.crypto.KekRing;
+import org.jkn.telemetry.store.crypto.KekRotation;
+import org.jkn.telemetry.store.crypto.LocalKek;
+import org.jkn.telemetry.store.crypto.NonceSource;
+import org.jkn.telemetry.store.crypto.PatientErasure;
+import org.jkn.telemetry.store.crypto.ReadingCrypto;
+import org.jkn.telemetry.store.crypto.RowKeys;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.device.DeviceRegistry;
 import org.jkn.telemetry.store.device.SecretHasher;
@@ -55,9 +64,17 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     private static final long MAINTENANCE_PERIOD_MILLIS = TimeUnit.HOURS.toMillis(1);
+    private static final int DATA_KEYS_CACHED = 100_000;
+    /** How long another instance's erasure may take to reach this instance's ingest (reads see it at once). */
+    private static final long DATA_KEY_TTL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final int ERASURE_BATCH_ROWS = 5_000;
+    private static final int ERASURE_BATCHES_PER_RUN = 200;
+    private static final int ROTATION_BATCH = 1_000;
 
     private final Vertx vertx;
     private final Database database;
+    private final ReadingCrypto crypto;
+    private final PatientErasure erasure;
     private final Journal journal;
     private final JournalDrainer drainer;
     /** The plain HTTP listener, or null when it is off. */
@@ -69,12 +86,15 @@ public final class Gateway implements AutoCloseable {
     /** The external broker's subscription, or null when MQTT_BROKER_URL is empty. */
     private final BrokerBridge broker;
 
-    private Gateway(Vertx vertx, Database database, Journal journal, JournalDrainer drainer, HttpServer server,
-                    HttpServer tlsServer, MqttIngestServer mqtt, BrokerBridge broker, Authentication authentication) {
+    private Gateway(Vertx vertx, Database database, ReadingCrypto crypto, PatientErasure erasure, Journal journal,
+                    JournalDrainer drainer, HttpServer server, HttpServer tlsServer, MqttIngestServer mqtt, BrokerBridge broker,
+                    Authentication authentication) {
         this.tlsServer = tlsServer;
         this.authentication = authentication;
         this.vertx = vertx;
         this.database = database;
+        this.crypto = crypto;
+        this.erasure = erasure;
         this.journal = journal;
         this.drainer = drainer;
         this.server = server;
@@ -92,7 +112,12 @@ public final class Gateway implements AutoCloseable {
         JournalDrainer drainer = null;
         Vertx vertx = null;
         try {
-            journal = Journal.open(config.dataDir().resolve("journal"), config.journalSync());
+            LocalKek kek = config.kek() != null ? config.kek() : DevKeys.kek(config.dataDir());
+            KekRing keks = new KekRing(kek, config.previousKeks());
+            DataKeys dataKeys = new DataKeys(database.dataSource(), keks, DATA_KEYS_CACHED, DATA_KEY_TTL_NANOS, System::nanoTime);
+            ReadingCrypto crypto = new ReadingCrypto(dataKeys, new RowKeys(key), NonceSource.fromDatabase(database.dataSource()));
+            PatientErasure erasure = new PatientErasure(database.dataSource(), dataKeys);
+            journal = Journal.open(config.dataDir().resolve("journal"), config.journalSync(), crypto);
             Metrics metrics = new Metrics(journal);
             drainer = new JournalDrainer(journal, database.dataSource(), metrics, config.writeBatchReadings());
             drainer.start();
@@ -109,6 +134,7 @@ public final class Gateway implements AutoCloseable {
             ConsentStore consentStore = new ConsentStore(database.dataSource());
             ConsentDecisions consents = new ConsentDecisions(consentStore, config.consent().cacheTtl(),
                     config.consent().cacheMaxPatients());
+            erasure.onErased(ConsentStore::erasePatient); // an erased patient consents to nothing until asked again
             BatchIngest ingest = new BatchIngest(normalizer, journal, metrics, config.maxPendingReadings(), Clock.systemUTC(),
                     CollectionConsent.of(consents));
             DeviceRegistry devices = new DeviceRegistry(database.dataSource(), pseudonymizer, new SecretHasher(),
@@ -118,11 +144,16 @@ public final class Gateway implements AutoCloseable {
             router.post("/v1/readings")
                     .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
                     .handler(new ReadingsHandler(vertx, ingest, authResponses));
-            ReadingQueries queries = new ReadingQueries(database.dataSource(), config.limits().maxPeriod());
+            ReadingQueries queries = new ReadingQueries(database.dataSource(), crypto, config.limits().maxPeriod());
             ConsentApi consentApi = new ConsentApi(vertx, fhir, consentStore, consents, pseudonymizer, config.searchZone(),
                     new TokenConsentAccess(), authResponses);
             new FhirApi(vertx, fhir, queries, pseudonymizer, config.searchZone(), authResponses, consentApi,
-                    new Disclosure(consents)).mount(router);
+                    new Disclosure(consents), metrics, patientId -> {
+                        PatientErasure.Result r = erasure.erase(patientId);
+                        r.registeredDevices().forEach(devices::forget); // their live MQTT connections close at once
+                        consents.invalidate(patientId);
+                        return r;
+                    }).mount(router);
             HealthHandler health = new HealthHandler(vertx, database, drainer, journal);
             router.get("/health").handler(health::health);
             router.get("/health/live").handler(health::live);
@@ -149,10 +180,23 @@ public final class Gateway implements AutoCloseable {
             Vertx v = vertx;
             v.setPeriodic(MAINTENANCE_PERIOD_MILLIS, id -> v.executeBlocking(() -> database.maintenance().run(Instant.now()), false)
                     .onFailure(e -> log.warn("schema maintenance failed: {}", e.getMessage())));
+            ErasureSweeper sweeper = new ErasureSweeper(database.dataSource(), ERASURE_BATCH_ROWS);
+            v.setPeriodic(config.erasureSweepPeriod().toMillis(), id -> v.executeBlocking(() -> sweeper.sweep(ERASURE_BATCHES_PER_RUN), false)
+                    .onSuccess(metrics::erasedRowsDeleted)
+                    .onFailure(e -> log.warn("erasure sweep failed ({})", e.getClass().getSimpleName())));
+            KekRotation rotation = new KekRotation(database.dataSource(), keks);
+            v.executeBlocking(() -> rotation.run(ROTATION_BATCH), false)
+                    .onSuccess(n -> {
+                        if (n > 0) {
+                            log.info("re-wrapped {} data keys under KEK {}", n, kek.id());
+                        }
+                    })
+                    .onFailure(e -> log.error("KEK rotation stopped ({}); keep the previous KEKs configured",
+                            e instanceof org.jkn.telemetry.store.crypto.CryptoFailure f ? f.code() : e.getClass().getSimpleName()));
             log.info("listening on {}{}(FHIR at /fhir, ingest at /v1/readings)",
                     server == null ? "" : "http://" + config.httpHost() + ":" + server.actualPort() + " ",
                     tlsServer == null ? "" : "https://" + config.httpHost() + ":" + tlsServer.actualPort() + " ");
-            return new Gateway(vertx, database, journal, drainer, server, tlsServer, mqtt, broker, authentication);
+            return new Gateway(vertx, database, crypto, erasure, journal, drainer, server, tlsServer, mqtt, broker, authentication);
         } catch (Exception e) {
             closeQuietly(vertx, drainer, journal, database);
             if (e instanceof IOException io) {
@@ -236,6 +280,15 @@ public final class Gateway implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    public ReadingCrypto crypto() {
+        return crypto;
+    }
+
+    /** The one place a patient is erased (crypto-shredding); see {@link PatientErasure}. */
+    public PatientErasure erasure() {
+        return erasure;
     }
 
     public Journal journal() {

@@ -21,6 +21,7 @@ import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.gateway.config.ConfigKey;
 import org.jkn.telemetry.gateway.config.GatewayConfig;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.crypto.RowKeys;
 
 /**
  * A real gateway (embedded PostgreSQL, journal, HTTP on a free port) and a real HTTP client for tests.
@@ -32,6 +33,7 @@ public final class GatewayFixture implements AutoCloseable {
     public static final String NIK = "3171011508850001";
     public static final byte[] KEY = "test-pseudonym-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     public static final String PATIENT_ID = new Pseudonymizer(KEY).patientId(NIK);
+    private static final RowKeys ROW_KEYS = new RowKeys(KEY);
 
     public static final String EXAMPLE = """
             {
@@ -45,6 +47,11 @@ public final class GatewayFixture implements AutoCloseable {
               ]
             }
             """;
+
+    /** The row key (the key part of the Observation id) of a reading of the test patient. */
+    public static String rowKey(String deviceId, String readingId) {
+        return ROW_KEYS.key(PATIENT_ID, deviceId, readingId);
+    }
 
     private final Gateway gateway;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -12,6 +12,7 @@ import org.jkn.telemetry.normalizer.NormalizedBatch;
 import org.jkn.telemetry.normalizer.NormalizedReading;
 import org.jkn.telemetry.normalizer.NormalizerLimits;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.crypto.RowKeys;
 import org.jkn.telemetry.store.query.ObservationIds;
 import org.jkn.telemetry.store.query.StoredReading;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -44,8 +45,9 @@ public class FhirRenderBenchmark extends BenchmarkBase {
         byte[] body = type.equals("mixed") ? Batches.batch(1000, Batches.MIXED) : Batches.batch(1000, type);
         NormalizedBatch b = normalizer.normalize(body, Batches.NOW_MICROS);
         rows = new ArrayList<>();
+        RowKeys rowKeys = new RowKeys(Batches.KEY);
         for (NormalizedReading r : b.readings()) {
-            String key = ObservationIds.key(b.patientId(), b.device().id(), r.readingId());
+            String key = rowKeys.key(b.patientId(), b.device().id(), r.readingId());
             rows.add(new StoredReading(ObservationIds.id(r.startMicros(), key), b.patientId(), b.device().id(), "Acme", "Band 5",
                     r.type(), r.startMicros(), r.endMicros(), r.offsetSeconds(), r.value(), r.value2(), Batches.NOW_MICROS,
                     r.attrs(), r.stages()));

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jkn.telemetry.benchmarks.BenchmarkBase;
 import org.jkn.telemetry.benchmarks.normalizer.Batches;
@@ -24,6 +25,12 @@ import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.consent.ConsentGrant;
 import org.jkn.telemetry.store.consent.ConsentStore;
 import org.jkn.telemetry.store.consent.StoredConsent;
+import org.jkn.telemetry.store.crypto.DataKeys;
+import org.jkn.telemetry.store.crypto.KekRing;
+import org.jkn.telemetry.store.crypto.LocalKek;
+import org.jkn.telemetry.store.crypto.NonceSource;
+import org.jkn.telemetry.store.crypto.ReadingCrypto;
+import org.jkn.telemetry.store.crypto.RowKeys;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.db.DatabaseConfig;
 import org.jkn.telemetry.store.journal.Journal;
@@ -80,7 +87,10 @@ public class ConsentCheckBenchmark extends BenchmarkBase {
                 ConsentGrant.Action.COLLECT, type.equals("mixed") ? DataCategory.ALL : DataCategory.ALL_BUT_CYCLE, null, Long.MIN_VALUE, Long.MAX_VALUE)));
         decisions = CollectionConsent.of(new ConsentDecisions(store, Duration.ofHours(1), 100_000));
 
-        journal = Journal.open(dir.resolve("journal"), false);
+        KekRing keks = new KekRing(LocalKek.parse(LocalKek.generate("bench")), List.of());
+        ReadingCrypto crypto = new ReadingCrypto(new DataKeys(database.dataSource(), keks, 1000, TimeUnit.HOURS.toNanos(1),
+                System::nanoTime), new RowKeys(Batches.KEY), NonceSource.fromDatabase(database.dataSource()));
+        journal = Journal.open(dir.resolve("journal"), false, crypto); // both variants seal: only the check differs
         Metrics metrics = new Metrics(journal);
         BatchNormalizer normalizer = new BatchNormalizer(pseudonymizer, NormalizerLimits.DEFAULTS);
         Clock clock = Clock.fixed(Batches.NOW, ZoneOffset.UTC);

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.jkn.telemetry.gateway.auth.AuthConfig;
@@ -17,6 +19,7 @@ import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.gateway.mqtt.MqttServerConfig;
 import org.jkn.telemetry.gateway.mqtt.bridge.BrokerBridgeConfig;
 import org.jkn.telemetry.normalizer.NormalizerLimits;
+import org.jkn.telemetry.store.crypto.LocalKek;
 import org.jkn.telemetry.store.db.DatabaseConfig;
 
 /**
@@ -27,7 +30,7 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
                             byte[] pseudonymKey, int maxBodyBytes, NormalizerLimits limits, boolean journalSync,
                             long maxPendingReadings, int writeBatchReadings, ZoneId searchZone, Duration deviceAuthCacheTtl,
                             MqttServerConfig mqtt, BrokerBridgeConfig broker, AuthConfig auth, HttpTls httpTls,
-                            ConsentConfig consent) {
+                            ConsentConfig consent, LocalKek kek, List<LocalKek> previousKeks, Duration erasureSweepPeriod) {
 
     /** A plain HTTP port of this value means no plain listener. */
     public static final int DISABLED = -1;
@@ -100,6 +103,18 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         } else if (production) {
             throw bad(ConfigKey.PSEUDONYM_KEY, "is required in the prod profile");
         }
+        LocalKek kek = null;
+        if (!v.get(ConfigKey.KEK).isEmpty()) {
+            kek = kek(ConfigKey.KEK, v.get(ConfigKey.KEK));
+        } else if (production) {
+            throw bad(ConfigKey.KEK, "is required in the prod profile (id:base64 of 32 bytes)");
+        }
+        List<LocalKek> previous = new ArrayList<>();
+        for (String part : v.get(ConfigKey.KEK_PREVIOUS).split(",")) {
+            if (!part.isBlank()) {
+                previous.add(kek(ConfigKey.KEK_PREVIOUS, part.trim()));
+            }
+        }
         NormalizerLimits limits;
         try {
             limits = new NormalizerLimits(integer(v, ConfigKey.MAX_READINGS_PER_BATCH, 1, 10_000_000),
@@ -123,7 +138,16 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
                 key, integer(v, ConfigKey.MAX_BODY_BYTES, 1024, 1 << 30), limits, bool(v, ConfigKey.JOURNAL_SYNC),
                 longValue(v, ConfigKey.JOURNAL_MAX_PENDING_READINGS, 1), integer(v, ConfigKey.WRITE_BATCH_READINGS, 1, 1_000_000),
                 zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL), mqtt(v), broker(v), auth(v, production), tls,
-                new ConsentConfig(durationOrZero(v, ConfigKey.CONSENT_CACHE_TTL), integer(v, ConfigKey.CONSENT_CACHE_MAX_PATIENTS, 1, 100_000_000)));
+                new ConsentConfig(durationOrZero(v, ConfigKey.CONSENT_CACHE_TTL), integer(v, ConfigKey.CONSENT_CACHE_MAX_PATIENTS, 1, 100_000_000)),
+                kek, List.copyOf(previous), duration(v, ConfigKey.ERASURE_SWEEP_PERIOD, false));
+    }
+
+    private static LocalKek kek(ConfigKey k, String text) {
+        try {
+            return LocalKek.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw bad(k, e.getMessage()); // the message never repeats the key
+        }
     }
 
     private static HttpTls httpTls(Map<ConfigKey, String> v) {

@@ -71,6 +71,8 @@ final class CapabilityStatements {
         patient.setProfile("http://hl7.org/fhir/StructureDefinition/Patient");
         patient.addInteraction().setCode(TypeRestfulInteraction.READ);
         patient.addInteraction().setCode(TypeRestfulInteraction.SEARCHTYPE);
+        patient.addInteraction().setCode(TypeRestfulInteraction.DELETE)
+                .setDocumentation("Erasure: destroys the patient's data keys (every reading unreadable at once); rows are deleted later");
         patient.addSearchParam().setName("identifier").setType(Enumerations.SearchParamType.TOKEN)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/Patient-identifier")
                 .setDocumentation("https://fhir.kemkes.go.id/id/nik|{NIK}");

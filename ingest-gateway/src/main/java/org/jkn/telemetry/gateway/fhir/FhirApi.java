@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Patient;
 import org.jkn.telemetry.gateway.auth.AuthResponses;
@@ -23,7 +24,10 @@ import org.jkn.telemetry.gateway.consent.ConsentApi;
 import org.jkn.telemetry.gateway.consent.Disclosure;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.normalizer.identity.Nik;
+import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.crypto.CryptoFailure;
+import org.jkn.telemetry.store.crypto.PatientErasure;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
 import org.jkn.telemetry.store.query.StoredReading;
@@ -31,15 +35,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The FHIR R4 REST API under {@code /fhir}: metadata, Observation read and search, Patient read and
- * search by NIK, and the Consent routes of {@link ConsentApi}. Database calls run on worker threads;
- * results are rendered with HAPI FHIR.
+ * The FHIR R4 REST API under {@code /fhir}: metadata, Observation read and search, Patient read,
+ * search by NIK and delete (erasure), and the Consent routes of {@link ConsentApi}. Database calls
+ * run on worker threads; results are rendered with HAPI FHIR. A stored reading that fails to
+ * decrypt fails the whole request closed (500, its stable code in the OperationOutcome, counted in
+ * {@code telemetry_decryption_failures_total}).
  *
  * <p>Every route but {@code /fhir/metadata} runs after authentication; {@link FhirAccess} decides
  * from the token who may search or read what, and {@link Disclosure} narrows what a clinician sees
  * to the categories the patient's consent discloses to them.
  */
 public final class FhirApi {
+
+    /** Erases a patient (crypto-shredding); blocking. */
+    @FunctionalInterface
+    public interface Eraser {
+        PatientErasure.Result erase(String patientId) throws Exception;
+    }
 
     private static final Logger log = LoggerFactory.getLogger(FhirApi.class);
 
@@ -50,6 +62,8 @@ public final class FhirApi {
     private final FhirResponses responses;
     private final ObservationRenderer renderer = new ObservationRenderer();
     private final CapabilityStatement capabilities;
+    private final Metrics metrics;
+    private final Eraser eraser;
 
     private static final String PATIENT_SCOPES = "patient/Patient.rs for the patient's own record, user/Patient.rs for a clinician";
     private final AuthResponses auth;
@@ -57,11 +71,13 @@ public final class FhirApi {
     private final Disclosure disclosure;
 
     public FhirApi(Vertx vertx, FhirContext fhir, ReadingQueries queries, Pseudonymizer pseudonymizer, ZoneId searchZone,
-                   AuthResponses auth, ConsentApi consents, Disclosure disclosure) {
+                   AuthResponses auth, ConsentApi consents, Disclosure disclosure, Metrics metrics, Eraser eraser) {
         this.vertx = vertx;
         this.auth = auth;
         this.consents = consents;
         this.disclosure = disclosure;
+        this.metrics = metrics;
+        this.eraser = eraser;
         this.queries = queries;
         this.pseudonymizer = pseudonymizer;
         this.searchZone = searchZone;
@@ -83,6 +99,7 @@ public final class FhirApi {
         router.get("/fhir/Patient").handler(this::searchPatients);
         router.get("/fhir/Patient/:id").handler(this::readPatient);
         consents.mount(router);
+        router.delete("/fhir/Patient/:id").handler(this::erasePatient);
         router.route("/fhir/*").handler(ctx -> responses.error(ctx, 404, IssueType.NOTSUPPORTED,
                 "Not supported here; see /fhir/metadata for what is"));
     }
@@ -249,12 +266,49 @@ public final class FhirApi {
             responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");
             return;
         }
-        blocking(ctx, () -> queries.patientExists(id), exists -> {
-            if (exists) {
+        blocking(ctx, () -> queries.patientExists(id) ? 200 : queries.patientErased(id) ? 410 : 404, status -> {
+            if (status == 200) {
                 responses.send(ctx, 200, patient(id));
+            } else if (status == 410) {
+                responses.error(ctx, 410, IssueType.DELETED, "Patient erased");
             } else {
                 responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");
             }
+        });
+    }
+
+    /**
+     * FHIR delete: erases the patient by crypto-shredding. Every reading is unreadable when this
+     * answers; the rows are deleted later by the background job. Allowed to the patient's own token
+ * and to admin tokens; the AuditEvent of an erasure belongs in {@link PatientErasure}'s caller
+ * here, the one place erasures happen over HTTP. Deleting again is 200 too
+     * (FHIR R4 §3.1.0.7.1: deleting a deleted resource succeeds); an id never seen is 404.
+     */
+    private void erasePatient(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        Principal principal = Principal.of(ctx);
+        if (principal == null || !(principal.isAdmin() || principal.isPatient(id))) {
+            auth.forbidden(ctx, "erasure-not-allowed", "only the patient itself or an admin (telemetry.admin) may erase a patient");
+            return;
+        }
+        if (!SearchParams.isFhirId(id)) {
+            responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");
+            return;
+        }
+        blocking(ctx, () -> {
+            PatientErasure.Result r = eraser.erase(id);
+            return r.found() || queries.patientErased(id);
+        }, erased -> {
+            if (!erased) {
+                responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");
+                return;
+            }
+            metrics.erased();
+            OperationOutcome oo = new OperationOutcome();
+            oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION).setCode(IssueType.INFORMATIONAL)
+                    .setDiagnostics("Patient erased: the data keys are destroyed and every reading is unreadable; "
+                            + "the stored rows are deleted in the background");
+            responses.send(ctx, 200, oo);
         });
     }
 
@@ -270,6 +324,12 @@ public final class FhirApi {
         vertx.executeBlocking(work, false).onComplete(ar -> {
             if (ar.succeeded()) {
                 then.accept(ar.result());
+            } else if (ar.cause() instanceof CryptoFailure f && !f.isRetryable()) {
+                // fail closed: nothing of the request is shown; the code only, never the row or a trace
+                metrics.decryptionFailed(f.code());
+                log.error("a stored reading could not be opened ({}); the request was refused", f.code());
+                responses.error(ctx, 500, IssueType.SECURITY, f.code() + ": a stored reading failed its integrity check; "
+                        + "nothing is shown");
             } else {
                 log.error("FHIR request failed", ar.cause());
                 responses.error(ctx, 503, IssueType.TRANSIENT, "The database is unavailable; retry later");

@@ -10,6 +10,7 @@ import org.jkn.telemetry.gateway.auth.Principal;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
 import org.jkn.telemetry.normalizer.BatchError;
 import org.jkn.telemetry.normalizer.BatchSource;
+import org.jkn.telemetry.store.crypto.CryptoFailure;
 import org.jkn.telemetry.normalizer.NormalizedBatch;
 import org.jkn.telemetry.store.consent.ConsentUnavailableException;
 import org.slf4j.Logger;
@@ -77,6 +78,11 @@ public final class ReadingsHandler implements Handler<RoutingContext> {
                 ctx.response().putHeader("Retry-After", "5");
                 JsonErrors.send(ctx.response(), 503, ConsentUnavailableException.CODE,
                         "the patient's consent cannot be checked now; nothing from this request was kept, retry later");
+                return;
+            }
+            if (ar.failed() && ar.cause() instanceof CryptoFailure f && f.isRetryable()) {
+                ctx.response().putHeader("Retry-After", "5");
+                JsonErrors.send(ctx.response(), 503, f.code(), "the patient's data key is unavailable; nothing was kept, retry later");
                 return;
             }
             if (ar.failed()) {

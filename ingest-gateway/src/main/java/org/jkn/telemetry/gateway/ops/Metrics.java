@@ -137,6 +137,23 @@ public final class Metrics implements DrainListener {
         corruptRecords.increment();
     }
 
+    /** A stored reading that could not be opened, by stable code ({@code decryption-failed}, {@code kek-unknown}...). Cold path. */
+    public void decryptionFailed(String code) {
+        Counter.builder("telemetry.decryption.failures").description("Stored readings that failed to decrypt; none was shown")
+                .tag("code", code).register(registry).increment();
+    }
+
+    /** A patient erased (crypto-shredding). Cold path. */
+    public void erased() {
+        Counter.builder("telemetry.erasures").description("Patients erased (data keys destroyed)").register(registry).increment();
+    }
+
+    /** Rows of erased patients deleted by the background job. */
+    public void erasedRowsDeleted(long rows) {
+        Counter.builder("telemetry.erasure.rows.deleted").description("Unreadable readings of erased patients deleted")
+                .register(registry).increment(rows);
+    }
+
     /** Prometheus text exposition format. */
     public String scrape() {
         return registry.scrape();

@@ -205,7 +205,7 @@ class MqttHostilePacketsTest {
 
     private boolean stored(Devices.Device d, String readingId) {
         try {
-            String key = "-" + ObservationIds.key(GatewayFixture.PATIENT_ID, d.id(), readingId);
+            String key = "-" + GatewayFixture.rowKey(d.id(), readingId);
             return gw.observations("").encode().contains(key + "\"");
         } catch (Exception e) {
             return false;

@@ -99,7 +99,7 @@ class MqttOverloadTest {
         try {
             String bundle = gw.observations("").encode();
             for (String r : readingIds) {
-                if (!bundle.contains("-" + ObservationIds.key(GatewayFixture.PATIENT_ID, d.id(), r) + "\"")) {
+                if (!bundle.contains("-" + GatewayFixture.rowKey(d.id(), r) + "\"")) {
                     return false;
                 }
             }

@@ -65,7 +65,7 @@ class MqttPublishTest {
 
     /** True when the device's reading is stored: an Observation id ends with the hash of its key. */
     private boolean stored(Set<String> observationIds, String readingId) {
-        String key = "-" + ObservationIds.key(GatewayFixture.PATIENT_ID, device.id(), readingId);
+        String key = "-" + GatewayFixture.rowKey(device.id(), readingId);
         return observationIds.stream().anyMatch(id -> id.endsWith(key));
     }
 

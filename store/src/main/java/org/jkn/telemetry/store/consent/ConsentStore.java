@@ -101,6 +101,17 @@ public final class ConsentStore {
         }
     }
 
+    /**
+     * Deletes every Consent of the patient (their grants follow) on the caller's connection: the
+     * erasure of a patient does it in its own transaction ({@code PatientErasure} hook). Returns how many.
+     */
+    public static int erasePatient(Connection db, String patientId) throws SQLException {
+        try (PreparedStatement s = db.prepareStatement("delete from consents where patient_id = ?")) {
+            s.setString(1, patientId);
+            return s.executeUpdate();
+        }
+    }
+
     public Optional<StoredConsent> find(String id) throws SQLException {
         try (Connection db = dataSource.getConnection();
              PreparedStatement ps = db.prepareStatement(

@@ -12,17 +12,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.jkn.telemetry.normalizer.DeviceInfo;
-import org.jkn.telemetry.normalizer.NormalizedReading;
-import org.jkn.telemetry.store.journal.JournalBatch;
-import org.jkn.telemetry.store.query.ObservationIds;
+import org.jkn.telemetry.store.crypto.SealedBatch;
+import org.jkn.telemetry.store.crypto.SealedReading;
 import org.postgresql.PGConnection;
 
 /**
- * Writes journal batches to the database in one transaction: patients and devices upserted, the
+ * Writes sealed journal batches to the database in one transaction: patients upserted, the
  * readings COPYed into a session-local staging table and moved with {@code ON CONFLICT DO NOTHING}
- * (so a re-sent reading is stored once), and the journal checkpoint advanced. Either all of it
- * commits or none of it does, so a replay after a crash is exact.
+ * (so a re-sent reading, recognised by its row key, is stored once), and the journal checkpoint
+ * advanced. Either all of it commits or none of it does, so a replay after a crash is exact.
+ *
+ * <p>Ciphertexts are copied as they are. Readings sealed under a data key that was destroyed
+ * meanwhile (the patient was erased while they waited in the journal) are not stored.
  *
  * <p>Not thread-safe: one per drainer thread. Cost: one round trip per statement, one COPY per call.
  */
@@ -31,15 +32,14 @@ public final class ReadingCopier {
     private static final String STAGE = "create temp table if not exists readings_stage "
             + "(like readings including defaults) on commit delete rows";
     private static final String COPY = "copy readings_stage (patient_id, device_id, reading_id, type, code, "
-            + "effective_start, effective_end, tz_offset, value, value2, obs_key, received_at, attrs, detail) from stdin (format csv)";
+            + "effective_start, effective_end, tz_offset, obs_key, received_at, key_version, sealed) from stdin (format csv)";
     private static final String MOVE = "insert into readings (patient_id, device_id, reading_id, type, code, effective_start, "
-            + "effective_end, tz_offset, value, value2, obs_key, received_at, attrs, detail) select patient_id, device_id, reading_id, "
-            + "type, code, effective_start, effective_end, tz_offset, value, value2, obs_key, received_at, attrs, detail "
-            + "from readings_stage on conflict do nothing";
-    private static final String PATIENT = "insert into patients (id) values (?) on conflict do nothing";
-    private static final String DEVICE = "insert into devices (patient_id, id, manufacturer, model) values (?, ?, ?, ?) "
-            + "on conflict (patient_id, id) do update set manufacturer = coalesce(excluded.manufacturer, devices.manufacturer), "
-            + "model = coalesce(excluded.model, devices.model), last_seen = now()";
+            + "effective_end, tz_offset, obs_key, received_at, key_version, sealed) select s.patient_id, s.device_id, s.reading_id, "
+            + "s.type, s.code, s.effective_start, s.effective_end, s.tz_offset, s.obs_key, s.received_at, s.key_version, s.sealed "
+            + "from readings_stage s join data_keys k on k.patient_id = s.patient_id and k.key_version = s.key_version "
+            + "and k.destroyed_at is null on conflict do nothing";
+    private static final String PATIENT = "insert into patients (id) select ? where exists (select 1 from data_keys "
+            + "where patient_id = ? and key_version = ? and destroyed_at is null) on conflict do nothing";
     private static final String CHECKPOINT = "insert into journal_checkpoints (journal_id, last_index) values (?, ?) "
             + "on conflict (journal_id) do update set last_index = excluded.last_index, updated_at = now()";
 
@@ -55,9 +55,9 @@ public final class ReadingCopier {
     /**
      * Stores the batches and records {@code lastIndex} as the journal's checkpoint.
      *
-     * @return the number of readings newly stored (the rest were already there)
+     * @return the number of readings newly stored (the rest were already there, or erased)
      */
-    public int write(List<JournalBatch> batches, String journalId, long lastIndex) throws SQLException {
+    public int write(List<SealedBatch> batches, String journalId, long lastIndex) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -73,24 +73,19 @@ public final class ReadingCopier {
         }
     }
 
-    private int write(Connection c, List<JournalBatch> batches, String journalId, long lastIndex) throws SQLException {
-        Map<String, DeviceInfo> devices = new LinkedHashMap<>();
-        for (JournalBatch b : batches) {
-            devices.put(b.patientId() + '\0' + b.device().id(), b.device());
+    private int write(Connection c, List<SealedBatch> batches, String journalId, long lastIndex) throws SQLException {
+        Map<String, Integer> patients = new LinkedHashMap<>();
+        for (SealedBatch b : batches) {
+            patients.merge(b.patientId(), b.keyVersion(), Math::max);
         }
-        try (PreparedStatement p = c.prepareStatement(PATIENT); PreparedStatement d = c.prepareStatement(DEVICE)) {
-            for (Map.Entry<String, DeviceInfo> e : devices.entrySet()) {
-                String patient = e.getKey().substring(0, e.getKey().indexOf('\0'));
-                p.setString(1, patient);
+        try (PreparedStatement p = c.prepareStatement(PATIENT)) {
+            for (Map.Entry<String, Integer> e : patients.entrySet()) {
+                p.setString(1, e.getKey());
+                p.setString(2, e.getKey());
+                p.setInt(3, e.getValue());
                 p.addBatch();
-                d.setString(1, patient);
-                d.setString(2, e.getValue().id());
-                d.setString(3, e.getValue().manufacturer());
-                d.setString(4, e.getValue().model());
-                d.addBatch();
             }
             p.executeBatch();
-            d.executeBatch();
         }
         int inserted = 0;
         if (fillCsv(batches) > 0) {
@@ -115,38 +110,28 @@ public final class ReadingCopier {
         return inserted;
     }
 
-    /** CSV rows for COPY. Ids were checked by the normalizer ([A-Za-z0-9._:-]), so no quoting is needed. */
-    private int fillCsv(List<JournalBatch> batches) {
+    /**
+     * CSV rows for COPY. Patient ids are pseudonyms and row keys hex, codes come from the catalogue,
+     * so no quoting is needed; the device id column is empty (the device is inside the ciphertext).
+     */
+    private int fillCsv(List<SealedBatch> batches) {
         csv.setLength(0);
         int rows = 0;
-        for (JournalBatch b : batches) {
+        for (SealedBatch b : batches) {
             String received = micros(b.receivedMicros());
-            for (NormalizedReading r : b.readings()) {
-                csv.append(b.patientId()).append(',')
-                        .append(b.device().id()).append(',')
-                        .append(r.readingId()).append(',')
+            for (SealedReading r : b.readings()) {
+                csv.append(b.patientId()).append(",\"\",")
+                        .append(r.rowKey()).append(',')
                         .append(r.type().id()).append(',')
-                        .append(r.type().storedCode(r.attrs())).append(',')
+                        .append(r.code()).append(',')
                         .append(micros(r.startMicros())).append(',')
                         .append(micros(r.endMicros())).append(',')
-                        .append(r.offsetSeconds()).append(',');
-                if (!Double.isNaN(r.value())) {
-                    csv.append(r.value());
-                }
-                csv.append(',');
-                if (!Double.isNaN(r.value2())) {
-                    csv.append(r.value2());
-                }
-                csv.append(',')
-                        .append(ObservationIds.key(b.patientId(), b.device().id(), r.readingId())).append(',')
+                        .append(r.offsetSeconds()).append(',')
+                        .append(r.rowKey()).append(',')
                         .append(received).append(',')
-                        .append(r.attrs()).append(',');
-                byte[] detail = Detail.encode(r.stages());
-                if (detail != null) {
-                    csv.append("\\x");
-                    for (byte x : detail) {
-                        csv.append(HEX[(x >> 4) & 0xf]).append(HEX[x & 0xf]);
-                    }
+                        .append(b.keyVersion()).append(",\\x");
+                for (byte x : r.sealed()) {
+                    csv.append(HEX[(x >> 4) & 0xf]).append(HEX[x & 0xf]);
                 }
                 csv.append('\n');
                 rows++;

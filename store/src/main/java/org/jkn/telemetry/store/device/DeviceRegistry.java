@@ -140,6 +140,18 @@ public final class DeviceRegistry {
         return stored == null ? null : stored.device().patientId();
     }
 
+    /**
+     * Forgets a device whose registration was deleted (its patient was erased): cached verifications
+     * are dropped and listeners told, as for a revocation. Non-blocking.
+     */
+    public void forget(String deviceId) {
+        revokedHere.add(deviceId);
+        cache.evictDevice(deviceId);
+        for (Consumer<String> l : revocationListeners) {
+            l.accept(deviceId);
+        }
+    }
+
     /** True when the device was revoked through this registry since the process started. Non-blocking. */
     public boolean isRevoked(String deviceId) {
         return revokedHere.contains(deviceId);

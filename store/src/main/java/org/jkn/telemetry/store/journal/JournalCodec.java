@@ -8,9 +8,12 @@ import org.jkn.telemetry.normalizer.NormalizedReading;
 import org.jkn.telemetry.normalizer.SleepStage;
 import org.jkn.telemetry.normalizer.catalog.SleepStageKind;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
+import org.jkn.telemetry.store.crypto.SealedRecords;
 
 /**
- * Binary layout of a journal record. Version 2 (version 1 lacks attrs and stages and is still read):
+ * Binary layout of the plaintext journal records of earlier versions, still read (and sealed when
+ * drained); new records are sealed (version 3, {@link SealedRecords}). Version 2 (version 1 lacks
+ * attrs and stages):
  * <pre>
  * u8 version | utf8 patientId | utf8 deviceId | utf8? manufacturer | utf8? model | i64 receivedMicros
  * stopbit count | count x (u8 typeId | utf8 readingId | i64 start | i64 end | i32 offset | f64 value | f64 value2
@@ -106,9 +109,11 @@ final class JournalCodec {
         return new JournalBatch(patient, new DeviceInfo(deviceId, manufacturer, model), received, readings);
     }
 
-    /** Reading count of a record without decoding the readings. */
+    /** Reading count of a record (any version) without decoding the readings. */
     static long countReadings(Bytes<?> in) {
-        in.readUnsignedByte();
+        if (in.readUnsignedByte() == SealedRecords.VERSION) {
+            return SealedRecords.countReadingsAfterVersion(in);
+        }
         in.readUtf8();
         in.readUtf8();
         in.readUtf8();

@@ -11,7 +11,10 @@ import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.bytes.Bytes;
 import org.jkn.telemetry.store.copy.ReadingCopier;
+import org.jkn.telemetry.store.crypto.SealedBatch;
+import org.jkn.telemetry.store.crypto.SealedRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * stored in the database, reads up to {@code maxReadingsPerWrite} readings, writes them with the
  * new checkpoint in one transaction, and retries with back-off while the database is away (the
  * journal keeps everything meanwhile).
+ *
+ * <p>Sealed records are copied as bytes, never decrypted here. Plaintext records of earlier
+ * versions are sealed on the way (they stay in the journal files until those are removed).
  */
 public final class JournalDrainer implements AutoCloseable {
 
@@ -73,15 +79,17 @@ public final class JournalDrainer implements AutoCloseable {
             position(tailer, from);
             journal.markBacklog(countBacklog(from));
             ReadingCopier copier = new ReadingCopier(dataSource);
-            List<JournalBatch> chunk = new ArrayList<>();
+            List<SealedBatch> chunk = new ArrayList<>();
+            List<JournalBatch> plaintext = new ArrayList<>();
             while (running) {
                 chunk.clear();
-                long last = fill(tailer, chunk);
+                plaintext.clear();
+                long last = fill(tailer, chunk, plaintext);
                 if (last < 0) {
                     LockSupport.parkNanos(IDLE_PARK_NANOS);
                     continue;
                 }
-                writeWithRetry(copier, chunk, last);
+                writeWithRetry(copier, chunk, plaintext, last);
             }
         } catch (RuntimeException e) {
             healthy = false;
@@ -91,7 +99,7 @@ public final class JournalDrainer implements AutoCloseable {
         }
     }
 
-    private long fill(ExcerptTailer tailer, List<JournalBatch> chunk) {
+    private long fill(ExcerptTailer tailer, List<SealedBatch> chunk, List<JournalBatch> plaintext) {
         int readings = 0;
         long last = -1;
         while (readings < maxReadingsPerWrite) {
@@ -101,12 +109,21 @@ public final class JournalDrainer implements AutoCloseable {
                 }
                 last = dc.index();
                 try {
-                    JournalBatch b = JournalCodec.read(dc.wire().bytes());
-                    chunk.add(b);
-                    readings += b.readings().size();
+                    Bytes<?> bytes = dc.wire().bytes();
+                    if (bytes.peekUnsignedByte() == SealedRecords.VERSION) {
+                        SealedBatch b = SealedRecords.read(bytes);
+                        chunk.add(b);
+                        readings += b.readings().size();
+                    } else {
+                        JournalBatch b = JournalCodec.read(bytes);
+                        plaintext.add(b);
+                        readings += b.readings().size();
+                    }
                 } catch (RuntimeException e) {
                     listener.corruptRecord(last, e);
-                    log.error("journal record {} cannot be decoded and is skipped", Long.toHexString(last), e);
+                    // the class only: a decoding message could quote record contents
+                    log.error("journal record {} cannot be decoded and is skipped ({})", Long.toHexString(last),
+                            e.getClass().getSimpleName());
                 }
             }
         }
@@ -114,14 +131,22 @@ public final class JournalDrainer implements AutoCloseable {
 
     }
 
-    private void writeWithRetry(ReadingCopier copier, List<JournalBatch> chunk, long last) {
+    private void writeWithRetry(ReadingCopier copier, List<SealedBatch> chunk, List<JournalBatch> plaintext, long last) {
         int readings = 0;
-        for (JournalBatch b : chunk) {
+        for (SealedBatch b : chunk) {
+            readings += b.readings().size();
+        }
+        for (JournalBatch b : plaintext) {
             readings += b.readings().size();
         }
         long backoff = 50;
         while (running) {
             try {
+                // sealing needs the data keys, so it is retried with the write while the database is away
+                for (JournalBatch b : plaintext) {
+                    chunk.add(journal.crypto().seal(b.patientId(), b.device(), b.receivedMicros(), b.readings()));
+                }
+                plaintext.clear();
                 int inserted = copier.write(chunk, journal.id(), last);
                 checkpoint = last;
                 healthy = true;
@@ -204,6 +229,9 @@ public final class JournalDrainer implements AutoCloseable {
      * and constraint errors quote row contents, which are health data.
      */
     static String describe(Exception e) {
+        if (e instanceof org.jkn.telemetry.store.crypto.CryptoFailure f) {
+            return "CryptoFailure " + f.code();
+        }
         return e instanceof SQLException sql && sql.getSQLState() != null
                 ? e.getClass().getSimpleName() + " SQLSTATE " + sql.getSQLState()
                 : e.getClass().getSimpleName();

@@ -15,23 +15,36 @@ import javax.sql.DataSource;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.copy.Detail;
+import org.jkn.telemetry.store.crypto.Opened;
+import org.jkn.telemetry.store.crypto.ReadingCrypto;
 
 /**
  * Reads for the FHIR API. Every value reaches SQL as a bind parameter; only fixed fragments are
  * concatenated. Thread-safe.
+ *
+ * <p>Sealed rows are opened here, each against the row it was read from; a row that fails to open
+ * raises {@link org.jkn.telemetry.store.crypto.CryptoFailure} and nothing of the request is shown
+ * (fail closed). Rows whose data key was destroyed are not returned at all: an erasure hides a
+ * patient's readings at once, on every instance, before the background job deletes them.
  */
 public final class ReadingQueries {
 
     private static final String COLUMNS = "r.patient_id, r.device_id, r.reading_id, r.type, r.effective_start, "
-            + "r.effective_end, r.tz_offset, r.value, r.value2, r.obs_key, r.received_at, d.manufacturer, d.model, r.attrs, r.detail "
+            + "r.effective_end, r.tz_offset, r.value, r.value2, r.obs_key, r.received_at, d.manufacturer, d.model, r.attrs, r.detail, "
+            + "r.key_version, r.sealed "
             + "from readings r left join devices d on d.patient_id = r.patient_id and d.id = r.device_id ";
+    /** Sealed rows only while their data key lives; plaintext rows of earlier versions until they are sealed. */
+    private static final String LIVE = " and (r.key_version is null or exists (select 1 from data_keys k "
+            + "where k.patient_id = r.patient_id and k.key_version = r.key_version and k.destroyed_at is null))";
 
     private final DataSource dataSource;
+    private final ReadingCrypto crypto;
     private final long maxPeriodMicros;
 
     /** @param maxPeriod the longest interval a reading may cover, used to bound range scans */
-    public ReadingQueries(DataSource dataSource, Duration maxPeriod) {
+    public ReadingQueries(DataSource dataSource, ReadingCrypto crypto, Duration maxPeriod) {
         this.dataSource = dataSource;
+        this.crypto = crypto;
         this.maxPeriodMicros = maxPeriod.toSeconds() * 1_000_000L;
     }
 
@@ -41,7 +54,7 @@ public final class ReadingQueries {
             return Optional.empty();
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select " + COLUMNS + "where r.effective_start = ? and r.obs_key = ?")) {
+             PreparedStatement ps = c.prepareStatement("select " + COLUMNS + "where r.effective_start = ? and r.obs_key = ?" + LIVE)) {
             ps.setObject(1, timestamp(id.startMicros()));
             ps.setString(2, id.key());
             try (ResultSet rs = ps.executeQuery()) {
@@ -52,7 +65,7 @@ public final class ReadingQueries {
 
     /** One page of results; at most {@code count + 1} rows are fetched so the caller knows whether more follow. */
     public List<StoredReading> search(ObservationSearch q) throws SQLException {
-        StringBuilder sql = new StringBuilder("select ").append(COLUMNS).append("where r.patient_id = ?");
+        StringBuilder sql = new StringBuilder("select ").append(COLUMNS).append("where r.patient_id = ?").append(LIVE);
         List<Object> args = new ArrayList<>();
         args.add(q.patientId());
         if (!q.codes().isEmpty()) {
@@ -140,7 +153,18 @@ public final class ReadingQueries {
         }
     }
 
-    private static StoredReading row(ResultSet rs) throws SQLException {
+    /** True when the patient with this pseudonym was erased. */
+    public boolean patientErased(String patientId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select 1 from erasures where patient_id = ? limit 1")) {
+            ps.setString(1, patientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private StoredReading row(ResultSet rs) throws SQLException {
         long start = micros(rs, 5);
         double value = rs.getDouble(8);
         if (rs.wasNull()) {
@@ -154,7 +178,17 @@ public final class ReadingQueries {
         if (type == null) {
             throw new SQLException("readings row has unknown type id " + rs.getInt(4));
         }
-        return new StoredReading(ObservationIds.id(start, rs.getString(10)), rs.getString(1), rs.getString(2),
+        String patient = rs.getString(1);
+        String key = rs.getString(10);
+        int keyVersion = rs.getInt(16);
+        if (!rs.wasNull()) {
+            long end = micros(rs, 6);
+            int offset = rs.getInt(7);
+            Opened o = crypto.open(patient, keyVersion, type, start, end, offset, key, rs.getBytes(17));
+            return new StoredReading(ObservationIds.id(start, key), patient, o.deviceId(), o.manufacturer(), o.model(),
+                    type, start, end, offset, o.value(), o.value2(), micros(rs, 11), o.attrs(), o.stages());
+        }
+        return new StoredReading(ObservationIds.id(start, key), patient, rs.getString(2),
                 rs.getString(12), rs.getString(13), type, start, micros(rs, 6), rs.getInt(7),
                 value, value2, micros(rs, 11), rs.getInt(14), Detail.decode(rs.getBytes(15)));
     }

@@ -1,5 +1,6 @@
 package org.jkn.telemetry.store.db;
 
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.jkn.telemetry.store.fixtures.TestDatabases.count;
@@ -32,7 +33,7 @@ class DatabaseRestartTest {
         Path data = dir.resolve("pg");
         String now = Instant.now().atOffset(ZoneOffset.ofHours(7)).toString();
         try (Database first = Database.open(TestDatabases.embedded(data))) {
-            new ReadingCopier(first.dataSource()).write(
+            TestCrypto.write(first.dataSource(),
                     List.of(batch("p-restart", "dev-1", List.of(heartRate("r-1", now, 61)))), "restart-test", 0);
         }
         try (Database second = Database.open(TestDatabases.embedded(data))) {

@@ -1,5 +1,6 @@
 package org.jkn.telemetry.store.db;
 
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.jkn.telemetry.store.fixtures.TestDatabases.count;
@@ -147,12 +148,13 @@ class DatabaseTest {
 
     private void store(Instant at, String readingId) throws SQLException {
         String iso = at.atOffset(ZoneOffset.UTC).toString();
-        new ReadingCopier(db.dataSource()).write(List.of(batch("p-database", "dev-1", List.of(heartRate(readingId, iso, 60)))),
+        TestCrypto.write(db.dataSource(), List.of(batch("p-database", "dev-1", List.of(heartRate(readingId, iso, 60)))),
                 "database-test", journalIndex.incrementAndGet());
     }
 
     private static long storedReadings(String readingId) throws SQLException {
-        return count(db.dataSource(), "select count(*) from readings where patient_id = 'p-database' and reading_id = ?", readingId);
+        return count(db.dataSource(), "select count(*) from readings where patient_id = 'p-database' and reading_id = ?",
+                TestCrypto.rowKey("p-database", "dev-1", readingId));
     }
 
     private static Set<String> partitionNames() throws SQLException {

@@ -1,5 +1,7 @@
 package org.jkn.telemetry.store.db;
 
+import org.jkn.telemetry.store.crypto.SealedBatch;
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.jkn.telemetry.store.fixtures.TestDatabases.count;
@@ -83,12 +85,13 @@ class TimescaleDbTest {
     void copiedReadingsAreFoundBySearchAndStoredOnce() throws SQLException {
         String at = Instant.now().truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.ofHours(7)).toString();
         ReadingCopier copier = new ReadingCopier(db.dataSource());
-        List<JournalBatch> batches = List.of(batch("p-ts", "dev-1", List.of(heartRate("hr-1", at, 64))));
+        List<SealedBatch> batches = TestCrypto.seal(TestCrypto.of(db.dataSource()),
+                List.of(batch("p-ts", "dev-1", List.of(heartRate("hr-1", at, 64)))));
 
         assertEquals(1, copier.write(batches, "timescale-test", 1));
         assertEquals(0, copier.write(batches, "timescale-test", 2));
 
-        ReadingQueries queries = new ReadingQueries(db.dataSource(), Duration.ofDays(1));
+        ReadingQueries queries = new ReadingQueries(db.dataSource(), TestCrypto.of(db.dataSource()), Duration.ofDays(1));
         List<StoredReading> found = queries.search(new ObservationSearch("p-ts", List.of(ReadingType.HEART_RATE.storedCode(0)), List.of(), false, 10, 0));
         assertEquals(1, found.size());
         assertEquals(64, found.get(0).value(), 0.0);
@@ -98,7 +101,7 @@ class TimescaleDbTest {
     @Test
     void maintenanceAndRestartStillWorkOnceChunksAreCompressed() throws Exception {
         String old = Instant.now().minus(Duration.ofDays(40)).atOffset(ZoneOffset.UTC).toString();
-        new ReadingCopier(db.dataSource()).write(List.of(batch("p-ts-old", "dev-1", List.of(heartRate("old-1", old, 58)))),
+        TestCrypto.write(db.dataSource(), List.of(batch("p-ts-old", "dev-1", List.of(heartRate("old-1", old, 58)))),
                 "timescale-test", 3);
         assertTrue(count(db.dataSource(), "select count(*) from (select compress_chunk(c, true) "
                 + "from show_chunks('readings', older_than => interval '30 days') c) compressed") > 0);
@@ -106,7 +109,7 @@ class TimescaleDbTest {
         assertEquals(StorageMode.TIMESCALE, db.maintenance().run(Instant.now()));
         try (Database reopened = Database.open(config)) {
             assertEquals(StorageMode.TIMESCALE, reopened.mode());
-            List<StoredReading> found = new ReadingQueries(reopened.dataSource(), Duration.ofDays(1))
+            List<StoredReading> found = new ReadingQueries(reopened.dataSource(), TestCrypto.of(reopened.dataSource()), Duration.ofDays(1))
                     .search(new ObservationSearch("p-ts-old", List.of(), List.of(), false, 10, 0));
             assertEquals(1, found.size(), "readings in compressed chunks are still found");
         }

@@ -1,5 +1,6 @@
 package org.jkn.telemetry.store.journal;
 
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,7 +85,7 @@ class JournalDrainerOutageTest {
 
     @Test
     void readingsAppendedWhileTheDatabaseIsDownAreStoredWhenItReturns() throws Exception {
-        journal = Journal.open(journalDir, false);
+        journal = Journal.open(journalDir, false, TestCrypto.of(pool));
         drainer = new JournalDrainer(journal, pool, listener, 1_000);
         drainer.start();
         long before = journal.append(batch("p-outage", "dev-1", List.of(heartRate("before", "2026-11-22T07:00:00+07:00", 70))));
@@ -108,8 +109,10 @@ class JournalDrainerOutageTest {
 
     @Test
     void drainerStartedWhileTheDatabaseIsDownCatchesUpWhenItReturns() throws Exception {
+        // a patient whose data key is cached can be ingested while the database is away
+        TestCrypto.of(pool).keys().current("p-late-start");
         stopServer(server);
-        journal = Journal.open(journalDir, false);
+        journal = Journal.open(journalDir, false, TestCrypto.of(pool));
         journal.append(batch("p-late-start", "dev-1", List.of(heartRate("a", "2026-11-22T07:00:00+07:00", 70))));
         drainer = new JournalDrainer(journal, pool, listener, 1_000);
         drainer.start();

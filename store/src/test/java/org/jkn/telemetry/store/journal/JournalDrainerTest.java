@@ -1,5 +1,6 @@
 package org.jkn.telemetry.store.journal;
 
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.jkn.telemetry.store.fixtures.Readings.steps;
@@ -63,7 +64,7 @@ class JournalDrainerTest {
     @BeforeEach
     void openJournal(TestInfo test) throws Exception {
         patient = "p-" + test.getTestMethod().orElseThrow().getName();
-        journal = Journal.open(journalDir, false);
+        journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()));
     }
 
     @Test
@@ -80,7 +81,8 @@ class JournalDrainerTest {
         assertEquals(4, listener.inserted.get());
         assertEquals(last, TestDatabases.count(db.dataSource(),
                 "select last_index from journal_checkpoints where journal_id = ?", journal.id()));
-        assertEquals(2, TestDatabases.count(db.dataSource(), "select count(*) from devices where patient_id = ?", patient));
+        assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from devices where patient_id = ?", patient),
+                "devices are inside the sealed readings, not in a plaintext table");
         assertTrue(drainer.isHealthy());
     }
 
@@ -138,7 +140,7 @@ class JournalDrainerTest {
         drainer.close();
         journal.close();
 
-        journal = Journal.open(journalDir, false);
+        journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()));
         RecordingListener second = new RecordingListener();
         drainer = new JournalDrainer(journal, db.dataSource(), second, 1_000);
         drainer.start();
@@ -172,7 +174,7 @@ class JournalDrainerTest {
         long last = journal.append(batch(patient, "dev-1", List.of(heartRate("b", "1990-01-15T07:01:00+07:00", 71))));
         journal.close();
 
-        journal = Journal.open(journalDir, false);
+        journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()));
         startDrainer(1_000);
         Poll.until("a write has failed", () -> listener.failedWrites.get() > 0);
         assertEquals(2, journal.pendingReadings());

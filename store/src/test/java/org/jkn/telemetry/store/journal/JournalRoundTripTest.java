@@ -1,5 +1,7 @@
 package org.jkn.telemetry.store.journal;
 
+import org.jkn.telemetry.store.crypto.SealedRecords;
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.bloodPressure;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.jkn.telemetry.store.fixtures.Readings.micros;
@@ -65,7 +67,7 @@ class JournalRoundTripTest {
                 bloodPressure("bp-1", "2026-11-22T10:00:00-03:30", 120.5, 80.25),
                 oxygen("ox-1", "2026-11-22T11:00:00.999999+05:45", 97.123456789012)));
         RecordingListener listener = new RecordingListener();
-        Journal journal = Journal.open(journalDir, false);
+        Journal journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()));
         JournalDrainer drainer = startDrainer(journal, listener);
         try {
             journal.append(sent);
@@ -75,7 +77,7 @@ class JournalRoundTripTest {
             journal.close();
         }
 
-        List<StoredReading> stored = new ReadingQueries(db.dataSource(), Duration.ofDays(1))
+        List<StoredReading> stored = new ReadingQueries(db.dataSource(), TestCrypto.of(db.dataSource()), Duration.ofDays(1))
                 .search(new ObservationSearch("p-roundtrip", List.of(), List.of(), true, 10, 0));
         assertEquals(4, stored.size());
         List<NormalizedReading> expected = sent.readings().stream()
@@ -83,7 +85,7 @@ class JournalRoundTripTest {
         for (int i = 0; i < expected.size(); i++) {
             NormalizedReading r = expected.get(i);
             StoredReading s = stored.get(i);
-            assertEquals(ObservationIds.id(r.startMicros(), ObservationIds.key("p-roundtrip", "dev-rt", r.readingId())),
+            assertEquals(ObservationIds.id(r.startMicros(), TestCrypto.rowKey("p-roundtrip", "dev-rt", r.readingId())),
                     s.observationId());
             assertEquals("p-roundtrip", s.patientId());
             assertEquals("dev-rt", s.deviceId());
@@ -102,13 +104,13 @@ class JournalRoundTripTest {
     @Test
     void corruptRecordIsSkippedAndReportedWithoutBlockingLaterRecords() throws Exception {
         long before;
-        try (Journal journal = Journal.open(journalDir, false)) {
+        try (Journal journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()))) {
             before = journal.append(Readings.batch("p-corrupt", "dev-1",
                     List.of(heartRate("before", "2026-11-22T07:00:00+07:00", 70))));
         }
         long corrupt = appendRecordOfAFutureVersion(journalDir);
         RecordingListener listener = new RecordingListener();
-        Journal journal = Journal.open(journalDir, false);
+        Journal journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()));
         JournalDrainer drainer = startDrainer(journal, listener);
         try {
             long after = journal.append(Readings.batch("p-corrupt", "dev-1",
@@ -137,7 +139,7 @@ class JournalRoundTripTest {
              ExcerptAppender appender = queue.createAppender()) {
             try (DocumentContext dc = appender.writingDocument()) {
                 Bytes<?> bytes = dc.wire().bytes();
-                bytes.writeUnsignedByte(JournalCodec.VERSION + 1);
+                bytes.writeUnsignedByte(SealedRecords.VERSION + 1);
                 bytes.writeUtf8("a layout this code does not know");
             }
             return appender.lastIndexAppended();

@@ -1,5 +1,6 @@
 package org.jkn.telemetry.store.query;
 
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.micros;
 import static org.jkn.telemetry.store.query.SampleReadings.PATIENT;
 import static org.jkn.telemetry.store.query.SampleReadings.readingIds;
@@ -31,7 +32,7 @@ class DateSearchTest {
     @BeforeAll
     static void storeReadings() throws Exception {
         db = SampleReadings.openAndStore(dir.resolve("pg"));
-        queries = new ReadingQueries(db.dataSource(), SampleReadings.MAX_PERIOD);
+        queries = new ReadingQueries(db.dataSource(), TestCrypto.of(db.dataSource()), SampleReadings.MAX_PERIOD);
     }
 
     @AfterAll

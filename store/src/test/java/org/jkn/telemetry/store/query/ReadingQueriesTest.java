@@ -1,5 +1,6 @@
 package org.jkn.telemetry.store.query;
 
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.jkn.telemetry.store.fixtures.Readings.micros;
@@ -40,7 +41,7 @@ class ReadingQueriesTest {
     @BeforeAll
     static void storeReadings() throws Exception {
         db = SampleReadings.openAndStore(dir.resolve("pg"));
-        queries = new ReadingQueries(db.dataSource(), SampleReadings.MAX_PERIOD);
+        queries = new ReadingQueries(db.dataSource(), TestCrypto.of(db.dataSource()), SampleReadings.MAX_PERIOD);
     }
 
     @AfterAll
@@ -125,7 +126,7 @@ class ReadingQueriesTest {
 
         assertEquals(Optional.empty(), queries.read(ObservationIds.id(steps.startMicros(), heartKey)));
         assertEquals(Optional.empty(), queries.read(ObservationIds.id(heart.startMicros(),
-                ObservationIds.key(PATIENT, "dev-q", "never-sent"))));
+                TestCrypto.rowKey(PATIENT, "dev-q", "never-sent"))));
     }
 
     @Test
@@ -161,7 +162,7 @@ class ReadingQueriesTest {
         assertFalse(queries.patientExists("p-never-seen"));
 
         String readingId = SampleReadings.INJECTION_READING_ID;
-        new ReadingCopier(db.dataSource()).write(List.of(batch("p-quote'--", "dev-q",
+        TestCrypto.write(db.dataSource(), List.of(batch("p-quote'--", "dev-q",
                 List.of(heartRate(readingId, "2026-11-22T07:45:00+07:00", 66)))), "query-test", 3);
         List<StoredReading> found = queries.search(new ObservationSearch("p-quote'--", List.of(), List.of(), true, 10, 0));
 

@@ -1,5 +1,6 @@
 package org.jkn.telemetry.store.query;
 
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.bloodPressure;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
@@ -35,16 +36,15 @@ final class SampleReadings {
 
     static Database openAndStore(Path dir) throws IOException, SQLException {
         Database db = TestDatabases.openWithFixturePartitions(dir);
-        ReadingCopier copier = new ReadingCopier(db.dataSource());
-        for (String patient : List.of(PATIENT, OTHER)) {
+                for (String patient : List.of(PATIENT, OTHER)) {
             double bump = patient.equals(PATIENT) ? 0 : 1;
-            copier.write(List.of(batch(patient, "dev-q", List.of(
+            TestCrypto.write(db.dataSource(), List.of(batch(patient, "dev-q", List.of(
                     heartRate("hr-1", "2026-11-22T07:30:00+07:00", 72 + bump),
                     oxygen("ox-1", "2026-11-22T07:30:00+07:00", 97 + bump),
                     steps("st-1", "2026-11-22T08:00:00+07:00", "2026-11-22T09:00:00+07:00", 4321 + bump),
                     bloodPressure("bp-1", "2026-11-22T10:00:00-03:30", 120 + bump, 80)))), "query-test", 1);
         }
-        copier.write(List.of(batch("p-long", "dev-q", List.of(
+        TestCrypto.write(db.dataSource(), List.of(batch("p-long", "dev-q", List.of(
                 steps("st-day", "2026-11-21T09:00:00+07:00", "2026-11-22T09:00:00+07:00", 20_000)))), "query-test", 2);
         return db;
     }
@@ -57,7 +57,7 @@ final class SampleReadings {
     private static String readingId(StoredReading r) {
         String key = ObservationIds.parse(r.observationId()).key();
         for (String candidate : READING_IDS) {
-            if (ObservationIds.key(r.patientId(), r.deviceId(), candidate).equals(key)) {
+            if (TestCrypto.rowKey(r.patientId(), r.deviceId(), candidate).equals(key)) {
                 return candidate;
             }
         }
