@@ -45,6 +45,7 @@ import org.jkn.telemetry.store.crypto.KekRotation;
 import org.jkn.telemetry.store.crypto.LocalKek;
 import org.jkn.telemetry.store.crypto.NonceSource;
 import org.jkn.telemetry.store.crypto.PatientErasure;
+import org.jkn.telemetry.store.crypto.PlaintextRowSealer;
 import org.jkn.telemetry.store.crypto.ReadingCrypto;
 import org.jkn.telemetry.store.crypto.RowKeys;
 import org.jkn.telemetry.store.db.Database;
@@ -70,6 +71,7 @@ public final class Gateway implements AutoCloseable {
     private static final int ERASURE_BATCH_ROWS = 5_000;
     private static final int ERASURE_BATCHES_PER_RUN = 200;
     private static final int ROTATION_BATCH = 1_000;
+    private static final int LEGACY_BATCH_ROWS = 1_000;
 
     private final Vertx vertx;
     private final Database database;
@@ -185,6 +187,15 @@ public final class Gateway implements AutoCloseable {
                     .onSuccess(metrics::erasedRowsDeleted)
                     .onFailure(e -> log.warn("erasure sweep failed ({})", e.getClass().getSimpleName())));
             KekRotation rotation = new KekRotation(database.dataSource(), keks);
+            PlaintextRowSealer legacy = new PlaintextRowSealer(database.dataSource(), crypto);
+            v.executeBlocking(() -> legacy.run(LEGACY_BATCH_ROWS), false)
+                    .onSuccess(n -> {
+                        if (n > 0) {
+                            log.info("sealed {} readings stored in plain text by an earlier version", n);
+                        }
+                    })
+                    .onFailure(e -> log.error("sealing plaintext readings of an earlier version stopped ({}); it resumes at the next start",
+                            e.getClass().getSimpleName()));
             v.executeBlocking(() -> rotation.run(ROTATION_BATCH), false)
                     .onSuccess(n -> {
                         if (n > 0) {

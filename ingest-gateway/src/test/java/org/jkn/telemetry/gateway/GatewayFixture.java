@@ -34,6 +34,8 @@ public final class GatewayFixture implements AutoCloseable {
     public static final byte[] KEY = "test-pseudonym-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     public static final String PATIENT_ID = new Pseudonymizer(KEY).patientId(NIK);
     private static final RowKeys ROW_KEYS = new RowKeys(KEY);
+    public static final String KEK = "test-kek:" + Base64.getEncoder().encodeToString(
+            "test-kek-32-bytes-0123456789abcd".getBytes(StandardCharsets.US_ASCII));
 
     public static final String EXAMPLE = """
             {
@@ -111,6 +113,7 @@ public final class GatewayFixture implements AutoCloseable {
         c.put(ConfigKey.MQTT_PORT, "0");
         c.put(ConfigKey.DATA_DIR, dataDir.toString());
         c.put(ConfigKey.PSEUDONYM_KEY, Base64.getEncoder().encodeToString(KEY));
+        c.put(ConfigKey.KEK, KEK); // shared, like the pseudonym key, by instances sharing a database
         c.put(ConfigKey.DB_POOL_SIZE, "4");
         return c;
     }

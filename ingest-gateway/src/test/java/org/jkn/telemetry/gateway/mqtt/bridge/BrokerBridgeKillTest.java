@@ -156,11 +156,11 @@ class BrokerBridgeKillTest {
         return false; // not acknowledged by the broker: not counted, and the assertion on the total shows it
     }
 
-    /** Rows for the device, and distinct reading ids among them. */
+    /** Rows of the device's patient (the only one publishing here), and distinct row keys among them. */
     private static long[] count(String jdbc, String device) throws Exception {
         try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
-             PreparedStatement s = c.prepareStatement("select count(*), count(distinct reading_id) from readings where device_id = ?")) {
-            s.setString(1, device);
+             PreparedStatement s = c.prepareStatement("select count(*), count(distinct reading_id) from readings where patient_id = ?")) {
+            s.setString(1, GatewayFixture.PATIENT_ID);
             try (ResultSet r = s.executeQuery()) {
                 r.next();
                 return new long[] {r.getLong(1), r.getLong(2)};
