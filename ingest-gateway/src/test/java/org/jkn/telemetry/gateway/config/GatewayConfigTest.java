@@ -75,6 +75,7 @@ class GatewayConfigTest {
         Map<ConfigKey, String> m = with(ConfigKey.PROFILE, "prod");
         m.put(ConfigKey.DB_URL, "jdbc:postgresql://db/telemetry");
         m.put(ConfigKey.PSEUDONYM_KEY, "dGVzdC1wc2V1ZG9ueW0ta2V5LTAxMjM0NTY3ODlhYmNkZWY=");
+        m.put(ConfigKey.KEK, "kek-1:dGVzdC1rZWstMzItYnl0ZXMtMDEyMzQ1Njc4OWFiY2Q=");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(m));
         assertTrue(e.getMessage().contains("TELEMETRY_AUTH_JWKS"), e.getMessage());
         Path jwks = Files.createTempFile("jwks", ".json");
