@@ -42,6 +42,8 @@ class EncryptionAtRestTest {
     static final String[] READING_IDS = {"rd-unique-9f1k2", "rd-unique-8z3m4"};
     static final String[] VALUES = {"71.828", "131.4142", "83.2718"};
 
+    static final java.util.Set<String> CONSENTED = new java.util.HashSet<>();
+
     @TempDir
     static Path dir;
     static GatewayFixture gateway;
@@ -80,6 +82,9 @@ class EncryptionAtRestTest {
 
     /** Posts the batch and waits until both readings can be read back through FHIR; returns the searchset. */
     static JsonObject ingest(String nik, String readingPrefix) throws Exception {
+        if (CONSENTED.add(nik)) {
+            gateway.consentToCollectingEverything(nik);
+        }
         gateway.defaultToken(gateway.patientToken(nik)); // the patient's own app, for this and the reads that follow
         HttpResponse<String> r = gateway.postBatch(batch(nik, readingPrefix));
         assertEquals(202, r.statusCode(), r.body());

@@ -32,6 +32,7 @@ class ErasureTest {
         String nik = "3273015507910321";
         String pid = EncryptionAtRestTest.patientId(nik);
         try (GatewayFixture g = GatewayFixture.start(dir)) {
+            g.consentToCollectingEverything(nik);
             g.defaultToken(g.patientToken(nik));
             for (int i = 0; i < 3; i++) {
                 assertEquals(202, g.postBatch(EncryptionAtRestTest.batch(nik, "e" + i + "-")).statusCode());
@@ -57,6 +58,10 @@ class ErasureTest {
             assertEquals(6, count(db, "select count(*) from readings where patient_id = '" + pid + "'"), "rows wait for the job");
             assertEquals(0, count(db, "select count(*) from data_keys where patient_id = '" + pid + "' and wrapped is not null"));
 
+            assertEquals(0, count(db, "select count(*) from consents where patient_id = '" + pid + "'"), "consents are erased too");
+            String refused = g.postBatch(EncryptionAtRestTest.batch(nik, "after-")).body();
+            assertTrue(refused.contains("consent-required"), "an erased patient has consented to nothing: " + refused);
+            g.consentToCollectingEverything(nik);
             assertEquals(202, g.postBatch(EncryptionAtRestTest.batch(nik, "after-")).statusCode());
             await("readings sent after the erasure are readable", () -> entries(g, pid).size() == 2);
             assertEquals(2, count(db, "select count(*) from readings where patient_id = '" + pid + "' and key_version = 2"),
@@ -77,6 +82,9 @@ class ErasureTest {
         String pid = EncryptionAtRestTest.patientId(nik);
         for (int run = 0; run < 2; run++) {
             try (GatewayFixture g = GatewayFixture.start(dir)) {
+                if (run == 0) {
+                    g.consentToCollectingEverything(nik);
+                }
                 g.defaultToken(g.patientToken(nik));
                 for (int i = 0; i < 10; i++) {
                     assertEquals(202, g.postBatch(EncryptionAtRestTest.batch(nik, "n" + run + "-" + i + "-")).statusCode());
