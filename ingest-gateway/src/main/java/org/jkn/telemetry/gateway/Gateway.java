@@ -9,11 +9,14 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.jkn.telemetry.gateway.audit.Auditor;
+import org.jkn.telemetry.gateway.audit.RefusalRecorder;
 import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Authentication;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
@@ -36,6 +39,7 @@ import org.jkn.telemetry.gateway.ops.HealthHandler;
 import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.BatchNormalizer;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.audit.AuditLog;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.consent.ConsentStore;
 import org.jkn.telemetry.store.crypto.DataKeys;
@@ -87,10 +91,11 @@ public final class Gateway implements AutoCloseable {
     private final Authentication authentication;
     /** The external broker's subscription, or null when MQTT_BROKER_URL is empty. */
     private final BrokerBridge broker;
+    private final AuditLog auditLog;
 
     private Gateway(Vertx vertx, Database database, ReadingCrypto crypto, PatientErasure erasure, Journal journal,
                     JournalDrainer drainer, HttpServer server, HttpServer tlsServer, MqttIngestServer mqtt, BrokerBridge broker,
-                    Authentication authentication) {
+                    Authentication authentication, AuditLog auditLog) {
         this.tlsServer = tlsServer;
         this.authentication = authentication;
         this.vertx = vertx;
@@ -102,6 +107,7 @@ public final class Gateway implements AutoCloseable {
         this.server = server;
         this.mqtt = mqtt;
         this.broker = broker;
+        this.auditLog = auditLog;
     }
 
     public static Gateway start(GatewayConfig config) throws IOException, SQLException {
@@ -113,6 +119,7 @@ public final class Gateway implements AutoCloseable {
         Journal journal = null;
         JournalDrainer drainer = null;
         Vertx vertx = null;
+        AuditLog auditLog = null;
         try {
             LocalKek kek = config.kek() != null ? config.kek() : DevKeys.kek(config.dataDir());
             KekRing keks = new KekRing(kek, config.previousKeks());
@@ -130,6 +137,10 @@ public final class Gateway implements AutoCloseable {
             FhirResponses fhirResponses = new FhirResponses(fhir);
             installErrorHandlers(router, fhirResponses, metrics);
             AuthResponses authResponses = new AuthResponses(fhirResponses, metrics);
+            auditLog = new AuditLog(database.dataSource(), auditSource(config), Clock.systemUTC());
+            Auditor auditor = new Auditor(auditLog);
+            // before authentication, so the 401s it answers are recorded too
+            router.route("/fhir/*").handler(new RefusalRecorder(vertx, auditor));
             authentication.mount(vertx, router, authResponses, pseudonymizer);
 
             BatchNormalizer normalizer = new BatchNormalizer(pseudonymizer, config.limits());
@@ -148,14 +159,14 @@ public final class Gateway implements AutoCloseable {
                     .handler(new ReadingsHandler(vertx, ingest, authResponses));
             ReadingQueries queries = new ReadingQueries(database.dataSource(), crypto, config.limits().maxPeriod());
             ConsentApi consentApi = new ConsentApi(vertx, fhir, consentStore, consents, pseudonymizer, config.searchZone(),
-                    new TokenConsentAccess(), authResponses);
+                    new TokenConsentAccess(), authResponses, auditor);
             new FhirApi(vertx, fhir, queries, pseudonymizer, config.searchZone(), authResponses, consentApi,
                     new Disclosure(consents), metrics, patientId -> {
                         PatientErasure.Result r = erasure.erase(patientId);
                         r.registeredDevices().forEach(devices::forget); // their live MQTT connections close at once
                         consents.invalidate(patientId);
                         return r;
-                    }).mount(router);
+                    }, auditor).mount(router);
             HealthHandler health = new HealthHandler(vertx, database, drainer, journal);
             router.get("/health").handler(health::health);
             router.get("/health/live").handler(health::live);
@@ -207,9 +218,9 @@ public final class Gateway implements AutoCloseable {
             log.info("listening on {}{}(FHIR at /fhir, ingest at /v1/readings)",
                     server == null ? "" : "http://" + config.httpHost() + ":" + server.actualPort() + " ",
                     tlsServer == null ? "" : "https://" + config.httpHost() + ":" + tlsServer.actualPort() + " ");
-            return new Gateway(vertx, database, crypto, erasure, journal, drainer, server, tlsServer, mqtt, broker, authentication);
+            return new Gateway(vertx, database, crypto, erasure, journal, drainer, server, tlsServer, mqtt, broker, authentication, auditLog);
         } catch (Exception e) {
-            closeQuietly(vertx, drainer, journal, database);
+            closeQuietly(vertx, auditLog, drainer, journal, database);
             if (e instanceof IOException io) {
                 throw io;
             }
@@ -230,6 +241,22 @@ public final class Gateway implements AutoCloseable {
     private static HttpServer listen(Vertx vertx, Router router, HttpServerOptions options) throws Exception {
         return vertx.createHttpServer(options).requestHandler(router).listen()
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The node named as observer in audit records: the instance's broker client id when it has one
+     * (unique and stable per instance by contract), else the host name.
+     */
+    private static String auditSource(GatewayConfig config) {
+        if (config.broker() != null) {
+            return config.broker().clientId();
+        }
+        try {
+            String host = InetAddress.getLocalHost().getHostName();
+            return host == null || host.isBlank() ? "localhost" : host;
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 
     private static void installErrorHandlers(Router router, FhirResponses fhir, Metrics metrics) {
@@ -326,16 +353,19 @@ public final class Gateway implements AutoCloseable {
                 log.warn("HTTP server did not close cleanly: {}", e.getMessage());
             }
         }
-        closeQuietly(vertx, drainer, journal, database);
+        closeQuietly(vertx, auditLog, drainer, journal, database);
     }
 
-    private static void closeQuietly(Vertx vertx, JournalDrainer drainer, Journal journal, Database database) {
+    private static void closeQuietly(Vertx vertx, AuditLog auditLog, JournalDrainer drainer, Journal journal, Database database) {
         if (vertx != null) {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 log.warn("Vert.x did not close cleanly: {}", e.getMessage());
             }
+        }
+        if (auditLog != null) {
+            auditLog.close(); // after Vert.x, so requests still in flight get their records committed
         }
         if (drainer != null) {
             try {

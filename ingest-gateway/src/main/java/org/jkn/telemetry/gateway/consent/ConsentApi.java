@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -18,10 +19,12 @@ import java.util.function.Consumer;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.jkn.telemetry.gateway.audit.Auditor;
 import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.fhir.FhirResponses;
 import org.jkn.telemetry.gateway.fhir.SearchParams;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.audit.Interaction;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.consent.ConsentStore;
 import org.jkn.telemetry.store.consent.StoredConsent;
@@ -54,10 +57,13 @@ public final class ConsentApi {
     private final ConsentAccess access;
 
     private final AuthResponses auth;
+    private final Auditor auditor;
 
+    /** @param auditor records every create, update and delete (the trail the patient can list) */
     public ConsentApi(Vertx vertx, FhirContext fhir, ConsentStore store, ConsentDecisions decisions, Pseudonymizer pseudonymizer,
-                      ZoneId zone, ConsentAccess access, AuthResponses auth) {
+                      ZoneId zone, ConsentAccess access, AuthResponses auth, Auditor auditor) {
         this.auth = auth;
+        this.auditor = auditor;
         this.vertx = vertx;
         this.fhir = fhir;
         this.responses = new FhirResponses(fhir);
@@ -132,6 +138,7 @@ public final class ConsentApi {
             }
             store.insert(stored, c.grants());
             decisions.refresh(c.patientId());
+            recordChange(ctx, c.patientId(), Interaction.CREATE, id);
             return true;
         }, ok -> {
             if (!ok) {
@@ -179,6 +186,7 @@ public final class ConsentApi {
                 return Outcome.CONFLICT;
             }
             decisions.refresh(c.patientId());
+            recordChange(ctx, c.patientId(), Interaction.UPDATE, id);
             return new Outcome(next);
         }, o -> {
             if (o.stored != null) {
@@ -217,6 +225,7 @@ public final class ConsentApi {
                 return Outcome.CONFLICT;
             }
             decisions.refresh(current.get().patientId());
+            recordChange(ctx, current.get().patientId(), Interaction.DELETE, id);
             return new Outcome(current.get());
         }, o -> {
             if (o.stored == null) {
@@ -259,6 +268,15 @@ public final class ConsentApi {
             b.setTotal(list.size());
             responses.send(ctx, 200, b);
         });
+    }
+
+    /**
+     * Records a committed change before it is answered. The change and its record are two
+     * transactions: when the record fails, the caller gets 503 and the failure is logged, and the
+     * change stands (rare, and visible in the log: an SQLSTATE, never an identifier).
+     */
+    private void recordChange(RoutingContext ctx, String patientId, Interaction interaction, String id) throws SQLException {
+        auditor.record(Auditor.entry(ctx, patientId, interaction, "Consent", id, null));
     }
 
     private StoredConsent stored(Consent c, String id, CompiledConsent compiled, long version) {

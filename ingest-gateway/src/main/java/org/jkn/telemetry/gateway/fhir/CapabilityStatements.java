@@ -93,6 +93,27 @@ final class CapabilityStatements {
         consent.addSearchParam().setName("patient").setType(Enumerations.SearchParamType.REFERENCE)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-patient")
                 .setDocumentation("Required. The patient's id (a pseudonym), or Patient/{id}");
+
+        CapabilityStatementRestResourceComponent audit = rest.addResource();
+        audit.setType("AuditEvent");
+        audit.setProfile("http://hl7.org/fhir/StructureDefinition/AuditEvent");
+        audit.setDocumentation("Every read and search of health data, consent change and erasure. A patient sees the events "
+                + "about them; an administrator any; clinicians none");
+        audit.addInteraction().setCode(TypeRestfulInteraction.READ);
+        audit.addInteraction().setCode(TypeRestfulInteraction.SEARCHTYPE);
+        audit.setReadHistory(false).setUpdateCreate(false);
+        audit.addSearchParam().setName("patient").setType(Enumerations.SearchParamType.REFERENCE)
+                .setDefinition("http://hl7.org/fhir/SearchParameter/AuditEvent-patient")
+                .setDocumentation("The patient the events are about; a patient's token implies its own");
+        audit.addSearchParam().setName("date").setType(Enumerations.SearchParamType.DATE)
+                .setDefinition("http://hl7.org/fhir/SearchParameter/AuditEvent-date")
+                .setDocumentation("When recorded; prefixes eq, gt, ge, lt, le; up to 4, all must match");
+        audit.addSearchParam().setName("_count").setType(Enumerations.SearchParamType.NUMBER)
+                .setDocumentation("Page size, 0-" + SearchParams.MAX_COUNT + ", default " + SearchParams.DEFAULT_COUNT);
+        audit.addSearchParam().setName("_offset").setType(Enumerations.SearchParamType.NUMBER)
+                .setDocumentation("Paging offset; follow the Bundle's next link");
+        audit.addSearchParam().setName("_sort").setType(Enumerations.SearchParamType.STRING)
+                .setDocumentation("-date only: newest first");
         return cs;
     }
 

@@ -18,6 +18,8 @@ import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Patient;
+import org.jkn.telemetry.gateway.audit.Auditor;
+import org.jkn.telemetry.gateway.audit.RefusalRecorder;
 import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Principal;
 import org.jkn.telemetry.gateway.consent.ConsentApi;
@@ -28,6 +30,9 @@ import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.crypto.CryptoFailure;
 import org.jkn.telemetry.store.crypto.PatientErasure;
+import org.jkn.telemetry.store.audit.AuditEntry;
+import org.jkn.telemetry.store.audit.AuditOutcome;
+import org.jkn.telemetry.store.audit.Interaction;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
 import org.jkn.telemetry.store.query.StoredReading;
@@ -36,14 +41,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The FHIR R4 REST API under {@code /fhir}: metadata, Observation read and search, Patient read,
- * search by NIK and delete (erasure), and the Consent routes of {@link ConsentApi}. Database calls
- * run on worker threads; results are rendered with HAPI FHIR. A stored reading that fails to
- * decrypt fails the whole request closed (500, its stable code in the OperationOutcome, counted in
- * {@code telemetry_decryption_failures_total}).
+ * search by NIK and delete (erasure), AuditEvent read and search, and the Consent routes of
+ * {@link ConsentApi}. Database calls run on worker threads; results are rendered with HAPI FHIR. A
+ * stored reading that fails to decrypt fails the whole request closed (500, its stable code in the
+ * OperationOutcome, counted in {@code telemetry_decryption_failures_total}).
  *
  * <p>Every route but {@code /fhir/metadata} runs after authentication; {@link FhirAccess} decides
  * from the token who may search or read what, and {@link Disclosure} narrows what a clinician sees
- * to the categories the patient's consent discloses to them.
+ * to the categories the patient's consent discloses to them. Every read and search of health data
+ * commits its audit record (refusals included) before the response is sent; when the record cannot
+ * be written the request is refused (503) and nothing is disclosed.
  */
 public final class FhirApi {
 
@@ -64,6 +71,8 @@ public final class FhirApi {
     private final CapabilityStatement capabilities;
     private final Metrics metrics;
     private final Eraser eraser;
+    private final Auditor auditor;
+    private final AuditEventApi auditEvents;
 
     private static final String PATIENT_SCOPES = "patient/Patient.rs for the patient's own record, user/Patient.rs for a clinician";
     private final AuthResponses auth;
@@ -71,18 +80,21 @@ public final class FhirApi {
     private final Disclosure disclosure;
 
     public FhirApi(Vertx vertx, FhirContext fhir, ReadingQueries queries, Pseudonymizer pseudonymizer, ZoneId searchZone,
-                   AuthResponses auth, ConsentApi consents, Disclosure disclosure, Metrics metrics, Eraser eraser) {
+                   AuthResponses auth, ConsentApi consents, Disclosure disclosure, Metrics metrics, Eraser eraser,
+                   Auditor auditor) {
         this.vertx = vertx;
         this.auth = auth;
         this.consents = consents;
         this.disclosure = disclosure;
         this.metrics = metrics;
         this.eraser = eraser;
+        this.auditor = auditor;
         this.queries = queries;
         this.pseudonymizer = pseudonymizer;
         this.searchZone = searchZone;
         this.responses = new FhirResponses(fhir);
         this.capabilities = CapabilityStatements.build(new Date());
+        this.auditEvents = new AuditEventApi(vertx, responses, auditor, auth, searchZone);
     }
 
     public void mount(Router router) {
@@ -100,6 +112,7 @@ public final class FhirApi {
         router.get("/fhir/Patient/:id").handler(this::readPatient);
         consents.mount(router);
         router.delete("/fhir/Patient/:id").handler(this::erasePatient);
+        auditEvents.mount(router);
         router.route("/fhir/*").handler(ctx -> responses.error(ctx, 404, IssueType.NOTSUPPORTED,
                 "Not supported here; see /fhir/metadata for what is"));
     }
@@ -110,9 +123,11 @@ public final class FhirApi {
             case ALLOW:
                 return true;
             case OTHER_PATIENT:
+                ctx.put(RefusalRecorder.REASON, "patient-mismatch");
                 auth.forbidden(ctx, "patient-mismatch", "a patient token searches only its own patient's data (name it with patient=)");
                 return false;
             default:
+                ctx.put(RefusalRecorder.REASON, "insufficient-scope");
                 auth.insufficientScope(ctx, scope);
                 return false;
         }
@@ -130,20 +145,39 @@ public final class FhirApi {
             return;
         }
         ObservationSearch q = p.search();
-        blocking(ctx, () -> {
+        AuditEntry audit = Auditor.entry(ctx, q.patientId(), Interaction.SEARCH_TYPE, "Observation", null, shape(p));
+        audited(ctx, () -> {
             int allowed = disclosure.allowed(principal, q.patientId(), Disclosure.nowMicros());
             if (allowed == 0) {
                 return null;
             }
             // the categories go into the SQL, so pages stay full and totals count only what is shown
             return p.empty() || q.count() == 0 ? List.<StoredReading>of() : queries.search(q.onlyCategories(allowed));
-        }, rows -> {
+        }, rows -> rows == null ? audit.withOutcome(AuditOutcome.MINOR_FAILURE, "consent-required") : audit, audit, rows -> {
             if (rows == null) {
                 responses.error(ctx, 403, IssueType.FORBIDDEN, "No consent of this patient permits disclosure of their data to you");
             } else {
                 responses.send(ctx, 200, searchset(ctx, p, rows));
             }
         });
+    }
+
+    /**
+     * The search as recorded in the trail: the catalogue codes it resolved to (never the raw text,
+     * which could hold anything), the checked dates and the page; the patient is recorded apart.
+     */
+    private static String shape(SearchParams.Parsed p) {
+        ObservationSearch q = p.search();
+        StringBuilder s = new StringBuilder("Observation?");
+        if (!p.rawCodes().isEmpty()) {
+            s.append("code=").append(String.join(",", q.codes())).append('&');
+        }
+        for (String d : p.rawDates()) {
+            s.append("date=").append(URLEncoder.encode(d, StandardCharsets.UTF_8)).append('&');
+        }
+        s.append("_sort=").append(q.ascending() ? "date" : "-date");
+        s.append("&_count=").append(q.count()).append("&_offset=").append(q.offset());
+        return s.toString();
     }
 
     private Bundle searchset(RoutingContext ctx, SearchParams.Parsed p, List<StoredReading> rows) {
@@ -193,23 +227,38 @@ public final class FhirApi {
             return;
         }
         String id = ctx.pathParam("id");
-        blocking(ctx, () -> {
-            Optional<StoredReading> found = queries.read(id);
-            // another patient's, or of a category not disclosed, answers like absent: a 403 would
-            // confirm that the reading exists, and that the patient has data of that category
-            if (found.isPresent() && (!FhirAccess.owns(principal, found.get().patientId())
-                    || (disclosure.allowed(principal, found.get().patientId(), Disclosure.nowMicros())
-                    & found.get().type().dataCategory().bit()) == 0)) {
-                return Optional.<StoredReading>empty();
-            }
-            return found;
-        }, found -> {
-            if (found.isPresent()) {
-                responses.send(ctx, 200, renderer.render(found.get()));
+        // another patient's, or of a category not disclosed, answers like absent: a 403 would confirm
+        // that the reading exists, and that the patient has data of that category; it is recorded
+        // as refused for the patient it concerns
+        audited(ctx, () -> queries.read(id).map(r -> new Seen(r, refusal(principal, r))).orElse(null),
+                seen -> {
+                    if (seen == null) {
+                        return null;
+                    }
+                    AuditEntry e = Auditor.entry(ctx, seen.reading().patientId(), Interaction.READ, "Observation",
+                            seen.reading().observationId(), null);
+                    return seen.refusal() == null ? e : e.withOutcome(AuditOutcome.MINOR_FAILURE, seen.refusal());
+                },
+                null, seen -> {
+            if (seen != null && seen.refusal() == null) {
+                responses.send(ctx, 200, renderer.render(seen.reading()));
             } else {
                 responses.error(ctx, 404, IssueType.NOTFOUND, "Observation not found");
             }
         });
+    }
+
+    /** A reading found, and why this caller may not see it (null when it may). */
+    private record Seen(StoredReading reading, String refusal) {
+    }
+
+    /** Why this caller may not see this reading (a stable code), or null when it may. Worker thread: consent may query. */
+    private String refusal(Principal principal, StoredReading r) {
+        if (!FhirAccess.owns(principal, r.patientId())) {
+            return "patient-mismatch";
+        }
+        return (disclosure.allowed(principal, r.patientId(), Disclosure.nowMicros()) & r.type().dataCategory().bit()) == 0
+                ? "consent-required" : null;
     }
 
     private void searchPatients(RoutingContext ctx) {
@@ -242,10 +291,14 @@ public final class FhirApi {
             return;
         }
         String patientId = pseudonymizer.patientId(value);
+        ctx.put(RefusalRecorder.PATIENT, patientId); // so a refusal below is recorded under this patient
         if (!allowed(ctx, FhirAccess.search(principal, "Patient", List.of(patientId)), PATIENT_SCOPES)) {
             return; // a patient asking whether another NIK is a participant: that alone is personal data
         }
-        blocking(ctx, () -> queries.patientExists(patientId), exists -> {
+        // the trail keeps the pseudonym the NIK maps to, never the NIK
+        AuditEntry audit = Auditor.entry(ctx, patientId, Interaction.SEARCH_TYPE, "Patient", null,
+                "Patient?identifier=" + Nik.SYSTEM + "|*");
+        audited(ctx, () -> queries.patientExists(patientId), exists -> audit, audit, exists -> {
             Bundle b = new Bundle().setType(Bundle.BundleType.SEARCHSET);
             if (exists) {
                 b.addEntry().setFullUrl(base(ctx) + "/Patient/" + patientId).setResource(patient(patientId))
@@ -262,11 +315,24 @@ public final class FhirApi {
             return;
         }
         String id = ctx.pathParam("id");
-        if (!SearchParams.isFhirId(id) || !FhirAccess.owns(principal, id)) {
+        if (!SearchParams.isFhirId(id)) {
             responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");
             return;
         }
-        blocking(ctx, () -> queries.patientExists(id) ? 200 : queries.patientErased(id) ? 410 : 404, status -> {
+        if (!FhirAccess.owns(principal, id)) {
+            // another patient's record: answered as absent, recorded as refused when the id can be a patient
+            AuditEntry refused = Auditor.entry(ctx, id, Interaction.READ, "Patient", Auditor.patientOrNull(id), null)
+                    .withOutcome(AuditOutcome.MINOR_FAILURE, "patient-mismatch");
+            blocking(ctx, () -> {
+                if (refused.patientId() != null) {
+                    auditor.recordFailure(refused, AuditOutcome.MINOR_FAILURE, "patient-mismatch");
+                }
+                return null;
+            }, v -> responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found"));
+            return;
+        }
+        audited(ctx, () -> queries.patientExists(id) ? 200 : queries.patientErased(id) ? 410 : 404,
+                status -> status == 200 ? Auditor.entry(ctx, id, Interaction.READ, "Patient", id, null) : null, null, status -> {
             if (status == 200) {
                 responses.send(ctx, 200, patient(id));
             } else if (status == 410) {
@@ -288,6 +354,7 @@ public final class FhirApi {
         String id = ctx.pathParam("id");
         Principal principal = Principal.of(ctx);
         if (principal == null || !(principal.isAdmin() || principal.isPatient(id))) {
+            ctx.put(RefusalRecorder.REASON, "erasure-not-allowed");
             auth.forbidden(ctx, "erasure-not-allowed", "only the patient itself or an admin (telemetry.admin) may erase a patient");
             return;
         }
@@ -295,9 +362,24 @@ public final class FhirApi {
             responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");
             return;
         }
+        // the erasure's record is its proof: written after the keys are destroyed, before the answer,
+        // and kept (audit_events outlives the patient)
+        AuditEntry audit = Auditor.entry(ctx, id, Interaction.DELETE, "Patient", Auditor.patientOrNull(id), null);
         blocking(ctx, () -> {
-            PatientErasure.Result r = eraser.erase(id);
-            return r.found() || queries.patientErased(id);
+            PatientErasure.Result r;
+            try {
+                r = eraser.erase(id);
+            } catch (Exception e) {
+                if (audit.patientId() != null) {
+                    auditor.recordFailure(audit, AuditOutcome.SERIOUS_FAILURE, "erasure-failed");
+                }
+                throw e;
+            }
+            boolean erased = r.found() || queries.patientErased(id);
+            if (erased) {
+                auditor.record(audit);
+            }
+            return erased;
         }, erased -> {
             if (!erased) {
                 responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");
@@ -318,6 +400,35 @@ public final class FhirApi {
         p.setId(id);
         p.setActive(true);
         return p;
+    }
+
+    /**
+     * Runs the work, commits the audit record {@code entry} makes of its result (null: nothing to
+     * record, e.g. a read that found nothing), then answers. When the work fails, {@code onFailure}
+     * (if any) is recorded as a serious failure; when the record cannot be written, the caller gets
+     * a 503 and none of the result.
+     */
+    private <T> void audited(RoutingContext ctx, Callable<T> work, Function<T, AuditEntry> entry, AuditEntry onFailure,
+                             Consumer<T> then) {
+        blocking(ctx, () -> {
+            T result;
+            try {
+                result = work.call();
+            } catch (Exception e) {
+                if (onFailure != null) {
+                    auditor.recordFailure(onFailure, AuditOutcome.SERIOUS_FAILURE, "database-unavailable");
+                }
+                throw e;
+            }
+            AuditEntry e = entry.apply(result);
+            if (e != null) {
+                auditor.record(e);
+            }
+            return result;
+        }, result -> {
+            ctx.put(RefusalRecorder.RECORDED, Boolean.TRUE); // a refusal answered below is in the trail already
+            then.accept(result);
+        });
     }
 
     private <T> void blocking(RoutingContext ctx, Callable<T> work, Consumer<T> then) {

@@ -118,7 +118,7 @@ public final class SearchParams {
     }
 
     /** -1 when absent, null when invalid. */
-    private static Integer intParam(MultiMap params, String name, int min, int max) {
+    static Integer intParam(MultiMap params, String name, int min, int max) {
         List<String> all = params.getAll(name);
         if (all.isEmpty()) {
             return -1;
@@ -147,7 +147,7 @@ public final class SearchParams {
         return true;
     }
 
-    private static String clip(String s) {
+    static String clip(String s) {
         String printable = s.replaceAll("[^A-Za-z0-9_:.-]", "?");
         return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
     }
