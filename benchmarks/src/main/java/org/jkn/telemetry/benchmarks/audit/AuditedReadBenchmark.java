@@ -1,6 +1,7 @@
 package org.jkn.telemetry.benchmarks.audit;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jkn.telemetry.benchmarks.BenchmarkBase;
 import org.jkn.telemetry.normalizer.DeviceInfo;
@@ -22,6 +24,12 @@ import org.jkn.telemetry.store.audit.AuditLog;
 import org.jkn.telemetry.store.audit.AuditOutcome;
 import org.jkn.telemetry.store.audit.Interaction;
 import org.jkn.telemetry.store.copy.ReadingCopier;
+import org.jkn.telemetry.store.crypto.DataKeys;
+import org.jkn.telemetry.store.crypto.KekRing;
+import org.jkn.telemetry.store.crypto.LocalKek;
+import org.jkn.telemetry.store.crypto.NonceSource;
+import org.jkn.telemetry.store.crypto.ReadingCrypto;
+import org.jkn.telemetry.store.crypto.RowKeys;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.db.DatabaseConfig;
 import org.jkn.telemetry.store.journal.JournalBatch;
@@ -65,9 +73,14 @@ public class AuditedReadBenchmark extends BenchmarkBase {
             long t = now - (i + 1) * 60_000_000L;
             readings.add(new NormalizedReading(ReadingType.HEART_RATE, "hr-" + i, t, t, 25_200, 60 + i % 40, Double.NaN));
         }
-        new ReadingCopier(db.dataSource()).write(List.of(new JournalBatch(PATIENT, new DeviceInfo("dev-1", "Acme", "Band 5"),
-                now, readings)), "bench", 1);
-        queries = new ReadingQueries(db.dataSource(), Duration.ofDays(31));
+        ReadingCrypto crypto = new ReadingCrypto(new DataKeys(db.dataSource(), new KekRing(new LocalKek("bench-1",
+                "bench-kek-32-bytes-0123456789abcd".getBytes(StandardCharsets.US_ASCII)), List.of()), 1000,
+                TimeUnit.MINUTES.toNanos(1), System::nanoTime),
+                new RowKeys("bench-row-key-secret-0123456789abcdef".getBytes(StandardCharsets.US_ASCII)), NonceSource.fromDatabase(db.dataSource()));
+        JournalBatch batch = new JournalBatch(PATIENT, new DeviceInfo("dev-1", "Acme", "Band 5"), now, readings);
+        new ReadingCopier(db.dataSource()).write(List.of(crypto.seal(batch.patientId(), batch.device(), batch.receivedMicros(),
+                batch.readings())), "bench", 1);
+        queries = new ReadingQueries(db.dataSource(), crypto, Duration.ofDays(31));
         audit = new AuditLog(db.dataSource(), "bench", Clock.systemUTC());
         List<StoredReading> rows = queries.search(new ObservationSearch(PATIENT, List.of(), List.of(), false, 1000, 0));
         ids = rows.stream().limit(1024).map(StoredReading::observationId).toArray(String[]::new);
