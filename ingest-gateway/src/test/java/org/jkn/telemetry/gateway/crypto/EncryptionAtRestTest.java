@@ -39,6 +39,8 @@ class EncryptionAtRestTest {
     static final String MANUFACTURER = "Zyxqvendor";
     static final String MODEL = "Quasar-77Q";
     static final String REGISTERED_SERIAL = "SN-REG-5521-ZZ";
+    /** A JKN card number sent along by a client: no field takes it, and it must be dropped, never kept. */
+    static final String CARD = "0001377420915";
     static final String[] READING_IDS = {"rd-unique-9f1k2", "rd-unique-8z3m4"};
     static final String[] VALUES = {"71.828", "131.4142", "83.2718"};
 
@@ -68,11 +70,11 @@ class EncryptionAtRestTest {
     static String batch(String nik, String readingPrefix) {
         String at = OffsetDateTime.now(ZoneOffset.ofHours(7)).minusHours(1).truncatedTo(ChronoUnit.SECONDS).toString();
         return """
-                {"patient": "%s", "device": {"id": "%s", "manufacturer": "%s", "model": "%s"},
+                {"patient": "%s", "card": "%s", "device": {"id": "%s", "manufacturer": "%s", "model": "%s"},
                  "readings": [
                    {"id": "%s", "type": "weight", "time": "%s", "value": %s, "unit": "kg"},
                    {"id": "%s", "type": "blood_pressure", "time": "%s", "systolic": %s, "diastolic": %s, "unit": "mm[Hg]"}]}
-                """.formatted(nik, DEVICE, MANUFACTURER, MODEL, readingPrefix + READING_IDS[0], at, VALUES[0],
+                """.formatted(nik, CARD, DEVICE, MANUFACTURER, MODEL, readingPrefix + READING_IDS[0], at, VALUES[0],
                 readingPrefix + READING_IDS[1], at, VALUES[1], VALUES[2]);
     }
 
@@ -109,7 +111,8 @@ class EncryptionAtRestTest {
     }
 
     static PlaintextScan needles() {
-        PlaintextScan scan = new PlaintextScan().text(NIK).text(DEVICE).text(MANUFACTURER).text(MODEL).text(REGISTERED_SERIAL);
+        PlaintextScan scan = new PlaintextScan().text(NIK).text(DEVICE).text(MANUFACTURER).text(MODEL).text(REGISTERED_SERIAL)
+                .text(CARD);
         for (String id : READING_IDS) {
             scan.text(id);
         }
@@ -122,7 +125,8 @@ class EncryptionAtRestTest {
     @Test
     void noTableDatabaseFileJournalFileMetricOrLogHoldsAValueNikDeviceOrReadingId() throws Exception {
         HttpResponse<String> reg = gateway.post("/v1/devices", "application/json", ("{\"patient\": \"" + NIK
-                + "\", \"manufacturer\": \"Acme\", \"model\": \"Band 5\", \"serial\": \"" + REGISTERED_SERIAL + "\"}")
+                + "\", \"card\": \"" + CARD + "\", \"manufacturer\": \"Acme\", \"model\": \"Band 5\", \"serial\": \""
+                + REGISTERED_SERIAL + "\"}")
                 .getBytes(StandardCharsets.UTF_8), gateway.adminToken());
         assertEquals(201, reg.statusCode(), reg.body());
         String bundle = ingest(NIK, "").encode();
