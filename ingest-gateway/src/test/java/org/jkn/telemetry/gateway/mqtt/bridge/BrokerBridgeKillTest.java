@@ -2,12 +2,15 @@ package org.jkn.telemetry.gateway.mqtt.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,6 +20,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,13 +69,18 @@ class BrokerBridgeKillTest {
                         assertEquals(PUBLISHES * PER_PUBLISH, acknowledged, "the broker acknowledged every publish");
 
                         second = GatewayProcess.start(b, dir.resolve("gw-b.log")); // same data dir, same client id
-                        long deadline = System.nanoTime() + 60_000_000_000L;
+                        long deadline = System.nanoTime() + 180_000_000_000L; // patience on a loaded machine, not a bound under test
                         long[] stored = count(jdbc, device);
                         while (stored[0] < acknowledged && System.nanoTime() < deadline) {
                             Thread.sleep(200);
                             stored = count(jdbc, device);
                         }
-                        assertEquals(acknowledged, stored[0], "every acknowledged reading stored; see " + dir);
+                        if (stored[0] != acknowledged) {
+                            fail("every acknowledged reading stored: " + stored[0] + " of " + acknowledged
+                                    + "\n--- first instance ---\n" + counters(first.get("/metrics").body())
+                                    + "\n--- second instance ---\n" + counters(second.get("/metrics").body())
+                                    + "\n--- second instance's log ---\n" + tail(dir.resolve("gw-b.log")));
+                        }
                         assertEquals(stored[0], stored[1], "no reading stored twice");
                         double firstShare = accepted(first.get("/metrics"));
                         assertTrue(firstShare > 0 && firstShare < acknowledged, "both instances took a share, first took " + firstShare);
@@ -165,6 +174,26 @@ class BrokerBridgeKillTest {
                 r.next();
                 return new long[] {r.getLong(1), r.getLong(2)};
             }
+        }
+    }
+
+    /** The ingest and storage counters of a metrics scrape, for a failure message. */
+    private static String counters(String metrics) {
+        StringBuilder b = new StringBuilder();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("telemetry_") && !line.startsWith("telemetry_mqtt_")) {
+                b.append(line).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
         }
     }
 
