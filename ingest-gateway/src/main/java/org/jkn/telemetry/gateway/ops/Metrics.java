@@ -29,6 +29,7 @@ public final class Metrics implements DrainListener {
     private final Counter duplicates;
     private final Counter writeFailures;
     private final Counter corruptRecords;
+    private final Counter journalFilesDeleted;
 
     public Metrics(Journal journal) {
         for (ReadingType t : ReadingType.values()) {
@@ -51,6 +52,8 @@ public final class Metrics implements DrainListener {
                 .register(registry);
         corruptRecords = Counter.builder("telemetry.journal.corrupt.records").description("Journal records that could not be decoded")
                 .register(registry);
+        journalFilesDeleted = Counter.builder("telemetry.journal.files.deleted")
+                .description("Journal cycle files deleted once every record in them was stored").register(registry);
         Gauge.builder("telemetry.journal.lag.readings", journal, Journal::pendingReadings)
                 .description("Readings journaled and acknowledged but not yet stored").register(registry);
     }
@@ -135,6 +138,11 @@ public final class Metrics implements DrainListener {
     @Override
     public void corruptRecord(long index, Exception cause) {
         corruptRecords.increment();
+    }
+
+    @Override
+    public void journalFilesDeleted(int files) {
+        journalFilesDeleted.increment(files);
     }
 
     /** A stored reading that could not be opened, by stable code ({@code decryption-failed}, {@code kek-unknown}...). Cold path. */

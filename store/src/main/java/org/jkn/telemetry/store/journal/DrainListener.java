@@ -12,6 +12,10 @@ public interface DrainListener {
     /** A record could not be decoded and was skipped. */
     void corruptRecord(long index, Exception cause);
 
+    /** Journal cycle files whose records were all stored were deleted. */
+    default void journalFilesDeleted(int files) {
+    }
+
     DrainListener NONE = new DrainListener() {
         @Override
         public void stored(int readings, int inserted) {

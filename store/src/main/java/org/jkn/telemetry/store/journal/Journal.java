@@ -6,15 +6,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.jkn.telemetry.store.crypto.ReadingCrypto;
 import org.jkn.telemetry.store.crypto.SealSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The durable buffer between accepting a batch and storing it (Chronicle Queue on local disk).
@@ -30,10 +38,15 @@ import org.jkn.telemetry.store.crypto.SealSession;
  *
  * <p>Each journal has an id (a UUID kept in its directory) under which the database keeps its
  * checkpoint, so several gateways can share one database.
+ *
+ * <p>One file per day (cycle). {@link #deleteStoredCycles} removes the files whose every record
+ * is stored, so the journal holds only what is not yet in the database (and the day being written).
  */
 public final class Journal implements AutoCloseable {
 
-    private final ChronicleQueue queue;
+    private static final Logger log = LoggerFactory.getLogger(Journal.class);
+
+    private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final String id;
     private final boolean syncOnAppend;
@@ -41,7 +54,7 @@ public final class Journal implements AutoCloseable {
     private final long lastIndexAtOpen;
     private final ReadingCrypto crypto;
 
-    private Journal(ChronicleQueue queue, String id, boolean syncOnAppend, ReadingCrypto crypto) {
+    private Journal(SingleChronicleQueue queue, String id, boolean syncOnAppend, ReadingCrypto crypto) {
         this.queue = queue;
         this.crypto = crypto;
         this.id = id;
@@ -52,6 +65,11 @@ public final class Journal implements AutoCloseable {
     }
 
     public static Journal open(Path dir, boolean syncOnAppend, ReadingCrypto crypto) throws IOException {
+        return open(dir, syncOnAppend, crypto, SystemTimeProvider.INSTANCE);
+    }
+
+    /** With the clock that decides when a new cycle file starts; tests set it to roll days at will. */
+    static Journal open(Path dir, boolean syncOnAppend, ReadingCrypto crypto, TimeProvider time) throws IOException {
         Files.createDirectories(dir);
         Path idFile = dir.resolve("journal.id");
         String id;
@@ -63,8 +81,9 @@ public final class Journal implements AutoCloseable {
             Files.writeString(tmp, id, StandardCharsets.US_ASCII);
             Files.move(tmp, idFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
-        ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toFile())
+        SingleChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toFile())
                 .rollCycle(RollCycles.FAST_DAILY)
+                .timeProvider(time)
                 .build();
         return new Journal(q, id, syncOnAppend, crypto);
     }
@@ -138,6 +157,50 @@ public final class Journal implements AutoCloseable {
      */
     long lastIndexAtOpen() {
         return lastIndexAtOpen;
+    }
+
+    /** The cycle (day) that holds a record index. */
+    int cycleOf(long index) {
+        return queue.rollCycle().toCycle(index);
+    }
+
+    /**
+     * Deletes the cycle files that hold only stored records: every cycle before the one holding
+     * {@code checkpoint} (the index of the last record committed to the database), and never the
+     * cycle being written. Those files are mapped by no one: the drainer's tailer is at the
+     * checkpoint or after it, the appender at the current cycle, and Chronicle releases a cycle's
+     * file when they move on. The checkpoint's own cycle is kept, so a restart finds it.
+     * Called on the drainer thread. Returns the number of files deleted.
+     */
+    int deleteStoredCycles(long checkpoint) {
+        if (checkpoint < 0) {
+            return 0;
+        }
+        int before = Math.min(cycleOf(checkpoint), Math.min(queue.cycle(), queue.lastCycle()));
+        int first = queue.firstCycle();
+        if (first == Integer.MAX_VALUE || first >= before) {
+            return 0;
+        }
+        RollCycle roll = queue.rollCycle();
+        DateTimeFormatter names = DateTimeFormatter.ofPattern(roll.format()).withZone(ZoneOffset.UTC);
+        Path dir = queue.file().toPath();
+        int deleted = 0;
+        for (int cycle = first; cycle < before; cycle++) {
+            Path file = dir.resolve(names.format(Instant.ofEpochMilli(cycle * (long) roll.lengthInMillis()))
+                    + ".cq4");
+            try {
+                if (Files.deleteIfExists(file)) {
+                    deleted++;
+                }
+            } catch (IOException e) {
+                log.warn("cannot delete the stored journal file {} ({}); retried later", file.getFileName(),
+                        e.getClass().getSimpleName());
+            }
+        }
+        if (deleted > 0) {
+            queue.refreshDirectoryListing();
+        }
+        return deleted;
     }
 
     @Override

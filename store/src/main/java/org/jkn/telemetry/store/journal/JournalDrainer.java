@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sealed records are copied as bytes, never decrypted here. Plaintext records of earlier
  * versions are sealed on the way (they stay in the journal files until those are removed).
+ *
+ * <p>At start-up and whenever the checkpoint enters a new cycle, the journal's fully stored cycle
+ * files are deleted ({@link Journal#deleteStoredCycles}), on this thread, after the commit.
  */
 public final class JournalDrainer implements AutoCloseable {
 
@@ -41,6 +44,7 @@ public final class JournalDrainer implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean healthy = true;
     private volatile long checkpoint = -1;
+    private int prunedUpTo = Integer.MIN_VALUE;
 
     public JournalDrainer(Journal journal, DataSource dataSource, DrainListener listener, int maxReadingsPerWrite) {
         if (maxReadingsPerWrite < 1) {
@@ -78,6 +82,7 @@ public final class JournalDrainer implements AutoCloseable {
             }
             position(tailer, from);
             journal.markBacklog(countBacklog(from));
+            deleteStoredCycles(from);
             ReadingCopier copier = new ReadingCopier(dataSource);
             List<SealedBatch> chunk = new ArrayList<>();
             List<JournalBatch> plaintext = new ArrayList<>();
@@ -152,6 +157,7 @@ public final class JournalDrainer implements AutoCloseable {
                 healthy = true;
                 journal.markStored(readings);
                 listener.stored(readings, inserted);
+                deleteStoredCycles(last);
                 return;
             } catch (SQLException | RuntimeException e) {
                 healthy = false;
@@ -161,6 +167,23 @@ public final class JournalDrainer implements AutoCloseable {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }
+        }
+    }
+
+    /** Deletes the stored cycle files once per cycle the checkpoint enters (cheap otherwise). */
+    private void deleteStoredCycles(long stored) {
+        if (stored < 0 || journal.cycleOf(stored) == prunedUpTo) {
+            return;
+        }
+        try {
+            int deleted = journal.deleteStoredCycles(stored);
+            prunedUpTo = journal.cycleOf(stored);
+            if (deleted > 0) {
+                listener.journalFilesDeleted(deleted);
+            }
+        } catch (RuntimeException e) {
+            // the files stay until the next cycle boundary or restart; nothing is lost
+            log.warn("deleting stored journal files failed ({})", e.getClass().getSimpleName());
         }
     }
 

@@ -13,6 +13,7 @@ final class RecordingListener implements DrainListener {
     final List<Integer> readingsPerWrite = new CopyOnWriteArrayList<>();
     final AtomicInteger failedWrites = new AtomicInteger();
     final List<Long> corruptIndexes = new CopyOnWriteArrayList<>();
+    final AtomicInteger filesDeleted = new AtomicInteger();
 
     @Override
     public void stored(int readings, int inserted) {
@@ -29,5 +30,10 @@ final class RecordingListener implements DrainListener {
     @Override
     public void corruptRecord(long index, Exception cause) {
         corruptIndexes.add(index);
+    }
+
+    @Override
+    public void journalFilesDeleted(int files) {
+        filesDeleted.addAndGet(files);
     }
 }
