@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 import org.jkn.telemetry.store.audit.AuditSearch;
 import org.jkn.telemetry.store.query.DateBound;
-import org.jkn.telemetry.store.query.DatePrefix;
 
 /**
  * Checks the parameters of {@code GET /fhir/AuditEvent}: {@code patient} (at most one), {@code date}
@@ -16,7 +15,6 @@ import org.jkn.telemetry.store.query.DatePrefix;
  */
 final class AuditSearchParams {
 
-    private static final int MAX_DATE_PARAMS = 4;
     private static final Set<String> KNOWN = Set.of("patient", "date", "_count", "_offset", "_sort", "_format");
 
     private AuditSearchParams() {
@@ -54,26 +52,10 @@ final class AuditSearchParams {
                 return Parsed.error("patient must be a Patient id or Patient/{id}");
             }
         }
-        List<String> dateParams = params.getAll("date");
-        if (dateParams.size() > MAX_DATE_PARAMS) {
-            return Parsed.error("At most " + MAX_DATE_PARAMS + " date parameters");
-        }
         List<DateBound> dates = new ArrayList<>();
-        for (String d : dateParams) {
-            DatePrefix prefix = DatePrefix.EQ;
-            String value = d;
-            if (d.length() >= 2 && Character.isLetter(d.charAt(0))) {
-                prefix = DatePrefix.of(d.substring(0, 2));
-                if (prefix == null) {
-                    return Parsed.error("date prefix must be one of eq, gt, ge, lt, le");
-                }
-                value = d.substring(2);
-            }
-            long[] range = FhirDates.range(value, zone);
-            if (range == null) {
-                return Parsed.error("date must be a FHIR date or dateTime, e.g. ge2026-11-22");
-            }
-            dates.add(new DateBound(prefix, range[0], range[1]));
+        String dateError = SearchParams.dateBounds(params, zone, dates);
+        if (dateError != null) {
+            return Parsed.error(dateError);
         }
         Integer count = SearchParams.intParam(params, "_count", 0, SearchParams.MAX_COUNT);
         Integer offset = SearchParams.intParam(params, "_offset", 0, SearchParams.MAX_OFFSET);
@@ -86,6 +68,6 @@ final class AuditSearchParams {
             return Parsed.error("_sort supports -date only (newest first)");
         }
         return new Parsed(new AuditSearch(patient, dates, count == -1 ? SearchParams.DEFAULT_COUNT : count,
-                offset == -1 ? 0 : offset), dateParams, null);
+                offset == -1 ? 0 : offset), params.getAll("date"), null);
     }
 }

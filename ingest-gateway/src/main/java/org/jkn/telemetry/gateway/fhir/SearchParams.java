@@ -77,26 +77,10 @@ public final class SearchParams {
             empty = true;
         }
 
-        List<String> dateParams = params.getAll("date");
-        if (dateParams.size() > MAX_DATE_PARAMS) {
-            return Parsed.error("At most " + MAX_DATE_PARAMS + " date parameters");
-        }
         List<DateBound> dates = new ArrayList<>();
-        for (String d : dateParams) {
-            DatePrefix prefix = DatePrefix.EQ;
-            String value = d;
-            if (d.length() >= 2 && Character.isLetter(d.charAt(0))) {
-                prefix = DatePrefix.of(d.substring(0, 2));
-                if (prefix == null) {
-                    return Parsed.error("date prefix must be one of eq, gt, ge, lt, le");
-                }
-                value = d.substring(2);
-            }
-            long[] range = FhirDates.range(value, zone);
-            if (range == null) {
-                return Parsed.error("date must be a FHIR date or dateTime, e.g. ge2026-11-22 or lt2026-11-22T09:00:00+07:00");
-            }
-            dates.add(new DateBound(prefix, range[0], range[1]));
+        String dateError = dateBounds(params, zone, dates);
+        if (dateError != null) {
+            return Parsed.error(dateError);
         }
 
         Integer count = intParam(params, "_count", 0, MAX_COUNT);
@@ -114,10 +98,38 @@ public final class SearchParams {
         }
         List<String> codeList = codes == null ? List.of() : new ArrayList<>(codes);
         return new Parsed(new ObservationSearch(patient, codeList, dates, ascending,
-                count == -1 ? DEFAULT_COUNT : count, offset == -1 ? 0 : offset), empty, params.getAll("code"), dateParams, null);
+                count == -1 ? DEFAULT_COUNT : count, offset == -1 ? 0 : offset), empty, params.getAll("code"), params.getAll("date"), null);
     }
 
     /** -1 when absent, null when invalid. */
+    /**
+     * Parses the {@code date} parameters (at most four, each with an optional eq/gt/ge/lt/le prefix)
+     * into {@code out}; returns the message for the caller's 400, or null when all are valid.
+     */
+    static String dateBounds(MultiMap params, ZoneId zone, List<DateBound> out) {
+        List<String> dateParams = params.getAll("date");
+        if (dateParams.size() > MAX_DATE_PARAMS) {
+            return "At most " + MAX_DATE_PARAMS + " date parameters";
+        }
+        for (String d : dateParams) {
+            DatePrefix prefix = DatePrefix.EQ;
+            String value = d;
+            if (d.length() >= 2 && Character.isLetter(d.charAt(0))) {
+                prefix = DatePrefix.of(d.substring(0, 2));
+                if (prefix == null) {
+                    return "date prefix must be one of eq, gt, ge, lt, le";
+                }
+                value = d.substring(2);
+            }
+            long[] range = FhirDates.range(value, zone);
+            if (range == null) {
+                return "date must be a FHIR date or dateTime, e.g. ge2026-11-22 or lt2026-11-22T09:00:00+07:00";
+            }
+            out.add(new DateBound(prefix, range[0], range[1]));
+        }
+        return null;
+    }
+
     static Integer intParam(MultiMap params, String name, int min, int max) {
         List<String> all = params.getAll(name);
         if (all.isEmpty()) {
