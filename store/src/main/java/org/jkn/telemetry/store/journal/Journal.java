@@ -1,6 +1,12 @@
 package org.jkn.telemetry.store.journal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +25,7 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.wire.Wires;
 import org.jkn.telemetry.store.crypto.ReadingCrypto;
 import org.jkn.telemetry.store.crypto.SealSession;
 import org.slf4j.Logger;
@@ -81,11 +88,54 @@ public final class Journal implements AutoCloseable {
             Files.writeString(tmp, id, StandardCharsets.US_ASCII);
             Files.move(tmp, idFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
+        discardUnfinishedCycleFiles(dir);
         SingleChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toFile())
                 .rollCycle(RollCycles.FAST_DAILY)
                 .timeProvider(time)
                 .build();
         return new Journal(q, id, syncOnAppend, crypto);
+    }
+
+    /**
+     * Deletes the cycle files whose first header was never completed: a process killed while
+     * creating a day's file leaves one. Chronicle completes a file's first header before it appends
+     * anything to it, so such a file holds no record. Left in place, it is fatal in a quiet way: a
+     * tailer opened on it sees nothing, and the first append renames it aside and starts the day
+     * again in a new file, which that tailer never reaches, so the drainer stops storing while
+     * appends go on being acknowledged. Called before the queue is opened, while no one maps the
+     * files (the data directory is this process's alone). Returns the number deleted.
+     */
+    static int discardUnfinishedCycleFiles(Path dir) throws IOException {
+        int deleted = 0;
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX)).sorted().toList();
+        }
+        for (Path file : files) {
+            if (firstHeaderComplete(file)) {
+                continue;
+            }
+            Files.delete(file);
+            deleted++;
+            log.warn("deleted the journal file {}: it was left unfinished by a process stopped while creating it,"
+                    + " so it holds no record", file.getFileName());
+        }
+        return deleted;
+    }
+
+    /** A Chronicle wire header is complete when it is written (not 0) and its not-complete bit is clear. */
+    private static boolean firstHeaderComplete(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer header = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
+                // a short read of a just-created file: read on until its size says there is no more
+            }
+            if (header.hasRemaining()) {
+                return false;
+            }
+            int value = header.getInt(0);
+            return value != Wires.NOT_INITIALIZED && (value & Wires.NOT_COMPLETE) == 0;
+        }
     }
 
     public String id() {
