@@ -161,8 +161,8 @@ public final class Gateway implements AutoCloseable {
             ConsentApi consentApi = new ConsentApi(vertx, fhir, consentStore, consents, pseudonymizer, config.searchZone(),
                     new TokenConsentAccess(), authResponses, auditor);
             new FhirApi(vertx, fhir, queries, pseudonymizer, config.searchZone(), authResponses, consentApi,
-                    new Disclosure(consents), metrics, patientId -> {
-                        PatientErasure.Result r = erasure.erase(patientId);
+                    new Disclosure(consents), metrics, (patientId, alsoIfFound) -> {
+                        PatientErasure.Result r = erasure.erase(patientId, alsoIfFound);
                         r.registeredDevices().forEach(devices::forget); // their live MQTT connections close at once
                         consents.invalidate(patientId);
                         return r;

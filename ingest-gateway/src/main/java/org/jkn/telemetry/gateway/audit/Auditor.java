@@ -10,6 +10,7 @@ import org.jkn.telemetry.store.audit.AuditLog;
 import org.jkn.telemetry.store.audit.AuditOutcome;
 import org.jkn.telemetry.store.audit.AuditRecord;
 import org.jkn.telemetry.store.audit.Interaction;
+import org.jkn.telemetry.store.db.TransactionStep;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,21 @@ public final class Auditor {
             log.error("audit record could not be written (SQLSTATE {}); the request is refused", e.getSQLState());
             throw e;
         }
+    }
+
+    /**
+     * The entry as a step of the transaction that makes the change it records (a consent change,
+     * an erasure): the change and its record are committed together, or neither is.
+     */
+    public TransactionStep recordIn(AuditEntry entry) {
+        return c -> {
+            try {
+                auditLog.appendIn(c, entry);
+            } catch (SQLException e) {
+                log.error("audit record could not be written (SQLSTATE {}); the change is rolled back", e.getSQLState());
+                throw e;
+            }
+        };
     }
 
     /** Records a failure on a path that is failing anyway; never throws. */

@@ -25,6 +25,7 @@ import org.jkn.telemetry.gateway.fhir.FhirResponses;
 import org.jkn.telemetry.gateway.fhir.SearchParams;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.audit.Interaction;
+import org.jkn.telemetry.store.db.TransactionStep;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.consent.ConsentStore;
 import org.jkn.telemetry.store.consent.StoredConsent;
@@ -136,9 +137,8 @@ public final class ConsentApi {
             if (store.byPatient(c.patientId(), MAX_PER_PATIENT).size() >= MAX_PER_PATIENT) {
                 return false;
             }
-            store.insert(stored, c.grants());
+            store.insert(stored, c.grants(), audited(ctx, c.patientId(), Interaction.CREATE, id));
             decisions.refresh(c.patientId());
-            recordChange(ctx, c.patientId(), Interaction.CREATE, id);
             return true;
         }, ok -> {
             if (!ok) {
@@ -182,11 +182,10 @@ public final class ConsentApi {
                 return Outcome.STALE;
             }
             StoredConsent next = stored(r.resource(), id, c, old.version() + 1);
-            if (!store.replace(next, c.grants())) {
+            if (!store.replace(next, c.grants(), audited(ctx, c.patientId(), Interaction.UPDATE, id))) {
                 return Outcome.CONFLICT;
             }
             decisions.refresh(c.patientId());
-            recordChange(ctx, c.patientId(), Interaction.UPDATE, id);
             return new Outcome(next);
         }, o -> {
             if (o.stored != null) {
@@ -221,11 +220,10 @@ public final class ConsentApi {
             if (current.isEmpty() || !visible(ctx, current.get(), 'd')) {
                 return Outcome.NOT_FOUND;
             }
-            if (!store.delete(id, current.get().version())) {
+            if (!store.delete(id, current.get().version(), audited(ctx, current.get().patientId(), Interaction.DELETE, id))) {
                 return Outcome.CONFLICT;
             }
             decisions.refresh(current.get().patientId());
-            recordChange(ctx, current.get().patientId(), Interaction.DELETE, id);
             return new Outcome(current.get());
         }, o -> {
             if (o.stored == null) {
@@ -271,12 +269,11 @@ public final class ConsentApi {
     }
 
     /**
-     * Records a committed change before it is answered. The change and its record are two
-     * transactions: when the record fails, the caller gets 503 and the failure is logged, and the
-     * change stands (rare, and visible in the log: an SQLSTATE, never an identifier).
+     * The change's audit record, written in the change's own transaction: a change is never
+     * committed without its record (when the record fails, nothing changes and the caller gets 503).
      */
-    private void recordChange(RoutingContext ctx, String patientId, Interaction interaction, String id) throws SQLException {
-        auditor.record(Auditor.entry(ctx, patientId, interaction, "Consent", id, null));
+    private TransactionStep audited(RoutingContext ctx, String patientId, Interaction interaction, String id) {
+        return auditor.recordIn(Auditor.entry(ctx, patientId, interaction, "Consent", id, null));
     }
 
     private StoredConsent stored(Consent c, String id, CompiledConsent compiled, long version) {

@@ -33,6 +33,7 @@ import org.jkn.telemetry.store.crypto.PatientErasure;
 import org.jkn.telemetry.store.audit.AuditEntry;
 import org.jkn.telemetry.store.audit.AuditOutcome;
 import org.jkn.telemetry.store.audit.Interaction;
+import org.jkn.telemetry.store.db.TransactionStep;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
 import org.jkn.telemetry.store.query.StoredReading;
@@ -54,10 +55,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class FhirApi {
 
-    /** Erases a patient (crypto-shredding); blocking. */
+    /** Erases a patient (crypto-shredding), with {@code alsoIfFound} in the erasure's transaction; blocking. */
     @FunctionalInterface
     public interface Eraser {
-        PatientErasure.Result erase(String patientId) throws Exception;
+        PatientErasure.Result erase(String patientId, TransactionStep alsoIfFound) throws Exception;
     }
 
     private static final Logger log = LoggerFactory.getLogger(FhirApi.class);
@@ -362,24 +363,27 @@ public final class FhirApi {
             responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");
             return;
         }
-        // the erasure's record is its proof: written after the keys are destroyed, before the answer,
-        // and kept (audit_events outlives the patient)
+        // the erasure's record is its proof: committed in the erasure's own transaction, and kept
+        // (audit_events outlives the patient)
         AuditEntry audit = Auditor.entry(ctx, id, Interaction.DELETE, "Patient", Auditor.patientOrNull(id), null);
         blocking(ctx, () -> {
             PatientErasure.Result r;
             try {
-                r = eraser.erase(id);
+                r = eraser.erase(id, auditor.recordIn(audit));
             } catch (Exception e) {
                 if (audit.patientId() != null) {
                     auditor.recordFailure(audit, AuditOutcome.SERIOUS_FAILURE, "erasure-failed");
                 }
                 throw e;
             }
-            boolean erased = r.found() || queries.patientErased(id);
-            if (erased) {
+            if (r.found()) {
+                return true;
+            }
+            boolean erasedBefore = queries.patientErased(id); // deleting again: recorded, and 200 as FHIR says
+            if (erasedBefore) {
                 auditor.record(audit);
             }
-            return erased;
+            return erasedBefore;
         }, erased -> {
             if (!erased) {
                 responses.error(ctx, 404, IssueType.NOTFOUND, "Patient not found");

@@ -226,4 +226,41 @@ class AuditAccessTest {
         }
         assertTrue(refused >= 5, "refusals listed: " + refused);
     }
+
+    @Test
+    void aConsentChangeOrAnErasureWhoseRecordCannotBeWrittenDoesNotHappen() throws Exception {
+        HttpResponse<String> created = gw.postConsent(consent(OTHER_ID, disclose("Organization/kept", DataCategory.SLEEP)), other);
+        assertEquals(201, created.statusCode(), created.body());
+        String id = json(created).getString("id");
+        long recorded = rows("patient_id = '" + OTHER_ID + "'");
+        try (Connection c = gw.gateway().database().dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("create function refuse_audit() returns trigger language plpgsql as $$ begin "
+                    + "raise exception 'audit storage unavailable' using errcode = '53100'; end $$");
+            s.execute("create trigger refuse_audit before insert on audit_events for each row execute function refuse_audit()");
+        }
+        try {
+            assertEquals(503, gw.postConsent(consent(OTHER_ID, disclose("Organization/new", DataCategory.BODY)), other).statusCode());
+            assertEquals(503, gw.putConsent(id, consent(OTHER_ID, disclose("Organization/kept", DataCategory.CYCLE)), other).statusCode());
+            assertEquals(503, gw.delete("/fhir/Consent/" + id, other).statusCode());
+            HttpResponse<String> erasure = gw.delete("/fhir/Patient/" + OTHER_ID, admin);
+            assertEquals(503, erasure.statusCode(), erasure.body());
+            assertEquals("OperationOutcome", json(erasure).getString("resourceType"));
+        } finally {
+            try (Connection c = gw.gateway().database().dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("drop trigger refuse_audit on audit_events");
+                s.execute("drop function refuse_audit()");
+            }
+        }
+        assertEquals(recorded, rows("patient_id = '" + OTHER_ID + "'"), "no record: and so no change");
+        HttpResponse<String> kept = gw.get("/fhir/Consent/" + id, null, other);
+        assertEquals(200, kept.statusCode(), "the delete was rolled back");
+        assertEquals("1", json(kept).getJsonObject("meta").getString("versionId"), "the update was rolled back");
+        assertTrue(kept.body().contains("sleep") && !kept.body().contains("cycle"), kept.body());
+        HttpResponse<String> all = gw.get("/fhir/Consent?patient=" + OTHER_ID, null, other);
+        assertFalse(all.body().contains("Organization/new"), "the create was rolled back");
+        assertEquals(200, gw.get("/fhir/Patient/" + OTHER_ID, null, other).statusCode(), "the erasure was rolled back");
+        assertEquals(1, entries(gw.get("/fhir/Observation?patient=" + OTHER_ID + "&code=8867-4", null, other)).size(),
+                "the readings are readable: their keys were not destroyed");
+        assertEquals(204, gw.delete("/fhir/Consent/" + id, other).statusCode());
+    }
 }

@@ -49,11 +49,30 @@ public final class AuditLog implements AutoCloseable {
 
     /** Records one entry and returns it as stored, once committed. Throws when it was not. */
     public AuditRecord append(AuditEntry e) throws SQLException {
-        Instant now = clock.instant();
-        long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+        long micros = nowMicros();
         AuditRecord r = new AuditRecord(newId(micros), micros, e, source);
         writer.write(r);
         return r;
+    }
+
+    /**
+     * Records one entry on the caller's connection, in the caller's transaction, which commits it
+     * together with the change it records (or rolls both back). No group commit: for changes,
+     * which are rare; reads go through {@link #append}.
+     */
+    public AuditRecord appendIn(Connection c, AuditEntry e) throws SQLException {
+        long micros = nowMicros();
+        AuditRecord r = new AuditRecord(newId(micros), micros, e, source);
+        try (PreparedStatement ps = c.prepareStatement(AuditWriter.INSERT)) {
+            AuditWriter.bind(ps, r);
+            ps.executeUpdate();
+        }
+        return r;
+    }
+
+    private long nowMicros() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }
 
     public Optional<AuditRecord> read(String id) throws SQLException {

@@ -114,7 +114,7 @@ final class AuditWriter implements AutoCloseable {
         batch.forEach(p -> p.done().complete(null));
     }
 
-    private static void bind(PreparedStatement ps, AuditRecord r) throws SQLException {
+    static void bind(PreparedStatement ps, AuditRecord r) throws SQLException {
         AuditEntry e = r.entry();
         ps.setString(1, r.id());
         ps.setObject(2, timestamp(r.recordedMicros()));

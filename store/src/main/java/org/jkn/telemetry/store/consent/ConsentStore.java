@@ -1,6 +1,7 @@
 package org.jkn.telemetry.store.consent;
 
 import java.sql.Connection;
+import org.jkn.telemetry.store.db.TransactionStep;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,6 +32,11 @@ public final class ConsentStore {
 
     /** Stores a new consent with version 1 and its grants (empty unless it is active). */
     public void insert(StoredConsent c, List<ConsentGrant> grants) throws SQLException {
+        insert(c, grants, TransactionStep.NONE);
+    }
+
+    /** As {@link #insert(StoredConsent, List)}, with {@code also} in the same transaction. */
+    public void insert(StoredConsent c, List<ConsentGrant> grants, TransactionStep also) throws SQLException {
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
             try {
@@ -45,6 +51,7 @@ public final class ConsentStore {
                     ps.executeUpdate();
                 }
                 insertGrants(db, c, grants);
+                also.apply(db);
                 db.commit();
             } catch (SQLException | RuntimeException e) {
                 db.rollback();
@@ -58,6 +65,11 @@ public final class ConsentStore {
      * the consent is gone or another write changed it first.
      */
     public boolean replace(StoredConsent c, List<ConsentGrant> grants) throws SQLException {
+        return replace(c, grants, TransactionStep.NONE);
+    }
+
+    /** As {@link #replace(StoredConsent, List)}, with {@code also} in the same transaction (not run when false). */
+    public boolean replace(StoredConsent c, List<ConsentGrant> grants, TransactionStep also) throws SQLException {
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
             try {
@@ -82,6 +94,7 @@ public final class ConsentStore {
                     ps.executeUpdate();
                 }
                 insertGrants(db, c, grants);
+                also.apply(db);
                 db.commit();
                 return true;
             } catch (SQLException | RuntimeException e) {
@@ -93,11 +106,31 @@ public final class ConsentStore {
 
     /** Deletes a consent (its grants go with it); false when it was not there at that version. */
     public boolean delete(String id, long version) throws SQLException {
-        try (Connection db = dataSource.getConnection();
-             PreparedStatement ps = db.prepareStatement("delete from consents where id = ? and version = ?")) {
-            ps.setString(1, id);
-            ps.setLong(2, version);
-            return ps.executeUpdate() == 1;
+        return delete(id, version, TransactionStep.NONE);
+    }
+
+    /** As {@link #delete(String, long)}, with {@code also} in the same transaction (not run when false). */
+    public boolean delete(String id, long version, TransactionStep also) throws SQLException {
+        try (Connection db = dataSource.getConnection()) {
+            db.setAutoCommit(false);
+            try {
+                int n;
+                try (PreparedStatement ps = db.prepareStatement("delete from consents where id = ? and version = ?")) {
+                    ps.setString(1, id);
+                    ps.setLong(2, version);
+                    n = ps.executeUpdate();
+                }
+                if (n != 1) {
+                    db.rollback();
+                    return false;
+                }
+                also.apply(db);
+                db.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            }
         }
     }
 

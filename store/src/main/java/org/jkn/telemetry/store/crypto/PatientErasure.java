@@ -1,6 +1,7 @@
 package org.jkn.telemetry.store.crypto;
 
 import java.sql.Connection;
+import org.jkn.telemetry.store.db.TransactionStep;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,11 +49,22 @@ public final class PatientErasure {
     }
 
     public Result erase(String patientId) throws SQLException {
+        return erase(patientId, TransactionStep.NONE);
+    }
+
+    /**
+     * Erases the patient and, when there was something to erase, runs {@code alsoIfFound} in the
+     * same transaction (the erasure's audit record: both are committed or neither is).
+     */
+    public Result erase(String patientId, TransactionStep alsoIfFound) throws SQLException {
         Result result;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 result = erase(c, patientId);
+                if (result.found()) {
+                    alsoIfFound.apply(c);
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
