@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.jkn.telemetry.gateway.audit.Auditor;
 import org.jkn.telemetry.gateway.audit.RefusalRecorder;
@@ -24,15 +24,15 @@ import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Principal;
 import org.jkn.telemetry.gateway.consent.ConsentApi;
 import org.jkn.telemetry.gateway.consent.Disclosure;
+import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.normalizer.identity.Nik;
-import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
-import org.jkn.telemetry.store.crypto.CryptoFailure;
-import org.jkn.telemetry.store.crypto.PatientErasure;
 import org.jkn.telemetry.store.audit.AuditEntry;
 import org.jkn.telemetry.store.audit.AuditOutcome;
 import org.jkn.telemetry.store.audit.Interaction;
+import org.jkn.telemetry.store.crypto.CryptoFailure;
+import org.jkn.telemetry.store.crypto.PatientErasure;
 import org.jkn.telemetry.store.db.TransactionStep;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
@@ -201,8 +201,8 @@ public final class FhirApi {
             b.addEntry().setFullUrl(base + "/Observation/" + r.observationId()).setResource(renderer.render(r))
                     .getSearch().setMode(Bundle.SearchEntryMode.MATCH);
         }
-        if (!more && q.offset() == 0) {
-            b.setTotal(n);
+        if (!more && q.offset() == 0 && q.count() > 0) {
+            b.setTotal(n); // known only when this page holds every match; _count=0 reads nothing, so says nothing
         }
         return b;
     }

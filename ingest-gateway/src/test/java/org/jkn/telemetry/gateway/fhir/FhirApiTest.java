@@ -112,6 +112,12 @@ class FhirApiTest {
         JsonObject second = json(gw.get(next.substring(next.indexOf("/fhir/"))));
         assertEquals(1, second.getJsonArray("entry").size());
         assertEquals("2708-6".equals(code(second, 0)) || "85354-9".equals(code(second, 0)), true);
+        assertEquals(null, second.getInteger("total"), "a later page does not claim a total it did not count");
+        JsonObject all = json(gw.get("/fhir/Observation?patient=" + PATIENT_ID));
+        assertEquals(4, all.getInteger("total"), "one page holding every match gives the total");
+        JsonObject none = json(gw.get("/fhir/Observation?patient=" + PATIENT_ID + "&_count=0"));
+        assertEquals(null, none.getJsonArray("entry"));
+        assertEquals(null, none.getInteger("total"), "_count=0 reads nothing, so it claims no total (not a wrong 0)");
     }
 
     private static String code(JsonObject bundle, int i) {
