@@ -52,6 +52,7 @@ import org.jkn.telemetry.store.crypto.PatientErasure;
 import org.jkn.telemetry.store.crypto.PlaintextRowSealer;
 import org.jkn.telemetry.store.crypto.ReadingCrypto;
 import org.jkn.telemetry.store.crypto.RowKeys;
+import org.jkn.telemetry.store.db.ChangeNotices;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.device.DeviceRegistry;
 import org.jkn.telemetry.store.device.SecretHasher;
@@ -92,10 +93,11 @@ public final class Gateway implements AutoCloseable {
     /** The external broker's subscription, or null when MQTT_BROKER_URL is empty. */
     private final BrokerBridge broker;
     private final AuditLog auditLog;
+    private final ChangeNotices notices;
 
     private Gateway(Vertx vertx, Database database, ReadingCrypto crypto, PatientErasure erasure, Journal journal,
                     JournalDrainer drainer, HttpServer server, HttpServer tlsServer, MqttIngestServer mqtt, BrokerBridge broker,
-                    Authentication authentication, AuditLog auditLog) {
+                    Authentication authentication, AuditLog auditLog, ChangeNotices notices) {
         this.tlsServer = tlsServer;
         this.authentication = authentication;
         this.vertx = vertx;
@@ -108,6 +110,7 @@ public final class Gateway implements AutoCloseable {
         this.mqtt = mqtt;
         this.broker = broker;
         this.auditLog = auditLog;
+        this.notices = notices;
     }
 
     public static Gateway start(GatewayConfig config) throws IOException, SQLException {
@@ -120,6 +123,7 @@ public final class Gateway implements AutoCloseable {
         JournalDrainer drainer = null;
         Vertx vertx = null;
         AuditLog auditLog = null;
+        ChangeNotices notices = null;
         try {
             LocalKek kek = config.kek() != null ? config.kek() : DevKeys.kek(config.dataDir());
             KekRing keks = new KekRing(kek, config.previousKeks());
@@ -152,6 +156,7 @@ public final class Gateway implements AutoCloseable {
                     CollectionConsent.of(consents));
             DeviceRegistry devices = new DeviceRegistry(database.dataSource(), pseudonymizer, new SecretHasher(),
                     config.deviceAuthCacheTtl(), Math.max(1, Runtime.getRuntime().availableProcessors()));
+            notices = ChangeNotices.listen(database::dedicatedConnection, new CacheInvalidation(dataKeys, consents, devices));
             new DevicesHandler(vertx, devices, pseudonymizer, authResponses).mount(router);
             router.post("/v1/readings").handler(ctx -> ReadingsHandler.requireUploadScope(ctx, authResponses));
             router.post("/v1/readings")
@@ -218,9 +223,10 @@ public final class Gateway implements AutoCloseable {
             log.info("listening on {}{}(FHIR at /fhir, ingest at /v1/readings)",
                     server == null ? "" : "http://" + config.httpHost() + ":" + server.actualPort() + " ",
                     tlsServer == null ? "" : "https://" + config.httpHost() + ":" + tlsServer.actualPort() + " ");
-            return new Gateway(vertx, database, crypto, erasure, journal, drainer, server, tlsServer, mqtt, broker, authentication, auditLog);
+            return new Gateway(vertx, database, crypto, erasure, journal, drainer, server, tlsServer, mqtt, broker, authentication, auditLog,
+                    notices);
         } catch (Exception e) {
-            closeQuietly(vertx, auditLog, drainer, journal, database);
+            closeQuietly(vertx, auditLog, notices, drainer, journal, database);
             if (e instanceof IOException io) {
                 throw io;
             }
@@ -353,16 +359,20 @@ public final class Gateway implements AutoCloseable {
                 log.warn("HTTP server did not close cleanly: {}", e.getMessage());
             }
         }
-        closeQuietly(vertx, auditLog, drainer, journal, database);
+        closeQuietly(vertx, auditLog, notices, drainer, journal, database);
     }
 
-    private static void closeQuietly(Vertx vertx, AuditLog auditLog, JournalDrainer drainer, Journal journal, Database database) {
+    private static void closeQuietly(Vertx vertx, AuditLog auditLog, ChangeNotices notices, JournalDrainer drainer, Journal journal,
+                                     Database database) {
         if (vertx != null) {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 log.warn("Vert.x did not close cleanly: {}", e.getMessage());
             }
+        }
+        if (notices != null) {
+            notices.close();
         }
         if (auditLog != null) {
             auditLog.close(); // after Vert.x, so requests still in flight get their records committed

@@ -1,8 +1,8 @@
 package org.jkn.telemetry.gateway.audit;
 
 import io.vertx.ext.web.RoutingContext;
-import org.jkn.telemetry.gateway.auth.Principal;
 import java.sql.SQLException;
+import org.jkn.telemetry.gateway.auth.Principal;
 import org.jkn.telemetry.normalizer.identity.Nik;
 import org.jkn.telemetry.store.audit.AuditActor;
 import org.jkn.telemetry.store.audit.AuditEntry;

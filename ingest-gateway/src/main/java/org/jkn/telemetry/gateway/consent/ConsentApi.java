@@ -25,10 +25,10 @@ import org.jkn.telemetry.gateway.fhir.FhirResponses;
 import org.jkn.telemetry.gateway.fhir.SearchParams;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.audit.Interaction;
-import org.jkn.telemetry.store.db.TransactionStep;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.consent.ConsentStore;
 import org.jkn.telemetry.store.consent.StoredConsent;
+import org.jkn.telemetry.store.db.TransactionStep;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

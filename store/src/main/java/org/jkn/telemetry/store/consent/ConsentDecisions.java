@@ -14,8 +14,9 @@ import java.util.function.LongSupplier;
  * the patient's grants from the database on the calling thread.
  *
  * <p>Freshness: a consent change made through this node calls {@link #invalidate}, which takes
- * effect for the next lookup. Changes made through another node sharing the database are seen
- * when the entry expires, after at most the TTL. A load that started before an invalidation
+ * effect for the next lookup. Changes made through another node sharing the database reach this
+ * one as a change notice ({@code ChangeNotices}), normally within milliseconds; while that
+ * channel is down they are seen when the entry expires, after at most the TTL. A load that started before an invalidation
  * is not cached (a generation counter), so a withdrawal is never overwritten by an older read.
  *
  * <p>When the database cannot be read, an expired entry is used if there is one (no consent can
@@ -134,6 +135,12 @@ public final class ConsentDecisions {
     public void invalidate(String patientId) {
         generation.incrementAndGet();
         entries.remove(patientId);
+    }
+
+    /** Forgets every decision (change notices may have been missed). */
+    public void invalidateAll() {
+        generation.incrementAndGet();
+        entries.clear();
     }
 
     int size() {

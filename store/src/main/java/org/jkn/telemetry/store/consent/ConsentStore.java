@@ -1,7 +1,6 @@
 package org.jkn.telemetry.store.consent;
 
 import java.sql.Connection;
-import org.jkn.telemetry.store.db.TransactionStep;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.jkn.telemetry.store.db.ChangeNotices;
+import org.jkn.telemetry.store.db.TransactionStep;
 
 /**
  * Consent resources and their compiled grants in PostgreSQL. A consent and its grants change in
@@ -51,6 +52,7 @@ public final class ConsentStore {
                     ps.executeUpdate();
                 }
                 insertGrants(db, c, grants);
+                ChangeNotices.publish(db, ChangeNotices.Kind.CONSENT, c.patientId());
                 also.apply(db);
                 db.commit();
             } catch (SQLException | RuntimeException e) {
@@ -94,6 +96,7 @@ public final class ConsentStore {
                     ps.executeUpdate();
                 }
                 insertGrants(db, c, grants);
+                ChangeNotices.publish(db, ChangeNotices.Kind.CONSENT, c.patientId());
                 also.apply(db);
                 db.commit();
                 return true;
@@ -114,16 +117,21 @@ public final class ConsentStore {
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
             try {
-                int n;
-                try (PreparedStatement ps = db.prepareStatement("delete from consents where id = ? and version = ?")) {
+                String patientId = null;
+                try (PreparedStatement ps = db.prepareStatement("delete from consents where id = ? and version = ? returning patient_id")) {
                     ps.setString(1, id);
                     ps.setLong(2, version);
-                    n = ps.executeUpdate();
+                    try (ResultSet r = ps.executeQuery()) {
+                        if (r.next()) {
+                            patientId = r.getString(1);
+                        }
+                    }
                 }
-                if (n != 1) {
+                if (patientId == null) {
                     db.rollback();
                     return false;
                 }
+                ChangeNotices.publish(db, ChangeNotices.Kind.CONSENT, patientId);
                 also.apply(db);
                 db.commit();
                 return true;

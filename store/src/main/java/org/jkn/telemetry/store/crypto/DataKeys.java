@@ -135,6 +135,16 @@ public final class DataKeys {
         }
     }
 
+    /** Drops every cached key (erasure notices may have been missed). */
+    public void invalidateAll() {
+        synchronized (live) {
+            live.clear();
+        }
+        synchronized (versions) {
+            versions.clear();
+        }
+    }
+
     private DataKey loadOrCreate(String patientId) {
         try (Connection c = dataSource.getConnection()) {
             for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {

@@ -1,13 +1,14 @@
 package org.jkn.telemetry.store.crypto;
 
 import java.sql.Connection;
-import org.jkn.telemetry.store.db.TransactionStep;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
+import org.jkn.telemetry.store.db.ChangeNotices;
+import org.jkn.telemetry.store.db.TransactionStep;
 
 /**
  * Erasure of a patient by crypto-shredding, the one place an erasure happens: in one transaction
@@ -111,6 +112,11 @@ public final class PatientErasure {
                 ps.setString(1, patientId);
                 ps.setInt(2, maxVersion);
                 ps.executeUpdate();
+            }
+            // other instances drop their cached keys, decisions and device credentials when this commits
+            ChangeNotices.publish(c, ChangeNotices.Kind.ERASURE, patientId);
+            for (String device : registered) {
+                ChangeNotices.publish(c, ChangeNotices.Kind.DEVICE_REVOKED, device);
             }
         }
         return new Result(found, destroyed, List.copyOf(registered));

@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.Properties;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Map;
@@ -87,6 +89,24 @@ public final class Database implements AutoCloseable {
 
     public SchemaMaintenance maintenance() {
         return maintenance;
+    }
+
+    /**
+     * A connection of its own, outside the pool, to the same database (for {@link ChangeNotices},
+     * which holds it for the life of the process). The caller closes it.
+     */
+    public Connection dedicatedConnection() throws SQLException {
+        Properties p = new Properties();
+        if (pool.getUsername() != null) {
+            p.setProperty("user", pool.getUsername());
+        }
+        if (pool.getPassword() != null) {
+            p.setProperty("password", pool.getPassword());
+        }
+        p.setProperty("ApplicationName", "telemetry-gateway-notices");
+        p.setProperty("connectTimeout", "5");
+        p.setProperty("socketTimeout", "30"); // the listener pings every few seconds; a dead peer ends the wait
+        return DriverManager.getConnection(pool.getJdbcUrl(), p);
     }
 
     /** True when a connection answers within the timeout. */

@@ -67,6 +67,10 @@ final class CredentialCache {
         entries.values().removeIf(e -> e.device.id().equals(deviceId));
     }
 
+    void clear() {
+        entries.clear();
+    }
+
     int size() {
         return entries.size();
     }

@@ -152,6 +152,11 @@ public final class DeviceRegistry {
         }
     }
 
+    /** Drops every cached verification (revocation notices may have been missed): the next CONNECT of each device reads the database. */
+    public void forgetCachedCredentials() {
+        cache.clear();
+    }
+
     /** True when the device was revoked through this registry since the process started. Non-blocking. */
     public boolean isRevoked(String deviceId) {
         return revokedHere.contains(deviceId);

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
+import org.jkn.telemetry.store.db.ChangeNotices;
 
 /** The {@code registered_devices} table. Blocking JDBC; thread-safe (one connection per call). */
 final class DeviceStore {
@@ -15,7 +16,10 @@ final class DeviceStore {
             + "values (?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String FIND = "select patient_id, manufacturer, model, secret_salt, secret_iterations, secret_hash, "
             + "revoked_at is not null from registered_devices where id = ?";
-    private static final String REVOKE = "update registered_devices set revoked_at = coalesce(revoked_at, now()) where id = ?";
+    // one statement, so the notice to the other instances commits with the revocation
+    private static final String REVOKE = "with revoked as (update registered_devices set revoked_at = coalesce(revoked_at, now()) "
+            + "where id = ? returning id) select pg_notify('" + ChangeNotices.CHANNEL + "', '" + ChangeNotices.Kind.DEVICE_REVOKED.code()
+            + ":' || id) from revoked";
 
     /** A row: the device, its secret's hash, and whether it was revoked. */
     record StoredDevice(RegisteredDevice device, SecretHash secret, boolean revoked) {
@@ -68,7 +72,9 @@ final class DeviceStore {
     boolean revoke(String id) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(REVOKE)) {
             s.setString(1, id);
-            return s.executeUpdate() == 1;
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
         }
     }
 }
