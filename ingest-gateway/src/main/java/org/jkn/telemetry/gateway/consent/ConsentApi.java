@@ -24,6 +24,8 @@ import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.fhir.FhirResponses;
 import org.jkn.telemetry.gateway.fhir.SearchParams;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.audit.AuditEntry;
+import org.jkn.telemetry.store.audit.AuditOutcome;
 import org.jkn.telemetry.store.audit.Interaction;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.consent.ConsentStore;
@@ -60,7 +62,7 @@ public final class ConsentApi {
     private final AuthResponses auth;
     private final Auditor auditor;
 
-    /** @param auditor records every create, update and delete (the trail the patient can list) */
+    /** @param auditor records every create, update, delete, read and search (the trail the patient can list) */
     public ConsentApi(Vertx vertx, FhirContext fhir, ConsentStore store, ConsentDecisions decisions, Pseudonymizer pseudonymizer,
                       ZoneId zone, ConsentAccess access, AuthResponses auth, Auditor auditor) {
         this.auth = auth;
@@ -201,7 +203,16 @@ public final class ConsentApi {
         if (!allowed(ctx, null, 'r')) {
             return;
         }
-        blocking(ctx, () -> store.find(id), found -> {
+        blocking(ctx, () -> {
+            Optional<StoredConsent> found = store.find(id);
+            if (found.isPresent()) {
+                // whom a patient shares with is personal data too: each look is recorded before it is answered,
+                // a refused one (another patient's Consent, answered as absent) included
+                AuditEntry e = Auditor.entry(ctx, found.get().patientId(), Interaction.READ, "Consent", id, null);
+                auditor.record(visible(ctx, found.get(), 'r') ? e : e.withOutcome(AuditOutcome.MINOR_FAILURE, "patient-mismatch"));
+            }
+            return found;
+        }, found -> {
             if (found.isEmpty() || !visible(ctx, found.get(), 'r')) {
                 responses.error(ctx, 404, IssueType.NOTFOUND, "Consent not found");
                 return;
@@ -254,7 +265,11 @@ public final class ConsentApi {
         if (!allowed(ctx, patientId, 's')) {
             return;
         }
-        blocking(ctx, () -> store.byPatient(patientId, MAX_PER_PATIENT), list -> {
+        blocking(ctx, () -> {
+            List<StoredConsent> found = store.byPatient(patientId, MAX_PER_PATIENT);
+            auditor.record(Auditor.entry(ctx, patientId, Interaction.SEARCH_TYPE, "Consent", null, null));
+            return found;
+        }, list -> {
             Bundle b = new Bundle().setType(Bundle.BundleType.SEARCHSET);
             b.getMeta().setLastUpdated(new Date());
             String base = FhirResponses.base(ctx);

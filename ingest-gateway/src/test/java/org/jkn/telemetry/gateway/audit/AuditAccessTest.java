@@ -242,6 +242,8 @@ class AuditAccessTest {
             assertEquals(503, gw.postConsent(consent(OTHER_ID, disclose("Organization/new", DataCategory.BODY)), other).statusCode());
             assertEquals(503, gw.putConsent(id, consent(OTHER_ID, disclose("Organization/kept", DataCategory.CYCLE)), other).statusCode());
             assertEquals(503, gw.delete("/fhir/Consent/" + id, other).statusCode());
+            assertEquals(503, gw.get("/fhir/Consent/" + id, null, other).statusCode(), "no read without its record either");
+            assertEquals(503, gw.get("/fhir/Consent?patient=" + OTHER_ID, null, other).statusCode());
             HttpResponse<String> erasure = gw.delete("/fhir/Patient/" + OTHER_ID, admin);
             assertEquals(503, erasure.statusCode(), erasure.body());
             assertEquals("OperationOutcome", json(erasure).getString("resourceType"));
@@ -262,5 +264,25 @@ class AuditAccessTest {
         assertEquals(1, entries(gw.get("/fhir/Observation?patient=" + OTHER_ID + "&code=8867-4", null, other)).size(),
                 "the readings are readable: their keys were not destroyed");
         assertEquals(204, gw.delete("/fhir/Consent/" + id, other).statusCode());
+    }
+
+    @Test
+    void consentReadsAndSearchesAreInThePatientsTrailRefusalsIncluded() throws Exception {
+        HttpResponse<String> created = gw.postConsent(consent(PATIENT_ID, disclose("Organization/looked-at", DataCategory.BODY)), patient);
+        assertEquals(201, created.statusCode(), created.body());
+        String id = json(created).getString("id");
+        String mine = "patient_id = '" + PATIENT_ID + "' and resource_type = 'Consent' and ";
+
+        assertEquals(200, gw.get("/fhir/Consent/" + id, null, patient).statusCode());
+        assertEquals(1, rows(mine + "interaction = 'read' and outcome = 0 and resource_id = '" + id + "' and actor_kind = 'patient'"),
+                "recorded before the 200");
+        long searches = rows(mine + "interaction = 'search-type'");
+        assertEquals(200, gw.get("/fhir/Consent?patient=" + PATIENT_ID, null, patient).statusCode());
+        assertEquals(searches + 1, rows(mine + "interaction = 'search-type' and outcome = 0"));
+
+        assertEquals(404, gw.get("/fhir/Consent/" + id, null, other).statusCode(), "another patient's Consent is answered as absent");
+        assertEquals(1, rows(mine + "interaction = 'read' and outcome = 4 and outcome_reason = 'patient-mismatch' "
+                + "and resource_id = '" + id + "'"), "and the attempt is in the owner's trail");
+        assertEquals(204, gw.delete("/fhir/Consent/" + id, patient).statusCode());
     }
 }
