@@ -8,8 +8,9 @@ import org.jkn.telemetry.store.device.DeviceRegistry;
 /**
  * Applies the change notices of every instance sharing the database to this one's caches: a
  * consent change drops the patient's decision, an erasure the patient's data keys and decision,
- * a revocation the device's credentials and live connections. A gap in the notices drops all
- * of them (live connections excepted: a device revoked meanwhile is refused at its next CONNECT).
+ * a revocation the device's credentials and live connections. After a gap in the notices all of
+ * them are dropped (live connections excepted: a device revoked meanwhile is refused at its next
+ * CONNECT).
  */
 final class CacheInvalidation implements ChangeNotices.Listener {
 

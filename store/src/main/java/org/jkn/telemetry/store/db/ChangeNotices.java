@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * the affected cache entries, normally within milliseconds, instead of waiting for them to expire.
  *
  * <p>A notice names a patient pseudonym or a device id, never a NIK or a value. When the listening
- * connection is lost, notices may have been missed, so {@link Listener#missed} is called (drop
- * everything cached) on the loss and again once listening resumes; the caches' TTLs remain as a
- * bound while the channel is down.
+ * connection is lost, notices sent meanwhile are lost with it, so once listening resumes
+ * {@link Listener#missed} is called (drop everything cached). Nothing is dropped at the loss itself:
+ * the database is usually away then, nothing can change without it, and the cached keys and
+ * decisions are what keeps ingest going; the caches' TTLs bound staleness in between.
  */
 public final class ChangeNotices implements AutoCloseable {
 
@@ -115,7 +116,7 @@ public final class ChangeNotices implements AutoCloseable {
                 }
                 listening = true;
                 backoff = 50;
-                listener.missed(); // whatever was published before LISTEN took effect
+                listener.missed(); // whatever was published while not listening (before LISTEN took effect)
                 long lastPing = System.nanoTime();
                 while (running) {
                     PGNotification[] notices = pg.getNotifications(POLL_MILLIS);
@@ -135,11 +136,9 @@ public final class ChangeNotices implements AutoCloseable {
                 if (!running) {
                     return;
                 }
-                boolean wasListening = listening;
+                // nothing is dropped here: while the database is away nothing can change, and what
+                // is cached keeps ingest going; notices missed meanwhile are made up for on resuming
                 listening = false;
-                if (wasListening) {
-                    listener.missed();
-                }
                 log.warn("listening for change notices failed ({}); caches rely on their TTL; retrying in {} ms",
                         e instanceof SQLException s && s.getSQLState() != null ? "SQLSTATE " + s.getSQLState()
                                 : e.getClass().getSimpleName(), backoff);
