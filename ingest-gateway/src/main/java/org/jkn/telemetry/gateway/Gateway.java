@@ -43,6 +43,7 @@ import org.jkn.telemetry.store.audit.AuditLog;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.consent.ConsentStore;
 import org.jkn.telemetry.store.crypto.DataKeys;
+import org.jkn.telemetry.store.crypto.DeviceSealer;
 import org.jkn.telemetry.store.crypto.ErasureSweeper;
 import org.jkn.telemetry.store.crypto.KekRing;
 import org.jkn.telemetry.store.crypto.KekRotation;
@@ -155,7 +156,7 @@ public final class Gateway implements AutoCloseable {
             BatchIngest ingest = new BatchIngest(normalizer, journal, metrics, config.maxPendingReadings(), Clock.systemUTC(),
                     CollectionConsent.of(consents));
             DeviceRegistry devices = new DeviceRegistry(database.dataSource(), pseudonymizer, new SecretHasher(),
-                    config.deviceAuthCacheTtl(), Math.max(1, Runtime.getRuntime().availableProcessors()));
+                    new DeviceSealer(crypto), config.deviceAuthCacheTtl(), Math.max(1, Runtime.getRuntime().availableProcessors()));
             notices = ChangeNotices.listen(database::dedicatedConnection, new CacheInvalidation(dataKeys, consents, devices));
             new DevicesHandler(vertx, devices, pseudonymizer, authResponses).mount(router);
             router.post("/v1/readings").handler(ctx -> ReadingsHandler.requireUploadScope(ctx, authResponses));
@@ -190,7 +191,7 @@ public final class Gateway implements AutoCloseable {
             BrokerBridge broker;
             try {
                 broker = config.broker() == null ? null : BrokerBridge.start(config.broker(),
-                        new DeviceDirectory(database.dataSource(), devices, config.deviceAuthCacheTtl()), ingest, metrics);
+                        new DeviceDirectory(devices, config.deviceAuthCacheTtl()), ingest, metrics);
             } catch (IOException e) {
                 mqtt.close();
                 throw e;
@@ -204,6 +205,14 @@ public final class Gateway implements AutoCloseable {
                     .onFailure(e -> log.warn("erasure sweep failed ({})", e.getClass().getSimpleName())));
             KekRotation rotation = new KekRotation(database.dataSource(), keks);
             PlaintextRowSealer legacy = new PlaintextRowSealer(database.dataSource(), crypto);
+            v.executeBlocking(() -> devices.sealPlaintextRows(LEGACY_BATCH_ROWS), false)
+                    .onSuccess(n -> {
+                        if (n > 0) {
+                            log.info("sealed the attributes of {} device registrations stored in plain text by an earlier version", n);
+                        }
+                    })
+                    .onFailure(e -> log.error("sealing plaintext device registrations of an earlier version stopped ({}); "
+                            + "it resumes at the next start", e.getClass().getSimpleName()));
             v.executeBlocking(() -> legacy.run(LEGACY_BATCH_ROWS), false)
                     .onSuccess(n -> {
                         if (n > 0) {

@@ -39,6 +39,9 @@ class EncryptionAtRestTest {
     static final String MANUFACTURER = "Zyxqvendor";
     static final String MODEL = "Quasar-77Q";
     static final String REGISTERED_SERIAL = "SN-REG-5521-ZZ";
+    /** Free text of a device registration: sealed like readings. */
+    static final String REGISTERED_MANUFACTURER = "Kestrelmedika";
+    static final String REGISTERED_MODEL = "Orbit-5521K";
     /** A JKN card number sent along by a client: no field takes it, and it must be dropped, never kept. */
     static final String CARD = "0001377420915";
     static final String[] READING_IDS = {"rd-unique-9f1k2", "rd-unique-8z3m4"};
@@ -112,7 +115,7 @@ class EncryptionAtRestTest {
 
     static PlaintextScan needles() {
         PlaintextScan scan = new PlaintextScan().text(NIK).text(DEVICE).text(MANUFACTURER).text(MODEL).text(REGISTERED_SERIAL)
-                .text(CARD);
+                .text(CARD).text(REGISTERED_MANUFACTURER).text(REGISTERED_MODEL);
         for (String id : READING_IDS) {
             scan.text(id);
         }
@@ -125,7 +128,8 @@ class EncryptionAtRestTest {
     @Test
     void noTableDatabaseFileJournalFileMetricOrLogHoldsAValueNikDeviceOrReadingId() throws Exception {
         HttpResponse<String> reg = gateway.post("/v1/devices", "application/json", ("{\"patient\": \"" + NIK
-                + "\", \"card\": \"" + CARD + "\", \"manufacturer\": \"Acme\", \"model\": \"Band 5\", \"serial\": \""
+                + "\", \"card\": \"" + CARD + "\", \"manufacturer\": \"" + REGISTERED_MANUFACTURER + "\", \"model\": \""
+                + REGISTERED_MODEL + "\", \"serial\": \""
                 + REGISTERED_SERIAL + "\"}")
                 .getBytes(StandardCharsets.UTF_8), gateway.adminToken());
         assertEquals(201, reg.statusCode(), reg.body());

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.crypto.DeviceSealer;
 
 /**
  * Devices registered to publish for one patient each: registration hands out an id and a secret
@@ -24,7 +25,11 @@ import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
  * <p>Revocation is immediate in this process: cached verifications of the device are dropped, the
  * device is remembered as revoked (so a verification racing with the revocation cannot succeed or
  * be cached), and listeners are told so they can close live connections. Other processes sharing
- * the database see it at their next uncached authentication, at most one cache TTL later.
+ * the database get a change notice and call {@link #forget}; without it they would see the
+ * revocation at their next uncached authentication, at most one cache TTL later.
+ *
+ * <p>A registration's manufacturer and model are free text, so they are stored sealed under the
+ * patient's data key ({@link DeviceSealer}) and opened only after the secret is verified.
  */
 public final class DeviceRegistry {
 
@@ -32,6 +37,7 @@ public final class DeviceRegistry {
     private static final long REGISTRATION_WAIT_SECONDS = 5;
 
     private final DeviceStore store;
+    private final DeviceSealer sealer;
     private final Pseudonymizer pseudonymizer;
     private final SecretHasher hasher;
     private final DeviceIds ids = new DeviceIds();
@@ -40,12 +46,17 @@ public final class DeviceRegistry {
     private final Set<String> revokedHere = ConcurrentHashMap.newKeySet();
     private final List<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
 
-    public DeviceRegistry(DataSource dataSource, Pseudonymizer pseudonymizer, SecretHasher hasher, Duration cacheTtl,
-                          int maxConcurrentHashes) {
+    /** A registration looked up by id alone (behind an external broker, which authenticated the device). */
+    public record Lookup(RegisteredDevice device, boolean revoked) {
+    }
+
+    public DeviceRegistry(DataSource dataSource, Pseudonymizer pseudonymizer, SecretHasher hasher, DeviceSealer sealer,
+                          Duration cacheTtl, int maxConcurrentHashes) {
         if (maxConcurrentHashes < 1) {
             throw new IllegalArgumentException("maxConcurrentHashes must be >= 1");
         }
         this.store = new DeviceStore(dataSource);
+        this.sealer = sealer;
         this.pseudonymizer = pseudonymizer;
         this.hasher = hasher;
         this.cache = new CredentialCache(cacheTtl.toNanos(), MAX_CACHED, System::nanoTime);
@@ -70,7 +81,8 @@ public final class DeviceRegistry {
         } finally {
             hashing.release();
         }
-        store.insert(id, registration, pseudonymizer.deviceSerial(registration.manufacturer(), registration.serial()), hash);
+        DeviceSealer.Sealed attrs = sealer.seal(registration.patientId(), id, registration.manufacturer(), registration.model());
+        store.insert(id, registration, attrs, pseudonymizer.deviceSerial(registration.manufacturer(), registration.serial()), hash);
         return new DeviceCredentials(id, secret);
     }
 
@@ -106,13 +118,14 @@ public final class DeviceRegistry {
         if (stored.revoked() || revokedHere.contains(deviceId)) {
             return AuthResult.REVOKED;
         }
-        cache.put(deviceId, secret, stored.device());
+        RegisteredDevice device = open(stored);
+        cache.put(deviceId, secret, device);
         if (revokedHere.contains(deviceId)) {
             // revoked while this verification ran: undo the cache entry it may have just added
             cache.evictDevice(deviceId);
             return AuthResult.REVOKED;
         }
-        return AuthResult.accepted(stored.device());
+        return AuthResult.accepted(device);
     }
 
     /**
@@ -137,7 +150,49 @@ public final class DeviceRegistry {
             return null;
         }
         DeviceStore.StoredDevice stored = store.find(deviceId);
-        return stored == null ? null : stored.device().patientId();
+        return stored == null ? null : stored.patientId();
+    }
+
+    /**
+     * The registration of a device by id alone, or null when there is none: for a broker that has
+     * authenticated the device itself. Blocking (JDBC, and the data key on a cache miss).
+     */
+    public Lookup lookup(String deviceId) throws SQLException {
+        if (!DeviceIds.isPlausible(deviceId)) {
+            return null;
+        }
+        DeviceStore.StoredDevice stored = store.find(deviceId);
+        if (stored == null) {
+            return null;
+        }
+        return new Lookup(open(stored), stored.revoked() || revokedHere.contains(deviceId));
+    }
+
+    /**
+     * Seals the attributes of registrations stored in clear by earlier versions, {@code batch} rows
+     * at a time, until none is left; returns how many. Run once at start-up, on a worker thread.
+     */
+    public int sealPlaintextRows(int batch) throws SQLException {
+        int sealed = 0;
+        while (true) {
+            List<DeviceStore.PlaintextDevice> rows = store.plaintext(batch);
+            for (DeviceStore.PlaintextDevice d : rows) {
+                store.seal(d.id(), sealer.seal(d.patientId(), d.id(), d.manufacturer(), d.model()));
+                sealed++;
+            }
+            if (rows.size() < batch) {
+                return sealed;
+            }
+        }
+    }
+
+    /** The device as registered, its attributes opened (CryptoFailure, never wrong data, when they do not open). */
+    private RegisteredDevice open(DeviceStore.StoredDevice s) {
+        if (s.sealed() == null) {
+            return new RegisteredDevice(s.id(), s.patientId(), s.manufacturer(), s.model()); // not sealed yet (earlier version)
+        }
+        DeviceSealer.Attributes a = sealer.open(s.patientId(), s.id(), s.keyVersion(), s.sealed());
+        return new RegisteredDevice(s.id(), s.patientId(), a.manufacturer(), a.model());
     }
 
     /**

@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
+import org.jkn.telemetry.store.crypto.DeviceSealer;
 import org.jkn.telemetry.store.db.ChangeNotices;
 
 /** The {@code registered_devices} table. Blocking JDBC; thread-safe (one connection per call). */
@@ -12,17 +15,29 @@ final class DeviceStore {
 
     private static final String PATIENT = "insert into patients (id) values (?) on conflict do nothing";
     private static final String INSERT = "insert into registered_devices "
-            + "(id, patient_id, manufacturer, model, serial_hash, secret_salt, secret_iterations, secret_hash) "
+            + "(id, patient_id, attrs_sealed, attrs_key_version, serial_hash, secret_salt, secret_iterations, secret_hash) "
             + "values (?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String FIND = "select patient_id, manufacturer, model, secret_salt, secret_iterations, secret_hash, "
-            + "revoked_at is not null from registered_devices where id = ?";
+    private static final String FIND = "select patient_id, manufacturer, model, attrs_sealed, attrs_key_version, "
+            + "secret_salt, secret_iterations, secret_hash, revoked_at is not null from registered_devices where id = ?";
+    private static final String PLAINTEXT = "select id, patient_id, manufacturer, model from registered_devices "
+            + "where attrs_sealed is null and (manufacturer is not null or model is not null) limit ?";
+    private static final String SEAL = "update registered_devices set attrs_sealed = ?, attrs_key_version = ?, manufacturer = null, "
+            + "model = null where id = ? and attrs_sealed is null";
     // one statement, so the notice to the other instances commits with the revocation
     private static final String REVOKE = "with revoked as (update registered_devices set revoked_at = coalesce(revoked_at, now()) "
             + "where id = ? returning id) select pg_notify('" + ChangeNotices.CHANNEL + "', '" + ChangeNotices.Kind.DEVICE_REVOKED.code()
             + ":' || id) from revoked";
 
-    /** A row: the device, its secret's hash, and whether it was revoked. */
-    record StoredDevice(RegisteredDevice device, SecretHash secret, boolean revoked) {
+    /**
+     * A row: the device's patient, its attributes (sealed, or in clear in a row of an earlier
+     * version not yet sealed), its secret's hash, and whether it was revoked.
+     */
+    record StoredDevice(String id, String patientId, String manufacturer, String model, byte[] sealed, int keyVersion,
+                        SecretHash secret, boolean revoked) {
+    }
+
+    /** A row of an earlier version with its attributes in clear. */
+    record PlaintextDevice(String id, String patientId, String manufacturer, String model) {
     }
 
     private final DataSource dataSource;
@@ -31,7 +46,7 @@ final class DeviceStore {
         this.dataSource = dataSource;
     }
 
-    void insert(String id, DeviceRegistration r, String serialHash, SecretHash secret) throws SQLException {
+    void insert(String id, DeviceRegistration r, DeviceSealer.Sealed attrs, String serialHash, SecretHash secret) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement p = c.prepareStatement(PATIENT); PreparedStatement d = c.prepareStatement(INSERT)) {
@@ -39,8 +54,8 @@ final class DeviceStore {
                 p.executeUpdate();
                 d.setString(1, id);
                 d.setString(2, r.patientId());
-                d.setString(3, r.manufacturer());
-                d.setString(4, r.model());
+                d.setBytes(3, attrs.bytes());
+                d.setInt(4, attrs.keyVersion());
                 d.setString(5, serialHash);
                 d.setBytes(6, secret.salt());
                 d.setInt(7, secret.iterations());
@@ -62,8 +77,8 @@ final class DeviceStore {
                 if (!r.next()) {
                     return null;
                 }
-                RegisteredDevice device = new RegisteredDevice(id, r.getString(1), r.getString(2), r.getString(3));
-                return new StoredDevice(device, new SecretHash(r.getBytes(4), r.getInt(5), r.getBytes(6)), r.getBoolean(7));
+                return new StoredDevice(id, r.getString(1), r.getString(2), r.getString(3), r.getBytes(4), r.getInt(5),
+                        new SecretHash(r.getBytes(6), r.getInt(7), r.getBytes(8)), r.getBoolean(9));
             }
         }
     }
@@ -75,6 +90,30 @@ final class DeviceStore {
             try (ResultSet r = s.executeQuery()) {
                 return r.next();
             }
+        }
+    }
+
+    /** Up to {@code limit} rows whose attributes are still in clear. */
+    List<PlaintextDevice> plaintext(int limit) throws SQLException {
+        List<PlaintextDevice> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(PLAINTEXT)) {
+            s.setInt(1, limit);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new PlaintextDevice(r.getString(1), r.getString(2), r.getString(3), r.getString(4)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Replaces a row's clear attributes with sealed ones (unless another instance did first). */
+    void seal(String id, DeviceSealer.Sealed attrs) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(SEAL)) {
+            s.setBytes(1, attrs.bytes());
+            s.setInt(2, attrs.keyVersion());
+            s.setString(3, id);
+            s.executeUpdate();
         }
     }
 }

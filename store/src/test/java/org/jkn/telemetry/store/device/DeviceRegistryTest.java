@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.crypto.CryptoFailure;
+import org.jkn.telemetry.store.crypto.DeviceSealer;
 import org.jkn.telemetry.store.db.Database;
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +45,7 @@ class DeviceRegistryTest {
     @BeforeAll
     static void open() throws Exception {
         db = Database.open(TestDatabases.embedded(dir.resolve("pg")));
-        registry = new DeviceRegistry(db.dataSource(), PSEUDONYMS, new SecretHasher(), Duration.ofMinutes(5), 2);
+        registry = new DeviceRegistry(db.dataSource(), PSEUDONYMS, new SecretHasher(), new DeviceSealer(TestCrypto.of(db.dataSource())), Duration.ofMinutes(5), 2);
     }
 
     @AfterAll
@@ -145,7 +149,7 @@ class DeviceRegistryTest {
     @Test
     void aRevocationSeenOnlyInTheDatabaseStillRefuses() throws Exception {
         DeviceCredentials c = register();
-        DeviceRegistry other = new DeviceRegistry(db.dataSource(), PSEUDONYMS, new SecretHasher(), Duration.ofMinutes(5), 1);
+        DeviceRegistry other = new DeviceRegistry(db.dataSource(), PSEUDONYMS, new SecretHasher(), new DeviceSealer(TestCrypto.of(db.dataSource())), Duration.ofMinutes(5), 1);
         assertTrue(other.revoke(c.deviceId()));
         assertFalse(registry.isRevoked(c.deviceId()), "the other registry stands for another process");
         assertEquals(AuthResult.Outcome.REVOKED, registry.authenticate(c.deviceId(), c.secret()).outcome());
@@ -157,5 +161,75 @@ class DeviceRegistryTest {
         assertNotEquals(PSEUDONYMS.deviceSerial("Acme", SERIAL), otherKey.deviceSerial("Acme", SERIAL));
         assertNotEquals(PSEUDONYMS.deviceSerial("Acme", SERIAL), PSEUDONYMS.deviceSerial("Other", SERIAL));
         assertEquals(PSEUDONYMS.deviceSerial("Acme", SERIAL), PSEUDONYMS.deviceSerial("Acme", SERIAL));
+    }
+
+    private static byte[] sealedOf(String deviceId) throws Exception {
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement s = c.prepareStatement("select attrs_sealed from registered_devices where id = ?")) {
+            s.setString(1, deviceId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getBytes(1);
+            }
+        }
+    }
+
+    private static void setSealed(String deviceId, byte[] sealed) throws Exception {
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement s = c.prepareStatement("update registered_devices set attrs_sealed = ? where id = ?")) {
+            s.setBytes(1, sealed);
+            s.setString(2, deviceId);
+            s.executeUpdate();
+        }
+    }
+
+    @Test
+    void manufacturerAndModelAreStoredSealedAndOpenOnlyForTheirDevice() throws Exception {
+        DeviceRegistry fresh = new DeviceRegistry(db.dataSource(), PSEUDONYMS, new SecretHasher(), new DeviceSealer(TestCrypto.of(db.dataSource())),
+                Duration.ZERO, 1); // no credential cache: every authentication reads the row
+        DeviceCredentials mine = fresh.register(new DeviceRegistration(PATIENT, "Zephyrine Medika", "QX-9931 Kirana", SERIAL));
+        DeviceCredentials sibling = fresh.register(new DeviceRegistration(PATIENT, "Acme", "Band 5", SERIAL));
+        DeviceCredentials elsewhere = fresh.register(new DeviceRegistration(PSEUDONYMS.patientId("3273024506900002"), "Acme", "Band 5", SERIAL));
+
+        assertEquals(0, count(db.dataSource(), "select count(*) from registered_devices where manufacturer is not null or model is not null"
+                + " or position(convert_to('Zephyrine', 'UTF8') in attrs_sealed) > 0 or position(convert_to('Kirana', 'UTF8') in attrs_sealed) > 0"));
+        RegisteredDevice opened = fresh.authenticate(mine.deviceId(), mine.secret()).device();
+        assertEquals("Zephyrine Medika", opened.manufacturer());
+        assertEquals("QX-9931 Kirana", opened.model());
+        assertEquals("QX-9931 Kirana", fresh.lookup(mine.deviceId()).device().model());
+
+        byte[] original = sealedOf(mine.deviceId());
+        byte[] siblingOriginal = sealedOf(sibling.deviceId());
+        setSealed(sibling.deviceId(), original); // moved to another device of the same patient
+        CryptoFailure moved = assertThrows(CryptoFailure.class, () -> fresh.authenticate(sibling.deviceId(), sibling.secret()));
+        assertEquals(CryptoFailure.DECRYPTION_FAILED, moved.code());
+        setSealed(elsewhere.deviceId(), original); // moved to another patient's device
+        assertEquals(CryptoFailure.DECRYPTION_FAILED,
+                assertThrows(CryptoFailure.class, () -> fresh.authenticate(elsewhere.deviceId(), elsewhere.secret())).code());
+        byte[] flipped = original.clone();
+        flipped[flipped.length - 20] ^= 1;
+        setSealed(mine.deviceId(), flipped);
+        assertEquals(CryptoFailure.DECRYPTION_FAILED, assertThrows(CryptoFailure.class, () -> fresh.lookup(mine.deviceId())).code());
+        setSealed(mine.deviceId(), new byte[] {1, 2, 3});
+        assertEquals(CryptoFailure.DECRYPTION_FAILED, assertThrows(CryptoFailure.class, () -> fresh.lookup(mine.deviceId())).code());
+        setSealed(mine.deviceId(), original);
+        setSealed(sibling.deviceId(), siblingOriginal);
+        assertEquals("Zephyrine Medika", fresh.authenticate(mine.deviceId(), mine.secret()).device().manufacturer(), "restored, it opens again");
+        assertEquals("Band 5", fresh.authenticate(sibling.deviceId(), sibling.secret()).device().model());
+    }
+
+    @Test
+    void registrationsStoredInClearByEarlierVersionsAreSealedAtStart() throws Exception {
+        DeviceCredentials old = register();
+        TestDatabases.execute(db.dataSource(), "update registered_devices set attrs_sealed = null, attrs_key_version = null, "
+                + "manufacturer = 'Old Maker', model = 'Old Model' where id = '" + old.deviceId() + "'");
+        assertEquals("Old Maker", registry.lookup(old.deviceId()).device().manufacturer(), "still served before it is sealed");
+
+        assertTrue(registry.sealPlaintextRows(1) >= 1);
+        assertEquals(0, registry.sealPlaintextRows(1), "nothing left in clear");
+        assertEquals(0, count(db.dataSource(), "select count(*) from registered_devices where manufacturer is not null or model is not null"));
+        RegisteredDevice sealed = registry.authenticate(old.deviceId(), old.secret()).device();
+        assertEquals("Old Maker", sealed.manufacturer());
+        assertEquals("Old Model", sealed.model());
     }
 }

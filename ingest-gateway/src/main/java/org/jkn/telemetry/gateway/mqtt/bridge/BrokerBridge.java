@@ -17,6 +17,7 @@ import org.jkn.telemetry.gateway.ingest.BatchIngest;
 import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.BatchSource;
 import org.jkn.telemetry.normalizer.DeviceInfo;
+import org.jkn.telemetry.store.crypto.CryptoFailure;
 import org.jkn.telemetry.store.device.RegisteredDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -173,6 +174,14 @@ public final class BrokerBridge implements AutoCloseable {
             entry = directory.find(deviceId);
         } catch (SQLException e) {
             return "registry-unavailable";
+        } catch (CryptoFailure e) {
+            if (CryptoFailure.KEYS_UNAVAILABLE.equals(e.code())) {
+                return "registry-unavailable";
+            }
+            // the registration's sealed attributes do not open (altered, or the patient was just erased): no retry helps
+            log.error("a device registration cannot be opened ({}); its delivery is dropped", e.code());
+            metrics.batchRefused("device-unreadable");
+            return null;
         }
         if (entry == null || entry.revoked()) {
             metrics.batchRefused(entry == null ? "device-unknown" : "device-revoked");

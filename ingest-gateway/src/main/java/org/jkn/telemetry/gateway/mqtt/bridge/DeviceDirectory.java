@@ -1,12 +1,8 @@
 package org.jkn.telemetry.gateway.mqtt.bridge;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.sql.DataSource;
 import org.jkn.telemetry.store.device.DeviceIds;
 import org.jkn.telemetry.store.device.DeviceRegistry;
 import org.jkn.telemetry.store.device.RegisteredDevice;
@@ -16,15 +12,12 @@ import org.jkn.telemetry.store.device.RegisteredDevice;
  * has already authenticated the device, so no secret is checked here; the registry is asked only for
  * the registration (patient pseudonym, manufacturer, model) and whether it was revoked.
  *
- * <p>The registry has no lookup without a secret yet, so this reads {@code registered_devices}
- * itself (the same table, read-only). Registrations are remembered for the device-auth cache TTL, as
- * verified secrets are; a revocation through this process forgets them at once, one through another
- * process is seen at most one TTL later. Thread-safe; {@link #find} blocks (JDBC) on a cache miss.
+ * <p>Registrations come from {@link DeviceRegistry#lookup} and are remembered for the device-auth
+ * cache TTL, as verified secrets are; a revocation forgets them at once (through this process, or
+ * another one's change notice). Thread-safe; {@link #find} blocks (JDBC) on a cache miss.
  */
 public final class DeviceDirectory {
 
-    private static final String FIND = "select patient_id, manufacturer, model, revoked_at is not null "
-            + "from registered_devices where id = ?";
     private static final int MAX_CACHED = 100_000;
 
     /** A registered device and whether it was revoked. */
@@ -34,13 +27,11 @@ public final class DeviceDirectory {
     private record Cached(Entry entry, long expiresAt) {
     }
 
-    private final DataSource dataSource;
     private final DeviceRegistry registry;
     private final long ttlNanos;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
 
-    public DeviceDirectory(DataSource dataSource, DeviceRegistry registry, Duration ttl) {
-        this.dataSource = dataSource;
+    public DeviceDirectory(DeviceRegistry registry, Duration ttl) {
         this.registry = registry;
         this.ttlNanos = ttl.toNanos();
         registry.onRevoked(cache::remove);
@@ -67,14 +58,7 @@ public final class DeviceDirectory {
     }
 
     private Entry load(String deviceId) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(FIND)) {
-            s.setString(1, deviceId);
-            try (ResultSet r = s.executeQuery()) {
-                if (!r.next()) {
-                    return null;
-                }
-                return new Entry(new RegisteredDevice(deviceId, r.getString(1), r.getString(2), r.getString(3)), r.getBoolean(4));
-            }
-        }
+        DeviceRegistry.Lookup l = registry.lookup(deviceId);
+        return l == null ? null : new Entry(l.device(), l.revoked());
     }
 }
