@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,13 @@ import org.slf4j.LoggerFactory;
  * milliseconds on a busy core, and a flood of forged tokens must not stall the event loop that
  * serves everyone else. A {@code kid} the key source does not hold makes that worker refetch the
  * JWKS (when allowed) and verify again.
+ *
+ * <p>At most {@code maxVerifications} such workers run at once (by default twice the cores). A
+ * token that finds them all busy is answered {@code 503} {@code auth-busy} with Retry-After at
+ * once, unverified: a flood of fresh (forged) tokens then costs bounded CPU and leaves the worker
+ * pool to the database work of everyone else, while tokens verified before go on passing from the
+ * cache. Limiting per client address was left out on purpose: behind carrier-grade NAT, common on
+ * mobile networks, one address is many patients.
  */
 public final class AuthHandler implements Handler<RoutingContext> {
 
@@ -26,11 +34,17 @@ public final class AuthHandler implements Handler<RoutingContext> {
     private final Vertx vertx;
     private final TokenVerifier verifier;
     private final AuthResponses responses;
+    private final Semaphore verifications;
 
     public AuthHandler(Vertx vertx, TokenVerifier verifier, AuthResponses responses) {
+        this(vertx, verifier, responses, Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
+    }
+
+    AuthHandler(Vertx vertx, TokenVerifier verifier, AuthResponses responses, int maxVerifications) {
         this.vertx = vertx;
         this.verifier = verifier;
         this.responses = responses;
+        this.verifications = new Semaphore(maxVerifications);
     }
 
     @Override
@@ -53,9 +67,14 @@ public final class AuthHandler implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
+        if (!verifications.tryAcquire()) {
+            responses.busy(ctx);
+            return;
+        }
         // the body must wait for the verdict: nothing may arrive (and be lost) before the body handler is in place
         ctx.request().pause();
         vertx.executeBlocking(() -> verifyInFull(token), false).onComplete(ar -> {
+            verifications.release();
             if (ar.failed()) {
                 log.error("token verification failed unexpectedly: {}", ar.cause().getClass().getName()); // never the token
             }

@@ -11,7 +11,8 @@ import org.jkn.telemetry.gateway.ops.Metrics;
  * {@code /fhir}, {@code {"error": {"code", "message"}}} elsewhere, always with the RFC 6750
  * {@code WWW-Authenticate} challenge. Codes: {@code token-missing} and the {@link TokenError} codes
  * (401); {@code insufficient-scope} (403: the token is valid but does not grant this) and
- * {@code patient-mismatch} (403: a patient token naming another patient). Thread-safe.
+ * {@code patient-mismatch} (403: a patient token naming another patient); {@code auth-busy} (503:
+ * too many new tokens being verified at once, retry). Thread-safe.
  */
 public final class AuthResponses {
 
@@ -41,6 +42,13 @@ public final class AuthResponses {
             ctx.response().putHeader("Retry-After", "5");
         }
         send(ctx, 401, IssueType.LOGIN, "invalid-token", "the bearer token is not valid here: " + error.code());
+    }
+
+    /** 503 {@code auth-busy}: every token verification slot is taken; the token was not looked at. */
+    public void busy(RoutingContext ctx) {
+        metrics.authRefused("auth-busy");
+        ctx.response().putHeader("Retry-After", "1");
+        send(ctx, 503, IssueType.TRANSIENT, "auth-busy", "too many new tokens are being verified; retry shortly");
     }
 
     /** 403 insufficient_scope: valid token, but it does not grant what this request needs. */
