@@ -14,12 +14,12 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /** An Eclipse Paho MQTT 5 client, with the server's DISCONNECT and any delivered messages observable. */
-final class PahoV5 implements AutoCloseable {
+public final class PahoV5 implements AutoCloseable {
 
     static final long WAIT_MILLIS = 10_000;
 
-    final MqttAsyncClient client;
-    final CompletableFuture<MqttDisconnectResponse> disconnected = new CompletableFuture<>();
+    public final MqttAsyncClient client;
+    public final CompletableFuture<MqttDisconnectResponse> disconnected = new CompletableFuture<>();
     final BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
 
     private PahoV5(String uri, String clientId) throws MqttException {
@@ -53,7 +53,7 @@ final class PahoV5 implements AutoCloseable {
         });
     }
 
-    static PahoV5 create(int port, String clientId) throws MqttException {
+    public static PahoV5 create(int port, String clientId) throws MqttException {
         return new PahoV5("tcp://127.0.0.1:" + port, clientId);
     }
 
@@ -61,7 +61,7 @@ final class PahoV5 implements AutoCloseable {
         return new PahoV5(uri, clientId);
     }
 
-    static MqttConnectionOptions options(String user, String password) {
+    public static MqttConnectionOptions options(String user, String password) {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
         o.setConnectionTimeout(10);
@@ -77,7 +77,7 @@ final class PahoV5 implements AutoCloseable {
     }
 
         /** Connects, returning the CONNACK code: 0 when accepted, -1 when it failed without one (network, TLS). */
-    int connect(MqttConnectionOptions options) {
+    public int connect(MqttConnectionOptions options) {
         try {
             client.connect(options).waitForCompletion(WAIT_MILLIS);
             return 0;

@@ -38,28 +38,20 @@ public final class ConsentStore {
 
     /** As {@link #insert(StoredConsent, List)}, with {@code also} in the same transaction. */
     public void insert(StoredConsent c, List<ConsentGrant> grants, TransactionStep also) throws SQLException {
-        try (Connection db = dataSource.getConnection()) {
-            db.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = db.prepareStatement(
-                        "insert into consents (id, patient_id, status, version, updated_at, resource) values (?, ?, ?, ?, ?, ?)")) {
-                    ps.setString(1, c.id());
-                    ps.setString(2, c.patientId());
-                    ps.setString(3, c.status());
-                    ps.setLong(4, c.version());
-                    ps.setObject(5, timestamp(c.updated()));
-                    ps.setString(6, c.resource());
-                    ps.executeUpdate();
-                }
-                insertGrants(db, c, grants);
-                ChangeNotices.publish(db, ChangeNotices.Kind.CONSENT, c.patientId());
-                also.apply(db);
-                db.commit();
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                throw e;
+        change(db -> {
+            try (PreparedStatement ps = db.prepareStatement(
+                    "insert into consents (id, patient_id, status, version, updated_at, resource) values (?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, c.id());
+                ps.setString(2, c.patientId());
+                ps.setString(3, c.status());
+                ps.setLong(4, c.version());
+                ps.setObject(5, timestamp(c.updated()));
+                ps.setString(6, c.resource());
+                ps.executeUpdate();
             }
-        }
+            insertGrants(db, c, grants);
+            return c.patientId();
+        }, also);
     }
 
     /**
@@ -72,39 +64,27 @@ public final class ConsentStore {
 
     /** As {@link #replace(StoredConsent, List)}, with {@code also} in the same transaction (not run when false). */
     public boolean replace(StoredConsent c, List<ConsentGrant> grants, TransactionStep also) throws SQLException {
-        try (Connection db = dataSource.getConnection()) {
-            db.setAutoCommit(false);
-            try {
-                int n;
-                try (PreparedStatement ps = db.prepareStatement("update consents set status = ?, version = ?, updated_at = ?, resource = ? "
-                        + "where id = ? and version = ? and patient_id = ?")) {
-                    ps.setString(1, c.status());
-                    ps.setLong(2, c.version());
-                    ps.setObject(3, timestamp(c.updated()));
-                    ps.setString(4, c.resource());
-                    ps.setString(5, c.id());
-                    ps.setLong(6, c.version() - 1);
-                    ps.setString(7, c.patientId());
-                    n = ps.executeUpdate();
+        return change(db -> {
+            try (PreparedStatement ps = db.prepareStatement("update consents set status = ?, version = ?, updated_at = ?, resource = ? "
+                    + "where id = ? and version = ? and patient_id = ?")) {
+                ps.setString(1, c.status());
+                ps.setLong(2, c.version());
+                ps.setObject(3, timestamp(c.updated()));
+                ps.setString(4, c.resource());
+                ps.setString(5, c.id());
+                ps.setLong(6, c.version() - 1);
+                ps.setString(7, c.patientId());
+                if (ps.executeUpdate() != 1) {
+                    return null;
                 }
-                if (n != 1) {
-                    db.rollback();
-                    return false;
-                }
-                try (PreparedStatement ps = db.prepareStatement("delete from consent_grants where consent_id = ?")) {
-                    ps.setString(1, c.id());
-                    ps.executeUpdate();
-                }
-                insertGrants(db, c, grants);
-                ChangeNotices.publish(db, ChangeNotices.Kind.CONSENT, c.patientId());
-                also.apply(db);
-                db.commit();
-                return true;
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                throw e;
             }
-        }
+            try (PreparedStatement ps = db.prepareStatement("delete from consent_grants where consent_id = ?")) {
+                ps.setString(1, c.id());
+                ps.executeUpdate();
+            }
+            insertGrants(db, c, grants);
+            return c.patientId();
+        }, also);
     }
 
     /** Deletes a consent (its grants go with it); false when it was not there at that version. */
@@ -114,19 +94,32 @@ public final class ConsentStore {
 
     /** As {@link #delete(String, long)}, with {@code also} in the same transaction (not run when false). */
     public boolean delete(String id, long version, TransactionStep also) throws SQLException {
+        return change(db -> {
+            try (PreparedStatement ps = db.prepareStatement("delete from consents where id = ? and version = ? returning patient_id")) {
+                ps.setString(1, id);
+                ps.setLong(2, version);
+                try (ResultSet r = ps.executeQuery()) {
+                    return r.next() ? r.getString(1) : null;
+                }
+            }
+        }, also);
+    }
+
+    /** One consent write: returns the patient whose consents it changed, or null when it changed nothing. */
+    @FunctionalInterface
+    private interface Change {
+        String apply(Connection db) throws SQLException;
+    }
+
+    /**
+     * Runs a write in one transaction with the change notice to the other instances and
+     * {@code also}; rolls back and returns false when the write changed nothing.
+     */
+    private boolean change(Change work, TransactionStep also) throws SQLException {
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
             try {
-                String patientId = null;
-                try (PreparedStatement ps = db.prepareStatement("delete from consents where id = ? and version = ? returning patient_id")) {
-                    ps.setString(1, id);
-                    ps.setLong(2, version);
-                    try (ResultSet r = ps.executeQuery()) {
-                        if (r.next()) {
-                            patientId = r.getString(1);
-                        }
-                    }
-                }
+                String patientId = work.apply(db);
                 if (patientId == null) {
                     db.rollback();
                     return false;
