@@ -29,6 +29,7 @@ public enum ConfigKey {
     COMPRESS_AFTER("P30D", "TimescaleDB: compress chunks older than this; empty disables compression"),
     RETENTION("", "drop readings older than this; empty keeps them"),
     PARTITIONS_AHEAD("3", "native partitioning: months of partitions created ahead"),
+    AUDIT_RETENTION("", "drop monthly partitions of the audit trail older than this (at least P31D); empty keeps the whole trail"),
     PSEUDONYM_KEY("", "base64 key (>= 32 bytes) for NIK pseudonyms; empty in dev generates DATA_DIR/keys/pseudonym.key"),
     KEK("", "key-encryption key that wraps patients' data keys, written id:base64 (32 bytes, AES-256); empty in dev generates DATA_DIR/keys/kek.key; required in prod"),
     KEK_PREVIOUS("", "earlier KEKs (id:base64, comma-separated) still unwrapping data keys until the start-up rotation has re-wrapped them"),

@@ -85,7 +85,7 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
                     integer(v, ConfigKey.DB_POOL_SIZE, 1, 200), dataDir.resolve("postgres"), timescale,
                     duration(v, ConfigKey.CHUNK_INTERVAL, false), duration(v, ConfigKey.COMPRESS_AFTER, true),
                     duration(v, ConfigKey.RETENTION, true), integer(v, ConfigKey.PARTITIONS_AHEAD, 1, 24),
-                    duration(v, ConfigKey.MAX_READING_AGE, false));
+                    duration(v, ConfigKey.MAX_READING_AGE, false), duration(v, ConfigKey.AUDIT_RETENTION, true));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("database configuration: " + e.getMessage(), e);
         }

@@ -14,10 +14,19 @@ import java.time.Duration;
  * @param retention        drop readings older than this (chunks or monthly partitions); null keeps all
  * @param partitionsAhead  native partitioning: months of partitions created ahead of now
  * @param partitionsBehind native partitioning: how far back partitions exist (the oldest accepted reading)
+ * @param auditRetention   drop monthly audit partitions older than this; null keeps the whole trail
  */
 public record DatabaseConfig(String url, String user, String password, int poolSize, Path embeddedDir,
                              String timescale, Duration chunkInterval, Duration compressAfter, Duration retention,
-                             int partitionsAhead, Duration partitionsBehind) {
+                             int partitionsAhead, Duration partitionsBehind, Duration auditRetention) {
+
+    /** Keeping the whole audit trail. */
+    public DatabaseConfig(String url, String user, String password, int poolSize, Path embeddedDir,
+                          String timescale, Duration chunkInterval, Duration compressAfter, Duration retention,
+                          int partitionsAhead, Duration partitionsBehind) {
+        this(url, user, password, poolSize, embeddedDir, timescale, chunkInterval, compressAfter, retention, partitionsAhead,
+                partitionsBehind, null);
+    }
 
     public DatabaseConfig {
         if (url == null && embeddedDir == null) {
@@ -34,6 +43,10 @@ public record DatabaseConfig(String url, String user, String password, int poolS
         }
         if (partitionsAhead < 1 || partitionsAhead > 24) {
             throw new IllegalArgumentException("partitions ahead must be 1-24 months, got " + partitionsAhead);
+        }
+        if (auditRetention != null && auditRetention.compareTo(Duration.ofDays(31)) < 0) {
+            throw new IllegalArgumentException("audit retention must be at least P31D (a month is the unit dropped), got "
+                    + auditRetention);
         }
     }
 

@@ -49,6 +49,7 @@ public final class SchemaMaintenance {
             } else {
                 applyPartitions(c, now);
             }
+            applyAuditPartitions(c, now);
             return mode;
         }
     }
@@ -77,6 +78,35 @@ public final class SchemaMaintenance {
                         log.info("dropped {} reading partitions past retention", dropped);
                     }
                 }
+            }
+        }
+    }
+
+    /** The audit trail is partitioned by month in both modes: the current month and those ahead, and retention. */
+    private void applyAuditPartitions(Connection c, Instant now) throws SQLException {
+        Instant to = now.atOffset(ZoneOffset.UTC).plusMonths(config.partitionsAhead()).toInstant();
+        // from the month before: a clock a little behind the database's near a month's turn still has its partition
+        int created = call(c, "select ensure_audit_partitions(?, ?)", now.atOffset(ZoneOffset.UTC).minusMonths(1).toInstant(), to);
+        if (created > 0) {
+            log.info("created {} monthly audit partitions", created);
+        }
+        if (config.auditRetention() != null) {
+            int dropped = call(c, "select drop_audit_partitions_before(?)", now.minus(config.auditRetention()), null);
+            if (dropped > 0) {
+                log.info("dropped {} monthly audit partitions past TELEMETRY_AUDIT_RETENTION", dropped);
+            }
+        }
+    }
+
+    private static int call(Connection c, String sql, Instant a, Instant b) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setTimestamp(1, Timestamp.from(a));
+            if (b != null) {
+                ps.setTimestamp(2, Timestamp.from(b));
+            }
+            try (ResultSet r = ps.executeQuery()) {
+                r.next();
+                return r.getInt(1);
             }
         }
     }

@@ -43,7 +43,7 @@ class AuditLogTest {
 
     @BeforeAll
     static void open() throws Exception {
-        db = Database.open(TestDatabases.embedded(dir.resolve("pg")));
+        db = TestDatabases.openWithFixturePartitions(dir.resolve("pg")); // audit partitions around the fixed clock's month
         for (int i = 0; i < 6; i++) {
             String patient = i % 2 == 0 ? "p-a" : "p-b";
             try (AuditLog at = new AuditLog(db.dataSource(), "node-1", Clock.fixed(T0.plusSeconds(60L * i), ZoneOffset.UTC))) {

@@ -1,0 +1,104 @@
+package org.jkn.telemetry.store.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jkn.telemetry.store.db.Database;
+import org.jkn.telemetry.store.db.DatabaseConfig;
+import org.jkn.telemetry.store.db.EmbeddedDatabase;
+import org.jkn.telemetry.store.db.SchemaMaintenance;
+import org.jkn.telemetry.store.fixtures.TestDatabases;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The audit trail by month against a real PostgreSQL: the trail of an earlier version moves into
+ * the partitioned table, each partition refuses rewrites as the table does, and only an explicit
+ * retention drops rows, as whole months past it.
+ */
+class AuditPartitionsTest {
+
+    private static final AuditEntry ENTRY = new AuditEntry("p-part", Interaction.READ, "Observation", "obs-1", null,
+            AuditOutcome.SUCCESS, null, new AuditActor("clinician", "dr-1", "Practitioner/dr-1", null));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theTrailOfAnEarlierVersionMovesIntoMonthlyPartitionsThatRefuseRewrites() throws Exception {
+        try (EmbeddedDatabase pg = EmbeddedDatabase.start(dir.resolve("pg"))) {
+            Flyway.configure().dataSource(pg.jdbcUrl(), "postgres", "").locations("classpath:db/migration")
+                    .placeholders(Map.of("timescale", "off")).target("7").load().migrate();
+            try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), "postgres", ""); Statement s = c.createStatement()) {
+                s.execute("insert into audit_events (id, recorded, patient_id, action, interaction, resource_type, outcome, "
+                        + "actor_kind, source) values ('old-1', '2026-10-05T10:00:00Z', 'p-old', 'R', 'read', 'Observation', 0, "
+                        + "'patient', 'node-0')");
+            }
+            try (Database db = Database.open(TestDatabases.external(pg.jdbcUrl(), "postgres", ""));
+                 AuditLog log = new AuditLog(db.dataSource(), "node-1", Clock.systemUTC())) {
+                AuditRecord old = log.read("old-1").orElseThrow();
+                assertEquals("p-old", old.entry().patientId());
+                assertEquals(1, TestDatabases.count(db.dataSource(), "select count(*) from audit_events_p2026_10"), "in its month");
+                assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from pg_class where relname = 'audit_events_v6'"));
+
+                for (String sql : new String[] {"update audit_events set outcome = 4", "delete from audit_events",
+                        "update audit_events_p2026_10 set outcome = 4", "delete from audit_events_p2026_10 where id = 'old-1'"}) {
+                    SQLException refused = assertThrows(SQLException.class, () -> TestDatabases.execute(db.dataSource(), sql), sql);
+                    assertEquals("42501", refused.getSQLState(), sql);
+                }
+                assertTrue(log.read("old-1").isPresent());
+                AuditRecord now = log.append(ENTRY);
+                assertEquals(now, log.read(now.id()).orElseThrow(), "this month's partition exists and takes records");
+            }
+        }
+    }
+
+    @Test
+    void onlyAnExplicitRetentionDropsRowsAsWholeMonthsPastIt() throws Exception {
+        try (Database db = TestDatabases.openWithFixturePartitions(dir.resolve("pg"))) {
+            DataSource ds = db.dataSource();
+            AuditRecord november;
+            try (AuditLog log = new AuditLog(ds, "node-1", Clock.fixed(Instant.parse("2026-11-22T01:00:00Z"), ZoneOffset.UTC))) {
+                november = log.append(ENTRY);
+            }
+            assertTrue(exists(ds, "audit_events_p2027_02"), "partitions are made months ahead");
+
+            DatabaseConfig keepAll = TestDatabases.embedded(dir.resolve("pg"));
+            new SchemaMaintenance(ds, keepAll).run(Instant.parse("2028-01-15T00:00:00Z"));
+            assertEquals(1, TestDatabases.count(ds, "select count(*) from audit_events where id = ?", november.id()),
+                    "no retention set: more than a year later it is still there");
+
+            DatabaseConfig month = withAuditRetention(keepAll, Duration.ofDays(31));
+            new SchemaMaintenance(ds, month).run(Instant.parse("2027-01-15T00:00:00Z"));
+            assertEquals(0, TestDatabases.count(ds, "select count(*) from audit_events where id = ?", november.id()),
+                    "November ended more than 31 days before: its month is dropped");
+            assertFalse(exists(ds, "audit_events_p2026_11"));
+            assertTrue(exists(ds, "audit_events_p2026_12"), "December ends within the 31 days: kept whole");
+            assertThrows(IllegalArgumentException.class, () -> withAuditRetention(keepAll, Duration.ofDays(7)),
+                    "less than a month cannot be kept by dropping months");
+        }
+    }
+
+    private static DatabaseConfig withAuditRetention(DatabaseConfig c, Duration retention) {
+        return new DatabaseConfig(c.url(), c.user(), c.password(), c.poolSize(), c.embeddedDir(), c.timescale(), c.chunkInterval(),
+                c.compressAfter(), c.retention(), c.partitionsAhead(), c.partitionsBehind(), retention);
+    }
+
+    private static boolean exists(DataSource ds, String table) throws SQLException {
+        return TestDatabases.count(ds, "select count(*) from pg_class where relname = ?", table) == 1;
+    }
+}
