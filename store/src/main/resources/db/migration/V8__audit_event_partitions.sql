@@ -37,11 +37,16 @@ declare
     created integer := 0;
     part    text;
 begin
+    -- instances starting together (or their hourly runs) create each month once, not racing
+    perform pg_advisory_xact_lock(hashtext('audit_events partitions'));
     while (m at time zone 'UTC') < p_to loop
         part := 'audit_events_p' || to_char(m, 'YYYY_MM');
         if to_regclass(part) is null then
             execute format('create table %I partition of audit_events for values from (%L) to (%L)',
                            part, m at time zone 'UTC', (m + interval '1 month') at time zone 'UTC');
+            -- TRUNCATE aimed at a partition does not reach the table's statement trigger
+            execute format('create trigger audit_events_no_truncate before truncate on %I '
+                           'for each statement execute function audit_events_append_only()', part);
             created := created + 1;
         end if;
         m := m + interval '1 month';
@@ -57,6 +62,11 @@ declare
     r       record;
     dropped integer := 0;
 begin
+    -- a retention shorter than a month (or a date in the future) would take the current month
+    if p_before > now() - interval '31 days' then
+        raise exception 'audit retention must keep at least 31 days' using errcode = '22023';
+    end if;
+    perform pg_advisory_xact_lock(hashtext('audit_events partitions'));
     for r in select c.relname from pg_inherits i
              join pg_class c on c.oid = i.inhrelid
              join pg_class p on p.oid = i.inhparent
@@ -78,3 +88,10 @@ drop table audit_events_v6;
 create trigger audit_events_no_update_or_delete
     before update or delete on audit_events
     for each row execute function audit_events_append_only();
+create trigger audit_events_no_truncate
+    before truncate on audit_events
+    for each statement execute function audit_events_append_only();
+-- (each partition gets its own truncate trigger from ensure_audit_partitions, which made them all)
+-- only the schema's owner (the service's migration role) may drop months
+revoke execute on function drop_audit_partitions_before(timestamptz) from public;
+revoke execute on function ensure_audit_partitions(timestamptz, timestamptz) from public;

@@ -102,6 +102,27 @@ class SharedDatabaseNoticesTest {
     }
 
     @Test
+    void anInstanceThatLostItsNoticeConnectionForgetsWhatItCachedOnceItIsBack() throws Exception {
+        String nik = "3171015203920007";
+        String patient = new org.jkn.telemetry.normalizer.identity.Pseudonymizer(GatewayFixture.KEY).patientId(nik);
+        a.consentToCollectingEverything(nik);
+        String batch = EXAMPLE.replace(NIK, nik);
+        await("B has the consent cached", () -> call(() -> json(b.post("/v1/readings", "application/json",
+                batch.getBytes(StandardCharsets.UTF_8), b.patientToken(nik))).getInteger("accepted") == 4));
+
+        // a withdrawal whose notice B never gets: made behind the service's back, then B's listener is cut
+        try (java.sql.Connection c = pg.getPostgresDatabase().getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("delete from consents where patient_id = '" + patient + "'");
+            s.execute("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'telemetry-gateway-notices'");
+        }
+        await("B forgets its cached decisions once it listens again", () -> call(() -> {
+            JsonObject answer = json(b.post("/v1/readings", "application/json", batch.getBytes(StandardCharsets.UTF_8),
+                    b.patientToken(nik)));
+            return answer.getInteger("accepted") == 0;
+        }));
+    }
+
+    @Test
     void aDeviceRevokedThroughOneInstanceIsDisconnectedFromTheOther() throws Exception {
         String body = new JsonObject().put("patient", "3273024506900002").put("manufacturer", "Acme").put("model", "Band 5")
                 .put("serial", "SN-NOTICE-1").encode();

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
@@ -52,6 +53,11 @@ public final class DataKeys {
     private final Map<String, Cached> live;
     /** Any version, for reads: key "patient/version". */
     private final Map<String, Cached> versions;
+    /**
+     * Bumped by every invalidation: a key loaded before one (an erasure committing meanwhile) is
+     * used by the lookup that loaded it but not cached, so it cannot outlive the invalidation.
+     */
+    private final AtomicLong generation = new AtomicLong();
 
     public DataKeys(DataSource dataSource, KekRing keks, int maxCached, long ttlNanos, LongSupplier nanoTime) {
         this.dataSource = dataSource;
@@ -85,13 +91,18 @@ public final class DataKeys {
                 return c.key;
             }
         }
+        long gen = generation.get();
         DataKey k = loadOrCreate(patientId);
         Cached c = new Cached(k, nanoTime.getAsLong() + ttlNanos);
         synchronized (live) {
-            live.put(patientId, c);
+            if (generation.get() == gen) {
+                live.put(patientId, c);
+            }
         }
         synchronized (versions) {
-            versions.put(patientId + '/' + k.version(), c);
+            if (generation.get() == gen) {
+                versions.put(patientId + '/' + k.version(), c);
+            }
         }
         return k;
     }
@@ -106,6 +117,7 @@ public final class DataKeys {
                 return c.key;
             }
         }
+        long gen = generation.get();
         DataKey k;
         try (Connection con = dataSource.getConnection(); PreparedStatement ps = con.prepareStatement(VERSION)) {
             ps.setString(1, patientId);
@@ -120,13 +132,16 @@ public final class DataKeys {
             throw unavailable(e);
         }
         synchronized (versions) {
-            versions.put(cacheKey, new Cached(k, nanoTime.getAsLong() + ttlNanos));
+            if (generation.get() == gen) {
+                versions.put(cacheKey, new Cached(k, nanoTime.getAsLong() + ttlNanos));
+            }
         }
         return k;
     }
 
     /** Drops every cached key of the patient (after an erasure). */
     public void invalidate(String patientId) {
+        generation.incrementAndGet();
         synchronized (live) {
             live.remove(patientId);
         }
@@ -137,6 +152,7 @@ public final class DataKeys {
 
     /** Drops every cached key (erasure notices may have been missed). */
     public void invalidateAll() {
+        generation.incrementAndGet();
         synchronized (live) {
             live.clear();
         }

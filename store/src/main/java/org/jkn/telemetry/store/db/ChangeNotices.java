@@ -132,14 +132,14 @@ public final class ChangeNotices implements AutoCloseable {
                         lastPing = System.nanoTime();
                     }
                 }
-            } catch (SQLException | RuntimeException e) {
+            } catch (Throwable e) { // whatever it is, the listener must go on listening or say why it cannot
                 if (!running) {
                     return;
                 }
                 // nothing is dropped here: while the database is away nothing can change, and what
                 // is cached keeps ingest going; notices missed meanwhile are made up for on resuming
                 listening = false;
-                log.warn("listening for change notices failed ({}); caches rely on their TTL; retrying in {} ms",
+                log.warn("listening for change notices failed ({}); caches rely on their TTLs; retrying in {} ms",
                         e instanceof SQLException s && s.getSQLState() != null ? "SQLSTATE " + s.getSQLState()
                                 : e.getClass().getSimpleName(), backoff);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
@@ -169,6 +169,7 @@ public final class ChangeNotices implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        LockSupport.unpark(thread); // out of a back-off pause at once
         Connection c = current;
         if (c != null) {
             try {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.crypto.CryptoFailure;
 import org.jkn.telemetry.store.crypto.DeviceSealer;
 
 /**
@@ -45,6 +46,7 @@ public final class DeviceRegistry {
     private final Semaphore hashing;
     private final Set<String> revokedHere = ConcurrentHashMap.newKeySet();
     private final List<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> forgetAllListeners = new CopyOnWriteArrayList<>();
 
     /** A registration looked up by id alone (behind an external broker, which authenticated the device). */
     public record Lookup(RegisteredDevice device, boolean revoked) {
@@ -118,7 +120,17 @@ public final class DeviceRegistry {
         if (stored.revoked() || revokedHere.contains(deviceId)) {
             return AuthResult.REVOKED;
         }
-        RegisteredDevice device = open(stored);
+        RegisteredDevice device;
+        try {
+            device = open(stored);
+        } catch (CryptoFailure e) {
+            if (CryptoFailure.KEYS_UNAVAILABLE.equals(e.code())) {
+                throw e; // the database is away: a retry can help
+            }
+            // sealed under a destroyed key (its patient erased meanwhile) or altered: no retry will
+            // open it, so the device is turned away for good rather than asked to come back
+            return AuthResult.REVOKED;
+        }
         cache.put(deviceId, secret, device);
         if (revokedHere.contains(deviceId)) {
             // revoked while this verification ran: undo the cache entry it may have just added
@@ -207,9 +219,20 @@ public final class DeviceRegistry {
         }
     }
 
-    /** Drops every cached verification (revocation notices may have been missed): the next CONNECT of each device reads the database. */
+    /**
+     * Drops every cached verification (revocation notices may have been missed): the next CONNECT
+     * of each device reads the database, and {@link #onForgetAll} listeners drop what they cache.
+     */
     public void forgetCachedCredentials() {
         cache.clear();
+        for (Runnable l : forgetAllListeners) {
+            l.run();
+        }
+    }
+
+    /** Called by {@link #forgetCachedCredentials}; must not block. */
+    public void onForgetAll(Runnable listener) {
+        forgetAllListeners.add(listener);
     }
 
     /** True when the device was revoked through this registry since the process started. Non-blocking. */

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -56,7 +57,8 @@ class AuditPartitionsTest {
                 assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from pg_class where relname = 'audit_events_v6'"));
 
                 for (String sql : new String[] {"update audit_events set outcome = 4", "delete from audit_events",
-                        "update audit_events_p2026_10 set outcome = 4", "delete from audit_events_p2026_10 where id = 'old-1'"}) {
+                        "update audit_events_p2026_10 set outcome = 4", "delete from audit_events_p2026_10 where id = 'old-1'",
+                        "truncate audit_events", "truncate audit_events_p2026_10"}) {
                     SQLException refused = assertThrows(SQLException.class, () -> TestDatabases.execute(db.dataSource(), sql), sql);
                     assertEquals("42501", refused.getSQLState(), sql);
                 }
@@ -71,25 +73,31 @@ class AuditPartitionsTest {
     void onlyAnExplicitRetentionDropsRowsAsWholeMonthsPastIt() throws Exception {
         try (Database db = TestDatabases.openWithFixturePartitions(dir.resolve("pg"))) {
             DataSource ds = db.dataSource();
-            AuditRecord november;
-            try (AuditLog log = new AuditLog(ds, "node-1", Clock.fixed(Instant.parse("2026-11-22T01:00:00Z"), ZoneOffset.UTC))) {
-                november = log.append(ENTRY);
-            }
             assertTrue(exists(ds, "audit_events_p2027_02"), "partitions are made months ahead");
+            TestDatabases.execute(ds, "select ensure_audit_partitions('2026-06-01T00:00:00Z', '2026-08-01T00:00:00Z')");
+            AuditRecord june;
+            try (AuditLog log = new AuditLog(ds, "node-1", Clock.fixed(Instant.parse("2026-06-10T01:00:00Z"), ZoneOffset.UTC))) {
+                june = log.append(ENTRY);
+            }
+            Instant now = Instant.now();
+            String thisMonth = "audit_events_p" + DateTimeFormatter.ofPattern("yyyy_MM").withZone(ZoneOffset.UTC).format(now);
 
             DatabaseConfig keepAll = TestDatabases.embedded(dir.resolve("pg"));
-            new SchemaMaintenance(ds, keepAll).run(Instant.parse("2028-01-15T00:00:00Z"));
-            assertEquals(1, TestDatabases.count(ds, "select count(*) from audit_events where id = ?", november.id()),
-                    "no retention set: more than a year later it is still there");
+            new SchemaMaintenance(ds, keepAll).run(now);
+            assertEquals(1, TestDatabases.count(ds, "select count(*) from audit_events where id = ?", june.id()),
+                    "no retention set: kept, however old");
 
-            DatabaseConfig month = withAuditRetention(keepAll, Duration.ofDays(31));
-            new SchemaMaintenance(ds, month).run(Instant.parse("2027-01-15T00:00:00Z"));
-            assertEquals(0, TestDatabases.count(ds, "select count(*) from audit_events where id = ?", november.id()),
-                    "November ended more than 31 days before: its month is dropped");
-            assertFalse(exists(ds, "audit_events_p2026_11"));
-            assertTrue(exists(ds, "audit_events_p2026_12"), "December ends within the 31 days: kept whole");
+            new SchemaMaintenance(ds, withAuditRetention(keepAll, Duration.ofDays(31))).run(now);
+            assertEquals(0, TestDatabases.count(ds, "select count(*) from audit_events where id = ?", june.id()),
+                    "June ended more than 31 days ago: its month is dropped");
+            assertFalse(exists(ds, "audit_events_p2026_06"));
+            assertTrue(exists(ds, thisMonth), "the current month stays");
             assertThrows(IllegalArgumentException.class, () -> withAuditRetention(keepAll, Duration.ofDays(7)),
                     "less than a month cannot be kept by dropping months");
+            SQLException tooRecent = assertThrows(SQLException.class,
+                    () -> TestDatabases.execute(ds, "select drop_audit_partitions_before('infinity')"));
+            assertEquals("22023", tooRecent.getSQLState(), "the database itself refuses to drop the last 31 days");
+            assertTrue(exists(ds, thisMonth));
         }
     }
 

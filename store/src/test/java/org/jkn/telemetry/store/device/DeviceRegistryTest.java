@@ -201,11 +201,15 @@ class DeviceRegistryTest {
         byte[] original = sealedOf(mine.deviceId());
         byte[] siblingOriginal = sealedOf(sibling.deviceId());
         setSealed(sibling.deviceId(), original); // moved to another device of the same patient
-        CryptoFailure moved = assertThrows(CryptoFailure.class, () -> fresh.authenticate(sibling.deviceId(), sibling.secret()));
-        assertEquals(CryptoFailure.DECRYPTION_FAILED, moved.code());
+        assertEquals(CryptoFailure.DECRYPTION_FAILED,
+                assertThrows(CryptoFailure.class, () -> fresh.lookup(sibling.deviceId())).code());
+        AuthResult refused = fresh.authenticate(sibling.deviceId(), sibling.secret());
+        assertEquals(AuthResult.Outcome.REVOKED, refused.outcome(), "turned away for good: no retry would open it");
+        assertNull(refused.device(), "never the other device's attributes");
         setSealed(elsewhere.deviceId(), original); // moved to another patient's device
         assertEquals(CryptoFailure.DECRYPTION_FAILED,
-                assertThrows(CryptoFailure.class, () -> fresh.authenticate(elsewhere.deviceId(), elsewhere.secret())).code());
+                assertThrows(CryptoFailure.class, () -> fresh.lookup(elsewhere.deviceId())).code());
+        assertEquals(AuthResult.Outcome.REVOKED, fresh.authenticate(elsewhere.deviceId(), elsewhere.secret()).outcome());
         byte[] flipped = original.clone();
         flipped[flipped.length - 20] ^= 1;
         setSealed(mine.deviceId(), flipped);

@@ -35,6 +35,7 @@ public final class DeviceDirectory {
         this.registry = registry;
         this.ttlNanos = ttl.toNanos();
         registry.onRevoked(cache::remove);
+        registry.onForgetAll(cache::clear);
     }
 
     /** The device's registration, or null when no device has this id. */
