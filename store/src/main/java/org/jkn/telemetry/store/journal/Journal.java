@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Stream;
@@ -60,8 +61,10 @@ public final class Journal implements AutoCloseable {
     private final AtomicLong pendingReadings = new AtomicLong();
     private final long lastIndexAtOpen;
     private final ReadingCrypto crypto;
+    private final FileChannel lock;
 
-    private Journal(SingleChronicleQueue queue, String id, boolean syncOnAppend, ReadingCrypto crypto) {
+    private Journal(SingleChronicleQueue queue, String id, boolean syncOnAppend, ReadingCrypto crypto, FileChannel lock) {
+        this.lock = lock;
         this.queue = queue;
         this.crypto = crypto;
         this.id = id;
@@ -78,6 +81,35 @@ public final class Journal implements AutoCloseable {
     /** With the clock that decides when a new cycle file starts; tests set it to roll days at will. */
     static Journal open(Path dir, boolean syncOnAppend, ReadingCrypto crypto, TimeProvider time) throws IOException {
         Files.createDirectories(dir);
+        FileChannel lock = lock(dir);
+        try {
+            return open(dir, syncOnAppend, crypto, time, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Locks the directory for this process (released by close, or by the system when the process
+     * dies): the journal has one writer, and the start-up clean-up below must never run under
+     * another live process. A second process on the same directory is refused.
+     */
+    private static FileChannel lock(Path dir) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (ch.tryLock() != null) {
+                return ch;
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by this very process
+        }
+        ch.close();
+        throw new IOException("the journal in " + dir + " is in use by another process (journal.lock); one gateway per data directory");
+    }
+
+    private static Journal open(Path dir, boolean syncOnAppend, ReadingCrypto crypto, TimeProvider time, FileChannel lock)
+            throws IOException {
         Path idFile = dir.resolve("journal.id");
         String id;
         if (Files.exists(idFile)) {
@@ -93,7 +125,7 @@ public final class Journal implements AutoCloseable {
                 .rollCycle(RollCycles.FAST_DAILY)
                 .timeProvider(time)
                 .build();
-        return new Journal(q, id, syncOnAppend, crypto);
+        return new Journal(q, id, syncOnAppend, crypto, lock);
     }
 
     /**
@@ -257,5 +289,10 @@ public final class Journal implements AutoCloseable {
     public synchronized void close() {
         appender.close();
         queue.close();
+        try {
+            lock.close(); // releases the directory
+        } catch (IOException e) {
+            log.warn("closing the journal lock failed ({})", e.getClass().getSimpleName());
+        }
     }
 }

@@ -4,6 +4,7 @@ import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -72,6 +73,19 @@ class JournalCrashRecoveryTest {
             reopened.appendVersion2(batch("p-crash", "dev-1", List.of(heartRate("after", "2026-11-22T07:00:00+07:00", 70))));
         }
         assertTrue(recordIds(journalDir).contains("after"), "the journal takes appends after the kills");
+    }
+
+    @Test
+    void aSecondJournalOnTheSameDirectoryIsRefusedUntilTheFirstIsClosed() throws Exception {
+        Path journalDir = dir.resolve("journal");
+        try (Journal first = Journal.open(journalDir, false, null)) {
+            IOException refused = assertThrows(IOException.class, () -> Journal.open(journalDir, false, null));
+            assertTrue(refused.getMessage().contains("in use"), refused.getMessage());
+            first.appendVersion2(batch("p-lock", "dev-1", List.of(heartRate("l1", "2026-11-22T07:00:00+07:00", 70))));
+        }
+        try (Journal again = Journal.open(journalDir, false, null)) {
+            assertTrue(again.lastIndex() >= 0, "closed, the directory opens again with its record");
+        }
     }
 
     @Test
