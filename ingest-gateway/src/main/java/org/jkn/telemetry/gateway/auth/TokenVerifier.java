@@ -254,33 +254,23 @@ public final class TokenVerifier {
 
     private static Header header(byte[] json) {
         Header h = new Header();
-        try (JsonParser p = JSON.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                switch (name) {
-                    case "alg" -> h.alg = string(p, t);
-                    case "kid" -> h.kid = string(p, t);
-                    case "typ" -> {
-                        String typ = string(p, t);
-                        if (!typ.equalsIgnoreCase("JWT") && !typ.equalsIgnoreCase("at+jwt") && !typ.equalsIgnoreCase("application/at+jwt")) {
-                            return null;
-                        }
+        return readObject(json, (name, t, p) -> {
+            switch (name) {
+                case "alg" -> h.alg = string(p, t);
+                case "kid" -> h.kid = string(p, t);
+                case "typ" -> {
+                    String typ = string(p, t);
+                    if (!typ.equalsIgnoreCase("JWT") && !typ.equalsIgnoreCase("at+jwt") && !typ.equalsIgnoreCase("application/at+jwt")) {
+                        throw new WrongType();
                     }
-                    case "crit" -> {
-                        h.crit = true;
-                        p.skipChildren();
-                    }
-                    default -> p.skipChildren();
                 }
+                case "crit" -> {
+                    h.crit = true;
+                    p.skipChildren();
+                }
+                default -> p.skipChildren();
             }
-            return p.nextToken() == null ? h : null;
-        } catch (IOException | WrongType e) {
-            return null;
-        }
+        }) ? h : null;
     }
 
     private static final class Claims {
@@ -297,41 +287,56 @@ public final class TokenVerifier {
 
     private static Claims claims(byte[] json) {
         Claims c = new Claims();
+        return readObject(json, (name, t, p) -> {
+            switch (name) {
+                case "iss" -> c.iss = string(p, t);
+                case "sub" -> c.sub = string(p, t);
+                case "aud" -> {
+                    if (t == JsonToken.START_ARRAY) {
+                        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                            c.aud.add(string(p, e));
+                        }
+                    } else {
+                        c.aud.add(string(p, t));
+                    }
+                }
+                case "exp" -> c.exp = seconds(p, t);
+                case "nbf" -> c.nbf = seconds(p, t);
+                case "scope" -> c.scope = string(p, t);
+                case "patient" -> c.patient = string(p, t);
+                case "fhirUser" -> c.fhirUser = string(p, t);
+                case "organization" -> c.organization = string(p, t);
+                default -> p.skipChildren();
+            }
+        }) ? c : null;
+    }
+
+    /** Reads one member of a JSON object; the parser stands on its value. */
+    @FunctionalInterface
+    private interface Member {
+        void read(String name, JsonToken value, JsonParser p) throws IOException, WrongType;
+    }
+
+    /**
+     * Reads a JSON object (a JWT header or claims set) member by member; false when it is not one
+     * object alone, has a duplicate member, or a member is refused ({@link WrongType}).
+     */
+    private static boolean readObject(byte[] json, Member member) {
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
+                return false;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                JsonToken t = p.nextToken();
-                switch (name) {
-                    case "iss" -> c.iss = string(p, t);
-                    case "sub" -> c.sub = string(p, t);
-                    case "aud" -> {
-                        if (t == JsonToken.START_ARRAY) {
-                            for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-                                c.aud.add(string(p, e));
-                            }
-                        } else {
-                            c.aud.add(string(p, t));
-                        }
-                    }
-                    case "exp" -> c.exp = seconds(p, t);
-                    case "nbf" -> c.nbf = seconds(p, t);
-                    case "scope" -> c.scope = string(p, t);
-                    case "patient" -> c.patient = string(p, t);
-                    case "fhirUser" -> c.fhirUser = string(p, t);
-                    case "organization" -> c.organization = string(p, t);
-                    default -> p.skipChildren();
-                }
+                member.read(name, p.nextToken(), p);
             }
-            return p.nextToken() == null ? c : null;
+            return p.nextToken() == null;
         } catch (IOException | WrongType e) {
-            return null;
+            return false;
         }
     }
 
-    /** A claim of the wrong JSON type: the token is malformed, whatever else it says. */
+    /** A member of the wrong JSON type or value: the token is malformed, whatever else it says. */
     private static final class WrongType extends Exception {
         WrongType() {
             super(null, null, false, false);
