@@ -42,10 +42,6 @@ public final class ChangeNotices implements AutoCloseable {
             this.code = code;
         }
 
-        public String code() {
-            return code;
-        }
-
         static Kind of(String code) {
             for (Kind k : values()) {
                 if (k.code.equals(code)) {

@@ -23,10 +23,7 @@ final class DeviceStore {
             + "where attrs_sealed is null and (manufacturer is not null or model is not null) limit ?";
     private static final String SEAL = "update registered_devices set attrs_sealed = ?, attrs_key_version = ?, manufacturer = null, "
             + "model = null where id = ? and attrs_sealed is null";
-    // one statement, so the notice to the other instances commits with the revocation
-    private static final String REVOKE = "with revoked as (update registered_devices set revoked_at = coalesce(revoked_at, now()) "
-            + "where id = ? returning id) select pg_notify('" + ChangeNotices.CHANNEL + "', '" + ChangeNotices.Kind.DEVICE_REVOKED.code()
-            + ":' || id) from revoked";
+    private static final String REVOKE = "update registered_devices set revoked_at = coalesce(revoked_at, now()) where id = ?";
 
     /**
      * A row: the device's patient, its attributes (sealed, or in clear in a row of an earlier
@@ -85,10 +82,21 @@ final class DeviceStore {
 
     /** Marks the device revoked (keeping the first revocation time); false when there is no such device. */
     boolean revoke(String id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(REVOKE)) {
-            s.setString(1, id);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement(REVOKE)) {
+                s.setString(1, id);
+                if (s.executeUpdate() != 1) {
+                    c.rollback();
+                    return false;
+                }
+                // the other instances are told when, and only if, the revocation commits
+                ChangeNotices.publish(c, ChangeNotices.Kind.DEVICE_REVOKED, id);
+                c.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
         }
     }
