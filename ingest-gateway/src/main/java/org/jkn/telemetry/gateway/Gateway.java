@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.jkn.telemetry.gateway.audit.Auditor;
@@ -205,30 +206,13 @@ public final class Gateway implements AutoCloseable {
                     .onFailure(e -> log.warn("erasure sweep failed ({})", e.getClass().getSimpleName())));
             KekRotation rotation = new KekRotation(database.dataSource(), keks);
             PlaintextRowSealer legacy = new PlaintextRowSealer(database.dataSource(), crypto);
-            v.executeBlocking(() -> devices.sealPlaintextRows(LEGACY_BATCH_ROWS), false)
-                    .onSuccess(n -> {
-                        if (n > 0) {
-                            log.info("sealed the attributes of {} device registrations stored in plain text by an earlier version", n);
-                        }
-                    })
-                    .onFailure(e -> log.error("sealing plaintext device registrations of an earlier version stopped ({}); "
-                            + "it resumes at the next start", e.getClass().getSimpleName()));
-            v.executeBlocking(() -> legacy.run(LEGACY_BATCH_ROWS), false)
-                    .onSuccess(n -> {
-                        if (n > 0) {
-                            log.info("sealed {} readings stored in plain text by an earlier version", n);
-                        }
-                    })
-                    .onFailure(e -> log.error("sealing plaintext readings of an earlier version stopped ({}); it resumes at the next start",
-                            e.getClass().getSimpleName()));
-            v.executeBlocking(() -> rotation.run(ROTATION_BATCH), false)
-                    .onSuccess(n -> {
-                        if (n > 0) {
-                            log.info("re-wrapped {} data keys under KEK {}", n, kek.id());
-                        }
-                    })
-                    .onFailure(e -> log.error("KEK rotation stopped ({}); keep the previous KEKs configured",
-                            e instanceof org.jkn.telemetry.store.crypto.CryptoFailure f ? f.code() : e.getClass().getSimpleName()));
+            startUpJob(v, () -> devices.sealPlaintextRows(LEGACY_BATCH_ROWS),
+                    "sealed the attributes of {} device registrations stored in plain text by an earlier version",
+                    "sealing plaintext device registrations of an earlier version stopped ({}); it resumes at the next start");
+            startUpJob(v, () -> legacy.run(LEGACY_BATCH_ROWS), "sealed {} readings stored in plain text by an earlier version",
+                    "sealing plaintext readings of an earlier version stopped ({}); it resumes at the next start");
+            startUpJob(v, () -> rotation.run(ROTATION_BATCH), "re-wrapped {} data keys under KEK " + kek.id(),
+                    "KEK rotation stopped ({}); keep the previous KEKs configured");
             log.info("listening on {}{}(FHIR at /fhir, ingest at /v1/readings)",
                     server == null ? "" : "http://" + config.httpHost() + ":" + server.actualPort() + " ",
                     tlsServer == null ? "" : "https://" + config.httpHost() + ":" + tlsServer.actualPort() + " ");
@@ -244,6 +228,21 @@ public final class Gateway implements AutoCloseable {
             }
             throw new IOException("the gateway could not start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Runs a one-off start-up job on a worker thread: logs {@code done} with the count when it did
+     * something, {@code failed} with the failure's code or class (never its message) when it stopped.
+     */
+    private static void startUpJob(Vertx vertx, Callable<? extends Number> job, String done, String failed) {
+        vertx.executeBlocking(job, false)
+                .onSuccess(n -> {
+                    if (n.longValue() > 0) {
+                        log.info(done, n);
+                    }
+                })
+                .onFailure(e -> log.error(failed,
+                        e instanceof org.jkn.telemetry.store.crypto.CryptoFailure f ? f.code() : e.getClass().getSimpleName()));
     }
 
     private static HttpServerOptions httpOptions(GatewayConfig config) {

@@ -57,27 +57,14 @@ public final class SchemaMaintenance {
     private void applyPartitions(Connection c, Instant now) throws SQLException {
         Instant from = now.minus(config.partitionsBehind());
         Instant to = now.atOffset(ZoneOffset.UTC).plusMonths(config.partitionsAhead()).toInstant();
-        try (PreparedStatement ps = c.prepareStatement("select ensure_reading_partitions(?, ?)")) {
-            ps.setTimestamp(1, Timestamp.from(from));
-            ps.setTimestamp(2, Timestamp.from(to));
-            try (ResultSet r = ps.executeQuery()) {
-                r.next();
-                int created = r.getInt(1);
-                if (created > 0) {
-                    log.info("created {} monthly reading partitions", created);
-                }
-            }
+        int created = call(c, "select ensure_reading_partitions(?, ?)", from, to);
+        if (created > 0) {
+            log.info("created {} monthly reading partitions", created);
         }
         if (config.retention() != null) {
-            try (PreparedStatement ps = c.prepareStatement("select drop_reading_partitions_before(?)")) {
-                ps.setTimestamp(1, Timestamp.from(now.minus(config.retention())));
-                try (ResultSet r = ps.executeQuery()) {
-                    r.next();
-                    int dropped = r.getInt(1);
-                    if (dropped > 0) {
-                        log.info("dropped {} reading partitions past retention", dropped);
-                    }
-                }
+            int dropped = call(c, "select drop_reading_partitions_before(?)", now.minus(config.retention()), null);
+            if (dropped > 0) {
+                log.info("dropped {} reading partitions past retention", dropped);
             }
         }
     }
@@ -98,6 +85,7 @@ public final class SchemaMaintenance {
         }
     }
 
+    /** Runs a maintenance function taking one or two instants ({@code b} null: one) and returning a count. */
     private static int call(Connection c, String sql, Instant a, Instant b) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setTimestamp(1, Timestamp.from(a));
