@@ -51,7 +51,7 @@ import org.jkn.telemetry.store.crypto.KekRotation;
 import org.jkn.telemetry.store.crypto.LocalKek;
 import org.jkn.telemetry.store.crypto.NonceSource;
 import org.jkn.telemetry.store.crypto.PatientErasure;
-import org.jkn.telemetry.store.crypto.PlaintextRowSealer;
+import org.jkn.telemetry.store.copy.BlockUpgrade;
 import org.jkn.telemetry.store.crypto.ReadingCrypto;
 import org.jkn.telemetry.store.crypto.RowKeys;
 import org.jkn.telemetry.store.db.ChangeNotices;
@@ -205,12 +205,12 @@ public final class Gateway implements AutoCloseable {
                     .onSuccess(metrics::erasedRowsDeleted)
                     .onFailure(e -> log.warn("erasure sweep failed ({})", e.getClass().getSimpleName())));
             KekRotation rotation = new KekRotation(database.dataSource(), keks);
-            PlaintextRowSealer legacy = new PlaintextRowSealer(database.dataSource(), crypto);
+            BlockUpgrade legacy = new BlockUpgrade(database.dataSource(), crypto);
             startUpJob(v, () -> devices.sealPlaintextRows(LEGACY_BATCH_ROWS),
                     "sealed the attributes of {} device registrations stored in plain text by an earlier version",
                     "sealing plaintext device registrations of an earlier version stopped ({}); it resumes at the next start");
-            startUpJob(v, () -> legacy.run(LEGACY_BATCH_ROWS), "sealed {} readings stored in plain text by an earlier version",
-                    "sealing plaintext readings of an earlier version stopped ({}); it resumes at the next start");
+            startUpJob(v, () -> legacy.run(LEGACY_BATCH_ROWS), "moved {} readings stored one row each by an earlier version into blocks",
+                    "moving readings of an earlier version into blocks stopped ({}); it resumes at the next start");
             startUpJob(v, () -> rotation.run(ROTATION_BATCH), "re-wrapped {} data keys under KEK " + kek.id(),
                     "KEK rotation stopped ({}); keep the previous KEKs configured");
             log.info("listening on {}{}(FHIR at /fhir, ingest at /v1/readings)",

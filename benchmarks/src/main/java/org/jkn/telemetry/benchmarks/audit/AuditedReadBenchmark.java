@@ -23,7 +23,8 @@ import org.jkn.telemetry.store.audit.AuditEntry;
 import org.jkn.telemetry.store.audit.AuditLog;
 import org.jkn.telemetry.store.audit.AuditOutcome;
 import org.jkn.telemetry.store.audit.Interaction;
-import org.jkn.telemetry.store.copy.ReadingCopier;
+import org.jkn.telemetry.store.block.PendingBlocks;
+import org.jkn.telemetry.store.copy.BlockWriter;
 import org.jkn.telemetry.store.crypto.DataKeys;
 import org.jkn.telemetry.store.crypto.KekRing;
 import org.jkn.telemetry.store.crypto.LocalKek;
@@ -78,8 +79,12 @@ public class AuditedReadBenchmark extends BenchmarkBase {
                 TimeUnit.MINUTES.toNanos(1), System::nanoTime),
                 new RowKeys("bench-row-key-secret-0123456789abcdef".getBytes(StandardCharsets.US_ASCII)), NonceSource.fromDatabase(db.dataSource()));
         JournalBatch batch = new JournalBatch(PATIENT, new DeviceInfo("dev-1", "Acme", "Band 5"), now, readings);
-        new ReadingCopier(db.dataSource()).write(List.of(crypto.seal(batch.patientId(), batch.device(), batch.receivedMicros(),
-                batch.readings())), "bench", 1);
+        PendingBlocks pending = new PendingBlocks();
+        int version = crypto.keys().current(batch.patientId()).version();
+        for (var r : batch.readings()) {
+            pending.add(batch.patientId(), version, r, batch.device(), batch.receivedMicros());
+        }
+        new BlockWriter(db.dataSource(), crypto).write(pending.blocks(), "bench", 1);
         queries = new ReadingQueries(db.dataSource(), crypto, Duration.ofDays(31));
         audit = new AuditLog(db.dataSource(), "bench", Clock.systemUTC());
         List<StoredReading> rows = queries.search(new ObservationSearch(PATIENT, List.of(), List.of(), false, 1000, 0));

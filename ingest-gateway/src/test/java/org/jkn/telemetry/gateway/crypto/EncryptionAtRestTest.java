@@ -154,8 +154,8 @@ class EncryptionAtRestTest {
         assertEquals(List.of(), scan.files(journal), "journal files");
         assertEquals(List.of(), scan.text("metrics", gateway.get("/metrics").body()), "metrics");
         assertEquals(List.of(), scan.text("logs", logs.text()), "logs");
-        assertEquals(0L, count("select count(*) from readings where key_version is null or sealed is null or value is not null"
-                + " or device_id <> ''"));
+        assertEquals(0L, count("select count(*) from readings"), "no reading is kept one row each");
+        assertEquals(0L, count("select count(*) from reading_blocks where key_version is null or sealed is null"));
     }
 
     @Test
@@ -165,10 +165,10 @@ class EncryptionAtRestTest {
         String id = before.getJsonArray("entry").getJsonObject(0).getJsonObject("resource").getString("id");
         assertEquals(200, gateway.get("/fhir/Observation/" + id).statusCode());
 
-        update("update readings set sealed = set_byte(sealed, 20, get_byte(sealed, 20) # 1) where obs_key = ?", key(id));
+        update("update reading_blocks set sealed = set_byte(sealed, 20, get_byte(sealed, 20) # 1) where " + BLOCK_OF, block(id));
         assertFailsClosed("/fhir/Observation/" + id);
         assertFailsClosed("/fhir/Observation?patient=" + pid);
-        update("update readings set sealed = set_byte(sealed, 20, get_byte(sealed, 20) # 1) where obs_key = ?", key(id));
+        update("update reading_blocks set sealed = set_byte(sealed, 20, get_byte(sealed, 20) # 1) where " + BLOCK_OF, block(id));
         assertEquals(200, gateway.get("/fhir/Observation/" + id).statusCode(), "the original bytes open again");
 
         assertTrue(gateway.get("/metrics").body().contains("telemetry_decryption_failures_total{code=\"decryption-failed\"}"));
@@ -188,13 +188,15 @@ class EncryptionAtRestTest {
         String b0 = b.getJsonObject(0).getJsonObject("resource").getString("id");
         gateway.defaultToken(gateway.patientToken(nikA));
 
-        // another row of the same patient, same key
-        update("update readings set sealed = (select sealed from readings where obs_key = ?) where obs_key = ?", key(a0), key(a1));
+        // another block of the same patient, same key (the two readings are of two types)
+        update("update reading_blocks set sealed = (select sealed from reading_blocks where " + BLOCK_OF + ") where " + BLOCK_OF,
+                concat(block(a0), block(a1)));
         assertFailsClosed("/fhir/Observation/" + a1);
         assertEquals(200, gateway.get("/fhir/Observation/" + a0).statusCode(), "the source row is intact");
 
-        // another patient's row, with the key version it names
-        update("update readings set sealed = (select sealed from readings where obs_key = ?) where obs_key = ?", key(a0), key(b0));
+        // another patient's block, with the key version it names
+        update("update reading_blocks set sealed = (select sealed from reading_blocks where " + BLOCK_OF + ") where " + BLOCK_OF,
+                concat(block(a0), block(b0)));
         gateway.defaultToken(gateway.patientToken(nikB));
         assertFailsClosed("/fhir/Observation/" + b0);
     }
@@ -210,8 +212,19 @@ class EncryptionAtRestTest {
         }
     }
 
-    static String key(String observationId) {
-        return observationId.substring(observationId.indexOf('-') + 1);
+    /** The block of a reading, by the type and patient tag its Observation id names; args from {@link #block}. */
+    static final String BLOCK_OF = "type = ?::int2 and patient_id in (select id from patients where tag = ?::bigint)";
+
+    static String[] block(String observationId) {
+        String tail = observationId.substring(observationId.lastIndexOf('-') + 1);
+        return new String[] {String.valueOf(Integer.parseInt(tail.substring(0, 2), 16)),
+            String.valueOf(Long.parseUnsignedLong(tail.substring(2), 16))};
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     static void update(String sql, String... args) throws SQLException {

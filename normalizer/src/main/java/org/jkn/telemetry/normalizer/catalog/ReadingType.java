@@ -140,14 +140,17 @@ public enum ReadingType {
             }
             BY_ID[t.id] = t;
             t.dataCategory = t.group();
+            Set<String> own = new LinkedHashSet<>();
             for (int attrs : t.codeVariants()) {
                 List<Coding> codings = t.codings(attrs);
                 String stored = codings.get(0).code();
+                own.add(stored);
                 for (Coding c : codings) {
                     STORED_CODES_BY_CODE.computeIfAbsent(c.code(), k -> new LinkedHashSet<>()).add(stored);
                     STORED_CODES_BY_CODE.computeIfAbsent(c.system() + "|" + c.code(), k -> new LinkedHashSet<>()).add(stored);
                 }
             }
+            t.storedCodes = Set.copyOf(own);
         }
     }
 
@@ -157,6 +160,8 @@ public enum ReadingType {
     private final List<Coding> codings;
     /** Set once in the static initializer (a switch on the enum cannot run in its constructor). */
     private DataCategory dataCategory;
+    /** Every {@link #storedCode} this type can give, whatever its attributes; set in the static initializer. */
+    private Set<String> storedCodes;
 
     ReadingType(int id, String wireName, TypeDef def) {
         this.id = id;
@@ -199,6 +204,11 @@ public enum ReadingType {
                     : codings;
             default -> codings;
         };
+    }
+
+    /** Every code {@link #storedCode} can return for this type. */
+    public Set<String> storedCodes() {
+        return storedCodes;
     }
 
     /** The code stored with the reading and matched by search: the primary coding's code. */

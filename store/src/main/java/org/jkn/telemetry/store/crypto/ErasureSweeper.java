@@ -10,7 +10,8 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * The background half of an erasure: deletes the readings an erasure made unreadable, in batches
+ * The background half of an erasure: deletes the readings an erasure made unreadable (rows stored
+ * before blocks, then blocks, then the upgrade's ids of the patient's readings), in batches
  * of {@code batchRows} rows per transaction (so a patient with years of one-second heart rate does
  * not hold one huge transaction), and marks the erasure done once none is left. Readings sealed
  * under a later key version (arrived after the erasure) are kept.
@@ -25,6 +26,10 @@ public final class ErasureSweeper {
     private static final String DELETE = "delete from readings r using (select patient_id, device_id, reading_id, effective_start "
             + "from readings where patient_id = ? and key_version <= ? limit ?) d where r.patient_id = d.patient_id "
             + "and r.device_id = d.device_id and r.reading_id = d.reading_id and r.effective_start = d.effective_start";
+    private static final String DELETE_BLOCKS = "delete from reading_blocks b using (select patient_id, type, window_start, "
+            + "key_version from reading_blocks where patient_id = ? and key_version <= ? limit ?) d where b.patient_id = d.patient_id "
+            + "and b.type = d.type and b.window_start = d.window_start and b.key_version = d.key_version returning b.n_readings";
+    private static final String DELETE_IDS = "delete from legacy_observation_ids where patient_id = ?";
     private static final String DONE = "update erasures set rows_deleted_at = now() where patient_id = ? and erased_at = ?";
 
     private final DataSource dataSource;
@@ -67,6 +72,30 @@ public final class ErasureSweeper {
                     if (n < batchRows) {
                         break;
                     }
+                }
+                while (true) {
+                    if (batches++ >= maxBatches) {
+                        return deleted;
+                    }
+                    int blocks = 0;
+                    try (PreparedStatement ps = c.prepareStatement(DELETE_BLOCKS)) {
+                        ps.setString(1, p.patientId());
+                        ps.setInt(2, p.maxVersion());
+                        ps.setInt(3, Math.max(1, batchRows / 100)); // a block holds up to thousands of readings
+                        try (ResultSet r = ps.executeQuery()) {
+                            while (r.next()) {
+                                blocks++;
+                                deleted += r.getInt(1);
+                            }
+                        }
+                    }
+                    if (blocks < Math.max(1, batchRows / 100)) {
+                        break;
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(DELETE_IDS)) {
+                    ps.setString(1, p.patientId());
+                    ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement(DONE)) {
                     ps.setString(1, p.patientId());

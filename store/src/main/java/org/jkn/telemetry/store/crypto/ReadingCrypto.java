@@ -42,6 +42,11 @@ public final class ReadingCrypto {
         return nonces;
     }
 
+    /** A block cipher for one thread (drainer, query or migration); see {@link BlockCipher}. */
+    public BlockCipher newBlockCipher() {
+        return new BlockCipher(nonces);
+    }
+
     public SealSession acquire() {
         SealSession s = pool.poll();
         return s != null ? s : new SealSession(this);
@@ -54,7 +59,7 @@ public final class ReadingCrypto {
     /** Seals a batch (cold paths: old journal records, old database rows); allocates freely. */
     public SealedBatch seal(String patientId, DeviceInfo device, long receivedMicros, List<NormalizedReading> readings) {
         try (SealSession s = acquire()) {
-            Bytes<?> record = s.sealRecord(patientId, device, receivedMicros, readings);
+            Bytes<?> record = s.sealRecordVersion3(patientId, device, receivedMicros, readings);
             return SealedRecords.read(record);
         }
     }

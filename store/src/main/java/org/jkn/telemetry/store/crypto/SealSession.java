@@ -14,6 +14,8 @@ import org.jkn.telemetry.normalizer.NormalizedReading;
 import org.jkn.telemetry.normalizer.SleepStage;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.normalizer.catalog.SleepStageKind;
+import org.jkn.telemetry.store.block.BlockCodec;
+import org.jkn.telemetry.store.block.BlockReadings;
 
 /**
  * The reusable state of one sealing or opening thread: its {@link Cipher}, {@link Mac} and
@@ -46,6 +48,11 @@ public final class SealSession implements AutoCloseable {
     private final byte[] nonce = new byte[NonceSource.NONCE_BYTES];
     private byte[] plain = new byte[512];
     private byte[] sealed = new byte[512];
+    private final BlockCodec codec = new BlockCodec();
+    private final BlockReadings[] byType = new BlockReadings[256];
+    private final BlockCipher blocks;
+    private byte[] batchPlain = new byte[4096];
+    private int batch;
 
     SealSession(ReadingCrypto owner) {
         this.owner = owner;
@@ -55,15 +62,76 @@ public final class SealSession implements AutoCloseable {
             throw new IllegalStateException("AES-GCM is unavailable in this JDK", e);
         }
         this.mac = owner.rowKeys().newMac();
+        this.blocks = new BlockCipher(owner.nonces());
         // one thread at a time, handed over through the pool's queue (a happens-before edge)
         this.record.singleThreadedCheckDisabled(true);
     }
 
     /**
-     * Seals a batch into one journal record (format {@link SealedRecords}) and returns it: valid
+     * Seals a batch into one journal record (format {@link BatchRecords}) and returns it: valid
      * until this session's next call. Takes (or creates) the patient's live data key.
      */
     public Bytes<?> sealRecord(String patientId, DeviceInfo device, long receivedMicros, List<NormalizedReading> readings) {
+        DataKey key = owner.keys().current(patientId);
+        int groups = 0;
+        for (int i = 0; i < readings.size(); i++) {
+            NormalizedReading r = readings.get(i);
+            BlockReadings g = byType[r.type().id()];
+            if (g == null) {
+                g = byType[r.type().id()] = new BlockReadings();
+            }
+            if (g.size() == 0) {
+                groups++;
+            }
+            g.add(r, device, receivedMicros);
+        }
+        batch = 0;
+        putVarint(groups);
+        for (int t = 0; t < byType.length; t++) {
+            BlockReadings g = byType[t];
+            if (g == null || g.size() == 0) {
+                continue;
+            }
+            int n = codec.encode(g, 0);
+            ensureBatch(1 + 10 + n);
+            batchPlain[batch++] = (byte) t;
+            putVarint(n);
+            System.arraycopy(codec.buffer(), 0, batchPlain, batch, n);
+            batch += n;
+            g.clear();
+        }
+        byte[] sealedBatch = blocks.sealBatch(key, receivedMicros, readings.size(), batchPlain, batch);
+        record.clear();
+        record.writeUnsignedByte(BatchRecords.VERSION);
+        record.writeUtf8(patientId);
+        record.writeInt(key.version());
+        record.writeLong(receivedMicros);
+        record.writeStopBit(readings.size());
+        record.writeStopBit(sealedBatch.length);
+        record.write(sealedBatch);
+        return record;
+    }
+
+    private void putVarint(long v) {
+        ensureBatch(10);
+        while ((v & ~0x7FL) != 0) {
+            batchPlain[batch++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        batchPlain[batch++] = (byte) v;
+    }
+
+    private void ensureBatch(int more) {
+        if (batch + more > batchPlain.length) {
+            batchPlain = java.util.Arrays.copyOf(batchPlain, Math.max(batch + more, batchPlain.length * 2));
+        }
+    }
+
+    /**
+     * Seals one reading as journal record version 3 and the legacy readings table did (kept for
+     * tests that write data of earlier versions).
+     */
+    public Bytes<?> sealRecordVersion3(String patientId, DeviceInfo device, long receivedMicros, List<NormalizedReading> readings) {
         DataKey key = owner.keys().current(patientId);
         byte[] patient = patientId.getBytes(StandardCharsets.UTF_8);
         byte[] deviceId = device.id().getBytes(StandardCharsets.UTF_8);

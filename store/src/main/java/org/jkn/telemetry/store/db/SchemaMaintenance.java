@@ -100,9 +100,21 @@ public final class SchemaMaintenance {
     }
 
     private void applyTimescale(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select set_chunk_time_interval('readings', ?::interval)")) {
-            ps.setString(1, interval(config.chunkInterval()));
-            ps.execute();
+        // blocks are sealed ciphertext, which compression cannot shrink: chunks and retention only
+        for (String table : new String[] {"readings", "reading_blocks"}) {
+            try (PreparedStatement ps = c.prepareStatement("select set_chunk_time_interval(?::regclass, ?::interval)")) {
+                ps.setString(1, table);
+                ps.setString(2, interval(config.chunkInterval()));
+                ps.execute();
+            }
+            if (config.retention() != null) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "select add_retention_policy(?::regclass, ?::interval, if_not_exists => true)")) {
+                    ps.setString(1, table);
+                    ps.setString(2, interval(config.retention()));
+                    ps.execute();
+                }
+            }
         }
         if (config.compressAfter() != null) {
             // every column of the primary key must be a segmentby or orderby column of compressed chunks;
@@ -122,13 +134,6 @@ public final class SchemaMaintenance {
             try (PreparedStatement ps = c.prepareStatement(
                     "select add_compression_policy('readings', ?::interval, if_not_exists => true)")) {
                 ps.setString(1, interval(config.compressAfter()));
-                ps.execute();
-            }
-        }
-        if (config.retention() != null) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select add_retention_policy('readings', ?::interval, if_not_exists => true)")) {
-                ps.setString(1, interval(config.retention()));
                 ps.execute();
             }
         }

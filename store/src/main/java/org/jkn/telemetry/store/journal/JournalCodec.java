@@ -111,7 +111,11 @@ final class JournalCodec {
 
     /** Reading count of a record (any version) without decoding the readings. */
     static long countReadings(Bytes<?> in) {
-        if (in.readUnsignedByte() == SealedRecords.VERSION) {
+        int version = in.readUnsignedByte();
+        if (version == org.jkn.telemetry.store.crypto.BatchRecords.VERSION) {
+            return org.jkn.telemetry.store.crypto.BatchRecords.countReadingsAfterVersion(in);
+        }
+        if (version == SealedRecords.VERSION) {
             return SealedRecords.countReadingsAfterVersion(in);
         }
         in.readUtf8();

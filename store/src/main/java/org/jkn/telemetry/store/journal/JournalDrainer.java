@@ -11,10 +11,9 @@ import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
-import net.openhft.chronicle.bytes.Bytes;
-import org.jkn.telemetry.store.copy.ReadingCopier;
-import org.jkn.telemetry.store.crypto.SealedBatch;
-import org.jkn.telemetry.store.crypto.SealedRecords;
+import org.jkn.telemetry.store.block.PendingBlocks;
+import org.jkn.telemetry.store.copy.BlockWriter;
+import org.jkn.telemetry.store.crypto.CryptoFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * new checkpoint in one transaction, and retries with back-off while the database is away (the
  * journal keeps everything meanwhile).
  *
- * <p>Sealed records are copied as bytes, never decrypted here. Plaintext records of earlier
- * versions are sealed on the way (they stay in the journal files until those are removed).
+ * <p>Records are opened here (one AES-GCM open per batch), their readings merged into the blocks
+ * they belong to and sealed again per block ({@link BlockWriter}). Records of earlier versions
+ * (per-reading seals, plaintext) are read the same way; they stay in the journal files until those
+ * are removed.
  *
  * <p>At start-up and whenever the checkpoint enters a new cycle, the journal's fully stored cycle
  * files are deleted ({@link Journal#deleteStoredCycles}), on this thread, after the commit.
@@ -83,18 +84,18 @@ public final class JournalDrainer implements AutoCloseable {
             position(tailer, from);
             journal.markBacklog(countBacklog(from));
             deleteStoredCycles(from);
-            ReadingCopier copier = new ReadingCopier(dataSource);
-            List<SealedBatch> chunk = new ArrayList<>();
-            List<JournalBatch> plaintext = new ArrayList<>();
+            BlockWriter writer = new BlockWriter(dataSource, journal.crypto());
+            JournalRecordOpener opener = new JournalRecordOpener(journal.crypto());
+            List<Object> records = new ArrayList<>();
+            PendingBlocks pending = new PendingBlocks();
             while (running) {
-                chunk.clear();
-                plaintext.clear();
-                long last = fill(tailer, chunk, plaintext);
+                records.clear();
+                long last = fill(tailer, records);
                 if (last < 0) {
                     LockSupport.parkNanos(IDLE_PARK_NANOS);
                     continue;
                 }
-                writeWithRetry(copier, chunk, plaintext, last);
+                writeWithRetry(writer, opener, records, pending, last);
             }
         } catch (RuntimeException e) {
             healthy = false;
@@ -104,7 +105,8 @@ public final class JournalDrainer implements AutoCloseable {
         }
     }
 
-    private long fill(ExcerptTailer tailer, List<SealedBatch> chunk, List<JournalBatch> plaintext) {
+    /** Reads records (still sealed) up to the reading budget; returns the last index read, -1 when none. */
+    private long fill(ExcerptTailer tailer, List<Object> records) {
         int readings = 0;
         long last = -1;
         while (readings < maxReadingsPerWrite) {
@@ -114,45 +116,49 @@ public final class JournalDrainer implements AutoCloseable {
                 }
                 last = dc.index();
                 try {
-                    Bytes<?> bytes = dc.wire().bytes();
-                    if (bytes.peekUnsignedByte() == SealedRecords.VERSION) {
-                        SealedBatch b = SealedRecords.read(bytes);
-                        chunk.add(b);
-                        readings += b.readings().size();
-                    } else {
-                        JournalBatch b = JournalCodec.read(bytes);
-                        plaintext.add(b);
-                        readings += b.readings().size();
-                    }
+                    Object record = JournalRecordOpener.read(dc.wire().bytes());
+                    records.add(record);
+                    readings += JournalRecordOpener.count(record);
                 } catch (RuntimeException e) {
-                    listener.corruptRecord(last, e);
-                    // the class only: a decoding message could quote record contents
-                    log.error("journal record {} cannot be decoded and is skipped ({})", Long.toHexString(last),
-                            e.getClass().getSimpleName());
+                    corrupt(last, e);
                 }
             }
         }
-        return last; // -1 when nothing was read; chunk may be empty when only corrupt records were
-
+        return last; // -1 when nothing was read; records may be empty when only corrupt ones were
     }
 
-    private void writeWithRetry(ReadingCopier copier, List<SealedBatch> chunk, List<JournalBatch> plaintext, long last) {
+    private void corrupt(long index, RuntimeException e) {
+        listener.corruptRecord(index, e);
+        // the class only: a decoding message could quote record contents
+        log.error("journal record {} cannot be decoded and is skipped ({})", Long.toHexString(index),
+                e.getClass().getSimpleName());
+    }
+
+    private void writeWithRetry(BlockWriter writer, JournalRecordOpener opener, List<Object> records, PendingBlocks pending,
+                                long last) {
         int readings = 0;
-        for (SealedBatch b : chunk) {
-            readings += b.readings().size();
-        }
-        for (JournalBatch b : plaintext) {
-            readings += b.readings().size();
+        for (Object r : records) {
+            readings += JournalRecordOpener.count(r);
         }
         long backoff = 50;
         while (running) {
             try {
-                // sealing needs the data keys, so it is retried with the write while the database is away
-                for (JournalBatch b : plaintext) {
-                    chunk.add(journal.crypto().seal(b.patientId(), b.device(), b.receivedMicros(), b.readings()));
+                // opening needs the data keys, so it is retried with the write while the database is away
+                pending.clear();
+                for (Object r : records) {
+                    try {
+                        opener.open(r, pending);
+                    } catch (CryptoFailure f) {
+                        if (f.isRetryable()) {
+                            throw f;
+                        }
+                        if (!CryptoFailure.KEY_DESTROYED.equals(f.code())) {
+                            corrupt(last, f); // an erased patient's readings are dropped silently, as intended
+                        }
+                    }
                 }
-                plaintext.clear();
-                int inserted = copier.write(chunk, journal.id(), last);
+                int inserted = writer.write(pending.blocks(), journal.id(), last);
+                pending.clear();
                 checkpoint = last;
                 healthy = true;
                 journal.markStored(readings);

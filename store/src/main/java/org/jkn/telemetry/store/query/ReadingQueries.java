@@ -22,7 +22,9 @@ import org.jkn.telemetry.store.crypto.ReadingCrypto;
  * Reads for the FHIR API. Every value reaches SQL as a bind parameter; only fixed fragments are
  * concatenated. Thread-safe.
  *
- * <p>Sealed rows are opened here, each against the row it was read from; a row that fails to open
+ * <p>Readings live in sealed blocks ({@link BlockSearch}); rows stored before blocks stay readable
+ * here until the upgrade has moved them. Sealed data is opened here, each block or row against
+ * the row it was read from; one that fails to open
  * raises {@link org.jkn.telemetry.store.crypto.CryptoFailure} and nothing of the request is shown
  * (fail closed). Rows whose data key was destroyed are not returned at all: an erasure hides a
  * patient's readings at once, on every instance, before the background job deletes them.
@@ -40,12 +42,14 @@ public final class ReadingQueries {
     private final DataSource dataSource;
     private final ReadingCrypto crypto;
     private final long maxPeriodMicros;
+    private final BlockSearch blocks;
 
     /** @param maxPeriod the longest interval a reading may cover, used to bound range scans */
     public ReadingQueries(DataSource dataSource, ReadingCrypto crypto, Duration maxPeriod) {
         this.dataSource = dataSource;
         this.crypto = crypto;
         this.maxPeriodMicros = maxPeriod.toSeconds() * 1_000_000L;
+        this.blocks = new BlockSearch(crypto, maxPeriodMicros);
     }
 
     public Optional<StoredReading> read(String observationId) throws SQLException {
@@ -53,18 +57,40 @@ public final class ReadingQueries {
         if (id == null) {
             return Optional.empty();
         }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select " + COLUMNS + "where r.effective_start = ? and r.obs_key = ?" + LIVE)) {
-            ps.setObject(1, timestamp(id.startMicros()));
-            ps.setString(2, id.key());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+        try (Connection c = dataSource.getConnection()) {
+            if (id.legacy()) {
+                try (PreparedStatement ps = c.prepareStatement("select " + COLUMNS + "where r.effective_start = ? and r.obs_key = ?" + LIVE)) {
+                    ps.setObject(1, timestamp(id.startMicros()));
+                    ps.setString(2, id.key());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            return Optional.of(row(rs));
+                        }
+                    }
+                }
             }
+            return blocks.read(c, id, observationId);
         }
     }
 
-    /** One page of results; at most {@code count + 1} rows are fetched so the caller knows whether more follow. */
+    /**
+     * One page of results; at most {@code count + 1} readings are returned so the caller knows
+     * whether more follow. Readings are merged from the blocks and from rows the upgrade has not
+     * moved yet ({@link BlockSearch}).
+     */
     public List<StoredReading> search(ObservationSearch q) throws SQLException {
+        List<ReadingType> types = BlockSearch.types(q);
+        if (types.isEmpty()) {
+            return List.of();
+        }
+        List<StoredReading> legacy = legacySearch(q);
+        try (Connection c = dataSource.getConnection()) {
+            return blocks.search(c, q, types, legacy);
+        }
+    }
+
+    /** The first {@code offset + count + 1} matching rows stored before blocks, in the search's order. */
+    private List<StoredReading> legacySearch(ObservationSearch q) throws SQLException {
         StringBuilder sql = new StringBuilder("select ").append(COLUMNS).append("where r.patient_id = ?").append(LIVE);
         List<Object> args = new ArrayList<>();
         args.add(q.patientId());
@@ -109,9 +135,8 @@ public final class ReadingQueries {
             }
         }
         sql.append(q.ascending() ? " order by r.effective_start asc, r.obs_key asc" : " order by r.effective_start desc, r.obs_key desc");
-        sql.append(" limit ? offset ?");
-        args.add(q.count() + 1);
-        args.add(q.offset());
+        sql.append(" limit ?");
+        args.add((long) q.offset() + q.count() + 1);
 
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
             for (int i = 0; i < args.size(); i++) {
@@ -193,12 +218,12 @@ public final class ReadingQueries {
                 value, value2, micros(rs, 11), rs.getInt(14), Detail.decode(rs.getBytes(15)));
     }
 
-    private static OffsetDateTime timestamp(long micros) {
+    static OffsetDateTime timestamp(long micros) {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L)
                 .atOffset(ZoneOffset.UTC);
     }
 
-    private static long micros(ResultSet rs, int column) throws SQLException {
+    static long micros(ResultSet rs, int column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t.toEpochSecond() * 1_000_000L + t.getNano() / 1000;
     }

@@ -13,7 +13,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import org.jkn.telemetry.store.copy.ReadingCopier;
+import org.jkn.telemetry.store.journal.JournalBatch;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
@@ -53,7 +53,7 @@ class KekRotationTest {
         LocalKek fresh = new LocalKek("new-kek", "new-kek-32-bytes-0123456789abcde".getBytes(StandardCharsets.US_ASCII));
         ReadingCrypto before = TestCrypto.create(db.dataSource(), new KekRing(old, List.of()));
         for (String p : List.of("p-rot-1", "p-rot-2", "p-rot-3")) {
-            new ReadingCopier(db.dataSource()).write(List.of(before.seal(p, batch(p, "dev", List.of()).device(), 0,
+            TestCrypto.write(db.dataSource(), before, List.of(new JournalBatch(p, batch(p, "dev", List.of()).device(), 0,
                     readings(p + "-", 5))), "rotation-test", 1);
         }
         String rowsBefore = snapshot();
@@ -66,18 +66,18 @@ class KekRotationTest {
         ReadingCrypto after = TestCrypto.create(db.dataSource(), new KekRing(fresh, List.of())); // old KEK removed
         assertEquals(readBefore, search(after, "p-rot-2"));
         assertEquals(5, search(after, "p-rot-3").size());
-        assertEquals(rowsBefore, snapshot(), "readings rows (bytes and row versions) are untouched");
+        assertEquals(rowsBefore, snapshot(), "blocks (bytes and row versions) are untouched");
         CryptoFailure f = assertThrows(CryptoFailure.class, () -> search(
                 TestCrypto.create(db.dataSource(), new KekRing(old, List.of())), "p-rot-1"));
         assertEquals(CryptoFailure.KEK_UNKNOWN, f.code());
     }
 
-    /** Every readings row of the rotation test with its bytes and its row version (xmin changes on any update). */
+    /** Every block of the rotation test with its bytes and its row version (xmin changes on any update). */
     private static String snapshot() throws Exception {
         StringBuilder s = new StringBuilder();
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
-             ResultSet r = st.executeQuery("select xmin::text, r::text from readings r where patient_id like 'p-rot-%' "
-                     + "order by patient_id, obs_key")) {
+             ResultSet r = st.executeQuery("select xmin::text, b::text from reading_blocks b where patient_id like 'p-rot-%' "
+                     + "order by patient_id, type, window_start")) {
             while (r.next()) {
                 s.append(r.getString(1)).append(' ').append(r.getString(2)).append('\n');
             }

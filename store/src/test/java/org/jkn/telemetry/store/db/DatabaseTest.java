@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.jkn.telemetry.store.copy.ReadingCopier;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,6 +91,7 @@ class DatabaseTest {
         Set<String> partitions = partitionNames();
         for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
             assertTrue(partitions.contains("readings_p" + m.format(MONTH)), "missing partition for " + m + " in " + partitions);
+            assertTrue(partitions.contains("reading_blocks_p" + m.format(MONTH)), "missing block partition for " + m);
         }
 
         store(first.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC), "first-month-start");
@@ -122,23 +122,25 @@ class DatabaseTest {
         store(Instant.parse("2019-03-02T00:00:00Z"), "mar");
         store(Instant.parse("2019-05-10T00:00:00Z"), "may");
         Set<String> current = partitionNames();
-        current.removeIf(p -> p.startsWith("readings_p2018") || p.startsWith("readings_p2019"));
+        current.removeIf(p -> p.matches("readings?(_blocks)?_p201[89]_.*"));
 
         // cut-off 2019-03-15: February ends before it, March does not
         SchemaMaintenance retention = new SchemaMaintenance(db.dataSource(), withRetention(Duration.ofDays(92), Duration.ofDays(180)));
         retention.run(now);
 
         Set<String> after = partitionNames();
-        for (String dropped : List.of("readings_p2018_12", "readings_p2019_01", "readings_p2019_02")) {
-            assertFalse(after.contains(dropped), dropped + " should be dropped: " + after);
-        }
-        for (String kept : List.of("readings_p2019_03", "readings_p2019_04", "readings_p2019_05", "readings_p2019_08")) {
-            assertTrue(after.contains(kept), kept + " should be kept: " + after);
+        for (String table : List.of("readings", "reading_blocks")) {
+            for (String dropped : List.of("_p2018_12", "_p2019_01", "_p2019_02")) {
+                assertFalse(after.contains(table + dropped), table + dropped + " should be dropped: " + after);
+            }
+            for (String kept : List.of("_p2019_03", "_p2019_04", "_p2019_05", "_p2019_08")) {
+                assertTrue(after.contains(table + kept), table + kept + " should be kept: " + after);
+            }
         }
         assertTrue(after.containsAll(current), "partitions around now are untouched");
-        assertEquals(0, storedReadings("jan") + storedReadings("feb"));
-        assertEquals(1, storedReadings("mar"), "a partition is dropped whole or not at all");
-        assertEquals(1, storedReadings("may"));
+        assertEquals(0, storedReadings("2019-01-10T00:00:00Z") + storedReadings("2019-02-28T23:59:59Z"));
+        assertEquals(1, storedReadings("2019-03-02T00:00:00Z"), "a partition is dropped whole or not at all");
+        assertEquals(1, storedReadings("2019-05-10T00:00:00Z"));
     }
 
     private static DatabaseConfig withRetention(Duration retention, Duration behind) {
@@ -152,16 +154,17 @@ class DatabaseTest {
                 "database-test", journalIndex.incrementAndGet());
     }
 
-    private static long storedReadings(String readingId) throws SQLException {
-        return count(db.dataSource(), "select count(*) from readings where patient_id = 'p-database' and reading_id = ?",
-                TestCrypto.rowKey("p-database", "dev-1", readingId));
+    /** Readings stored in the block of a heart rate at {@code at} (an hour's window). */
+    private static long storedReadings(String at) throws SQLException {
+        return count(db.dataSource(), "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-database' "
+                + "and window_start = date_trunc('hour', ?::timestamptz at time zone 'UTC') at time zone 'UTC'", at);
     }
 
     private static Set<String> partitionNames() throws SQLException {
         Set<String> names = new TreeSet<>();
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid "
-                     + "join pg_class p on p.oid = i.inhparent where p.relname = 'readings'")) {
+                     + "join pg_class p on p.oid = i.inhparent where p.relname in ('readings', 'reading_blocks')")) {
             while (r.next()) {
                 names.add(r.getString(1));
             }

@@ -132,7 +132,7 @@ class JournalCrashRecoveryTest {
             drainer.close();
             journal.close();
         }
-        assertEquals(unstored + 1, TestDatabases.count(db.dataSource(), "select count(*) from readings where patient_id = '" + patient + "'"));
+        assertEquals(unstored + 1, TestDatabases.count(db.dataSource(), "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = '" + patient + "'"));
         try (Stream<Path> files = Files.list(journalDir)) {
             assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.contains(".discard")).toList(),
                     "nothing was renamed aside on the first append");

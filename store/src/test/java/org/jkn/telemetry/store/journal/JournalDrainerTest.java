@@ -207,6 +207,6 @@ class JournalDrainerTest {
     }
 
     private long storedReadings() throws SQLException {
-        return TestDatabases.count(db.dataSource(), "select count(*) from readings where patient_id = ?", patient);
+        return TestDatabases.count(db.dataSource(), "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = ?", patient);
     }
 }

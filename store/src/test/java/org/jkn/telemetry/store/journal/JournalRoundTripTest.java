@@ -85,8 +85,8 @@ class JournalRoundTripTest {
         for (int i = 0; i < expected.size(); i++) {
             NormalizedReading r = expected.get(i);
             StoredReading s = stored.get(i);
-            assertEquals(ObservationIds.id(r.startMicros(), TestCrypto.rowKey("p-roundtrip", "dev-rt", r.readingId())),
-                    s.observationId());
+            assertEquals(ObservationIds.id(r.startMicros(), TestCrypto.rowKey("p-roundtrip", "dev-rt", r.readingId()), r.type(),
+                    ObservationIds.patientTag("p-roundtrip")), s.observationId());
             assertEquals("p-roundtrip", s.patientId());
             assertEquals("dev-rt", s.deviceId());
             assertEquals("Acme", s.manufacturer());
@@ -120,7 +120,7 @@ class JournalRoundTripTest {
             assertEquals(List.of(corrupt), listener.corruptIndexes);
             assertNotEquals(before, corrupt);
             assertEquals(2, listener.inserted.get());
-            assertEquals(2, TestDatabases.count(db.dataSource(), "select count(*) from readings where patient_id = 'p-corrupt'"));
+            assertEquals(2, TestDatabases.count(db.dataSource(), "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-corrupt'"));
         } finally {
             drainer.close();
             journal.close();

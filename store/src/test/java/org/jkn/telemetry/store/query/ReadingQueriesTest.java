@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
-import org.jkn.telemetry.store.copy.ReadingCopier;
 import org.jkn.telemetry.store.db.Database;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

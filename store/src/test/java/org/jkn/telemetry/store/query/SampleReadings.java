@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import org.jkn.telemetry.store.copy.ReadingCopier;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
 

@@ -1,0 +1,341 @@
+package org.jkn.telemetry.store.query;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import org.jkn.telemetry.normalizer.catalog.ReadingType;
+import org.jkn.telemetry.store.block.BlockCodec;
+import org.jkn.telemetry.store.block.BlockReadings;
+import org.jkn.telemetry.store.block.BlockWindow;
+import org.jkn.telemetry.store.crypto.BlockCipher;
+import org.jkn.telemetry.store.crypto.CryptoFailure;
+import org.jkn.telemetry.store.crypto.DataKey;
+import org.jkn.telemetry.store.crypto.ReadingCrypto;
+import org.jkn.telemetry.store.crypto.RowKeys;
+
+/**
+ * Search and read by id over sealed blocks. A search streams the patient's blocks in window order
+ * (a cursor, so a first page opens only the newest blocks), opens each, keeps the readings that
+ * match, and emits them in the order today's API promises: by start, then by row key. A reading
+ * is final once no block still to come can hold an earlier one (ascending: the next window starts
+ * after it; descending: it starts at least {@link BlockWindow#MAX_MICROS} after the next window's
+ * start), so pages come out without reading the patient's whole history.
+ *
+ * <p>Thread-safe: per-call state only. Cost per search: one open and one decode per block in the
+ * windows scanned, one HMAC per reading on the page (and per tie of equal starts).
+ */
+final class BlockSearch {
+
+    private static final String LIVE = " and exists (select 1 from data_keys k where k.patient_id = b.patient_id "
+            + "and k.key_version = b.key_version and k.destroyed_at is null)";
+    private static final String MICROS = "(extract(epoch from b.window_start) * 1000000)::bigint";
+    private static final int FETCH = 16;
+
+    private final ReadingCrypto crypto;
+    private final long maxPeriodMicros;
+
+    BlockSearch(ReadingCrypto crypto, long maxPeriodMicros) {
+        this.crypto = crypto;
+        this.maxPeriodMicros = maxPeriodMicros;
+    }
+
+    /** The reading types a search can match: of the disclosed categories, and able to carry one of the codes. */
+    static List<ReadingType> types(ObservationSearch q) {
+        List<ReadingType> out = new ArrayList<>();
+        for (ReadingType t : ReadingType.values()) {
+            if ((q.categories() & t.dataCategory().bit()) == 0) {
+                continue;
+            }
+            if (q.codes().isEmpty() || q.codes().stream().anyMatch(t.storedCodes()::contains)) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    Optional<StoredReading> read(Connection c, ObservationIds.Parsed id, String observationId) throws SQLException {
+        List<String> patients = new ArrayList<>();
+        ReadingType type = id.type();
+        if (id.legacy()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select patient_id, type from legacy_observation_ids where obs_key = ? and effective_start = ?")) {
+                ps.setString(1, id.key());
+                ps.setObject(2, ReadingQueries.timestamp(id.startMicros()));
+                try (ResultSet r = ps.executeQuery()) {
+                    if (!r.next()) {
+                        return Optional.empty();
+                    }
+                    patients.add(r.getString(1));
+                    type = ReadingType.ofId(r.getInt(2));
+                }
+            }
+        } else {
+            try (PreparedStatement ps = c.prepareStatement("select id from patients where tag = ?")) {
+                ps.setLong(1, id.patientTag());
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                        patients.add(r.getString(1));
+                    }
+                }
+            }
+        }
+        if (type == null) {
+            return Optional.empty();
+        }
+        long window = BlockWindow.of(type).startOf(id.startMicros());
+        Search s = new Search(crypto, null, maxPeriodMicros);
+        for (String patient : patients) {
+            try (PreparedStatement ps = c.prepareStatement("select b.key_version, b.sealed from reading_blocks b "
+                    + "where b.patient_id = ? and b.type = ? and b.window_start = ?" + LIVE)) {
+                ps.setString(1, patient);
+                ps.setShort(2, (short) type.id());
+                ps.setObject(3, ReadingQueries.timestamp(window));
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                        BlockReadings b = s.open(patient, type, window, r.getInt(1), r.getBytes(2));
+                        for (int i = 0; i < b.size(); i++) {
+                            if (b.startMicros(i) != id.startMicros()) {
+                                continue;
+                            }
+                            Entry e = new Entry(patient, type, b, i, null);
+                            if (s.key(e).equals(id.key())) {
+                                StoredReading found = s.materialize(e);
+                                // a reading is found only by the id it is shown with
+                                return found.observationId().equals(observationId) ? Optional.of(found) : Optional.empty();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    List<StoredReading> search(Connection c, ObservationSearch q, List<ReadingType> types, List<StoredReading> legacy)
+            throws SQLException {
+        Search s = new Search(crypto, q, maxPeriodMicros);
+        for (StoredReading r : legacy) {
+            s.queue.add(new Entry(r.patientId(), r.type(), null, 0, r));
+        }
+        StringBuilder sql = new StringBuilder("select b.type, ").append(MICROS).append(", b.key_version, b.sealed "
+                + "from reading_blocks b where b.patient_id = ? and b.type = any(?)").append(LIVE);
+        long lower = Long.MIN_VALUE;
+        long upper = Long.MAX_VALUE;
+        for (DateBound d : q.dates()) {
+            switch (d.prefix()) {
+                case EQ -> {
+                    lower = Math.max(lower, d.lowMicros() - BlockWindow.MAX_MICROS);
+                    upper = Math.min(upper, d.highMicros());
+                }
+                case GE -> lower = Math.max(lower, d.lowMicros() - maxPeriodMicros - BlockWindow.MAX_MICROS);
+                case GT -> lower = Math.max(lower, d.highMicros() - maxPeriodMicros - BlockWindow.MAX_MICROS);
+                case LT -> upper = Math.min(upper, d.lowMicros());
+                case LE -> upper = Math.min(upper, d.highMicros());
+            }
+        }
+        if (lower != Long.MIN_VALUE) {
+            sql.append(" and b.window_start >= ?");
+        }
+        if (upper != Long.MAX_VALUE) {
+            sql.append(" and b.window_start < ?");
+        }
+        sql.append(q.ascending() ? " order by b.window_start asc" : " order by b.window_start desc");
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false); // a cursor: blocks are fetched FETCH at a time, as the page needs them
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            ps.setFetchSize(FETCH);
+            int p = 1;
+            ps.setString(p++, q.patientId());
+            Short[] ids = new Short[types.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = (short) types.get(i).id();
+            }
+            ps.setArray(p++, c.createArrayOf("int2", ids));
+            if (lower != Long.MIN_VALUE) {
+                ps.setObject(p++, ReadingQueries.timestamp(lower));
+            }
+            if (upper != Long.MAX_VALUE) {
+                ps.setObject(p, ReadingQueries.timestamp(upper));
+            }
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    ReadingType type = ReadingType.ofId(r.getInt(1));
+                    if (type == null) {
+                        throw new SQLException("reading_blocks row has an unknown type id", "XX000");
+                    }
+                    long window = r.getLong(2);
+                    if (s.emitBefore(window)) {
+                        return s.out;
+                    }
+                    s.add(q.patientId(), type, window, r.getInt(3), r.getBytes(4));
+                }
+            }
+            s.emitAll();
+            return s.out;
+        } finally {
+            c.rollback();
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** One reading found: in a block ({@code block}, {@code index}) or a row stored before blocks ({@code row}). */
+    private static final class Entry {
+        final String patient;
+        final ReadingType type;
+        final BlockReadings block;
+        final int index;
+        final StoredReading row;
+        final long start;
+        String key;
+
+        Entry(String patient, ReadingType type, BlockReadings block, int index, StoredReading row) {
+            this.patient = patient;
+            this.type = type;
+            this.block = block;
+            this.index = index;
+            this.row = row;
+            this.start = row != null ? row.startMicros() : block.startMicros(index);
+            if (row != null) {
+                String id = row.observationId();
+                this.key = id.substring(id.indexOf('-') + 1);
+            }
+        }
+    }
+
+    /** The state of one search or read. */
+    private static final class Search {
+        final ReadingCrypto crypto;
+        final ObservationSearch q;
+        final long maxPeriodMicros;
+        final BlockCipher cipher;
+        final BlockCodec codec = new BlockCodec();
+        final RowKeys.Hasher hasher;
+        final PriorityQueue<Entry> queue;
+        final List<StoredReading> out = new ArrayList<>();
+        int skipped;
+        long tag;
+        String tagged;
+
+        Search(ReadingCrypto crypto, ObservationSearch q, long maxPeriodMicros) {
+            this.crypto = crypto;
+            this.q = q;
+            this.maxPeriodMicros = maxPeriodMicros;
+            this.cipher = crypto.newBlockCipher();
+            this.hasher = crypto.rowKeys().hasher();
+            Comparator<Entry> order = Comparator.<Entry>comparingLong(e -> e.start).thenComparing(this::key);
+            this.queue = new PriorityQueue<>(q == null || q.ascending() ? order : order.reversed());
+        }
+
+        String key(Entry e) {
+            if (e.key == null) {
+                e.key = hasher.key(e.patient, e.block.device(e.index).id(), e.block.readingId(e.index));
+            }
+            return e.key;
+        }
+
+        BlockReadings open(String patient, ReadingType type, long window, int keyVersion, byte[] sealed) {
+            DataKey key = crypto.keys().version(patient, keyVersion);
+            int length = cipher.openBlock(key, patient, type, window, sealed);
+            BlockReadings b = new BlockReadings();
+            try {
+                codec.decode(cipher.plain(), 0, length, window, b);
+            } catch (IllegalArgumentException e) {
+                throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed block has an unknown layout");
+            }
+            return b;
+        }
+
+        void add(String patient, ReadingType type, long window, int keyVersion, byte[] sealed) {
+            BlockReadings b = open(patient, type, window, keyVersion, sealed);
+            for (int i = 0; i < b.size(); i++) {
+                if (matches(type, b, i)) {
+                    queue.add(new Entry(patient, type, b, i, null));
+                }
+            }
+        }
+
+        /** The code and date conditions, exactly as the row search applies them in SQL. */
+        private boolean matches(ReadingType type, BlockReadings b, int i) {
+            if (!q.codes().isEmpty() && !q.codes().contains(type.storedCode(b.attrs(i)))) {
+                return false;
+            }
+            long start = b.startMicros(i);
+            long end = b.endMicros(i);
+            for (DateBound d : q.dates()) {
+                boolean ok = switch (d.prefix()) {
+                    case EQ -> start >= d.lowMicros() && end < d.highMicros();
+                    case GE -> end >= d.lowMicros() && start >= d.lowMicros() - maxPeriodMicros;
+                    case GT -> end >= d.highMicros() && start >= d.highMicros() - maxPeriodMicros;
+                    case LT -> start < d.lowMicros();
+                    case LE -> start < d.highMicros();
+                };
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Emits what no block from {@code window} on can precede; true once the page is full. */
+        boolean emitBefore(long window) {
+            while (!queue.isEmpty()) {
+                Entry head = queue.peek();
+                boolean fin = q.ascending() ? head.start < window : head.start >= window + BlockWindow.MAX_MICROS;
+                if (!fin) {
+                    return false;
+                }
+                if (emit(queue.poll())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void emitAll() {
+            while (!queue.isEmpty()) {
+                if (emit(queue.poll())) {
+                    return;
+                }
+            }
+        }
+
+        private boolean emit(Entry e) {
+            if (skipped < q.offset()) {
+                skipped++;
+                return false;
+            }
+            out.add(materialize(e));
+            return out.size() > q.count();
+        }
+
+        StoredReading materialize(Entry e) {
+            if (e.row != null) {
+                return e.row;
+            }
+            BlockReadings b = e.block;
+            int i = e.index;
+            String key = key(e);
+            String id = (b.flags(i) & BlockReadings.LEGACY_ID) != 0
+                    ? ObservationIds.id(b.startMicros(i), key)
+                    : ObservationIds.id(b.startMicros(i), key, e.type, tag(e.patient));
+            var device = b.device(i);
+            return new StoredReading(id, e.patient, device.id(), device.manufacturer(), device.model(), e.type,
+                    b.startMicros(i), b.endMicros(i), b.offsetSeconds(i), b.value(i), b.value2(i), b.receivedMicros(i),
+                    b.attrs(i), b.stages(i));
+        }
+
+        private long tag(String patient) {
+            if (!patient.equals(tagged)) {
+                tagged = patient;
+                tag = ObservationIds.patientTag(patient);
+            }
+            return tag;
+        }
+    }
+}
