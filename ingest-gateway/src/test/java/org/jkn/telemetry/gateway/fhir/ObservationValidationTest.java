@@ -116,7 +116,8 @@ class ObservationValidationTest {
         List<String> wrong = new ArrayList<>();
         for (Corpus.Item item : corpus) {
             long start = item.start().toEpochSecond() * 1_000_000L;
-            String id = ObservationIds.id(start, GatewayFixture.rowKey(DEVICE, item.id()));
+            String id = ObservationIds.id(start, GatewayFixture.rowKey(DEVICE, item.id()), item.type(),
+                    ObservationIds.patientTag(GatewayFixture.PATIENT_ID));
             JsonObject o = served.get(id);
             if (o == null) {
                 wrong.add(item.id() + " " + item.type() + ": not served");

@@ -102,7 +102,7 @@ class MqttOverloadTest {
         try {
             String bundle = gw.observations("").encode();
             for (String r : readingIds) {
-                if (!bundle.contains("-" + GatewayFixture.rowKey(d.id(), r) + "\"")) {
+                if (!bundle.contains("-" + GatewayFixture.rowKey(d.id(), r) + "-")) {
                     return false;
                 }
             }
