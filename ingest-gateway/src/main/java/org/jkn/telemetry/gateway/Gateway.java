@@ -134,7 +134,7 @@ public final class Gateway implements AutoCloseable {
             PatientErasure erasure = new PatientErasure(database.dataSource(), dataKeys);
             journal = Journal.open(config.dataDir().resolve("journal"), config.journalSync(), crypto);
             Metrics metrics = new Metrics(journal);
-            drainer = new JournalDrainer(journal, database.dataSource(), metrics, config.writeBatchReadings());
+            drainer = new JournalDrainer(journal, database.dataSource(), metrics, config.writeBatchReadings(), config.drainWriters());
             drainer.start();
 
             vertx = Vertx.vertx();

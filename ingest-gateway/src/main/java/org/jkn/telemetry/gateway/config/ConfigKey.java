@@ -42,6 +42,7 @@ public enum ConfigKey {
     JOURNAL_SYNC("true", "msync the journal before acknowledging (survives power loss, not only kill -9)"),
     JOURNAL_MAX_PENDING_READINGS("5000000", "journaled but unstored readings above which ingest answers 503"),
     WRITE_BATCH_READINGS("10000", "readings per database transaction"),
+    DRAIN_WRITERS("1", "transactions that merge one drained chunk into blocks at once (split by patient); more help only with cores to spare"),
     SEARCH_ZONE("UTC", "time zone for FHIR date search values given without an offset"),
     DEVICE_AUTH_CACHE_TTL("PT5M", "how long a verified device secret is remembered in memory (revocation forgets it at once, on every instance); PT0S disables"),
     CONSENT_CACHE_TTL("PT5S", "how long a patient's consent decision is cached; changes apply at once on every instance sharing the database (change notices), this bounds staleness should notices be lost"),

@@ -28,7 +28,7 @@ import org.jkn.telemetry.store.db.DatabaseConfig;
  */
 public record GatewayConfig(boolean production, String httpHost, int httpPort, Path dataDir, DatabaseConfig database,
                             byte[] pseudonymKey, int maxBodyBytes, NormalizerLimits limits, boolean journalSync,
-                            long maxPendingReadings, int writeBatchReadings, ZoneId searchZone, Duration deviceAuthCacheTtl,
+                            long maxPendingReadings, int writeBatchReadings, int drainWriters, ZoneId searchZone, Duration deviceAuthCacheTtl,
                             MqttServerConfig mqtt, BrokerBridgeConfig broker, AuthConfig auth, HttpTls httpTls,
                             ConsentConfig consent, LocalKek kek, List<LocalKek> previousKeks, Duration erasureSweepPeriod) {
 
@@ -137,6 +137,7 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         return new GatewayConfig(production, v.get(ConfigKey.HTTP_HOST), httpPort, dataDir, db,
                 key, integer(v, ConfigKey.MAX_BODY_BYTES, 1024, 1 << 30), limits, bool(v, ConfigKey.JOURNAL_SYNC),
                 longValue(v, ConfigKey.JOURNAL_MAX_PENDING_READINGS, 1), integer(v, ConfigKey.WRITE_BATCH_READINGS, 1, 1_000_000),
+                integer(v, ConfigKey.DRAIN_WRITERS, 1, 64),
                 zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL), mqtt(v), broker(v), auth(v, production), tls,
                 new ConsentConfig(durationOrZero(v, ConfigKey.CONSENT_CACHE_TTL), integer(v, ConfigKey.CONSENT_CACHE_MAX_PATIENTS, 1, 100_000_000)),
                 kek, List.copyOf(previous), duration(v, ConfigKey.ERASURE_SWEEP_PERIOD, false));

@@ -3,11 +3,17 @@ package org.jkn.telemetry.store.block;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 
 /**
- * How long a block's time window is, by reading type. Dense series (a watch's 1 Hz heart rate,
- * SpO2, respiration, HRV) get an hour: 3,600 samples seal to a few KB, so a late reading re-seals
- * little and one hour of a chart opens one block. Everything else (app readings a few times a day,
- * body measurements, cycle, sleep, activity totals) gets a UTC day, so a sparse type's row and
- * seal overhead is shared by a day's readings instead of paid per reading.
+ * How long a block's time window is, by reading type. Heart rate, the one type watches send as a
+ * dense series (1 Hz), gets an hour: 3,600 samples seal to about 4-5 KB, so merging a late batch
+ * rewrites little. Every other type gets a UTC day, so the row, index entry and seal that a block
+ * costs (about 250 bytes) are shared by a day's readings instead of an hour's.
+ *
+ * <p>Measured with {@code benchmarks ... store.DrainThroughput} (see BENCHMARKS.md): with heart rate
+ * in six-hour windows a sparse day (heart rate every 5 minutes) cost 9.5 bytes a reading but 1 Hz
+ * heart rate 11.8 (each rewrite of a growing 20 KB block leaves dead TOAST behind); with an hour,
+ * 31 and 3.1. Hour windows for SpO2, respiration and HRV, tried first, cost 53 bytes a reading on
+ * the sparse day (a block for each hour with one reading). A window is fixed per type because
+ * read by id and dedup find a reading's block from its type and start alone.
  *
  * <p>Windows start at multiples of their length since the epoch, so a window never spans two
  * days and {@link #MAX_MICROS} bounds how far after its window's start a reading can begin.
@@ -36,7 +42,7 @@ public enum BlockWindow {
 
     public static BlockWindow of(ReadingType type) {
         return switch (type) {
-            case HEART_RATE, HEART_RATE_VARIABILITY, OXYGEN_SATURATION, RESPIRATORY_RATE -> HOUR;
+            case HEART_RATE -> HOUR;
             default -> DAY;
         };
     }

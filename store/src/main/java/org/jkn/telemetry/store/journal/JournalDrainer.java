@@ -12,7 +12,7 @@ import javax.sql.DataSource;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.jkn.telemetry.store.block.PendingBlocks;
-import org.jkn.telemetry.store.copy.BlockWriter;
+import org.jkn.telemetry.store.copy.ParallelBlockWriter;
 import org.jkn.telemetry.store.crypto.CryptoFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +41,7 @@ public final class JournalDrainer implements AutoCloseable {
     private final DataSource dataSource;
     private final DrainListener listener;
     private final int maxReadingsPerWrite;
+    private final int writers;
     private final Thread thread;
     private volatile boolean running;
     private volatile boolean healthy = true;
@@ -48,9 +49,22 @@ public final class JournalDrainer implements AutoCloseable {
     private int prunedUpTo = Integer.MIN_VALUE;
 
     public JournalDrainer(Journal journal, DataSource dataSource, DrainListener listener, int maxReadingsPerWrite) {
+        this(journal, dataSource, listener, maxReadingsPerWrite, 1);
+    }
+
+    /**
+     * @param writers how many transactions write one chunk's blocks at once (split by patient); the
+     *     checkpoint follows in its own transaction once all have committed, and a chunk whose writers
+     *     did not all commit is written again whole, which the blocks' dedup makes harmless
+     */
+    public JournalDrainer(Journal journal, DataSource dataSource, DrainListener listener, int maxReadingsPerWrite, int writers) {
         if (maxReadingsPerWrite < 1) {
             throw new IllegalArgumentException("maxReadingsPerWrite must be >= 1");
         }
+        if (writers < 1 || writers > 64) {
+            throw new IllegalArgumentException("writers must be between 1 and 64");
+        }
+        this.writers = writers;
         this.journal = journal;
         this.dataSource = dataSource;
         this.listener = listener;
@@ -84,18 +98,19 @@ public final class JournalDrainer implements AutoCloseable {
             position(tailer, from);
             journal.markBacklog(countBacklog(from));
             deleteStoredCycles(from);
-            BlockWriter writer = new BlockWriter(dataSource, journal.crypto());
-            JournalRecordOpener opener = new JournalRecordOpener(journal.crypto());
-            List<Object> records = new ArrayList<>();
-            PendingBlocks pending = new PendingBlocks();
-            while (running) {
-                records.clear();
-                long last = fill(tailer, records);
-                if (last < 0) {
-                    LockSupport.parkNanos(IDLE_PARK_NANOS);
-                    continue;
+            try (ParallelBlockWriter writer = new ParallelBlockWriter(dataSource, journal.crypto(), writers)) {
+                JournalRecordOpener opener = new JournalRecordOpener(journal.crypto());
+                List<Object> records = new ArrayList<>();
+                PendingBlocks pending = new PendingBlocks();
+                while (running) {
+                    records.clear();
+                    long last = fill(tailer, records);
+                    if (last < 0) {
+                        LockSupport.parkNanos(IDLE_PARK_NANOS);
+                        continue;
+                    }
+                    writeWithRetry(writer, opener, records, pending, last);
                 }
-                writeWithRetry(writer, opener, records, pending, last);
             }
         } catch (RuntimeException e) {
             healthy = false;
@@ -134,7 +149,7 @@ public final class JournalDrainer implements AutoCloseable {
                 e.getClass().getSimpleName());
     }
 
-    private void writeWithRetry(BlockWriter writer, JournalRecordOpener opener, List<Object> records, PendingBlocks pending,
+    private void writeWithRetry(ParallelBlockWriter writer, JournalRecordOpener opener, List<Object> records, PendingBlocks pending,
                                 long last) {
         int readings = 0;
         for (Object r : records) {
