@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
@@ -124,24 +126,45 @@ final class BlockSearch {
             s.queue.add(new Entry(r.patientId(), r.type(), null, 0, r));
         }
         StringBuilder sql = new StringBuilder("select b.type, ").append(MICROS).append(", b.key_version, b.sealed "
-                + "from reading_blocks b where b.patient_id = ? and b.type = any(?)").append(LIVE);
-        long lower = Long.MIN_VALUE;
+                + "from reading_blocks b where b.patient_id = ?");
+        // the earliest start a match can have: an instant reading ends where it starts, so "ge"
+        // needs no look-back for it; a period may begin up to the longest period earlier
+        long instantFrom = Long.MIN_VALUE;
+        long periodFrom = Long.MIN_VALUE;
         long upper = Long.MAX_VALUE;
         for (DateBound d : q.dates()) {
             switch (d.prefix()) {
                 case EQ -> {
-                    lower = Math.max(lower, d.lowMicros() - BlockWindow.MAX_MICROS);
+                    instantFrom = Math.max(instantFrom, d.lowMicros());
+                    periodFrom = Math.max(periodFrom, d.lowMicros());
                     upper = Math.min(upper, d.highMicros());
                 }
-                case GE -> lower = Math.max(lower, d.lowMicros() - maxPeriodMicros - BlockWindow.MAX_MICROS);
-                case GT -> lower = Math.max(lower, d.highMicros() - maxPeriodMicros - BlockWindow.MAX_MICROS);
+                case GE -> {
+                    instantFrom = Math.max(instantFrom, d.lowMicros());
+                    periodFrom = Math.max(periodFrom, d.lowMicros() - maxPeriodMicros);
+                }
+                case GT -> {
+                    instantFrom = Math.max(instantFrom, d.highMicros());
+                    periodFrom = Math.max(periodFrom, d.highMicros() - maxPeriodMicros);
+                }
                 case LT -> upper = Math.min(upper, d.lowMicros());
                 case LE -> upper = Math.min(upper, d.highMicros());
             }
         }
-        if (lower != Long.MIN_VALUE) {
-            sql.append(" and b.window_start >= ?");
+        // one window bound per group of types sharing a window length and shape, so an hour of
+        // heart rate does not drag in the day before it
+        Map<Long, List<Short>> groups = new LinkedHashMap<>();
+        for (ReadingType t : types) {
+            long from = t.shape().isPeriod() ? periodFrom : instantFrom;
+            long window = from == Long.MIN_VALUE ? Long.MIN_VALUE : BlockWindow.of(t).startOf(from);
+            groups.computeIfAbsent(window, k -> new ArrayList<>()).add((short) t.id());
         }
+        sql.append(" and (");
+        int g = 0;
+        for (Long window : groups.keySet()) {
+            sql.append(g++ == 0 ? "" : " or ").append(window == Long.MIN_VALUE ? "b.type = any(?)" : "(b.type = any(?) and b.window_start >= ?)");
+        }
+        sql.append(')').append(LIVE);
         if (upper != Long.MAX_VALUE) {
             sql.append(" and b.window_start < ?");
         }
@@ -152,13 +175,11 @@ final class BlockSearch {
             ps.setFetchSize(FETCH);
             int p = 1;
             ps.setString(p++, q.patientId());
-            Short[] ids = new Short[types.size()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = (short) types.get(i).id();
-            }
-            ps.setArray(p++, c.createArrayOf("int2", ids));
-            if (lower != Long.MIN_VALUE) {
-                ps.setObject(p++, ReadingQueries.timestamp(lower));
+            for (Map.Entry<Long, List<Short>> e : groups.entrySet()) {
+                ps.setArray(p++, c.createArrayOf("int2", e.getValue().toArray(new Short[0])));
+                if (e.getKey() != Long.MIN_VALUE) {
+                    ps.setObject(p++, ReadingQueries.timestamp(e.getKey()));
+                }
             }
             if (upper != Long.MAX_VALUE) {
                 ps.setObject(p, ReadingQueries.timestamp(upper));
