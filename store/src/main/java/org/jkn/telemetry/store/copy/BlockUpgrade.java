@@ -22,7 +22,7 @@ import org.jkn.telemetry.store.crypto.RowKeys;
  * arrived again meanwhile), records each reading's old Observation id for reads by id, and deletes
  * the rows, all in one transaction: a kill at any point leaves every reading in exactly one place,
  * so the job resumes where it stopped and running it twice (or on two instances: an advisory lock
- * lets one move at a time) changes nothing.
+ * makes them take turns) changes nothing.
  * Search reads both places meanwhile, so nothing disappears from view.
  *
  * <p>Rows whose data key was destroyed (an erasure) are left for the erasure sweeper.
@@ -103,13 +103,11 @@ public final class BlockUpgrade {
     private int step(Connection c, int batchRows) throws SQLException {
         pending.clear();
         // one mover at a time across instances; rows are not locked one by one, which TimescaleDB
-        // refuses on compressed chunks ("locking compressed tuples is not supported")
-        try (PreparedStatement lock = c.prepareStatement("select pg_try_advisory_xact_lock(hashtext('telemetry block upgrade'))");
-             ResultSet r = lock.executeQuery()) {
-            r.next();
-            if (!r.getBoolean(1)) {
-                return 0; // another instance is moving rows; this one leaves it to it
-            }
+        // refuses on compressed chunks ("locking compressed tuples is not supported"). Waiting, not
+        // trying: a backend whose client was killed can hold the lock until it next talks to it,
+        // and giving up then would end the upgrade quietly until the next start.
+        try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(hashtext('telemetry block upgrade'))")) {
+            lock.executeQuery().close();
         }
         int rows = 0;
         try (PreparedStatement select = c.prepareStatement(SELECT);
