@@ -1,11 +1,6 @@
 package org.jkn.telemetry.benchmarks.load;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,8 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -45,7 +38,7 @@ public final class DeviceSimulator {
     private final int seconds;
     private final int perPublish;
     private final List<String> types;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private GatewayClient gateway;
     private final Recorder latency = new Recorder(3);
     private final Histogram total = new Histogram(3);
     private final LongAdder sent = new LongAdder();
@@ -99,12 +92,13 @@ public final class DeviceSimulator {
     private void run() throws Exception {
         String httpBase = opts.getOrDefault("http", "http://127.0.0.1:8080");
         String mqtt = opts.getOrDefault("mqtt", "tcp://127.0.0.1:1883");
-        String token = opts.containsKey("token") ? opts.get("token") : devAdminToken(httpBase);
+        gateway = new GatewayClient(httpBase);
+        String token = opts.containsKey("token") ? opts.get("token") : gateway.devToken("role=admin");
         System.out.printf("registering and connecting %d devices...%n", devices);
         List<MqttAsyncClient> clients = new ArrayList<>();
         List<String> topics = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
-            String[] cred = register(httpBase, token, d);
+            String[] cred = register(token, d);
             MqttAsyncClient c = new MqttAsyncClient(mqtt, "sim-" + d + "-" + System.nanoTime(), new MemoryPersistence());
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setUserName(cred[0]);
@@ -115,7 +109,7 @@ public final class DeviceSimulator {
             clients.add(c);
             topics.add("devices/" + cred[0] + "/readings");
         }
-        double storedBefore = metric(httpBase, "telemetry_readings_stored_total");
+        double storedBefore = gateway.metric("telemetry_readings_stored_total");
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
         long periodMicros = (long) (1_000_000 / rate);
         long start = System.nanoTime();
@@ -154,11 +148,11 @@ public final class DeviceSimulator {
             }
         }
         long drainDeadline = System.nanoTime() + 60_000_000_000L;
-        while (metric(httpBase, "telemetry_journal_lag_readings") > 0 && System.nanoTime() < drainDeadline) {
+        while (gateway.metric("telemetry_journal_lag_readings") > 0 && System.nanoTime() < drainDeadline) {
             Thread.sleep(200);
         }
         double storedSeconds = (System.nanoTime() - start) / 1e9;
-        double stored = metric(httpBase, "telemetry_readings_stored_total") - storedBefore;
+        double stored = gateway.metric("telemetry_readings_stored_total") - storedBefore;
         System.out.printf("%nsummary: %d devices, %.1f publishes/s/device target, %d reading(s) per publish, %.1f s%n",
                 devices, rate, perPublish, elapsed);
         System.out.printf("  sent %d, acknowledged %d, refused %d, not sent %d%n", sent.sum(), acked.sum(), refused.sum(), notSent.sum());
@@ -203,66 +197,10 @@ public final class DeviceSimulator {
     }
 
     /** Registers device number {@code n} for its own patient; returns id and secret. */
-    private String[] register(String base, String token, int n) throws Exception {
+    private String[] register(String token, int n) throws Exception {
         // a valid NIK per device: Jakarta region, born 15-08-85, serial n+1
         String nik = "317101150885" + String.format("%04d", 1 + n % 9999);
-        consent(base, token, nik);
-        String body = "{\"patient\":\"" + nik + "\",\"manufacturer\":\"Sim\",\"model\":\"Band\",\"serial\":\"SIM-" + n + "-" + System.nanoTime() + "\"}";
-        for (int attempt = 0; ; attempt++) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/devices")).header("Content-Type", "application/json")
-                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 201) {
-                Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
-                Matcher secret = Pattern.compile("\"secret\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
-                if (id.find() && secret.find()) {
-                    return new String[] {id.group(1), secret.group(1)};
-                }
-            }
-            if (r.statusCode() != 503 || attempt > 20) {
-                throw new IllegalStateException("device registration answered " + r.statusCode());
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    /** An admin token from a development service (the prod profile has no such endpoint: pass --token). */
-    private String devAdminToken(String base) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/dev/token?role=admin")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalArgumentException("GET /dev/token answered " + r.statusCode() + "; pass an admin token with --token");
-        }
-        return r.body().trim();
-    }
-
-    /**
-     * The simulated patient consents to the collection of every category but cycle (the simulator
-     * sends none), recorded with the admin token on the patient's behalf.
-     */
-    private void consent(String base, String token, String nik) throws Exception {
-        String consent = "{\"resourceType\":\"Consent\",\"status\":\"active\","
-                + "\"scope\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":\"patient-privacy\"}]},"
-                + "\"category\":[{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"59284-0\"}]}],"
-                + "\"patient\":{\"identifier\":{\"system\":\"https://fhir.kemkes.go.id/id/nik\",\"value\":\"" + nik + "\"}},"
-                + "\"policyRule\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"OPTIN\"}]},"
-                + "\"provision\":{\"type\":\"deny\",\"provision\":[{\"type\":\"permit\",\"action\":[{\"coding\":"
-                + "[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentaction\",\"code\":\"collect\"}]}]}]}}";
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/fhir/Consent"))
-                .header("Content-Type", "application/fhir+json").header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString(consent)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 201) {
-            throw new IllegalStateException("the consent of a simulated patient was refused: " + r.statusCode());
-        }
-    }
-
-    private double metric(String base, String name) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*})? ([0-9.E+-]+)").matcher(text);
-        double sum = 0;
-        while (m.find()) {
-            sum += Double.parseDouble(m.group(2));
-        }
-        return sum;
+        gateway.consent(token, nik);
+        return gateway.registerDevice(token, nik, "SIM-" + n + "-" + System.nanoTime());
     }
 }
