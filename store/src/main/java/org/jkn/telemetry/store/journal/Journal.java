@@ -206,7 +206,15 @@ public final class Journal implements AutoCloseable {
         return appender.lastIndexAppended();
     }
 
-    /** How batches are sealed; the drainer seals old plaintext records with it. */
+    /** A record sealed reading by reading, as the previous version wrote them (record version 3); only to test upgrades. */
+    long appendVersion3(JournalBatch batch) {
+        try (SealSession s = crypto.acquire()) {
+            return appendRecord(s.sealRecordVersion3(batch.patientId(), batch.device(), batch.receivedMicros(), batch.readings()),
+                    batch.readings().size());
+        }
+    }
+
+    /** How batches are sealed; the drainer opens records with it. */
     public ReadingCrypto crypto() {
         return crypto;
     }

@@ -102,6 +102,39 @@ class JournalRoundTripTest {
     }
 
     @Test
+    void recordsOfEveryEarlierVersionAreDrainedIntoBlocksAndAReSentReadingIsStoredOnce() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        Journal journal = Journal.open(journalDir.resolveSibling("journal-versions"), false, TestCrypto.of(db.dataSource()));
+        JournalDrainer drainer = startDrainer(journal, listener);
+        try {
+            journal.appendVersion2(Readings.batch("p-versions", "dev-1", List.of(heartRate("v2", "2026-11-22T07:00:00+07:00", 61))));
+            journal.appendVersion3(Readings.batch("p-versions", "dev-1", List.of(heartRate("v3", "2026-11-22T07:01:00+07:00", 62),
+                    steps("v3-steps", "2026-11-22T06:30:00+07:00", "2026-11-22T07:30:00+07:00", 900))));
+            // the previous version's record of a reading that is re-sent after the upgrade
+            journal.appendVersion3(Readings.batch("p-versions", "dev-1", List.of(heartRate("again", "2026-11-22T07:02:00+07:00", 63))));
+            long last = journal.append(Readings.batch("p-versions", "dev-1", List.of(heartRate("again", "2026-11-22T07:02:00+07:00", 63),
+                    heartRate("v4", "2026-11-22T07:03:00+07:00", 64))));
+            Poll.until("every record is stored", () -> drainer.checkpoint() == last);
+            assertEquals(List.of(), listener.corruptIndexes);
+        } finally {
+            drainer.close();
+            journal.close();
+        }
+        List<StoredReading> stored = new ReadingQueries(db.dataSource(), TestCrypto.of(db.dataSource()), Duration.ofDays(1))
+                .search(new ObservationSearch("p-versions", List.of(), List.of(), true, 10, 0));
+        assertEquals(List.of("v3-steps", "v2", "v3", "again", "v4"), readingIds(stored));
+        assertEquals(List.of(900.0, 61.0, 62.0, 63.0, 64.0), stored.stream().map(StoredReading::value).toList());
+    }
+
+    /** The reading id behind each Observation, recovered by matching its row key. */
+    private static List<String> readingIds(List<StoredReading> stored) {
+        List<String> candidates = List.of("v2", "v3", "v3-steps", "again", "v4");
+        return stored.stream().map(r -> candidates.stream()
+                .filter(c -> r.observationId().contains(TestCrypto.rowKey("p-versions", "dev-1", c)))
+                .findFirst().orElse("?")).toList();
+    }
+
+    @Test
     void corruptRecordIsSkippedAndReportedWithoutBlockingLaterRecords() throws Exception {
         long before;
         try (Journal journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()))) {
