@@ -104,7 +104,7 @@ class JournalRoundTripTest {
     @Test
     void recordsOfEveryEarlierVersionAreDrainedIntoBlocksAndAReSentReadingIsStoredOnce() throws Exception {
         RecordingListener listener = new RecordingListener();
-        Journal journal = Journal.open(journalDir.resolveSibling("journal-versions"), false, TestCrypto.of(db.dataSource()));
+        Journal journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()));
         JournalDrainer drainer = startDrainer(journal, listener);
         try {
             journal.appendVersion2(Readings.batch("p-versions", "dev-1", List.of(heartRate("v2", "2026-11-22T07:00:00+07:00", 61))));
