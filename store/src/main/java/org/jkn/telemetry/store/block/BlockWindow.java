@@ -19,6 +19,7 @@ import org.jkn.telemetry.normalizer.catalog.ReadingType;
  * days and {@link #MAX_MICROS} bounds how far after its window's start a reading can begin.
  */
 public enum BlockWindow {
+    // a third length needs the window-end ordering of query.BlockSearch extended
     HOUR(3_600_000_000L),
     DAY(86_400_000_000L);
 

@@ -25,9 +25,10 @@ import org.jkn.telemetry.store.crypto.RowKeys;
  * Search and read by id over sealed blocks. A search streams the patient's blocks in window order
  * (a cursor, so a first page opens only the newest blocks), opens each, keeps the readings that
  * match, and emits them in the order today's API promises: by start, then by row key. A reading
- * is final once no block still to come can hold an earlier one (ascending: the next window starts
- * after it; descending: it starts at least {@link BlockWindow#MAX_MICROS} after the next window's
- * start), so pages come out without reading the patient's whole history.
+ * is final once no block still to come can hold an earlier one (ascending, blocks come by window
+ * start: the next one starts after it; descending, they come by window end: the next one ends at
+ * or before it), so pages come out without reading the patient's whole history. The window end
+ * in SQL knows two lengths, {@link BlockWindow#HOUR} and {@link BlockWindow#DAY}.
  *
  * <p>Thread-safe: per-call state only. Cost per search: one open and one decode per block in the
  * windows scanned, one HMAC per reading on the page (and per tie of equal starts).
@@ -168,7 +169,10 @@ final class BlockSearch {
         if (upper != Long.MAX_VALUE) {
             sql.append(" and b.window_start < ?");
         }
-        sql.append(q.ascending() ? " order by b.window_start asc" : " order by b.window_start desc");
+        // newest first goes by window end, so a day block and the hour blocks inside its day are
+        // read in the order their readings can come, and a page opens only the blocks it needs
+        sql.append(q.ascending() ? " order by b.window_start asc"
+                : " order by b.window_start + (case when b.type = any(?) then ? else ? end) * interval '1 microsecond' desc");
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false); // a cursor: blocks are fetched FETCH at a time, as the page needs them
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
@@ -182,7 +186,18 @@ final class BlockSearch {
                 }
             }
             if (upper != Long.MAX_VALUE) {
-                ps.setObject(p, ReadingQueries.timestamp(upper));
+                ps.setObject(p++, ReadingQueries.timestamp(upper));
+            }
+            if (!q.ascending()) {
+                List<Short> hourly = new ArrayList<>();
+                for (ReadingType t : types) {
+                    if (BlockWindow.of(t) == BlockWindow.HOUR) {
+                        hourly.add((short) t.id());
+                    }
+                }
+                ps.setArray(p++, c.createArrayOf("int2", hourly.toArray(new Short[0])));
+                ps.setLong(p++, BlockWindow.HOUR.micros());
+                ps.setLong(p, BlockWindow.DAY.micros());
             }
             try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
@@ -191,7 +206,7 @@ final class BlockSearch {
                         throw new SQLException("reading_blocks row has an unknown type id", "XX000");
                     }
                     long window = r.getLong(2);
-                    if (s.emitBefore(window)) {
+                    if (s.emitBefore(q.ascending() ? window : window + BlockWindow.of(type).micros())) {
                         return s.out;
                     }
                     s.add(q.patientId(), type, window, r.getInt(3), r.getBytes(4));
@@ -303,11 +318,12 @@ final class BlockSearch {
             return true;
         }
 
-        /** Emits what no block from {@code window} on can precede; true once the page is full. */
-        boolean emitBefore(long window) {
+        /** Emits what no block from {@code edge} on can precede; true once the page is full. */
+        boolean emitBefore(long edge) {
             while (!queue.isEmpty()) {
                 Entry head = queue.peek();
-                boolean fin = q.ascending() ? head.start < window : head.start >= window + BlockWindow.MAX_MICROS;
+                // blocks still to come start at or after the edge (ascending) or end at or before it
+                boolean fin = q.ascending() ? head.start < edge : head.start >= edge;
                 if (!fin) {
                     return false;
                 }
