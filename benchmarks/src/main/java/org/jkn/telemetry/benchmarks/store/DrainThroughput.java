@@ -89,7 +89,7 @@ public final class DrainThroughput {
                 double drainSeconds = (System.nanoTime() - t1) / 1e9;
                 drainer.close();
                 long stored = count(ds, "select coalesce(sum(n_readings), 0) from reading_blocks");
-                long bytes = blockBytes(ds);
+                long bytes = BlockLoader.TableStats.vacuumAndRead(ds).bytes();
                 double copySeconds = copyBaseline(ds, readings);
                 System.out.printf("%n| mode | threads | readings | appended/s (journal) | stored/s | COPY rows/s | stored ÷ COPY | bytes/reading |%n");
                 System.out.printf("|---|---|---|---|---|---|---|---|%n");
@@ -143,27 +143,6 @@ public final class DrainThroughput {
             p = (p + 1) % patients;
         }
         return out;
-    }
-
-    /** Table, indexes and TOAST of every block partition or chunk, after VACUUM. */
-    private static long blockBytes(DataSource ds) throws Exception {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute("vacuum analyze reading_blocks");
-            boolean hyper;
-            try (ResultSet r = s.executeQuery("select exists (select 1 from pg_extension where extname = 'timescaledb') "
-                    + "and not exists (select 1 from pg_partitioned_table pt join pg_class c on c.oid = pt.partrelid "
-                    + "where c.relname = 'reading_blocks')")) {
-                r.next();
-                hyper = r.getBoolean(1);
-            }
-            String sql = hyper ? "select hypertable_size('reading_blocks')"
-                    : "select coalesce(sum(pg_total_relation_size(i.inhrelid)), 0) + pg_total_relation_size('reading_blocks') "
-                    + "from pg_inherits i where i.inhparent = 'reading_blocks'::regclass";
-            try (ResultSet r = s.executeQuery(sql)) {
-                r.next();
-                return r.getLong(1);
-            }
-        }
     }
 
     /** Seconds to COPY as many narrow rows (patient, time, value; one primary key) into the same database. */

@@ -1,6 +1,5 @@
 package org.jkn.telemetry.store.copy;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -56,7 +56,10 @@ public final class ReadingCrypto {
         pool.offer(s);
     }
 
-    /** Seals a batch (cold paths: old journal records, old database rows); allocates freely. */
+    /**
+     * Seals a batch reading by reading, as the previous version's journal records (version 3) and
+     * rows were; only tests and benchmarks make such data now, to exercise the upgrade. Allocates freely.
+     */
     public SealedBatch seal(String patientId, DeviceInfo device, long receivedMicros, List<NormalizedReading> readings) {
         try (SealSession s = acquire()) {
             Bytes<?> record = s.sealRecordVersion3(patientId, device, receivedMicros, readings);
