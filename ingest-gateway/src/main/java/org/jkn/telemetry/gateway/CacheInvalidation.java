@@ -6,10 +6,10 @@ import org.jkn.telemetry.store.db.ChangeNotices;
 import org.jkn.telemetry.store.device.DeviceRegistry;
 
 /**
- * Applies the change notices of every instance sharing the database to this one's caches: a
- * consent change drops the patient's decision, an erasure the patient's data keys and decision,
- * a revocation the device's credentials and live connections. After a gap in the notices all of
- * them are dropped (live connections excepted: a device revoked meanwhile is refused at its next
+ * Applies the change notices of every instance sharing the database to this one's caches: a consent
+ * change drops the patient's decision, an erasure the patient's data keys and decision, a
+ * revocation the device's credentials and live connections. After a gap in the notices all of them
+ * are dropped (live connections excepted: a device revoked meanwhile is refused at its next
  * CONNECT).
  */
 final class CacheInvalidation implements ChangeNotices.Listener {

@@ -2,8 +2,8 @@ package org.jkn.telemetry.gateway;
 
 import ca.uhn.fhir.context.FhirContext;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
@@ -22,10 +22,10 @@ import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Authentication;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.gateway.config.DevKeys;
+import org.jkn.telemetry.gateway.config.GatewayConfig;
 import org.jkn.telemetry.gateway.consent.ConsentApi;
 import org.jkn.telemetry.gateway.consent.Disclosure;
 import org.jkn.telemetry.gateway.consent.TokenConsentAccess;
-import org.jkn.telemetry.gateway.config.GatewayConfig;
 import org.jkn.telemetry.gateway.fhir.FhirApi;
 import org.jkn.telemetry.gateway.fhir.FhirResponses;
 import org.jkn.telemetry.gateway.http.DevicesHandler;
@@ -43,6 +43,7 @@ import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.audit.AuditLog;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.consent.ConsentStore;
+import org.jkn.telemetry.store.copy.BlockUpgrade;
 import org.jkn.telemetry.store.crypto.DataKeys;
 import org.jkn.telemetry.store.crypto.DeviceSealer;
 import org.jkn.telemetry.store.crypto.ErasureSweeper;
@@ -51,7 +52,6 @@ import org.jkn.telemetry.store.crypto.KekRotation;
 import org.jkn.telemetry.store.crypto.LocalKek;
 import org.jkn.telemetry.store.crypto.NonceSource;
 import org.jkn.telemetry.store.crypto.PatientErasure;
-import org.jkn.telemetry.store.copy.BlockUpgrade;
 import org.jkn.telemetry.store.crypto.ReadingCrypto;
 import org.jkn.telemetry.store.crypto.RowKeys;
 import org.jkn.telemetry.store.db.ChangeNotices;
@@ -73,8 +73,13 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     private static final long MAINTENANCE_PERIOD_MILLIS = TimeUnit.HOURS.toMillis(1);
     private static final int DATA_KEYS_CACHED = 100_000;
-    /** How long another instance's erasure may take to reach this instance's ingest (reads see it at once). */
+
+    /**
+     * How long another instance's erasure may take to reach this instance's ingest (reads see it at
+     * once).
+     */
     private static final long DATA_KEY_TTL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
     private static final int ERASURE_BATCH_ROWS = 5_000;
     private static final int ERASURE_BATCHES_PER_RUN = 200;
     private static final int ROTATION_BATCH = 1_000;
@@ -86,20 +91,36 @@ public final class Gateway implements AutoCloseable {
     private final PatientErasure erasure;
     private final Journal journal;
     private final JournalDrainer drainer;
+
     /** The plain HTTP listener, or null when it is off. */
     private final HttpServer server;
+
     /** The HTTPS listener, or null when it is off. */
     private final HttpServer tlsServer;
+
     private final MqttIngestServer mqtt;
     private final Authentication authentication;
+
     /** The external broker's subscription, or null when MQTT_BROKER_URL is empty. */
     private final BrokerBridge broker;
+
     private final AuditLog auditLog;
     private final ChangeNotices notices;
 
-    private Gateway(Vertx vertx, Database database, ReadingCrypto crypto, PatientErasure erasure, Journal journal,
-                    JournalDrainer drainer, HttpServer server, HttpServer tlsServer, MqttIngestServer mqtt, BrokerBridge broker,
-                    Authentication authentication, AuditLog auditLog, ChangeNotices notices) {
+    private Gateway(
+            Vertx vertx,
+            Database database,
+            ReadingCrypto crypto,
+            PatientErasure erasure,
+            Journal journal,
+            JournalDrainer drainer,
+            HttpServer server,
+            HttpServer tlsServer,
+            MqttIngestServer mqtt,
+            BrokerBridge broker,
+            Authentication authentication,
+            AuditLog auditLog,
+            ChangeNotices notices) {
         this.tlsServer = tlsServer;
         this.authentication = authentication;
         this.vertx = vertx;
@@ -116,10 +137,14 @@ public final class Gateway implements AutoCloseable {
     }
 
     public static Gateway start(GatewayConfig config) throws IOException, SQLException {
-        byte[] key = config.pseudonymKey() != null ? config.pseudonymKey() : DevKeys.pseudonymKey(config.dataDir());
+        byte[] key =
+                config.pseudonymKey() != null
+                        ? config.pseudonymKey()
+                        : DevKeys.pseudonymKey(config.dataDir());
         Pseudonymizer pseudonymizer = new Pseudonymizer(key);
-        Authentication authentication = Authentication.create(config.auth(), config.production(), config.dataDir(),
-                Clock.systemUTC());
+        Authentication authentication =
+                Authentication.create(
+                        config.auth(), config.production(), config.dataDir(), Clock.systemUTC());
         Database database = Database.open(config.database());
         Journal journal = null;
         JournalDrainer drainer = null;
@@ -129,12 +154,29 @@ public final class Gateway implements AutoCloseable {
         try {
             LocalKek kek = config.kek() != null ? config.kek() : DevKeys.kek(config.dataDir());
             KekRing keks = new KekRing(kek, config.previousKeks());
-            DataKeys dataKeys = new DataKeys(database.dataSource(), keks, DATA_KEYS_CACHED, DATA_KEY_TTL_NANOS, System::nanoTime);
-            ReadingCrypto crypto = new ReadingCrypto(dataKeys, new RowKeys(key), NonceSource.fromDatabase(database.dataSource()));
+            DataKeys dataKeys =
+                    new DataKeys(
+                            database.dataSource(),
+                            keks,
+                            DATA_KEYS_CACHED,
+                            DATA_KEY_TTL_NANOS,
+                            System::nanoTime);
+            ReadingCrypto crypto =
+                    new ReadingCrypto(
+                            dataKeys,
+                            new RowKeys(key),
+                            NonceSource.fromDatabase(database.dataSource()));
             PatientErasure erasure = new PatientErasure(database.dataSource(), dataKeys);
-            journal = Journal.open(config.dataDir().resolve("journal"), config.journalSync(), crypto);
+            journal =
+                    Journal.open(config.dataDir().resolve("journal"), config.journalSync(), crypto);
             Metrics metrics = new Metrics(journal);
-            drainer = new JournalDrainer(journal, database.dataSource(), metrics, config.writeBatchReadings(), config.drainWriters());
+            drainer =
+                    new JournalDrainer(
+                            journal,
+                            database.dataSource(),
+                            metrics,
+                            config.writeBatchReadings(),
+                            config.drainWriters());
             drainer.start();
 
             vertx = Vertx.vertx();
@@ -151,72 +193,185 @@ public final class Gateway implements AutoCloseable {
 
             BatchNormalizer normalizer = new BatchNormalizer(pseudonymizer, config.limits());
             ConsentStore consentStore = new ConsentStore(database.dataSource());
-            ConsentDecisions consents = new ConsentDecisions(consentStore, config.consent().cacheTtl(),
-                    config.consent().cacheMaxPatients());
-            erasure.onErased(ConsentStore::erasePatient); // an erased patient consents to nothing until asked again
-            BatchIngest ingest = new BatchIngest(normalizer, journal, metrics, config.maxPendingReadings(), Clock.systemUTC(),
-                    CollectionConsent.of(consents));
-            DeviceRegistry devices = new DeviceRegistry(database.dataSource(), pseudonymizer, new SecretHasher(),
-                    new DeviceSealer(crypto), config.deviceAuthCacheTtl(), Math.max(1, Runtime.getRuntime().availableProcessors()));
-            notices = ChangeNotices.listen(database::dedicatedConnection, new CacheInvalidation(dataKeys, consents, devices));
+            ConsentDecisions consents =
+                    new ConsentDecisions(
+                            consentStore,
+                            config.consent().cacheTtl(),
+                            config.consent().cacheMaxPatients());
+            erasure.onErased(
+                    ConsentStore
+                            ::erasePatient); // an erased patient consents to nothing until asked
+            // again
+            BatchIngest ingest =
+                    new BatchIngest(
+                            normalizer,
+                            journal,
+                            metrics,
+                            config.maxPendingReadings(),
+                            Clock.systemUTC(),
+                            CollectionConsent.of(consents));
+            DeviceRegistry devices =
+                    new DeviceRegistry(
+                            database.dataSource(),
+                            pseudonymizer,
+                            new SecretHasher(),
+                            new DeviceSealer(crypto),
+                            config.deviceAuthCacheTtl(),
+                            Math.max(1, Runtime.getRuntime().availableProcessors()));
+            notices =
+                    ChangeNotices.listen(
+                            database::dedicatedConnection,
+                            new CacheInvalidation(dataKeys, consents, devices));
             new DevicesHandler(vertx, devices, pseudonymizer, authResponses).mount(router);
-            router.post("/v1/readings").handler(ctx -> ReadingsHandler.requireUploadScope(ctx, authResponses));
+            router.post("/v1/readings")
+                    .handler(ctx -> ReadingsHandler.requireUploadScope(ctx, authResponses));
             router.post("/v1/readings")
                     .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
                     .handler(new ReadingsHandler(vertx, ingest, authResponses));
-            ReadingQueries queries = new ReadingQueries(database.dataSource(), crypto, config.limits().maxPeriod());
-            ConsentApi consentApi = new ConsentApi(vertx, fhir, consentStore, consents, pseudonymizer, config.searchZone(),
-                    new TokenConsentAccess(), authResponses, auditor);
-            new FhirApi(vertx, fhir, queries, pseudonymizer, config.searchZone(), authResponses, consentApi,
-                    new Disclosure(consents), metrics, (patientId, alsoIfFound) -> {
-                        PatientErasure.Result r = erasure.erase(patientId, alsoIfFound);
-                        r.registeredDevices().forEach(devices::forget); // their live MQTT connections close at once
-                        consents.invalidate(patientId);
-                        return r;
-                    }, auditor).mount(router);
+            ReadingQueries queries =
+                    new ReadingQueries(database.dataSource(), crypto, config.limits().maxPeriod());
+            ConsentApi consentApi =
+                    new ConsentApi(
+                            vertx,
+                            fhir,
+                            consentStore,
+                            consents,
+                            pseudonymizer,
+                            config.searchZone(),
+                            new TokenConsentAccess(),
+                            authResponses,
+                            auditor);
+            new FhirApi(
+                            vertx,
+                            fhir,
+                            queries,
+                            pseudonymizer,
+                            config.searchZone(),
+                            authResponses,
+                            consentApi,
+                            new Disclosure(consents),
+                            metrics,
+                            (patientId, alsoIfFound) -> {
+                                PatientErasure.Result r = erasure.erase(patientId, alsoIfFound);
+                                r.registeredDevices()
+                                        .forEach(devices::forget); // their live MQTT connections
+                                // close at once
+                                consents.invalidate(patientId);
+                                return r;
+                            },
+                            auditor)
+                    .mount(router);
             HealthHandler health = new HealthHandler(vertx, database, drainer, journal);
             router.get("/health").handler(health::health);
             router.get("/health/live").handler(health::live);
-            router.get("/metrics").handler(ctx -> ctx.response()
-                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+            router.get("/metrics")
+                    .handler(
+                            ctx ->
+                                    ctx.response()
+                                            .putHeader(
+                                                    "Content-Type",
+                                                    "text/plain; version=0.0.4; charset=utf-8")
+                                            .end(metrics.scrape()));
 
-            HttpServer server = config.httpPort() == GatewayConfig.DISABLED ? null
-                    : listen(vertx, router, httpOptions(config).setPort(config.httpPort()));
+            HttpServer server =
+                    config.httpPort() == GatewayConfig.DISABLED
+                            ? null
+                            : listen(vertx, router, httpOptions(config).setPort(config.httpPort()));
             HttpServer tlsServer = null;
             if (config.httpTls().enabled()) {
-                tlsServer = listen(vertx, router, httpOptions(config).setPort(config.httpTls().port()).setSsl(true).setUseAlpn(true)
-                        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.httpTls().cert().toString())
-                                .setKeyPath(config.httpTls().key().toString())));
+                tlsServer =
+                        listen(
+                                vertx,
+                                router,
+                                httpOptions(config)
+                                        .setPort(config.httpTls().port())
+                                        .setSsl(true)
+                                        .setUseAlpn(true)
+                                        .setKeyCertOptions(
+                                                new PemKeyCertOptions()
+                                                        .setCertPath(
+                                                                config.httpTls().cert().toString())
+                                                        .setKeyPath(
+                                                                config.httpTls()
+                                                                        .key()
+                                                                        .toString())));
             }
-            MqttIngestServer mqtt = MqttIngestServer.start(vertx, config.mqtt(), devices, ingest, metrics);
+            MqttIngestServer mqtt =
+                    MqttIngestServer.start(vertx, config.mqtt(), devices, ingest, metrics);
             BrokerBridge broker;
             try {
-                broker = config.broker() == null ? null : BrokerBridge.start(config.broker(),
-                        new DeviceDirectory(devices, config.deviceAuthCacheTtl()), ingest, metrics);
+                broker =
+                        config.broker() == null
+                                ? null
+                                : BrokerBridge.start(
+                                        config.broker(),
+                                        new DeviceDirectory(devices, config.deviceAuthCacheTtl()),
+                                        ingest,
+                                        metrics);
             } catch (IOException e) {
                 mqtt.close();
                 throw e;
             }
             Vertx v = vertx;
-            v.setPeriodic(MAINTENANCE_PERIOD_MILLIS, id -> v.executeBlocking(() -> database.maintenance().run(Instant.now()), false)
-                    .onFailure(e -> log.warn("schema maintenance failed: {}", e.getMessage())));
+            v.setPeriodic(
+                    MAINTENANCE_PERIOD_MILLIS,
+                    id ->
+                            v.executeBlocking(
+                                            () -> database.maintenance().run(Instant.now()), false)
+                                    .onFailure(
+                                            e ->
+                                                    log.warn(
+                                                            "schema maintenance failed: {}",
+                                                            e.getMessage())));
             ErasureSweeper sweeper = new ErasureSweeper(database.dataSource(), ERASURE_BATCH_ROWS);
-            v.setPeriodic(config.erasureSweepPeriod().toMillis(), id -> v.executeBlocking(() -> sweeper.sweep(ERASURE_BATCHES_PER_RUN), false)
-                    .onSuccess(metrics::erasedRowsDeleted)
-                    .onFailure(e -> log.warn("erasure sweep failed ({})", e.getClass().getSimpleName())));
+            v.setPeriodic(
+                    config.erasureSweepPeriod().toMillis(),
+                    id ->
+                            v.executeBlocking(() -> sweeper.sweep(ERASURE_BATCHES_PER_RUN), false)
+                                    .onSuccess(metrics::erasedRowsDeleted)
+                                    .onFailure(
+                                            e ->
+                                                    log.warn(
+                                                            "erasure sweep failed ({})",
+                                                            e.getClass().getSimpleName())));
             KekRotation rotation = new KekRotation(database.dataSource(), keks);
             BlockUpgrade legacy = new BlockUpgrade(database.dataSource(), crypto);
-            startUpJob(v, () -> devices.sealPlaintextRows(LEGACY_BATCH_ROWS),
+            startUpJob(
+                    v,
+                    () -> devices.sealPlaintextRows(LEGACY_BATCH_ROWS),
                     "sealed the attributes of {} device registrations stored in plain text by an earlier version",
                     "sealing plaintext device registrations of an earlier version stopped ({}); it resumes at the next start");
-            startUpJob(v, () -> legacy.run(LEGACY_BATCH_ROWS), "moved {} readings stored one row each by an earlier version into blocks",
+            startUpJob(
+                    v,
+                    () -> legacy.run(LEGACY_BATCH_ROWS),
+                    "moved {} readings stored one row each by an earlier version into blocks",
                     "moving readings of an earlier version into blocks stopped ({}); it resumes at the next start");
-            startUpJob(v, () -> rotation.run(ROTATION_BATCH), "re-wrapped {} data keys under KEK " + kek.id(),
+            startUpJob(
+                    v,
+                    () -> rotation.run(ROTATION_BATCH),
+                    "re-wrapped {} data keys under KEK " + kek.id(),
                     "KEK rotation stopped ({}); keep the previous KEKs configured");
-            log.info("listening on {}{}(FHIR at /fhir, ingest at /v1/readings)",
-                    server == null ? "" : "http://" + config.httpHost() + ":" + server.actualPort() + " ",
-                    tlsServer == null ? "" : "https://" + config.httpHost() + ":" + tlsServer.actualPort() + " ");
-            return new Gateway(vertx, database, crypto, erasure, journal, drainer, server, tlsServer, mqtt, broker, authentication, auditLog,
+            log.info(
+                    "listening on {}{}(FHIR at /fhir, ingest at /v1/readings)",
+                    server == null
+                            ? ""
+                            : "http://" + config.httpHost() + ":" + server.actualPort() + " ",
+                    tlsServer == null
+                            ? ""
+                            : "https://" + config.httpHost() + ":" + tlsServer.actualPort() + " ");
+            return new Gateway(
+                    vertx,
+                    database,
+                    crypto,
+                    erasure,
+                    journal,
+                    drainer,
+                    server,
+                    tlsServer,
+                    mqtt,
+                    broker,
+                    authentication,
+                    auditLog,
                     notices);
         } catch (Exception e) {
             closeQuietly(vertx, auditLog, notices, drainer, journal, database);
@@ -232,29 +387,46 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Runs a one-off start-up job on a worker thread: logs {@code done} with the count when it did
-     * something, {@code failed} with the failure's code or class (never its message) when it stopped.
+     * something, {@code failed} with the failure's code or class (never its message) when it
+     * stopped.
      */
-    private static void startUpJob(Vertx vertx, Callable<? extends Number> job, String done, String failed) {
+    private static void startUpJob(
+            Vertx vertx, Callable<? extends Number> job, String done, String failed) {
         vertx.executeBlocking(job, false)
-                .onSuccess(n -> {
-                    if (n.longValue() > 0) {
-                        log.info(done, n);
-                    }
-                })
-                .onFailure(e -> log.error(failed,
-                        e instanceof org.jkn.telemetry.store.crypto.CryptoFailure f ? f.code() : e.getClass().getSimpleName()));
+                .onSuccess(
+                        n -> {
+                            if (n.longValue() > 0) {
+                                log.info(done, n);
+                            }
+                        })
+                .onFailure(
+                        e ->
+                                log.error(
+                                        failed,
+                                        e instanceof org.jkn.telemetry.store.crypto.CryptoFailure f
+                                                ? f.code()
+                                                : e.getClass().getSimpleName()));
     }
 
     private static HttpServerOptions httpOptions(GatewayConfig config) {
-        // the same header budget for HTTP/1.1 and HTTP/2 (h2c upgrade, TLS ALPN): room for a bearer token of
+        // the same header budget for HTTP/1.1 and HTTP/2 (h2c upgrade, TLS ALPN): room for a bearer
+        // token of
         // TokenVerifier.MAX_TOKEN_CHARS with the other headers
-        return new HttpServerOptions().setHost(config.httpHost()).setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+        return new HttpServerOptions()
+                .setHost(config.httpHost())
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(16384)
                 .setInitialSettings(new Http2Settings().setMaxHeaderListSize(16384));
     }
 
-    private static HttpServer listen(Vertx vertx, Router router, HttpServerOptions options) throws Exception {
-        return vertx.createHttpServer(options).requestHandler(router).listen()
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    private static HttpServer listen(Vertx vertx, Router router, HttpServerOptions options)
+            throws Exception {
+        return vertx.createHttpServer(options)
+                .requestHandler(router)
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
     }
 
     /**
@@ -274,30 +446,55 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static void installErrorHandlers(Router router, FhirResponses fhir, Metrics metrics) {
-        router.errorHandler(413, ctx -> {
-            if (ctx.request().path().startsWith("/fhir")) {
-                fhir.error(ctx, 413, IssueType.TOOLONG, "the body is larger than this resource may be");
-                return;
-            }
-            if (ctx.request().path().startsWith("/v1/devices")) {
-                JsonErrors.send(ctx.response(), 413, "body-too-large", "a device registration is at most "
-                        + DevicesHandler.MAX_BODY_BYTES + " bytes");
-                return;
-            }
-            metrics.refusedTooLarge();
-            JsonErrors.send(ctx.response(), 413, "body-too-large", "the body is larger than this server accepts; split the batch");
-        });
+        router.errorHandler(
+                413,
+                ctx -> {
+                    if (ctx.request().path().startsWith("/fhir")) {
+                        fhir.error(
+                                ctx,
+                                413,
+                                IssueType.TOOLONG,
+                                "the body is larger than this resource may be");
+                        return;
+                    }
+                    if (ctx.request().path().startsWith("/v1/devices")) {
+                        JsonErrors.send(
+                                ctx.response(),
+                                413,
+                                "body-too-large",
+                                "a device registration is at most "
+                                        + DevicesHandler.MAX_BODY_BYTES
+                                        + " bytes");
+                        return;
+                    }
+                    metrics.refusedTooLarge();
+                    JsonErrors.send(
+                            ctx.response(),
+                            413,
+                            "body-too-large",
+                            "the body is larger than this server accepts; split the batch");
+                });
         for (int status : new int[] {400, 404, 405, 500}) {
-            router.errorHandler(status, ctx -> {
-                if (status == 500 && ctx.failure() != null) {
-                    log.error("request failed", ctx.failure());
-                }
-                if (ctx.request().path().startsWith("/fhir")) {
-                    fhir.error(ctx, status, status == 500 ? IssueType.EXCEPTION : IssueType.INVALID, statusText(status));
-                } else {
-                    JsonErrors.send(ctx.response(), status, status == 500 ? "internal-error" : "bad-request", statusText(status));
-                }
-            });
+            router.errorHandler(
+                    status,
+                    ctx -> {
+                        if (status == 500 && ctx.failure() != null) {
+                            log.error("request failed", ctx.failure());
+                        }
+                        if (ctx.request().path().startsWith("/fhir")) {
+                            fhir.error(
+                                    ctx,
+                                    status,
+                                    status == 500 ? IssueType.EXCEPTION : IssueType.INVALID,
+                                    statusText(status));
+                        } else {
+                            JsonErrors.send(
+                                    ctx.response(),
+                                    status,
+                                    status == 500 ? "internal-error" : "bad-request",
+                                    statusText(status));
+                        }
+                    });
         }
     }
 
@@ -320,7 +517,10 @@ public final class Gateway implements AutoCloseable {
         return tlsServer == null ? -1 : tlsServer.actualPort();
     }
 
-    /** The development token minter, or null unless tokens are verified with the generated development key. */
+    /**
+     * The development token minter, or null unless tokens are verified with the generated
+     * development key.
+     */
     public DevTokens devTokens() {
         return authentication.devTokens();
     }
@@ -354,7 +554,8 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         if (broker != null) {
-            broker.close(); // first: deliveries in hand are left unacknowledged for the broker to resend
+            broker.close(); // first: deliveries in hand are left unacknowledged for the broker to
+            // resend
         }
         mqtt.close();
         for (HttpServer s : new HttpServer[] {server, tlsServer}) {
@@ -370,8 +571,13 @@ public final class Gateway implements AutoCloseable {
         closeQuietly(vertx, auditLog, notices, drainer, journal, database);
     }
 
-    private static void closeQuietly(Vertx vertx, AuditLog auditLog, ChangeNotices notices, JournalDrainer drainer, Journal journal,
-                                     Database database) {
+    private static void closeQuietly(
+            Vertx vertx,
+            AuditLog auditLog,
+            ChangeNotices notices,
+            JournalDrainer drainer,
+            Journal journal,
+            Database database) {
         if (vertx != null) {
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -383,7 +589,8 @@ public final class Gateway implements AutoCloseable {
             notices.close();
         }
         if (auditLog != null) {
-            auditLog.close(); // after Vert.x, so requests still in flight get their records committed
+            auditLog.close(); // after Vert.x, so requests still in flight get their records
+            // committed
         }
         if (drainer != null) {
             try {

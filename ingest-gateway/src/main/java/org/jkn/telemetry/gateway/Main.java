@@ -13,8 +13,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         // Before any Chronicle class loads: health data never goes to Chronicle's usage analytics.
@@ -30,7 +29,8 @@ public final class Main {
         }
         if (args.length > 0 && args[0].equals("token")) {
             try {
-                System.out.println(DevTokenCommand.run(Arrays.copyOfRange(args, 1, args.length), config));
+                System.out.println(
+                        DevTokenCommand.run(Arrays.copyOfRange(args, 1, args.length), config));
             } catch (IllegalArgumentException | IOException e) {
                 System.err.println(e.getMessage());
                 System.exit(2);
@@ -38,7 +38,8 @@ public final class Main {
             return;
         }
         if (args.length > 0) {
-            System.err.println("usage: java -jar ingest-gateway.jar [token ...]; " + DevTokenCommand.USAGE);
+            System.err.println(
+                    "usage: java -jar ingest-gateway.jar [token ...]; " + DevTokenCommand.USAGE);
             System.exit(2);
         }
         try {

@@ -24,20 +24,27 @@ import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.crypto.RowKeys;
 
 /**
- * A real gateway (embedded PostgreSQL, journal, HTTP on a free port) and a real HTTP client for tests.
- * Requests carry a patient token for {@link #NIK} unless told otherwise: development tokens signed
- * with the key the gateway generated in its data directory ({@link #tokens()}), as a user's would be.
+ * A real gateway (embedded PostgreSQL, journal, HTTP on a free port) and a real HTTP client for
+ * tests. Requests carry a patient token for {@link #NIK} unless told otherwise: development tokens
+ * signed with the key the gateway generated in its data directory ({@link #tokens()}), as a user's
+ * would be.
  */
 public final class GatewayFixture implements AutoCloseable {
 
     public static final String NIK = "3171011508850001";
-    public static final byte[] KEY = "test-pseudonym-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    public static final byte[] KEY =
+            "test-pseudonym-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     public static final String PATIENT_ID = new Pseudonymizer(KEY).patientId(NIK);
     private static final RowKeys ROW_KEYS = new RowKeys(KEY);
-    public static final String KEK = "test-kek:" + Base64.getEncoder().encodeToString(
-            "test-kek-32-bytes-0123456789abcd".getBytes(StandardCharsets.US_ASCII));
+    public static final String KEK =
+            "test-kek:"
+                    + Base64.getEncoder()
+                            .encodeToString(
+                                    "test-kek-32-bytes-0123456789abcd"
+                                            .getBytes(StandardCharsets.US_ASCII));
 
-    public static final String EXAMPLE = """
+    public static final String EXAMPLE =
+            """
             {
               "patient": "3171011508850001",
               "device": {"id": "watch-7f3a", "manufacturer": "Acme", "model": "Band 5"},
@@ -56,7 +63,9 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     private final Gateway gateway;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
     /** Sent with every request that does not name its own; null sends none. */
     private volatile String defaultToken;
 
@@ -65,19 +74,32 @@ public final class GatewayFixture implements AutoCloseable {
         this.defaultToken = gateway.devTokens() == null ? null : patientToken(NIK);
     }
 
-    /** Development tokens of a service whose data directory is {@code dataDir} (a child process's, say). */
+    /**
+     * Development tokens of a service whose data directory is {@code dataDir} (a child process's,
+     * say).
+     */
     public static DevTokens devTokens(Path dataDir) throws IOException {
-        return new DevTokens(DevSigningKey.load(dataDir), DevTokens.ISSUER, DevTokens.AUDIENCE, Clock.systemUTC());
+        return new DevTokens(
+                DevSigningKey.load(dataDir),
+                DevTokens.ISSUER,
+                DevTokens.AUDIENCE,
+                Clock.systemUTC());
     }
 
-    /** The minter of this gateway's development tokens (null when the gateway trusts a configured JWKS). */
+    /**
+     * The minter of this gateway's development tokens (null when the gateway trusts a configured
+     * JWKS).
+     */
     public DevTokens tokens() {
         return gateway.devTokens();
     }
 
     /** A patient token with the default patient scopes (read, search, upload) for this NIK. */
     public String patientToken(String nik) {
-        return tokens().patient(new Pseudonymizer(KEY).patientId(nik), DevTokens.PATIENT_SCOPES, DevTokens.DEFAULT_TTL);
+        return tokens().patient(
+                        new Pseudonymizer(KEY).patientId(nik),
+                        DevTokens.PATIENT_SCOPES,
+                        DevTokens.DEFAULT_TTL);
     }
 
     public String adminToken() {
@@ -85,7 +107,11 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public String clinicianToken() {
-        return tokens().clinician("Practitioner/test-1", "Organization/rs-45", DevTokens.CLINICIAN_SCOPES, DevTokens.DEFAULT_TTL);
+        return tokens().clinician(
+                        "Practitioner/test-1",
+                        "Organization/rs-45",
+                        DevTokens.CLINICIAN_SCOPES,
+                        DevTokens.DEFAULT_TTL);
     }
 
     /** Replaces the token sent by default (null: none). */
@@ -97,8 +123,12 @@ public final class GatewayFixture implements AutoCloseable {
         return defaultToken;
     }
 
-    /** Sends the request with this token (null: no Authorization header) and checks it leaks nothing. */
-    public HttpResponse<String> send(HttpRequest.Builder b, String token) throws IOException, InterruptedException {
+    /**
+     * Sends the request with this token (null: no Authorization header) and checks it leaks
+     * nothing.
+     */
+    public HttpResponse<String> send(HttpRequest.Builder b, String token)
+            throws IOException, InterruptedException {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -113,7 +143,9 @@ public final class GatewayFixture implements AutoCloseable {
         c.put(ConfigKey.MQTT_PORT, "0");
         c.put(ConfigKey.DATA_DIR, dataDir.toString());
         c.put(ConfigKey.PSEUDONYM_KEY, Base64.getEncoder().encodeToString(KEY));
-        c.put(ConfigKey.KEK, KEK); // shared, like the pseudonym key, by instances sharing a database
+        c.put(
+                ConfigKey.KEK,
+                KEK); // shared, like the pseudonym key, by instances sharing a database
         c.put(ConfigKey.DB_POOL_SIZE, "4");
         return c;
     }
@@ -145,7 +177,8 @@ public final class GatewayFixture implements AutoCloseable {
         return startWithoutConsent(config(dataDir));
     }
 
-    public static GatewayFixture startWithoutConsent(Map<ConfigKey, String> config) throws Exception {
+    public static GatewayFixture startWithoutConsent(Map<ConfigKey, String> config)
+            throws Exception {
         return new GatewayFixture(Gateway.start(GatewayConfig.from(config)));
     }
 
@@ -153,8 +186,12 @@ public final class GatewayFixture implements AutoCloseable {
      * Records, with the admin token, a Consent permitting the collection of every category (cycle
      * included) for this NIK's patient; returns the Consent's id.
      */
-    public String consentToCollectingEverything(String nik) throws IOException, InterruptedException {
-        HttpResponse<String> r = postConsent(Consents.collectEverything(new Pseudonymizer(KEY).patientId(nik)), adminToken());
+    public String consentToCollectingEverything(String nik)
+            throws IOException, InterruptedException {
+        HttpResponse<String> r =
+                postConsent(
+                        Consents.collectEverything(new Pseudonymizer(KEY).patientId(nik)),
+                        adminToken());
         if (r.statusCode() != 201) {
             throw new AssertionError("consent refused: " + r.statusCode() + " " + r.body());
         }
@@ -162,23 +199,39 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     /** Posts a Consent with the default token (the fixture patient's). */
-    public HttpResponse<String> postConsent(JsonObject consent) throws IOException, InterruptedException {
+    public HttpResponse<String> postConsent(JsonObject consent)
+            throws IOException, InterruptedException {
         return postConsent(consent, defaultToken);
     }
 
-    public HttpResponse<String> postConsent(JsonObject consent, String token) throws IOException, InterruptedException {
-        return post("/fhir/Consent", "application/fhir+json", consent.encode().getBytes(StandardCharsets.UTF_8), token);
+    public HttpResponse<String> postConsent(JsonObject consent, String token)
+            throws IOException, InterruptedException {
+        return post(
+                "/fhir/Consent",
+                "application/fhir+json",
+                consent.encode().getBytes(StandardCharsets.UTF_8),
+                token);
     }
 
-    /** Replaces Consent {@code id} with this body (its id set to {@code id}), with the default token. */
-    public HttpResponse<String> putConsent(String id, JsonObject consent) throws IOException, InterruptedException {
+    /**
+     * Replaces Consent {@code id} with this body (its id set to {@code id}), with the default
+     * token.
+     */
+    public HttpResponse<String> putConsent(String id, JsonObject consent)
+            throws IOException, InterruptedException {
         return putConsent(id, consent, defaultToken);
     }
 
-    public HttpResponse<String> putConsent(String id, JsonObject consent, String token) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri("/fhir/Consent/" + id)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/fhir+json")
-                .PUT(HttpRequest.BodyPublishers.ofString(consent.copy().put("id", id).encode())), token);
+    public HttpResponse<String> putConsent(String id, JsonObject consent, String token)
+            throws IOException, InterruptedException {
+        return send(
+                HttpRequest.newBuilder(uri("/fhir/Consent/" + id))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/fhir+json")
+                        .PUT(
+                                HttpRequest.BodyPublishers.ofString(
+                                        consent.copy().put("id", id).encode())),
+                token);
     }
 
     /** DELETE with the default token. */
@@ -194,21 +247,27 @@ public final class GatewayFixture implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + gateway.port() + pathAndQuery);
     }
 
-    public HttpResponse<String> post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
+    public HttpResponse<String> post(String path, String contentType, byte[] body)
+            throws IOException, InterruptedException {
         return post(path, contentType, body, defaultToken);
     }
 
-    public HttpResponse<String> post(String path, String contentType, byte[] body, String token) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    public HttpResponse<String> post(String path, String contentType, byte[] body, String token)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri(path))
+                        .timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
         return send(b, token);
     }
 
-    public HttpResponse<String> delete(String path, String token) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).DELETE(), token);
+    public HttpResponse<String> delete(String path, String token)
+            throws IOException, InterruptedException {
+        return send(
+                HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).DELETE(), token);
     }
 
     public HttpResponse<String> postBatch(String json) throws IOException, InterruptedException {
@@ -219,12 +278,15 @@ public final class GatewayFixture implements AutoCloseable {
         return get(pathAndQuery, null);
     }
 
-    public HttpResponse<String> get(String pathAndQuery, String accept) throws IOException, InterruptedException {
+    public HttpResponse<String> get(String pathAndQuery, String accept)
+            throws IOException, InterruptedException {
         return get(pathAndQuery, accept, defaultToken);
     }
 
-    public HttpResponse<String> get(String pathAndQuery, String accept, String token) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30)).GET();
+    public HttpResponse<String> get(String pathAndQuery, String accept, String token)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30)).GET();
         if (accept != null) {
             b.header("Accept", accept);
         }
@@ -233,7 +295,8 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** No response, whatever its status, may carry a Java stack trace. */
     public static HttpResponse<String> checked(HttpResponse<String> r) {
-        assertFalse(r.body().contains("Exception") || r.body().matches("(?s).*\\tat [a-z]+\\..*"),
+        assertFalse(
+                r.body().contains("Exception") || r.body().matches("(?s).*\\tat [a-z]+\\..*"),
                 () -> "response leaks internals: " + r.body());
         return r;
     }
@@ -255,7 +318,8 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Observations of the test patient in the FHIR API, as a searchset Bundle. */
     public JsonObject observations(String extraQuery) throws IOException, InterruptedException {
-        HttpResponse<String> r = get("/fhir/Observation?patient=" + PATIENT_ID + "&_count=1000" + extraQuery);
+        HttpResponse<String> r =
+                get("/fhir/Observation?patient=" + PATIENT_ID + "&_count=1000" + extraQuery);
         if (r.statusCode() != 200) {
             throw new AssertionError("search failed: " + r.statusCode() + " " + r.body());
         }

@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RestartTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void readingsJournaledDuringADatabaseOutageAreStoredAfterRestart() throws Exception {
@@ -41,16 +40,19 @@ class RestartTest {
             await("first batch stored", () -> gw.observationCount() == 4);
 
             pg.close(); // the database goes away
-            HttpResponse<String> r = gw.postBatch(EXAMPLE.replace("\"a", "\"b")); // four new reading ids
+            HttpResponse<String> r =
+                    gw.postBatch(EXAMPLE.replace("\"a", "\"b")); // four new reading ids
             assertEquals(202, r.statusCode(), "ingest keeps acknowledging into the journal");
             assertEquals(4, json(r).getInteger("accepted"));
-            await("health reports the outage", () -> {
-                try {
-                    return gw.get("/health").statusCode() == 503;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            await(
+                    "health reports the outage",
+                    () -> {
+                        try {
+                            return gw.get("/health").statusCode() == 503;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
             assertEquals(4, gw.gateway().journal().pendingReadings());
         } finally {
             gw.close(); // stopped before the journaled readings could be written
@@ -68,6 +70,10 @@ class RestartTest {
     }
 
     private static EmbeddedPostgres startPostgres(Path data, int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(data)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .start();
     }
 }

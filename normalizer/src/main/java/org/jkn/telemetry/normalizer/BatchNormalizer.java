@@ -38,14 +38,16 @@ public final class BatchNormalizer {
         this.pseudonymizer = pseudonymizer;
         this.limits = limits;
         this.checker = new ReadingChecker(limits);
-        this.json = JsonFactory.builder()
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(32)
-                        .maxStringLength(64 * 1024)
-                        .maxNumberLength(64)
-                        .build())
-                .build();
+        this.json =
+                JsonFactory.builder()
+                        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                        .streamReadConstraints(
+                                StreamReadConstraints.builder()
+                                        .maxNestingDepth(32)
+                                        .maxStringLength(64 * 1024)
+                                        .maxNumberLength(64)
+                                        .build())
+                        .build();
     }
 
     /** Normalizes one body; {@code nowMicros} is the server clock used for the time checks. */
@@ -55,32 +57,45 @@ public final class BatchNormalizer {
 
     /**
      * Normalizes one body sent by an authenticated source (a registered device, or an app with a
-     * patient's token): a device's body may leave out {@code patient} and {@code device}, which then
-     * come from the source (an app's body must name both), but may not name others
-     * ({@link BatchError#PATIENT_MISMATCH}, {@link BatchError#DEVICE_MISMATCH}); the NIK is compared
-     * as its pseudonym. The source's device (id, manufacturer, model) is what the readings are stored under.
+     * patient's token): a device's body may leave out {@code patient} and {@code device}, which
+     * then come from the source (an app's body must name both), but may not name others ({@link
+     * BatchError#PATIENT_MISMATCH}, {@link BatchError#DEVICE_MISMATCH}); the NIK is compared as its
+     * pseudonym. The source's device (id, manufacturer, model) is what the readings are stored
+     * under.
      */
     public NormalizedBatch normalize(byte[] body, long nowMicros, BatchSource source) {
         try (JsonParser p = json.createParser(body)) {
             return parseBatch(p, nowMicros, source);
         } catch (StreamConstraintsException e) {
-            return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "body exceeds a JSON limit (nesting, string or number length)");
+            return NormalizedBatch.refused(
+                    BatchError.MALFORMED_JSON,
+                    "body exceeds a JSON limit (nesting, string or number length)");
         } catch (IOException e) {
-            // JsonParseException and friends: report where, never what (the body may hold identifiers).
-            String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe && jpe.getLocation() != null
-                    ? " at line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr()
-                    : "";
-            return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "body is not valid JSON" + where);
+            // JsonParseException and friends: report where, never what (the body may hold
+            // identifiers).
+            String where =
+                    e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+                                    && jpe.getLocation() != null
+                            ? " at line "
+                                    + jpe.getLocation().getLineNr()
+                                    + ", column "
+                                    + jpe.getLocation().getColumnNr()
+                            : "";
+            return NormalizedBatch.refused(
+                    BatchError.MALFORMED_JSON, "body is not valid JSON" + where);
         }
     }
 
-    private NormalizedBatch parseBatch(JsonParser p, long nowMicros, BatchSource source) throws IOException {
+    private NormalizedBatch parseBatch(JsonParser p, long nowMicros, BatchSource source)
+            throws IOException {
         JsonToken first = p.nextToken();
         if (first == null) {
             return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "body is empty");
         }
         if (first != JsonToken.START_OBJECT) {
-            return NormalizedBatch.refused(BatchError.NOT_A_BATCH, "body must be a JSON object with patient, device and readings");
+            return NormalizedBatch.refused(
+                    BatchError.NOT_A_BATCH,
+                    "body must be a JSON object with patient, device and readings");
         }
         String nik = null;
         boolean patientSeen = false;
@@ -104,10 +119,14 @@ public final class BatchNormalizer {
                     if (t == JsonToken.START_OBJECT) {
                         device = parseDevice(p);
                         if (device == null) {
-                            deviceProblem = "device.id must be 1-64 characters of letters, digits and . _ : -; manufacturer and model at most 128 characters";
+                            deviceProblem =
+                                    "device.id must be 1-64 characters of letters, digits and . _ : -; manufacturer and model at most 128 characters";
                         }
                     } else {
-                        deviceProblem = t == JsonToken.VALUE_NULL ? null : "device must be an object with an id";
+                        deviceProblem =
+                                t == JsonToken.VALUE_NULL
+                                        ? null
+                                        : "device must be an object with an id";
                         p.skipChildren();
                     }
                 }
@@ -115,7 +134,8 @@ public final class BatchNormalizer {
                     if (t != JsonToken.START_ARRAY) {
                         p.skipChildren();
                         if (t != JsonToken.VALUE_NULL) {
-                            return NormalizedBatch.refused(BatchError.READINGS_MISSING, "readings must be an array");
+                            return NormalizedBatch.refused(
+                                    BatchError.READINGS_MISSING, "readings must be an array");
                         }
                         continue;
                     }
@@ -128,20 +148,25 @@ public final class BatchNormalizer {
             }
         }
         if (p.nextToken() != null) {
-            return NormalizedBatch.refused(BatchError.MALFORMED_JSON, "unexpected content after the batch object");
+            return NormalizedBatch.refused(
+                    BatchError.MALFORMED_JSON, "unexpected content after the batch object");
         }
         if (!patientSeen && (source == null || source.device() == null)) {
             // only a device's own channel may leave the patient out; an app's batch always names it
-            return NormalizedBatch.refused(BatchError.PATIENT_MISSING, "patient (the participant's 16-digit NIK) is required");
+            return NormalizedBatch.refused(
+                    BatchError.PATIENT_MISSING,
+                    "patient (the participant's 16-digit NIK) is required");
         }
         String patientId = source == null ? null : source.patientId();
         if (patientSeen) {
             if (nik == null || !Nik.isValid(nik)) {
-                return NormalizedBatch.refused(BatchError.PATIENT_INVALID, "patient must be a valid 16-digit NIK");
+                return NormalizedBatch.refused(
+                        BatchError.PATIENT_INVALID, "patient must be a valid 16-digit NIK");
             }
             String named = pseudonymizer.patientId(nik);
             if (patientId != null && !patientId.equals(named)) {
-                return NormalizedBatch.refused(BatchError.PATIENT_MISMATCH,
+                return NormalizedBatch.refused(
+                        BatchError.PATIENT_MISMATCH,
                         "patient is not the one this sender may write for; leave it out or send that patient's NIK");
             }
             patientId = named;
@@ -151,18 +176,23 @@ public final class BatchNormalizer {
         }
         if (source != null && source.device() != null) {
             if (device != null && !device.id().equals(source.device().id())) {
-                return NormalizedBatch.refused(BatchError.DEVICE_MISMATCH, "device.id must be the id this device authenticated with");
+                return NormalizedBatch.refused(
+                        BatchError.DEVICE_MISMATCH,
+                        "device.id must be the id this device authenticated with");
             }
             device = source.device();
         }
         if (device == null) {
-            return NormalizedBatch.refused(BatchError.DEVICE_MISSING, "device with an id is required");
+            return NormalizedBatch.refused(
+                    BatchError.DEVICE_MISSING, "device with an id is required");
         }
         if (readings == null) {
-            return NormalizedBatch.refused(BatchError.READINGS_MISSING, "readings (an array) is required");
+            return NormalizedBatch.refused(
+                    BatchError.READINGS_MISSING, "readings (an array) is required");
         }
         if (tooMany) {
-            return NormalizedBatch.refused(BatchError.TOO_MANY_READINGS,
+            return NormalizedBatch.refused(
+                    BatchError.TOO_MANY_READINGS,
                     "a batch holds at most " + limits.maxReadings() + " readings; split it");
         }
         return NormalizedBatch.accepted(patientId, device, readings, rejections, sources.toArray());
@@ -201,8 +231,13 @@ public final class BatchNormalizer {
     }
 
     /** Returns false when the batch holds more readings than allowed. */
-    private boolean parseReadings(JsonParser p, long nowMicros, List<NormalizedReading> out,
-                                  List<Rejection> rejections, SourceIndexes sources) throws IOException {
+    private boolean parseReadings(
+            JsonParser p,
+            long nowMicros,
+            List<NormalizedReading> out,
+            List<Rejection> rejections,
+            SourceIndexes sources)
+            throws IOException {
         ReadingFields f = new ReadingFields();
         IsoTime clock = new IsoTime();
         Set<String> seenIds = new HashSet<>();
@@ -218,7 +253,12 @@ public final class BatchNormalizer {
             }
             if (t != JsonToken.START_OBJECT) {
                 p.skipChildren();
-                rejections.add(new Rejection(index, null, RejectReason.NOT_AN_OBJECT, "each reading must be a JSON object"));
+                rejections.add(
+                        new Rejection(
+                                index,
+                                null,
+                                RejectReason.NOT_AN_OBJECT,
+                                "each reading must be a JSON object"));
                 continue;
             }
             f.reset();
@@ -271,14 +311,19 @@ public final class BatchNormalizer {
                 case "values" -> readSamples(p, tok, f);
                 case "stages" -> readStages(p, tok, f, t);
                 default -> {
-                    // attributes (appearance, location, protection_used...) and fields the format may add
+                    // attributes (appearance, location, protection_used...) and fields the format
+                    // may add
                     if (tok == JsonToken.VALUE_STRING) {
                         f.extra(field, p.getText());
                     } else if (tok == JsonToken.VALUE_TRUE || tok == JsonToken.VALUE_FALSE) {
                         f.extra(field, tok == JsonToken.VALUE_TRUE ? "true" : "false");
                     } else {
                         if (tok != JsonToken.VALUE_NULL) {
-                            f.extra(field, ReadingFields.NOT_TEXT); // an attribute sent as a number or object is refused, not dropped
+                            f.extra(
+                                    field,
+                                    ReadingFields
+                                            .NOT_TEXT); // an attribute sent as a number or object
+                            // is refused, not dropped
                         }
                         p.skipChildren();
                     }
@@ -288,7 +333,8 @@ public final class BatchNormalizer {
     }
 
     /** Dense series values: numbers, null for a gap. */
-    private static void readSamples(JsonParser p, JsonToken tok, ReadingFields f) throws IOException {
+    private static void readSamples(JsonParser p, JsonToken tok, ReadingFields f)
+            throws IOException {
         if (tok != JsonToken.START_ARRAY) {
             if (tok != JsonToken.VALUE_NULL) {
                 f.wrongType("values", "an array of numbers");
@@ -310,7 +356,8 @@ public final class BatchNormalizer {
     }
 
     /** Sleep stages: objects with stage, start and end. */
-    private static void readStages(JsonParser p, JsonToken tok, ReadingFields f, IsoTime t) throws IOException {
+    private static void readStages(JsonParser p, JsonToken tok, ReadingFields f, IsoTime t)
+            throws IOException {
         if (tok != JsonToken.START_ARRAY) {
             if (tok != JsonToken.VALUE_NULL) {
                 f.wrongType("stages", "an array of {stage, start, end}");
@@ -335,7 +382,11 @@ public final class BatchNormalizer {
                 switch (name) {
                     case "stage" -> kind = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "start", "end" -> {
-                        if (v == JsonToken.VALUE_STRING && t.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) {
+                        if (v == JsonToken.VALUE_STRING
+                                && t.parse(
+                                        p.getTextCharacters(),
+                                        p.getTextOffset(),
+                                        p.getTextLength())) {
                             if (name.equals("start")) {
                                 start = t.micros;
                                 seen |= 1;
@@ -345,7 +396,7 @@ public final class BatchNormalizer {
                             }
                         }
                     }
-                    default -> { }
+                    default -> {}
                 }
                 p.skipChildren();
             }
@@ -357,7 +408,8 @@ public final class BatchNormalizer {
         }
     }
 
-    private static String text(JsonParser p, JsonToken t, ReadingFields f, String field) throws IOException {
+    private static String text(JsonParser p, JsonToken t, ReadingFields f, String field)
+            throws IOException {
         if (t == JsonToken.VALUE_STRING) {
             return p.getText();
         }
@@ -369,9 +421,12 @@ public final class BatchNormalizer {
     }
 
     /** Parses a time field in place (no String is made); returns its state. */
-    private static byte time(JsonParser p, JsonToken tok, ReadingFields f, String field, IsoTime t) throws IOException {
+    private static byte time(JsonParser p, JsonToken tok, ReadingFields f, String field, IsoTime t)
+            throws IOException {
         if (tok == JsonToken.VALUE_STRING) {
-            return t.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()) ? ReadingFields.PRESENT : ReadingFields.INVALID;
+            return t.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())
+                    ? ReadingFields.PRESENT
+                    : ReadingFields.INVALID;
         }
         if (tok != JsonToken.VALUE_NULL) {
             f.wrongType(field, "a string");
@@ -380,7 +435,8 @@ public final class BatchNormalizer {
         return ReadingFields.ABSENT;
     }
 
-    private static double number(JsonParser p, JsonToken t, ReadingFields f, String field) throws IOException {
+    private static double number(JsonParser p, JsonToken t, ReadingFields f, String field)
+            throws IOException {
         if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
             return p.getDoubleValue();
         }
@@ -398,8 +454,14 @@ public final class BatchNormalizer {
         }
         for (int i = 0; i < n; i++) {
             char c = id.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == ':';
+            boolean ok =
+                    (c >= 'a' && c <= 'z')
+                            || (c >= 'A' && c <= 'Z')
+                            || (c >= '0' && c <= '9')
+                            || c == '-'
+                            || c == '.'
+                            || c == '_'
+                            || c == ':';
             if (!ok) {
                 return false;
             }

@@ -1,18 +1,20 @@
 package org.jkn.telemetry.normalizer;
 
 /**
- * Parses ISO 8601 / RFC 3339 date-times with a mandatory UTC offset
- * ({@code 2026-11-22T08:00:00+07:00}, {@code 2026-11-22T01:00:00.250Z}; seconds optional) straight
- * from the parser's character buffer, without allocating. Accepts exactly what
- * {@code OffsetDateTime.parse(s, ISO_OFFSET_DATE_TIME)} accepts for these shapes (an oracle test
- * checks it: 't' and 'z' in either case, a bare decimal point), with fractions truncated to microseconds.
+ * Parses ISO 8601 / RFC 3339 date-times with a mandatory UTC offset ({@code
+ * 2026-11-22T08:00:00+07:00}, {@code 2026-11-22T01:00:00.250Z}; seconds optional) straight from the
+ * parser's character buffer, without allocating. Accepts exactly what {@code
+ * OffsetDateTime.parse(s, ISO_OFFSET_DATE_TIME)} accepts for these shapes (an oracle test checks
+ * it: 't' and 'z' in either case, a bare decimal point), with fractions truncated to microseconds.
  *
- * <p>Results are written into the owner's fields; one instance per normalizer call, not thread-safe.
+ * <p>Results are written into the owner's fields; one instance per normalizer call, not
+ * thread-safe.
  */
 final class IsoTime {
 
     /** Epoch microseconds of the last successful parse. */
     long micros;
+
     /** UTC offset in seconds of the last successful parse. */
     int offsetSeconds;
 
@@ -28,8 +30,18 @@ final class IsoTime {
         int day = digits(c, off + 8, 2);
         int hour = digits(c, off + 11, 2);
         int minute = digits(c, off + 14, 2);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-                || c[off + 4] != '-' || c[off + 7] != '-' || (c[off + 10] | 0x20) != 't' || c[off + 13] != ':'
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || c[off + 4] != '-'
+                || c[off + 7] != '-'
+                || (c[off + 10] | 0x20) != 't'
+                || c[off + 13] != ':'
                 || day > daysInMonth(year, month)) {
             return false;
         }

@@ -17,11 +17,18 @@ public final class NormalizedBatch {
     private final DeviceInfo device;
     private final List<NormalizedReading> readings;
     private final List<Rejection> rejections;
+
     /** Batch position of each reading, parallel to {@link #readings}. */
     private final int[] sourceIndexes;
 
-    private NormalizedBatch(BatchError error, String errorMessage, String patientId, DeviceInfo device,
-                            List<NormalizedReading> readings, List<Rejection> rejections, int[] sourceIndexes) {
+    private NormalizedBatch(
+            BatchError error,
+            String errorMessage,
+            String patientId,
+            DeviceInfo device,
+            List<NormalizedReading> readings,
+            List<Rejection> rejections,
+            int[] sourceIndexes) {
         this.error = error;
         this.errorMessage = errorMessage;
         this.patientId = patientId;
@@ -35,15 +42,21 @@ public final class NormalizedBatch {
         return new NormalizedBatch(error, message, null, null, List.of(), List.of(), new int[0]);
     }
 
-    static NormalizedBatch accepted(String patientId, DeviceInfo device, List<NormalizedReading> readings,
-                                    List<Rejection> rejections, int[] sourceIndexes) {
-        return new NormalizedBatch(null, null, patientId, device, readings, rejections, sourceIndexes);
+    static NormalizedBatch accepted(
+            String patientId,
+            DeviceInfo device,
+            List<NormalizedReading> readings,
+            List<Rejection> rejections,
+            int[] sourceIndexes) {
+        return new NormalizedBatch(
+                null, null, patientId, device, readings, rejections, sourceIndexes);
     }
 
     /**
-     * This batch with every reading whose data category is not in {@code allowed} (a
-     * {@link DataCategory} bit set) moved to the rejections as {@link RejectReason#CONSENT_REQUIRED},
-     * rejections kept in batch order. Returns this batch, allocating nothing, when every reading is allowed.
+     * This batch with every reading whose data category is not in {@code allowed} (a {@link
+     * DataCategory} bit set) moved to the rejections as {@link RejectReason#CONSENT_REQUIRED},
+     * rejections kept in batch order. Returns this batch, allocating nothing, when every reading is
+     * allowed.
      */
     public NormalizedBatch onlyCategories(int allowed) {
         if (error != null) {
@@ -71,19 +84,33 @@ public final class NormalizedBatch {
                 keptIndexes[kept.size()] = sourceIndexes[i];
                 kept.add(r);
             } else {
-                refused.add(new Rejection(sourceIndexes[i], r.readingId(), RejectReason.CONSENT_REQUIRED,
-                        "the patient has no consent in force to the collection of " + c.code() + " data"));
+                refused.add(
+                        new Rejection(
+                                sourceIndexes[i],
+                                r.readingId(),
+                                RejectReason.CONSENT_REQUIRED,
+                                "the patient has no consent in force to the collection of "
+                                        + c.code()
+                                        + " data"));
             }
         }
         List<Rejection> merged = new ArrayList<>(rejections.size() + refused.size());
         int a = 0;
         int b = 0;
         while (a < rejections.size() || b < refused.size()) {
-            boolean takeOld = b == refused.size()
-                    || (a < rejections.size() && rejections.get(a).index() <= refused.get(b).index());
+            boolean takeOld =
+                    b == refused.size()
+                            || (a < rejections.size()
+                                    && rejections.get(a).index() <= refused.get(b).index());
             merged.add(takeOld ? rejections.get(a++) : refused.get(b++));
         }
-        return new NormalizedBatch(null, null, patientId, device, List.copyOf(kept), List.copyOf(merged),
+        return new NormalizedBatch(
+                null,
+                null,
+                patientId,
+                device,
+                List.copyOf(kept),
+                List.copyOf(merged),
                 java.util.Arrays.copyOf(keptIndexes, kept.size()));
     }
 
@@ -113,7 +140,9 @@ public final class NormalizedBatch {
         return rejections;
     }
 
-    /** The batch position (the reading's index in {@code readings}) of accepted reading {@code i}. */
+    /**
+     * The batch position (the reading's index in {@code readings}) of accepted reading {@code i}.
+     */
     public int sourceIndex(int i) {
         return sourceIndexes[i];
     }

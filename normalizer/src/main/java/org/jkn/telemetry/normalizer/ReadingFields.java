@@ -10,6 +10,7 @@ final class ReadingFields {
 
     /** Time field states. */
     static final byte ABSENT = 0;
+
     static final byte PRESENT = 1;
     static final byte INVALID = 2;
 
@@ -18,6 +19,15 @@ final class ReadingFields {
      * identity, so no wire value can equal it.
      */
     static final String NOT_TEXT = new String("not a string or boolean");
+
+    /**
+     * The value is the {@link #NOT_TEXT} marker itself (compared by identity: a sent string with
+     * the same text is not it).
+     */
+    @SuppressWarnings("ReferenceEquality")
+    static boolean isNotText(String value) {
+        return value == NOT_TEXT;
+    }
 
     String id;
     String type;
@@ -36,17 +46,27 @@ final class ReadingFields {
     boolean hasValue;
     boolean hasSystolic;
     boolean hasDiastolic;
+
     /** First field whose JSON type was wrong, with the type it should have had. */
     String wrongField;
+
     String wrongFieldExpected;
 
-    /** Other fields (attributes such as appearance or location), by interned name: string, "true"/"false" or {@link #NOT_TEXT}. */
+    /**
+     * Other fields (attributes such as appearance or location), by interned name: string,
+     * "true"/"false" or {@link #NOT_TEXT}.
+     */
     String[] extraNames = new String[8];
+
     String[] extraValues = new String[8];
     int extraCount;
 
-    /** Dense series: {@code values} (NaN for a null gap) at {@code interval} seconds from {@code start}. */
+    /**
+     * Dense series: {@code values} (NaN for a null gap) at {@code interval} seconds from {@code
+     * start}.
+     */
     boolean hasSamples;
+
     double[] samples = new double[64];
     int sampleCount;
     double interval = Double.NaN;
@@ -54,6 +74,7 @@ final class ReadingFields {
 
     /** Sleep stages: kind wire name (null when not a string), and times with their states. */
     boolean hasStages;
+
     boolean stagesMalformed;
     String[] stageKinds = new String[16];
     long[] stageStarts = new long[16];
@@ -84,7 +105,8 @@ final class ReadingFields {
     }
 
     void extra(String name, String value) {
-        // grows rather than drops: fields the format may add must not crowd out an attribute sent after them
+        // grows rather than drops: fields the format may add must not crowd out an attribute sent
+        // after them
         if (extraCount == extraNames.length) {
             extraNames = Arrays.copyOf(extraNames, extraCount * 2);
             extraValues = Arrays.copyOf(extraValues, extraCount * 2);
@@ -94,7 +116,10 @@ final class ReadingFields {
         extraCount++;
     }
 
-    /** Value of an extra field by name, or null. Names are interned by the parser, so identity compares. */
+    /**
+     * Value of an extra field by name, or null. Names are interned by the parser, so identity
+     * compares.
+     */
     String extra(String name) {
         for (int i = 0; i < extraCount; i++) {
             if (extraNames[i].equals(name)) {

@@ -1,9 +1,9 @@
 package org.jkn.telemetry.normalizer;
 
 /**
- * Why one reading of a batch was not accepted. The code is the stable, documented contract
- * (clients and tests match on it); the rest of the batch is unaffected. None is retryable
- * as sent: the reading itself must change, or for {@link #CONSENT_REQUIRED} the patient's consent.
+ * Why one reading of a batch was not accepted. The code is the stable, documented contract (clients
+ * and tests match on it); the rest of the batch is unaffected. None is retryable as sent: the
+ * reading itself must change, or for {@link #CONSENT_REQUIRED} the patient's consent.
  */
 public enum RejectReason {
     NOT_AN_OBJECT("not-an-object"),

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * The batch position of each accepted reading, in acceptance order (a dense series puts one
- * position many times). Later checks that reject accepted readings report them by it. One per
- * batch being parsed; not thread-safe.
+ * position many times). Later checks that reject accepted readings report them by it. One per batch
+ * being parsed; not thread-safe.
  */
 final class SourceIndexes {
 

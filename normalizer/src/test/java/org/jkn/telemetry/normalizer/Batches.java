@@ -7,11 +7,14 @@ import java.time.Instant;
 final class Batches {
 
     static final String NIK = "3171011508850001";
-    static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] KEY =
+            "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
     /** 2026-11-22T12:00:00Z: the example readings are a few hours old. */
     static final long NOW = Instant.parse("2026-11-22T12:00:00Z").getEpochSecond() * 1_000_000L;
 
-    static final String EXAMPLE = """
+    static final String EXAMPLE =
+            """
             {
               "patient": "3171011508850001",
               "device": {"id": "watch-7f3a", "manufacturer": "Acme", "model": "Band 5"},
@@ -24,12 +27,15 @@ final class Batches {
             }
             """;
 
-    private Batches() {
-    }
+    private Batches() {}
 
     /** A batch with the example envelope and the given readings (JSON array elements). */
     static String withReadings(String... readings) {
-        return "{\"patient\":\"" + NIK + "\",\"device\":{\"id\":\"watch-7f3a\"},\"readings\":[" + String.join(",", readings) + "]}";
+        return "{\"patient\":\""
+                + NIK
+                + "\",\"device\":{\"id\":\"watch-7f3a\"},\"readings\":["
+                + String.join(",", readings)
+                + "]}";
     }
 
     static byte[] bytes(String s) {

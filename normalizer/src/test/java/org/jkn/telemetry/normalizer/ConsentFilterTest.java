@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class ConsentFilterTest {
 
-    private final BatchNormalizer normalizer = new BatchNormalizer(new Pseudonymizer(Batches.KEY), NormalizerLimits.DEFAULTS);
+    private final BatchNormalizer normalizer =
+            new BatchNormalizer(new Pseudonymizer(Batches.KEY), NormalizerLimits.DEFAULTS);
 
     private NormalizedBatch normalize(String... readings) {
         return normalizer.normalize(Batches.bytes(Batches.withReadings(readings)), Batches.NOW);
@@ -49,21 +50,29 @@ class ConsentFilterTest {
 
     @Test
     void readingsOfOtherCategoriesAreRejectedByTheirBatchPositionInOrder() {
-        NormalizedBatch b = normalize(
-                "{\"id\":\"s\",\"type\":\"steps\",\"start\":\"2026-11-22T08:00:00+07:00\",\"end\":\"2026-11-22T09:00:00+07:00\",\"value\":10}",
-                "{\"id\":\"bad\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":9000}",
-                "{\"id\":\"hr\",\"type\":\"heart_rate\",\"start\":\"2026-11-22T08:00:00+07:00\",\"interval\":1,\"values\":[70,71]}",
-                "{\"id\":\"m\",\"type\":\"menstruation_flow\",\"time\":\"2026-11-22T08:00:00+07:00\",\"flow\":\"light\"}",
-                "{\"id\":\"w\",\"type\":\"weight\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":70}");
+        NormalizedBatch b =
+                normalize(
+                        "{\"id\":\"s\",\"type\":\"steps\",\"start\":\"2026-11-22T08:00:00+07:00\",\"end\":\"2026-11-22T09:00:00+07:00\",\"value\":10}",
+                        "{\"id\":\"bad\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":9000}",
+                        "{\"id\":\"hr\",\"type\":\"heart_rate\",\"start\":\"2026-11-22T08:00:00+07:00\",\"interval\":1,\"values\":[70,71]}",
+                        "{\"id\":\"m\",\"type\":\"menstruation_flow\",\"time\":\"2026-11-22T08:00:00+07:00\",\"flow\":\"light\"}",
+                        "{\"id\":\"w\",\"type\":\"weight\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":70}");
         assertEquals(5, b.readings().size(), b.rejections().toString());
         NormalizedBatch vitals = b.onlyCategories(DataCategory.VITALS.bit());
-        assertEquals(List.of("hr#0", "hr#1"), vitals.readings().stream().map(NormalizedReading::readingId).toList());
+        assertEquals(
+                List.of("hr#0", "hr#1"),
+                vitals.readings().stream().map(NormalizedReading::readingId).toList());
         assertEquals(2, vitals.sourceIndex(0));
         assertEquals(2, vitals.sourceIndex(1));
         List<Rejection> r = vitals.rejections();
         assertEquals(List.of(0, 1, 3, 4), r.stream().map(Rejection::index).toList());
-        assertEquals(List.of(RejectReason.CONSENT_REQUIRED, RejectReason.IMPLAUSIBLE_VALUE, RejectReason.CONSENT_REQUIRED,
-                RejectReason.CONSENT_REQUIRED), r.stream().map(Rejection::reason).toList());
+        assertEquals(
+                List.of(
+                        RejectReason.CONSENT_REQUIRED,
+                        RejectReason.IMPLAUSIBLE_VALUE,
+                        RejectReason.CONSENT_REQUIRED,
+                        RejectReason.CONSENT_REQUIRED),
+                r.stream().map(Rejection::reason).toList());
         assertEquals("m", r.get(2).readingId());
         assertEquals(0, b.onlyCategories(0).readings().size());
         assertEquals(5, b.onlyCategories(DataCategory.ALL_BUT_CYCLE).readings().size() + 1);

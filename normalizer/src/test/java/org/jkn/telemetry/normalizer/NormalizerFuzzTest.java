@@ -14,13 +14,16 @@ import org.junit.jupiter.api.Test;
  */
 class NormalizerFuzzTest {
 
-    private static final byte[] ALPHABET = "{}[]\",:0123456789.-+eE nultrfa\\\u00ff".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    private static final byte[] ALPHABET =
+            "{}[]\",:0123456789.-+eE nultrfa\\\u00ff"
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     @Test
     void mutatedBatchesNeverThrowAndAccountForEveryReading() {
         long seed = Long.getLong("fuzz.seed", System.nanoTime());
         Random random = new Random(seed);
-        BatchNormalizer normalizer = new BatchNormalizer(new Pseudonymizer(Batches.KEY), NormalizerLimits.DEFAULTS);
+        BatchNormalizer normalizer =
+                new BatchNormalizer(new Pseudonymizer(Batches.KEY), NormalizerLimits.DEFAULTS);
         byte[] base = Batches.bytes(Batches.EXAMPLE);
         int accepted = 0;
         for (int i = 0; i < 20_000; i++) {
@@ -29,17 +32,28 @@ class NormalizerFuzzTest {
             try {
                 b = normalizer.normalize(body, Batches.NOW);
             } catch (RuntimeException e) {
-                throw new AssertionError("normalizer threw on iteration " + i + " (replay with -Dfuzz.seed=" + seed + ")", e);
+                throw new AssertionError(
+                        "normalizer threw on iteration "
+                                + i
+                                + " (replay with -Dfuzz.seed="
+                                + seed
+                                + ")",
+                        e);
             }
             if (b.error() == null) {
                 accepted++;
-                assertTrue(b.readings().size() + b.rejections().size() <= 4 + 8,
+                assertTrue(
+                        b.readings().size() + b.rejections().size() <= 4 + 8,
                         "seed " + seed + ": more results than readings");
             } else {
                 assertEquals(0, b.readings().size(), "seed " + seed);
             }
         }
-        assertTrue(accepted > 0, "seed " + seed + ": no mutation kept the batch readable; the fuzzer is not exercising readings");
+        assertTrue(
+                accepted > 0,
+                "seed "
+                        + seed
+                        + ": no mutation kept the batch readable; the fuzzer is not exercising readings");
     }
 
     private static byte[] mutate(byte[] base, Random r) {

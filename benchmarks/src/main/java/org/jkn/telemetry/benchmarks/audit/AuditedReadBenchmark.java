@@ -44,18 +44,19 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * What the synchronous audit record costs an Observation read: {@code read} is the database read
- * by id alone, {@code readAudited} the same read followed by its committed audit record, as the
- * FHIR API does before answering. Both against the embedded PostgreSQL with its default durable
- * commits; divide the two scores for the ratio. HTTP and rendering, the same for both, are left out,
- * so the ratio is the worst case the API can see. With several threads ({@code -t 4}) concurrent
- * commits share PostgreSQL's WAL flushes (group commit) and the ratio shrinks.
+ * What the synchronous audit record costs an Observation read: {@code read} is the database read by
+ * id alone, {@code readAudited} the same read followed by its committed audit record, as the FHIR
+ * API does before answering. Both against the embedded PostgreSQL with its default durable commits;
+ * divide the two scores for the ratio. HTTP and rendering, the same for both, are left out, so the
+ * ratio is the worst case the API can see. With several threads ({@code -t 4}) concurrent commits
+ * share PostgreSQL's WAL flushes (group commit) and the ratio shrinks.
  */
 @State(Scope.Benchmark)
 public class AuditedReadBenchmark extends BenchmarkBase {
 
     private static final String PATIENT = "0123456789abcdef0123456789abcdef01234567";
-    private static final AuditActor CLINICIAN = new AuditActor("clinician", "dr-1", "Practitioner/dr-1", "Organization/rs-1");
+    private static final AuditActor CLINICIAN =
+            new AuditActor("clinician", "dr-1", "Practitioner/dr-1", "Organization/rs-1");
 
     private Path dir;
     private Database db;
@@ -66,19 +67,53 @@ public class AuditedReadBenchmark extends BenchmarkBase {
     @Setup
     public void setUp() throws IOException, SQLException {
         dir = Files.createTempDirectory("audit-bench");
-        db = Database.open(new DatabaseConfig(null, null, null, 4, dir.resolve("pg"), "off", Duration.ofDays(7), null, null,
-                3, Duration.ofDays(62)));
+        db =
+                Database.open(
+                        new DatabaseConfig(
+                                null,
+                                null,
+                                null,
+                                4,
+                                dir.resolve("pg"),
+                                "off",
+                                Duration.ofDays(7),
+                                null,
+                                null,
+                                3,
+                                Duration.ofDays(62)));
         long now = Instant.now().getEpochSecond() * 1_000_000L;
         List<NormalizedReading> readings = new ArrayList<>();
         for (int i = 0; i < 1024; i++) {
             long t = now - (i + 1) * 60_000_000L;
-            readings.add(new NormalizedReading(ReadingType.HEART_RATE, "hr-" + i, t, t, 25_200, 60 + i % 40, Double.NaN));
+            readings.add(
+                    new NormalizedReading(
+                            ReadingType.HEART_RATE,
+                            "hr-" + i,
+                            t,
+                            t,
+                            25_200,
+                            60 + i % 40,
+                            Double.NaN));
         }
-        ReadingCrypto crypto = new ReadingCrypto(new DataKeys(db.dataSource(), new KekRing(new LocalKek("bench-1",
-                "bench-kek-32-bytes-0123456789abcd".getBytes(StandardCharsets.US_ASCII)), List.of()), 1000,
-                TimeUnit.MINUTES.toNanos(1), System::nanoTime),
-                new RowKeys("bench-row-key-secret-0123456789abcdef".getBytes(StandardCharsets.US_ASCII)), NonceSource.fromDatabase(db.dataSource()));
-        JournalBatch batch = new JournalBatch(PATIENT, new DeviceInfo("dev-1", "Acme", "Band 5"), now, readings);
+        ReadingCrypto crypto =
+                new ReadingCrypto(
+                        new DataKeys(
+                                db.dataSource(),
+                                new KekRing(
+                                        new LocalKek(
+                                                "bench-1",
+                                                "bench-kek-32-bytes-0123456789abcd"
+                                                        .getBytes(StandardCharsets.US_ASCII)),
+                                        List.of()),
+                                1000,
+                                TimeUnit.MINUTES.toNanos(1),
+                                System::nanoTime),
+                        new RowKeys(
+                                "bench-row-key-secret-0123456789abcdef"
+                                        .getBytes(StandardCharsets.US_ASCII)),
+                        NonceSource.fromDatabase(db.dataSource()));
+        JournalBatch batch =
+                new JournalBatch(PATIENT, new DeviceInfo("dev-1", "Acme", "Band 5"), now, readings);
         PendingBlocks pending = new PendingBlocks();
         int version = crypto.keys().current(batch.patientId()).version();
         for (var r : batch.readings()) {
@@ -87,7 +122,9 @@ public class AuditedReadBenchmark extends BenchmarkBase {
         new BlockWriter(db.dataSource(), crypto).write(pending.blocks(), "bench", 1);
         queries = new ReadingQueries(db.dataSource(), crypto, Duration.ofDays(31));
         audit = new AuditLog(db.dataSource(), "bench", Clock.systemUTC());
-        List<StoredReading> rows = queries.search(new ObservationSearch(PATIENT, List.of(), List.of(), false, 1000, 0));
+        List<StoredReading> rows =
+                queries.search(
+                        new ObservationSearch(PATIENT, List.of(), List.of(), false, 1000, 0));
         ids = rows.stream().limit(1024).map(StoredReading::observationId).toArray(String[]::new);
         if (ids.length < 1000) {
             throw new IllegalStateException("expected 1000 readings, found " + ids.length);
@@ -110,9 +147,18 @@ public class AuditedReadBenchmark extends BenchmarkBase {
 
     @Benchmark
     public StoredReading readAudited() throws SQLException {
-        StoredReading r = queries.read(ids[ThreadLocalRandom.current().nextInt(ids.length)]).orElseThrow();
-        audit.append(new AuditEntry(r.patientId(), Interaction.READ, "Observation", r.observationId(), null,
-                AuditOutcome.SUCCESS, null, CLINICIAN));
+        StoredReading r =
+                queries.read(ids[ThreadLocalRandom.current().nextInt(ids.length)]).orElseThrow();
+        audit.append(
+                new AuditEntry(
+                        r.patientId(),
+                        Interaction.READ,
+                        "Observation",
+                        r.observationId(),
+                        null,
+                        AuditOutcome.SUCCESS,
+                        null,
+                        CLINICIAN));
         return r;
     }
 }

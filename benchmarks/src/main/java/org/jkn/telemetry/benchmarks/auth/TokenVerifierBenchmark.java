@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * What authenticating one request costs: verifying a patient token in full the way the gateway does
- * the first time it sees it (split, base64url, header, signature, claims, scopes), for each accepted
- * algorithm; refusing a forged one; and the cache hit that every later request with the same
- * token costs. Scores are operations per second on one thread.
+ * the first time it sees it (split, base64url, header, signature, claims, scopes), for each
+ * accepted algorithm; refusing a forged one; and the cache hit that every later request with the
+ * same token costs. Scores are operations per second on one thread.
  */
 @State(Scope.Benchmark)
 public class TokenVerifierBenchmark extends BenchmarkBase {
@@ -49,23 +49,55 @@ public class TokenVerifierBenchmark extends BenchmarkBase {
             pair = g.generateKeyPair();
         }
         KeySource keys = KeySource.of(Jwks.of(new Jwks.Key("k1", alg, pair.getPublic())));
-        verifier = new TokenVerifier(keys, "https://idp/realms/jkn", "telemetry", Duration.ofSeconds(30), Clock.systemUTC(), 0);
-        caching = new TokenVerifier(keys, "https://idp/realms/jkn", "telemetry", Duration.ofSeconds(30), Clock.systemUTC());
+        verifier =
+                new TokenVerifier(
+                        keys,
+                        "https://idp/realms/jkn",
+                        "telemetry",
+                        Duration.ofSeconds(30),
+                        Clock.systemUTC(),
+                        0);
+        caching =
+                new TokenVerifier(
+                        keys,
+                        "https://idp/realms/jkn",
+                        "telemetry",
+                        Duration.ofSeconds(30),
+                        Clock.systemUTC());
         long now = System.currentTimeMillis() / 1000;
-        JsonObject claims = new JsonObject().put("iss", "https://idp/realms/jkn").put("aud", "telemetry")
-                .put("sub", "patient-1").put("iat", now).put("exp", now + 3600).put("patient", "4af072ff0123456789abcdef0123456789abcdef")
-                .put("scope", "openid patient/Observation.rs patient/Observation.c patient/Patient.rs patient/Consent.cru");
+        JsonObject claims =
+                new JsonObject()
+                        .put("iss", "https://idp/realms/jkn")
+                        .put("aud", "telemetry")
+                        .put("sub", "patient-1")
+                        .put("iat", now)
+                        .put("exp", now + 3600)
+                        .put("patient", "4af072ff0123456789abcdef0123456789abcdef")
+                        .put(
+                                "scope",
+                                "openid patient/Observation.rs patient/Observation.c patient/Patient.rs patient/Consent.cru");
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String input = b64.encodeToString(new JsonObject().put("alg", alg).put("typ", "JWT").put("kid", "k1").encode()
-                .getBytes(StandardCharsets.UTF_8)) + "." + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
-        Signature s = Signature.getInstance(alg.equals("ES256") ? "SHA256withECDSAinP1363Format" : "SHA256withRSA");
+        String input =
+                b64.encodeToString(
+                                new JsonObject()
+                                        .put("alg", alg)
+                                        .put("typ", "JWT")
+                                        .put("kid", "k1")
+                                        .encode()
+                                        .getBytes(StandardCharsets.UTF_8))
+                        + "."
+                        + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+        Signature s =
+                Signature.getInstance(
+                        alg.equals("ES256") ? "SHA256withECDSAinP1363Format" : "SHA256withRSA");
         s.initSign(pair.getPrivate());
         s.update(input.getBytes(StandardCharsets.US_ASCII));
         byte[] sig = s.sign();
         token = input + "." + b64.encodeToString(sig);
         sig[5] ^= 1;
         forged = input + "." + b64.encodeToString(sig);
-        if (verifier.verify(token).principal() == null || verifier.verify(forged).principal() != null) {
+        if (verifier.verify(token).principal() == null
+                || verifier.verify(forged).principal() != null) {
             throw new IllegalStateException("the benchmark tokens do not verify as intended");
         }
         caching.verify(token);
@@ -79,7 +111,9 @@ public class TokenVerifierBenchmark extends BenchmarkBase {
         return verifier.verify(token).principal();
     }
 
-    /** A fresh String each time, as each request brings its own: its hash is computed, not cached. */
+    /**
+     * A fresh String each time, as each request brings its own: its hash is computed, not cached.
+     */
     @Benchmark
     public Object cachedToken() {
         return caching.cached(new String(token.toCharArray()));

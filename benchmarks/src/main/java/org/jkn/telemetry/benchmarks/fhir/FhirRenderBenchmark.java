@@ -25,8 +25,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The same readings as {@code BatchNormalizerBenchmark}, built as HAPI FHIR Observations and
- * serialised to JSON, as the FHIR API does when a clinician reads. Scores are readings per
- * second: divide the normalizer's score by this one for the ratio.
+ * serialised to JSON, as the FHIR API does when a clinician reads. Scores are readings per second:
+ * divide the normalizer's score by this one for the ratio.
  */
 @State(Scope.Benchmark)
 public class FhirRenderBenchmark extends BenchmarkBase {
@@ -41,16 +41,33 @@ public class FhirRenderBenchmark extends BenchmarkBase {
     @Setup
     public void setUp() {
         parser = FhirContext.forR4Cached().newJsonParser();
-        BatchNormalizer normalizer = new BatchNormalizer(new Pseudonymizer(Batches.KEY), NormalizerLimits.DEFAULTS);
-        byte[] body = type.equals("mixed") ? Batches.batch(1000, Batches.MIXED) : Batches.batch(1000, type);
+        BatchNormalizer normalizer =
+                new BatchNormalizer(new Pseudonymizer(Batches.KEY), NormalizerLimits.DEFAULTS);
+        byte[] body =
+                type.equals("mixed")
+                        ? Batches.batch(1000, Batches.mixed())
+                        : Batches.batch(1000, type);
         NormalizedBatch b = normalizer.normalize(body, Batches.NOW_MICROS);
         rows = new ArrayList<>();
         RowKeys rowKeys = new RowKeys(Batches.KEY);
         for (NormalizedReading r : b.readings()) {
             String key = rowKeys.key(b.patientId(), b.device().id(), r.readingId());
-            rows.add(new StoredReading(ObservationIds.id(r.startMicros(), key), b.patientId(), b.device().id(), "Acme", "Band 5",
-                    r.type(), r.startMicros(), r.endMicros(), r.offsetSeconds(), r.value(), r.value2(), Batches.NOW_MICROS,
-                    r.attrs(), r.stages()));
+            rows.add(
+                    new StoredReading(
+                            ObservationIds.id(r.startMicros(), key),
+                            b.patientId(),
+                            b.device().id(),
+                            "Acme",
+                            "Band 5",
+                            r.type(),
+                            r.startMicros(),
+                            r.endMicros(),
+                            r.offsetSeconds(),
+                            r.value(),
+                            r.value2(),
+                            Batches.NOW_MICROS,
+                            r.attrs(),
+                            r.stages()));
         }
     }
 

@@ -47,13 +47,13 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The ingest path ({@link BatchIngest#ingest}: normalize, collection check, journal append without
  * msync, metrics) with the consent check and without it, in one run, so their ratio is the check's
- * cost. "With": the patient's decision comes from the real PostgreSQL-backed cache (after the
- * first batch every lookup is a hit, as for a patient who uploads often). For {@code heart_rate}
- * the patient consents to every category but cycle, so the per-reading category pass runs too;
- * for {@code mixed} (cycle types included) the patient consents to everything, which skips the
- * pass and leaves the lookup. "Without": every category is allowed, no lookup, no pass. The {@code check} pair isolates the check on an already normalized batch.
- * Scores are readings per second. The journal grows with every invocation (some hundreds of MB per
- * run, removed at the end).
+ * cost. "With": the patient's decision comes from the real PostgreSQL-backed cache (after the first
+ * batch every lookup is a hit, as for a patient who uploads often). For {@code heart_rate} the
+ * patient consents to every category but cycle, so the per-reading category pass runs too; for
+ * {@code mixed} (cycle types included) the patient consents to everything, which skips the pass and
+ * leaves the lookup. "Without": every category is allowed, no lookup, no pass. The {@code check}
+ * pair isolates the check on an already normalized batch. Scores are readings per second. The
+ * journal grows with every invocation (some hundreds of MB per run, removed at the end).
  */
 @State(Scope.Benchmark)
 @Warmup(iterations = 5, time = 2)
@@ -78,28 +78,76 @@ public class ConsentCheckBenchmark extends BenchmarkBase {
     @Setup
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("consent-bench");
-        database = Database.open(new DatabaseConfig(null, null, null, 2, dir.resolve("pg"), "off", Duration.ofDays(7), null, null,
-                1, Duration.ofDays(365)));
+        database =
+                Database.open(
+                        new DatabaseConfig(
+                                null,
+                                null,
+                                null,
+                                2,
+                                dir.resolve("pg"),
+                                "off",
+                                Duration.ofDays(7),
+                                null,
+                                null,
+                                1,
+                                Duration.ofDays(365)));
         Pseudonymizer pseudonymizer = new Pseudonymizer(Batches.KEY);
         patientId = pseudonymizer.patientId("3171011508850001");
         ConsentStore store = new ConsentStore(database.dataSource());
-        store.insert(new StoredConsent("bench", patientId, "active", 1, Instant.now(), "{}"), List.of(new ConsentGrant(
-                ConsentGrant.Action.COLLECT, type.equals("mixed") ? DataCategory.ALL : DataCategory.ALL_BUT_CYCLE, null, Long.MIN_VALUE, Long.MAX_VALUE)));
+        store.insert(
+                new StoredConsent("bench", patientId, "active", 1, Instant.now(), "{}"),
+                List.of(
+                        new ConsentGrant(
+                                ConsentGrant.Action.COLLECT,
+                                type.equals("mixed")
+                                        ? DataCategory.ALL
+                                        : DataCategory.ALL_BUT_CYCLE,
+                                null,
+                                Long.MIN_VALUE,
+                                Long.MAX_VALUE)));
         decisions = CollectionConsent.of(new ConsentDecisions(store, Duration.ofHours(1), 100_000));
 
         KekRing keks = new KekRing(LocalKek.parse(LocalKek.generate("bench")), List.of());
-        ReadingCrypto crypto = new ReadingCrypto(new DataKeys(database.dataSource(), keks, 1000, TimeUnit.HOURS.toNanos(1),
-                System::nanoTime), new RowKeys(Batches.KEY), NonceSource.fromDatabase(database.dataSource()));
-        journal = Journal.open(dir.resolve("journal"), false, crypto); // both variants seal: only the check differs
+        ReadingCrypto crypto =
+                new ReadingCrypto(
+                        new DataKeys(
+                                database.dataSource(),
+                                keks,
+                                1000,
+                                TimeUnit.HOURS.toNanos(1),
+                                System::nanoTime),
+                        new RowKeys(Batches.KEY),
+                        NonceSource.fromDatabase(database.dataSource()));
+        journal =
+                Journal.open(
+                        dir.resolve("journal"),
+                        false,
+                        crypto); // both variants seal: only the check differs
         Metrics metrics = new Metrics(journal);
         BatchNormalizer normalizer = new BatchNormalizer(pseudonymizer, NormalizerLimits.DEFAULTS);
         Clock clock = Clock.fixed(Batches.NOW, ZoneOffset.UTC);
-        withConsent = new BatchIngest(normalizer, journal, metrics, Long.MAX_VALUE, clock, decisions);
-        withoutConsent = new BatchIngest(normalizer, journal, metrics, Long.MAX_VALUE, clock, (p, now) -> DataCategory.ALL);
-        body = type.equals("mixed") ? Batches.batch(READINGS, Batches.MIXED) : Batches.batch(READINGS, type);
+        withConsent =
+                new BatchIngest(normalizer, journal, metrics, Long.MAX_VALUE, clock, decisions);
+        withoutConsent =
+                new BatchIngest(
+                        normalizer,
+                        journal,
+                        metrics,
+                        Long.MAX_VALUE,
+                        clock,
+                        (p, now) -> DataCategory.ALL);
+        body =
+                type.equals("mixed")
+                        ? Batches.batch(READINGS, Batches.mixed())
+                        : Batches.batch(READINGS, type);
         NormalizedBatch check = withConsent.ingest(body, null);
         if (check.error() != null || check.readings().size() != READINGS) {
-            throw new IllegalStateException("benchmark batch is not accepted whole: " + check.errorMessage() + " " + check.rejections());
+            throw new IllegalStateException(
+                    "benchmark batch is not accepted whole: "
+                            + check.errorMessage()
+                            + " "
+                            + check.rejections());
         }
         normalized = normalizer.normalize(body, Batches.NOW_MICROS);
     }

@@ -20,18 +20,25 @@ import org.postgresql.copy.CopyManager;
 final class CopyBaseline {
 
     static final String TABLE = "e2e_copy_baseline";
+
     /** Rows per patient in a row, like one uploaded batch. */
     private static final int RUN = 1000;
 
-    private CopyBaseline() {
-    }
+    private CopyBaseline() {}
 
-    /** Copies {@code rows} rows in chunks of {@code chunk}; returns rows per second of COPY time. Drops the table after. */
-    static double run(Connection c, long rows, int chunk, int patients, long firstEpochSecond) throws Exception {
+    /**
+     * Copies {@code rows} rows in chunks of {@code chunk}; returns rows per second of COPY time.
+     * Drops the table after.
+     */
+    static double run(Connection c, long rows, int chunk, int patients, long firstEpochSecond)
+            throws Exception {
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
             s.execute("drop table if exists " + TABLE);
-            s.execute("create table " + TABLE + " (patient_id text, t timestamptz, value double precision, primary key (patient_id, t))");
+            s.execute(
+                    "create table "
+                            + TABLE
+                            + " (patient_id text, t timestamptz, value double precision, primary key (patient_id, t))");
         }
         // pseudonym-shaped ids (40 hex characters), as readings.patient_id holds
         String[] ids = new String[patients];
@@ -45,10 +52,13 @@ final class CopyBaseline {
         try {
             for (long done = 0; done < rows; done += chunk) {
                 int n = (int) Math.min(chunk, rows - done);
-                // generated outside the timed part: the baseline is the database, not this machine's string building
+                // generated outside the timed part: the baseline is the database, not this
+                // machine's string building
                 byte[] text = chunkText(ids, done, n, firstEpochSecond);
                 long t0 = System.nanoTime();
-                copy.copyIn("copy " + TABLE + " (patient_id, t, value) from stdin", new ByteArrayInputStream(text));
+                copy.copyIn(
+                        "copy " + TABLE + " (patient_id, t, value) from stdin",
+                        new ByteArrayInputStream(text));
                 copyNanos += System.nanoTime() - t0;
             }
         } finally {
@@ -78,11 +88,21 @@ final class CopyBaseline {
                 date = LocalDate.ofEpochDay(day).toString();
             }
             int s = Math.floorMod(second, 86_400);
-            b.append(ids[patient]).append('\t').append(date).append(' ')
-                    .append(s / 36_000).append(s / 3600 % 10).append(':')
-                    .append(s / 600 % 6).append(s / 60 % 10).append(':')
-                    .append(s % 60 / 10).append(s % 10).append("+00\t")
-                    .append(55 + r.nextInt(60)).append('\n');
+            b.append(ids[patient])
+                    .append('\t')
+                    .append(date)
+                    .append(' ')
+                    .append(s / 36_000)
+                    .append(s / 3600 % 10)
+                    .append(':')
+                    .append(s / 600 % 6)
+                    .append(s / 60 % 10)
+                    .append(':')
+                    .append(s % 60 / 10)
+                    .append(s % 10)
+                    .append("+00\t")
+                    .append(55 + r.nextInt(60))
+                    .append('\n');
         }
         return b.toString().getBytes(StandardCharsets.US_ASCII);
     }

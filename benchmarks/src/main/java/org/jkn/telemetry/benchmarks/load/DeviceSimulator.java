@@ -52,8 +52,17 @@ public final class DeviceSimulator {
         rate = Double.parseDouble(opts.getOrDefault("rate", "1"));
         seconds = Integer.parseInt(opts.getOrDefault("seconds", "30"));
         perPublish = Integer.parseInt(opts.getOrDefault("readings", "1"));
-        types = Arrays.asList(opts.getOrDefault("types", "heart_rate,oxygen_saturation,blood_pressure,body_temperature").split(","));
-        if (devices < 1 || rate <= 0 || seconds < 1 || perPublish < 1 || !Readings.TYPES.containsAll(types)) {
+        types =
+                Arrays.asList(
+                        opts.getOrDefault(
+                                        "types",
+                                        "heart_rate,oxygen_saturation,blood_pressure,body_temperature")
+                                .split(",", -1));
+        if (devices < 1
+                || rate <= 0
+                || seconds < 1
+                || perPublish < 1
+                || !Readings.TYPES.containsAll(types)) {
             throw new IllegalArgumentException("bad arguments; types are " + Readings.TYPES);
         }
     }
@@ -82,24 +91,30 @@ public final class DeviceSimulator {
     }
 
     static void usage() {
-        System.err.println("DeviceSimulator --http http://127.0.0.1:8080 --mqtt tcp://127.0.0.1:1883 --devices 10 --rate 1"
-                + " --seconds 30 [--readings 1] [--types " + String.join(",", Readings.TYPES) + "] [--token ADMIN_TOKEN]\n"
-                + "  --rate: publishes per second per device; --readings: readings per publish\n"
-                + "  --token: an admin bearer token for registering devices; without it one is asked of a development\n"
-                + "           service's GET /dev/token?role=admin");
+        System.err.println(
+                "DeviceSimulator --http http://127.0.0.1:8080 --mqtt tcp://127.0.0.1:1883 --devices 10 --rate 1"
+                        + " --seconds 30 [--readings 1] [--types "
+                        + String.join(",", Readings.TYPES)
+                        + "] [--token ADMIN_TOKEN]\n"
+                        + "  --rate: publishes per second per device; --readings: readings per publish\n"
+                        + "  --token: an admin bearer token for registering devices; without it one is asked of a development\n"
+                        + "           service's GET /dev/token?role=admin");
     }
 
     private void run() throws Exception {
         String httpBase = opts.getOrDefault("http", "http://127.0.0.1:8080");
         String mqtt = opts.getOrDefault("mqtt", "tcp://127.0.0.1:1883");
         gateway = new GatewayClient(httpBase);
-        String token = opts.containsKey("token") ? opts.get("token") : gateway.devToken("role=admin");
+        String token =
+                opts.containsKey("token") ? opts.get("token") : gateway.devToken("role=admin");
         System.out.printf("registering and connecting %d devices...%n", devices);
         List<MqttAsyncClient> clients = new ArrayList<>();
         List<String> topics = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
             String[] cred = register(token, d);
-            MqttAsyncClient c = new MqttAsyncClient(mqtt, "sim-" + d + "-" + System.nanoTime(), new MemoryPersistence());
+            MqttAsyncClient c =
+                    new MqttAsyncClient(
+                            mqtt, "sim-" + d + "-" + System.nanoTime(), new MemoryPersistence());
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setUserName(cred[0]);
             o.setPassword(cred[1].getBytes(StandardCharsets.UTF_8));
@@ -110,7 +125,9 @@ public final class DeviceSimulator {
             topics.add("devices/" + cred[0] + "/readings");
         }
         double storedBefore = gateway.metric("telemetry_readings_stored_total");
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        ScheduledExecutorService timer =
+                Executors.newScheduledThreadPool(
+                        Math.max(2, Runtime.getRuntime().availableProcessors()));
         long periodMicros = (long) (1_000_000 / rate);
         long start = System.nanoTime();
         for (int d = 0; d < devices; d++) {
@@ -118,7 +135,13 @@ public final class DeviceSimulator {
             String topic = topics.get(d);
             long[] seq = {0};
             // spread the devices over one period so they do not all publish in the same millisecond
-            timer.scheduleAtFixedRate(() -> publish(c, topic, seq[0]++), periodMicros * d / devices, periodMicros, TimeUnit.MICROSECONDS);
+            // cancelled by shutting the timer down; publish() handles its own failures
+            var unused =
+                    timer.scheduleAtFixedRate(
+                            () -> publish(c, topic, seq[0]++),
+                            periodMicros * d / devices,
+                            periodMicros,
+                            TimeUnit.MICROSECONDS);
         }
         long last = System.nanoTime();
         long lastAcked = 0;
@@ -128,8 +151,15 @@ public final class DeviceSimulator {
             total.add(h);
             long now = System.nanoTime();
             long a = acked.sum();
-            System.out.printf("%3ds sent %d acked %d refused %d not-sent %d | %.0f acks/s, p50 %.1f ms, p99 %.1f ms%n", s, sent.sum(), a,
-                    refused.sum(), notSent.sum(), (a - lastAcked) * 1e9 / (now - last), h.getValueAtPercentile(50) / 1000.0,
+            System.out.printf(
+                    "%3ds sent %d acked %d refused %d not-sent %d | %.0f acks/s, p50 %.1f ms, p99 %.1f ms%n",
+                    s,
+                    sent.sum(),
+                    a,
+                    refused.sum(),
+                    notSent.sum(),
+                    (a - lastAcked) * 1e9 / (now - last),
+                    h.getValueAtPercentile(50) / 1000.0,
                     h.getValueAtPercentile(99) / 1000.0);
             last = now;
             lastAcked = a;
@@ -148,20 +178,30 @@ public final class DeviceSimulator {
             }
         }
         long drainDeadline = System.nanoTime() + 60_000_000_000L;
-        while (gateway.metric("telemetry_journal_lag_readings") > 0 && System.nanoTime() < drainDeadline) {
+        while (gateway.metric("telemetry_journal_lag_readings") > 0
+                && System.nanoTime() < drainDeadline) {
             Thread.sleep(200);
         }
         double storedSeconds = (System.nanoTime() - start) / 1e9;
         double stored = gateway.metric("telemetry_readings_stored_total") - storedBefore;
-        System.out.printf("%nsummary: %d devices, %.1f publishes/s/device target, %d reading(s) per publish, %.1f s%n",
+        System.out.printf(
+                "%nsummary: %d devices, %.1f publishes/s/device target, %d reading(s) per publish, %.1f s%n",
                 devices, rate, perPublish, elapsed);
-        System.out.printf("  sent %d, acknowledged %d, refused %d, not sent %d%n", sent.sum(), acked.sum(), refused.sum(), notSent.sum());
-        System.out.printf("  %.0f acknowledged publishes/s, %.0f readings/s acknowledged%n", acked.sum() / elapsed,
-                acked.sum() * perPublish / elapsed);
-        System.out.printf("  PUBACK latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n", total.getValueAtPercentile(50) / 1000.0,
-                total.getValueAtPercentile(99) / 1000.0, total.getValueAtPercentile(99.9) / 1000.0, total.getMaxValue() / 1000.0);
-        System.out.printf("  stored %.0f new readings, %.0f readings/s stored (until the journal was drained, %.1f s)%n", stored,
-                stored / storedSeconds, storedSeconds);
+        System.out.printf(
+                "  sent %d, acknowledged %d, refused %d, not sent %d%n",
+                sent.sum(), acked.sum(), refused.sum(), notSent.sum());
+        System.out.printf(
+                "  %.0f acknowledged publishes/s, %.0f readings/s acknowledged%n",
+                acked.sum() / elapsed, acked.sum() * perPublish / elapsed);
+        System.out.printf(
+                "  PUBACK latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
+                total.getValueAtPercentile(50) / 1000.0,
+                total.getValueAtPercentile(99) / 1000.0,
+                total.getValueAtPercentile(99.9) / 1000.0,
+                total.getMaxValue() / 1000.0);
+        System.out.printf(
+                "  stored %.0f new readings, %.0f readings/s stored (until the journal was drained, %.1f s)%n",
+                stored, stored / storedSeconds, storedSeconds);
     }
 
     private void publish(MqttAsyncClient c, String topic, long seq) {
@@ -169,27 +209,31 @@ public final class DeviceSimulator {
         m.setQos(1);
         long t0 = System.nanoTime();
         try {
-            c.publish(topic, m, null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    int[] codes = token.getReasonCodes();
-                    if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
-                        refused.increment();
-                    } else {
-                        acked.increment();
-                        latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-                    }
-                }
+            c.publish(
+                    topic,
+                    m,
+                    null,
+                    new MqttActionListener() {
+                        @Override
+                        public void onSuccess(IMqttToken token) {
+                            int[] codes = token.getReasonCodes();
+                            if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                                refused.increment();
+                            } else {
+                                acked.increment();
+                                latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+                            }
+                        }
 
-                @Override
-                public void onFailure(IMqttToken token, Throwable e) {
-                    if (e instanceof MqttException me && me.getReasonCode() >= 0x80) {
-                        refused.increment();
-                    } else {
-                        notSent.increment();
-                    }
-                }
-            });
+                        @Override
+                        public void onFailure(IMqttToken token, Throwable e) {
+                            if (e instanceof MqttException me && me.getReasonCode() >= 0x80) {
+                                refused.increment();
+                            } else {
+                                notSent.increment();
+                            }
+                        }
+                    });
             sent.increment();
         } catch (MqttException e) {
             notSent.increment(); // in-flight window full (Receive Maximum) or disconnected

@@ -52,11 +52,20 @@ public final class EndToEnd {
 
     private int run() throws Exception {
         String runTag = Long.toString(System.currentTimeMillis(), 36);
-        // the wearers' clocks start days back, whole minutes, so a run's readings look like a synced backlog
+        // the wearers' clocks start days back, whole minutes, so a run's readings look like a
+        // synced backlog
         long firstSecond = (Instant.now().getEpochSecond() - o.daysBack() * 86_400L) / 60 * 60;
-        System.out.printf("e2e %s: %d patients, batches of %d, %s, %d in flight at most, %d s; load average %s%n", o.mode(),
-                o.patients(), o.batch(), o.rate() > 0 ? String.format("%.0f readings/s offered", o.rate()) : "as fast as possible",
-                o.concurrency(), o.seconds(), loadAverage());
+        System.out.printf(
+                "e2e %s: %d patients, batches of %d, %s, %d in flight at most, %d s; load average %s%n",
+                o.mode(),
+                o.patients(),
+                o.batch(),
+                o.rate() > 0
+                        ? String.format("%.0f readings/s offered", o.rate())
+                        : "as fast as possible",
+                o.concurrency(),
+                o.seconds(),
+                loadAverage());
         if (o.warmup() > 0) {
             System.out.printf("after %d s of warm-up at the same load%n", o.warmup());
         }
@@ -66,19 +75,26 @@ public final class EndToEnd {
         String initial = gateway.metrics();
         warmUp(transport);
         String before = gateway.metrics();
-        LoadDriver driver = new LoadDriver(transport, o.patients(), o.batch(), o.rate(), o.concurrency());
+        LoadDriver driver =
+                new LoadDriver(transport, o.patients(), o.batch(), o.rate(), o.concurrency());
         Histogram latency = new Histogram(3);
         driver.start(o.seconds());
         progress(driver, latency, before);
         if (!driver.awaitAnswers(120)) {
-            System.out.println("warning: batches still unanswered 120 s after the end of the run; counted as not acknowledged");
+            System.out.println(
+                    "warning: batches still unanswered 120 s after the end of the run; counted as not acknowledged");
         }
         driver.interval(latency);
-        // 1-minute load average as sending ended: on a shared machine, the context every figure needs
-        String loadAtSendEnd = loadAverage().split(" ")[0];
-        // the run's length, or up to the last answer when that came later: every slot may have sat out a
+        // 1-minute load average as sending ended: on a shared machine, the context every figure
+        // needs
+        String loadAtSendEnd = loadAverage().split(" ", -1)[0];
+        // the run's length, or up to the last answer when that came later: every slot may have sat
+        // out a
         // Retry-After at the end, which is part of the run, not a reason to divide by less
-        double sendSeconds = Math.max(o.seconds(), (driver.lastAnswerNanos.get() - driver.firstSendNanos()) / 1e9);
+        double sendSeconds =
+                Math.max(
+                        o.seconds(),
+                        (driver.lastAnswerNanos.get() - driver.firstSendNanos()) / 1e9);
         Drain drain = drain(driver.firstSendNanos(), before, initial);
         transport.close();
         String after = gateway.metrics();
@@ -87,57 +103,109 @@ public final class EndToEnd {
         double acceptedPerSecond = accepted / sendSeconds;
         double storedPerSecond = drain.stored / drain.seconds;
         summary(driver, latency, accepted, sendSeconds, drain, before, after, feeds);
-        System.out.printf("load average when sending ended %s, when the journal was drained %s%n", loadAtSendEnd, loadAverage());
+        System.out.printf(
+                "load average when sending ended %s, when the journal was drained %s%n",
+                loadAtSendEnd, loadAverage());
 
         List<StorageProbe.Relation> relations;
         double copyRowsPerSecond;
         try (Connection c = DriverManager.getConnection(o.jdbc(), o.dbUser(), o.dbPassword())) {
             relations = StorageProbe.measure(c);
             long rows = Math.max(drain.storedAll, o.copyMinRows());
-            System.out.printf("COPY baseline: %,d rows into %s, %,d rows per COPY...%n", rows, CopyBaseline.TABLE, o.copyChunk());
+            System.out.printf(
+                    "COPY baseline: %,d rows into %s, %,d rows per COPY...%n",
+                    rows, CopyBaseline.TABLE, o.copyChunk());
             copyRowsPerSecond = CopyBaseline.run(c, rows, o.copyChunk(), o.patients(), firstSecond);
         }
         long bytes = 0;
         for (StorageProbe.Relation r : relations) {
             bytes += r.bytes();
-            System.out.printf("  %s (%s, %d partitions/chunks, %,d rows): %,d bytes: heap %,d, indexes %,d, TOAST %,d%n", r.name(),
-                    r.kind(), r.parts(), r.rows(), r.bytes(), r.bytes() - r.indexBytes() - r.toastBytes(), r.indexBytes(), r.toastBytes());
+            System.out.printf(
+                    "  %s (%s, %d partitions/chunks, %,d rows): %,d bytes: heap %,d, indexes %,d, TOAST %,d%n",
+                    r.name(),
+                    r.kind(),
+                    r.parts(),
+                    r.rows(),
+                    r.bytes(),
+                    r.bytes() - r.indexBytes() - r.toastBytes(),
+                    r.indexBytes(),
+                    r.toastBytes());
         }
         if (relations.isEmpty()) {
             System.out.println("  neither readings nor reading_blocks exists in this database");
         }
         // warm-up readings are on disk too, so they count here
-        double bytesPerReading = drain.storedAll > 0 ? (double) bytes / drain.storedAll : Double.NaN;
-        System.out.printf("  %,.0f bytes per stored reading (%,d bytes / %,d readings stored since the warm-up began;"
-                + " assumes the database holds only this run's)%n", bytesPerReading, bytes, drain.storedAll);
-        System.out.printf("  COPY %,.0f rows/s; stored/s / COPY rows/s = %.3f%n", copyRowsPerSecond, storedPerSecond / copyRowsPerSecond);
+        double bytesPerReading =
+                drain.storedAll > 0 ? (double) bytes / drain.storedAll : Double.NaN;
+        System.out.printf(
+                "  %,.0f bytes per stored reading (%,d bytes / %,d readings stored since the warm-up began;"
+                        + " assumes the database holds only this run's)%n",
+                bytesPerReading, bytes, drain.storedAll);
+        System.out.printf(
+                "  COPY %,.0f rows/s; stored/s / COPY rows/s = %.3f%n",
+                copyRowsPerSecond, storedPerSecond / copyRowsPerSecond);
 
         String storage = o.label() != null ? o.label() : storageLabel(relations);
         System.out.println();
-        System.out.println("| mode | storage | batch | patients | offered readings/s | run s | accepted/s | stored/s"
-                + " | drain-only stored/s | ack p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | bytes/reading | COPY rows/s | stored/COPY"
-                + " | load avg |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        String offered = o.rate() > 0 ? String.format("%,.0f", o.rate()) : "max (" + o.concurrency() + " in flight)";
+        System.out.println(
+                "| mode | storage | batch | patients | offered readings/s | run s | accepted/s | stored/s"
+                        + " | drain-only stored/s | ack p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | bytes/reading | COPY rows/s | stored/COPY"
+                        + " | load avg |");
+        System.out.println(
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        String offered =
+                o.rate() > 0
+                        ? String.format("%,.0f", o.rate())
+                        : "max (" + o.concurrency() + " in flight)";
         String run = o.seconds() + (o.warmup() > 0 ? " (+" + o.warmup() + " warm-up)" : "");
-        String drainOnly = Double.isNaN(drain.drainOnlyPerSecond) ? "-" : String.format("%,.0f", drain.drainOnlyPerSecond);
-        System.out.printf("| %s | %s | %d | %d | %s | %s | %,.0f | %,.0f | %s | %s | %s | %s | %s | %.1f | %,.0f | %,.0f | %.3f | %s |%n",
-                o.mode(), storage, o.batch(), o.patients(), offered, run, acceptedPerSecond, storedPerSecond, drainOnly,
-                ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9), latency.getMaxValue() / 1000.0,
-                bytesPerReading, copyRowsPerSecond, storedPerSecond / copyRowsPerSecond, loadAtSendEnd);
+        String drainOnly =
+                Double.isNaN(drain.drainOnlyPerSecond)
+                        ? "-"
+                        : String.format("%,.0f", drain.drainOnlyPerSecond);
+        System.out.printf(
+                "| %s | %s | %d | %d | %s | %s | %,.0f | %,.0f | %s | %s | %s | %s | %s | %.1f | %,.0f | %,.0f | %.3f | %s |%n",
+                o.mode(),
+                storage,
+                o.batch(),
+                o.patients(),
+                offered,
+                run,
+                acceptedPerSecond,
+                storedPerSecond,
+                drainOnly,
+                ms(latency, 50),
+                ms(latency, 90),
+                ms(latency, 99),
+                ms(latency, 99.9),
+                latency.getMaxValue() / 1000.0,
+                bytesPerReading,
+                copyRowsPerSecond,
+                storedPerSecond / copyRowsPerSecond,
+                loadAtSendEnd);
         return accepted > 0 && drain.complete ? 0 : 1;
     }
 
-    /** Patients with consents (and for MQTT their devices), and the transport that sends for them. */
-    private Transport setUp(String runTag, long firstSecond, List<HeartRateFeed> feeds) throws Exception {
-        String admin = o.mode().equals("mqtt") ? (o.token() != null ? o.token() : gateway.devToken("role=admin")) : null;
+    /**
+     * Patients with consents (and for MQTT their devices), and the transport that sends for them.
+     */
+    private Transport setUp(String runTag, long firstSecond, List<HeartRateFeed> feeds)
+            throws Exception {
+        String admin =
+                o.mode().equals("mqtt")
+                        ? (o.token() != null ? o.token() : gateway.devToken("role=admin"))
+                        : null;
         List<String> tokens = new ArrayList<>();
-        System.out.printf("consenting %d patients%s...%n", o.patients(), admin != null ? " and registering their devices" : "");
+        System.out.printf(
+                "consenting %d patients%s...%n",
+                o.patients(), admin != null ? " and registering their devices" : "");
         for (int i = 0; i < o.patients(); i++) {
             String nik = Niks.of(o.patientBase() + i);
             feeds.add(new HeartRateFeed(nik, "e2e-watch-" + i, runTag, firstSecond));
             if (admin == null) {
-                String token = gateway.patientToken(nik); // the app's own token: it may upload only this patient's batches
+                String token =
+                        gateway.patientToken(
+                                nik); // the app's own token: it may upload only this patient's
+                // batches
                 gateway.consent(token, nik);
                 tokens.add(token);
             } else {
@@ -147,7 +215,9 @@ public final class EndToEnd {
         return switch (o.mode()) {
             case "http" -> new HttpTransport(o.http(), feeds, tokens, o.batch(), false);
             case "http-dense" -> new HttpTransport(o.http(), feeds, tokens, o.batch(), true);
-            default -> new MqttTransport(gateway, admin, o.mqtt(), feeds, o.batch(), o.mqttInFlight(), runTag);
+            default ->
+                    new MqttTransport(
+                            gateway, admin, o.mqtt(), feeds, o.batch(), o.mqttInFlight(), runTag);
         };
     }
 
@@ -160,36 +230,62 @@ public final class EndToEnd {
         if (o.warmup() == 0) {
             return;
         }
-        LoadDriver w = new LoadDriver(transport, o.patients(), o.batch(), o.rate(), o.concurrency());
+        LoadDriver w =
+                new LoadDriver(transport, o.patients(), o.batch(), o.rate(), o.concurrency());
         w.start(o.warmup());
         w.awaitAnswers(120);
-        System.out.printf("warm-up: %,d readings acknowledged in %d s (not counted below)%n", w.accepted.sum(), o.warmup());
+        System.out.printf(
+                "warm-up: %,d readings acknowledged in %d s (not counted below)%n",
+                w.accepted.sum(), o.warmup());
     }
 
-    /** One line a second while sending: what was acknowledged, how fast, and how far the store is behind. */
+    /**
+     * One line a second while sending: what was acknowledged, how fast, and how far the store is
+     * behind.
+     */
     private void progress(LoadDriver driver, Histogram total, String before) throws Exception {
         double storedBefore = GatewayClient.sum(before, "telemetry_readings_stored_total");
         long lastAccepted = 0;
         double lastStored = storedBefore;
         for (int s = 1; s <= o.seconds(); s++) {
-            Thread.sleep(Math.max(0, (driver.firstSendNanos() + s * 1_000_000_000L - System.nanoTime()) / 1_000_000));
+            Thread.sleep(
+                    Math.max(
+                            0,
+                            (driver.firstSendNanos() + s * 1_000_000_000L - System.nanoTime())
+                                    / 1_000_000));
             Histogram h = driver.interval(total);
             String m = gateway.metrics();
             double stored = GatewayClient.sum(m, "telemetry_readings_stored_total");
             long a = driver.accepted.sum();
-            System.out.printf("%3ds accepted %,d (%,d/s) p50 %s ms p99 %s ms in-flight %d refused %d failed %d | stored %,.0f/s lag %,.0f%n",
-                    s, a, a - lastAccepted, ms(h, 50), ms(h, 99), driver.inFlight(), driver.refusedBatches.sum(), driver.failedBatches.sum(),
-                    stored - lastStored, GatewayClient.sum(m, "telemetry_journal_lag_readings"));
+            System.out.printf(
+                    "%3ds accepted %,d (%,d/s) p50 %s ms p99 %s ms in-flight %d refused %d failed %d | stored %,.0f/s lag %,.0f%n",
+                    s,
+                    a,
+                    a - lastAccepted,
+                    ms(h, 50),
+                    ms(h, 99),
+                    driver.inFlight(),
+                    driver.refusedBatches.sum(),
+                    driver.failedBatches.sum(),
+                    stored - lastStored,
+                    GatewayClient.sum(m, "telemetry_journal_lag_readings"));
             lastAccepted = a;
             lastStored = stored;
         }
     }
 
     /** {@code stored}: since the measured run began; {@code storedAll}: since the warm-up began. */
-    private record Drain(long stored, long storedAll, double seconds, double drainOnlyPerSecond, boolean complete) {
-    }
+    private record Drain(
+            long stored,
+            long storedAll,
+            double seconds,
+            double drainOnlyPerSecond,
+            boolean complete) {}
 
-    /** Backlog (readings) below which the drain alone is too short to time: a few write transactions. */
+    /**
+     * Backlog (readings) below which the drain alone is too short to time: a few write
+     * transactions.
+     */
     private static final double DRAIN_ONLY_MIN_LAG = 50_000;
 
     /**
@@ -215,21 +311,38 @@ public final class EndToEnd {
                 lagAtSendEnd = lag;
             }
             if (lag == 0 || now > deadline) {
-                // the lag drops just before the stored counter counts a write: let the counter catch up
+                // the lag drops just before the stored counter counts a write: let the counter
+                // catch up
                 Thread.sleep(300);
                 double total = gateway.metric("telemetry_readings_stored_total");
                 long stored = Math.round(total - storedBefore);
                 double seconds = (now - firstSendNanos) / 1e9;
-                double drainOnly = lagAtSendEnd >= DRAIN_ONLY_MIN_LAG && now > sendEnd
-                        ? (total - storedAtSendEnd) / ((now - sendEnd) / 1e9) : Double.NaN;
-                System.out.printf("%s: %,d readings stored in %.1f s from the first send; after the last answer %,.0f left,"
-                                + " stored at %,.0f/s%n", lag == 0 ? "journal drained" : "drain timeout, lag " + Math.round(lag), stored,
-                        seconds, lagAtSendEnd, drainOnly);
-                return new Drain(stored, Math.round(total - GatewayClient.sum(initial, "telemetry_readings_stored_total")), seconds,
-                        drainOnly, lag == 0);
+                double drainOnly =
+                        lagAtSendEnd >= DRAIN_ONLY_MIN_LAG && now > sendEnd
+                                ? (total - storedAtSendEnd) / ((now - sendEnd) / 1e9)
+                                : Double.NaN;
+                System.out.printf(
+                        "%s: %,d readings stored in %.1f s from the first send; after the last answer %,.0f left,"
+                                + " stored at %,.0f/s%n",
+                        lag == 0 ? "journal drained" : "drain timeout, lag " + Math.round(lag),
+                        stored,
+                        seconds,
+                        lagAtSendEnd,
+                        drainOnly);
+                return new Drain(
+                        stored,
+                        Math.round(
+                                total
+                                        - GatewayClient.sum(
+                                                initial, "telemetry_readings_stored_total")),
+                        seconds,
+                        drainOnly,
+                        lag == 0);
             }
             if (now - lastPrint > 5_000_000_000L) {
-                System.out.printf("draining: lag %,.0f, stored %,.0f%n", lag,
+                System.out.printf(
+                        "draining: lag %,.0f, stored %,.0f%n",
+                        lag,
                         GatewayClient.sum(m, "telemetry_readings_stored_total") - storedBefore);
                 lastPrint = now;
             }
@@ -237,28 +350,57 @@ public final class EndToEnd {
         }
     }
 
-    private void summary(LoadDriver d, Histogram latency, long accepted, double sendSeconds, Drain drain, String before,
-                         String after, List<HeartRateFeed> feeds) {
-        System.out.printf("%nsent %,d batches in %.1f s: %,d readings acknowledged (%,.0f/s), %,d rejected, %,d batches refused,"
-                        + " %,d failed%s%n", d.batchesSent.sum(), sendSeconds, accepted, accepted / sendSeconds, d.rejected.sum(),
-                d.refusedBatches.sum(), d.failedBatches.sum(),
-                o.rate() > 0 ? String.format(", %,d scheduled batches not sent (all slots waiting)", d.missedBatches()) : "");
-        System.out.printf("ack latency ms: p50 %s p90 %s p99 %s p99.9 %s max %.1f (%,d batches)%n", ms(latency, 50), ms(latency, 90),
-                ms(latency, 99), ms(latency, 99.9), latency.getMaxValue() / 1000.0, latency.getTotalCount());
+    private void summary(
+            LoadDriver d,
+            Histogram latency,
+            long accepted,
+            double sendSeconds,
+            Drain drain,
+            String before,
+            String after,
+            List<HeartRateFeed> feeds) {
+        System.out.printf(
+                "%nsent %,d batches in %.1f s: %,d readings acknowledged (%,.0f/s), %,d rejected, %,d batches refused,"
+                        + " %,d failed%s%n",
+                d.batchesSent.sum(),
+                sendSeconds,
+                accepted,
+                accepted / sendSeconds,
+                d.rejected.sum(),
+                d.refusedBatches.sum(),
+                d.failedBatches.sum(),
+                o.rate() > 0
+                        ? String.format(
+                                ", %,d scheduled batches not sent (all slots waiting)",
+                                d.missedBatches())
+                        : "");
+        System.out.printf(
+                "ack latency ms: p50 %s p90 %s p99 %s p99.9 %s max %.1f (%,d batches)%n",
+                ms(latency, 50),
+                ms(latency, 90),
+                ms(latency, 99),
+                ms(latency, 99.9),
+                latency.getMaxValue() / 1000.0,
+                latency.getTotalCount());
         Map<String, Long> reasons = new TreeMap<>();
         d.reasons.forEach((k, v) -> reasons.put(k, v.sum()));
         reasons.forEach((k, v) -> System.out.printf("  %,d x %s%n", v, k));
         // the gateway's own counts: for MQTT the only source of per-reading rejections
-        System.out.printf("gateway counters over the run: accepted %,.0f, rejected %s, duplicates %,.0f, stored %,d (the warm-up's backlog"
-                + " included), db write failures %,.0f%n",
-                delta(before, after, "telemetry_readings_accepted_total"), rejectedByReason(before, after),
-                delta(before, after, "telemetry_readings_duplicates_total"), drain.stored,
+        System.out.printf(
+                "gateway counters over the run: accepted %,.0f, rejected %s, duplicates %,.0f, stored %,d (the warm-up's backlog"
+                        + " included), db write failures %,.0f%n",
+                delta(before, after, "telemetry_readings_accepted_total"),
+                rejectedByReason(before, after),
+                delta(before, after, "telemetry_readings_duplicates_total"),
+                drain.stored,
                 delta(before, after, "telemetry_db_write_failures_total"));
         long horizon = 0;
         for (HeartRateFeed f : feeds) {
             horizon = Math.max(horizon, f.nextSecond());
         }
-        System.out.printf("simulated time reached %s (the newest reading; now %s)%n", Instant.ofEpochSecond(horizon), Instant.now());
+        System.out.printf(
+                "simulated time reached %s (the newest reading; now %s)%n",
+                Instant.ofEpochSecond(horizon), Instant.now());
     }
 
     private static double delta(String before, String after, String name) {
@@ -269,35 +411,42 @@ public final class EndToEnd {
         Map<String, Double> b = GatewayClient.byLabels(before, "telemetry_readings_rejected_total");
         StringBuilder s = new StringBuilder();
         double total = 0;
-        for (Map.Entry<String, Double> e : GatewayClient.byLabels(after, "telemetry_readings_rejected_total").entrySet()) {
+        for (Map.Entry<String, Double> e :
+                GatewayClient.byLabels(after, "telemetry_readings_rejected_total").entrySet()) {
             double d = e.getValue() - b.getOrDefault(e.getKey(), 0.0);
             if (d > 0) {
                 s.append(String.format(" %s %,.0f", e.getKey(), d));
                 total += d;
             }
         }
-        return String.format("%,.0f", total) + (s.length() > 0 ? " (" + s.toString().trim() + ")" : "");
+        return String.format("%,.0f", total)
+                + (s.length() > 0 ? " (" + s.toString().trim() + ")" : "");
     }
 
     private static String storageLabel(List<StorageProbe.Relation> relations) {
         List<String> parts = new ArrayList<>();
         for (StorageProbe.Relation r : relations) {
-            parts.add(r.name() + ": " + switch (r.kind()) {
-                case "hypertable" -> "TimescaleDB hypertable";
-                case "partitioned" -> "native partitions";
-                default -> "plain table";
-            });
+            parts.add(
+                    r.name()
+                            + ": "
+                            + switch (r.kind()) {
+                                case "hypertable" -> "TimescaleDB hypertable";
+                                case "partitioned" -> "native partitions";
+                                default -> "plain table";
+                            });
         }
         return parts.isEmpty() ? "none found" : String.join(", ", parts);
     }
 
     private static String ms(Histogram h, double percentile) {
-        return h.getTotalCount() == 0 ? "-" : String.format("%.1f", h.getValueAtPercentile(percentile) / 1000.0);
+        return h.getTotalCount() == 0
+                ? "-"
+                : String.format("%.1f", h.getValueAtPercentile(percentile) / 1000.0);
     }
 
     private static String loadAverage() {
         try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ", -1);
             return f[0] + " " + f[1] + " " + f[2];
         } catch (Exception e) {
             return "unknown";

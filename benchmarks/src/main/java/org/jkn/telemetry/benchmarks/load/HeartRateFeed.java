@@ -10,13 +10,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * times look like a backlog being synced and stay clear of the future-skew check), and reading ids
  * are {@code <run tag>-<sequence>}, so no reading of a run repeats one of this or another run.
  *
- * <p>Thread-safe: batches of one patient may be built on different threads; {@link #reserve}
- * hands out disjoint stretches of time and ids.
+ * <p>Thread-safe: batches of one patient may be built on different threads; {@link #reserve} hands
+ * out disjoint stretches of time and ids.
  */
 final class HeartRateFeed {
 
     /** Readings are sent in the wearer's offset, as the phone would (Western Indonesia Time). */
     private static final int OFFSET_SECONDS = 7 * 3600;
+
     private static final String OFFSET = "+07:00";
 
     private final String nik;
@@ -42,7 +43,10 @@ final class HeartRateFeed {
         return nextSecond;
     }
 
-    /** Takes {@code count} seconds and ids; returns {epoch second of the first, its sequence number}. */
+    /**
+     * Takes {@code count} seconds and ids; returns {epoch second of the first, its sequence
+     * number}.
+     */
     private synchronized long[] reserve(int count) {
         long[] r = {nextSecond, nextSequence};
         nextSecond += count;
@@ -51,18 +55,24 @@ final class HeartRateFeed {
     }
 
     /**
-     * {@code count} heart-rate readings, one JSON object each. {@code withEnvelope}: the
-     * {@code POST /v1/readings} body with patient and device; without, the MQTT payload, whose
-     * patient and device come from the device's registration.
+     * {@code count} heart-rate readings, one JSON object each. {@code withEnvelope}: the {@code
+     * POST /v1/readings} body with patient and device; without, the MQTT payload, whose patient and
+     * device come from the device's registration.
      */
     byte[] items(int count, boolean withEnvelope) {
         long[] at = reserve(count);
         StringBuilder b = start(count * 100, withEnvelope);
         Clock clock = new Clock(at[0]);
         for (int i = 0; i < count; i++) {
-            b.append(i == 0 ? "{\"id\":\"" : ",{\"id\":\"").append(runTag).append('-').append(at[1] + i)
+            b.append(i == 0 ? "{\"id\":\"" : ",{\"id\":\"")
+                    .append(runTag)
+                    .append('-')
+                    .append(at[1] + i)
                     .append("\",\"type\":\"heart_rate\",\"time\":\"");
-            clock.append(b).append("\",\"value\":").append(nextRate()).append(",\"unit\":\"/min\"}");
+            clock.append(b)
+                    .append("\",\"value\":")
+                    .append(nextRate())
+                    .append(",\"unit\":\"/min\"}");
             clock.tick();
         }
         return end(b);
@@ -75,7 +85,11 @@ final class HeartRateFeed {
     byte[] denseSeries(int count) {
         long[] at = reserve(count);
         StringBuilder b = start(count * 4 + 160, true);
-        b.append("{\"id\":\"").append(runTag).append("-s").append(at[1]).append("\",\"type\":\"heart_rate\",\"start\":\"");
+        b.append("{\"id\":\"")
+                .append(runTag)
+                .append("-s")
+                .append(at[1])
+                .append("\",\"type\":\"heart_rate\",\"start\":\"");
         new Clock(at[0]).append(b).append("\",\"interval\":1,\"unit\":\"bpm\",\"values\":[");
         for (int i = 0; i < count; i++) {
             b.append(i == 0 ? "" : ",").append(nextRate());
@@ -87,7 +101,10 @@ final class HeartRateFeed {
     private StringBuilder start(int capacity, boolean withEnvelope) {
         StringBuilder b = new StringBuilder(capacity + 200);
         if (withEnvelope) {
-            b.append("{\"patient\":\"").append(nik).append("\",\"device\":{\"id\":\"").append(deviceId)
+            b.append("{\"patient\":\"")
+                    .append(nik)
+                    .append("\",\"device\":{\"id\":\"")
+                    .append(deviceId)
                     .append("\",\"manufacturer\":\"Acme\",\"model\":\"Band 5\"},");
         } else {
             b.append('{');
@@ -99,17 +116,24 @@ final class HeartRateFeed {
         return b.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** A resting wearer's pulse: a bounded random walk, so values compress like real ones, not like noise. */
+    /**
+     * A resting wearer's pulse: a bounded random walk, so values compress like real ones, not like
+     * noise.
+     */
     private int nextRate() {
         int step = ThreadLocalRandom.current().nextInt(-2, 3);
-        int rate = Math.max(50, Math.min(120, lastRate + step)); // races between threads only blur the walk
+        int rate =
+                Math.max(
+                        50,
+                        Math.min(120, lastRate + step)); // races between threads only blur the walk
         lastRate = rate;
         return rate;
     }
 
     /**
      * ISO 8601 local time with the fixed offset, one second after another. Formatting 1,000 times a
-     * batch with DateTimeFormatter would cost the load generator CPU the gateway shares on this machine.
+     * batch with DateTimeFormatter would cost the load generator CPU the gateway shares on this
+     * machine.
      */
     private static final class Clock {
         private long local;

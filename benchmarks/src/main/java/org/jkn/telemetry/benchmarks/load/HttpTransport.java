@@ -28,17 +28,26 @@ final class HttpTransport implements Transport {
     private final List<String> tokens;
     private final int batch;
     private final boolean dense;
-    private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "http-client");
-        t.setDaemon(true);
-        return t;
-    });
-    // HTTP/1.1: each in-flight request gets a connection of its own from the pool, as separate phones
+    private final ExecutorService executor =
+            Executors.newFixedThreadPool(
+                    2,
+                    r -> {
+                        Thread t = new Thread(r, "http-client");
+                        t.setDaemon(true);
+                        return t;
+                    });
+    // HTTP/1.1: each in-flight request gets a connection of its own from the pool, as separate
+    // phones
     // would; with the default (HTTP/2) the client would try an h2c upgrade on every new connection.
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .executor(executor)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
 
-    HttpTransport(String base, List<HeartRateFeed> feeds, List<String> tokens, int batch, boolean dense) {
+    HttpTransport(
+            String base, List<HeartRateFeed> feeds, List<String> tokens, int batch, boolean dense) {
         this.uri = URI.create(base + "/v1/readings");
         this.feeds = feeds;
         this.tokens = tokens;
@@ -54,18 +63,32 @@ final class HttpTransport implements Transport {
 
     @Override
     public CompletableFuture<Outcome> send(int patient, byte[] body) {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + tokens.get(patient)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
-            if (e != null) {
-                return Outcome.failed(e.getClass().getSimpleName() + ": " + e.getMessage());
-            }
-            long retryAfter = r.headers().firstValue("Retry-After").map(HttpTransport::seconds).orElse(1L);
-            return outcome(r.statusCode(), r.body(), retryAfter * 1000);
-        });
+        HttpRequest request =
+                HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofMinutes(2))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + tokens.get(patient))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .handle(
+                        (r, e) -> {
+                            if (e != null) {
+                                return Outcome.failed(
+                                        e.getClass().getSimpleName() + ": " + e.getMessage());
+                            }
+                            long retryAfter =
+                                    r.headers()
+                                            .firstValue("Retry-After")
+                                            .map(HttpTransport::seconds)
+                                            .orElse(1L);
+                            return outcome(r.statusCode(), r.body(), retryAfter * 1000);
+                        });
     }
 
-    /** 202 {"accepted": n, "rejected": [...]}; 503 (journal-full, consent-unavailable) is a refusal. */
+    /**
+     * 202 {"accepted": n, "rejected": [...]}; 503 (journal-full, consent-unavailable) is a refusal.
+     */
     static Outcome outcome(int status, String body, long retryAfterMillis) {
         if (status == 202) {
             Matcher a = ACCEPTED.matcher(body);

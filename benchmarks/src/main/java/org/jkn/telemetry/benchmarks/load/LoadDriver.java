@@ -15,8 +15,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Sends batches round-robin over the patients, at most {@code concurrency} unacknowledged at once,
- * either as fast as acknowledgements allow ({@code rate} 0) or on a fixed schedule of
- * {@code rate} readings per second.
+ * either as fast as acknowledgements allow ({@code rate} 0) or on a fixed schedule of {@code rate}
+ * readings per second.
  *
  * <p>On a schedule, latency is measured from the time a batch was due, not from when it could be
  * sent: when the gateway stalls and all {@code concurrency} slots are taken, the batches waiting
@@ -26,11 +26,13 @@ import org.HdrHistogram.Recorder;
  */
 final class LoadDriver {
 
-    private static final ScheduledExecutorService RETRY_TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "retry-after");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService RETRY_TIMER =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "retry-after");
+                        t.setDaemon(true);
+                        return t;
+                    });
     private final Transport transport;
     private final int patients;
     private final int readingsPerBatch;
@@ -46,14 +48,17 @@ final class LoadDriver {
     final LongAdder rejected = new LongAdder();
     final LongAdder refusedBatches = new LongAdder();
     final LongAdder failedBatches = new LongAdder();
+
     /** Rejection and refusal reasons (and error texts) by count, for the summary. */
     final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
+
     final AtomicLong lastAnswerNanos = new AtomicLong();
     private volatile long firstSendNanos;
     private volatile long missedBatches;
     private Thread dispatcher;
 
-    LoadDriver(Transport transport, int patients, int readingsPerBatch, double rate, int concurrency) {
+    LoadDriver(
+            Transport transport, int patients, int readingsPerBatch, double rate, int concurrency) {
         this.transport = transport;
         this.patients = patients;
         this.readingsPerBatch = readingsPerBatch;
@@ -64,8 +69,14 @@ final class LoadDriver {
         this.maxPerPatient = transport.maxInFlightPerPatient();
         if ((long) maxPerPatient * patients < concurrency) {
             // otherwise a free slot could find no patient allowed another batch
-            throw new IllegalArgumentException("concurrency " + concurrency + " is above " + maxPerPatient + " in flight per patient x "
-                    + patients + " patients");
+            throw new IllegalArgumentException(
+                    "concurrency "
+                            + concurrency
+                            + " is above "
+                            + maxPerPatient
+                            + " in flight per patient x "
+                            + patients
+                            + " patients");
         }
     }
 
@@ -103,22 +114,33 @@ final class LoadDriver {
                 long t0 = rate > 0 ? due : System.nanoTime();
                 int patient = p;
                 batchesSent.increment();
-                transport.send(patient, batch).thenAccept(o -> {
-                    long now = System.nanoTime();
-                    lastAnswerNanos.accumulateAndGet(now, Math::max);
-                    count(o, now - t0);
-                    Runnable free = () -> {
-                        inFlight.decrementAndGet(patient);
-                        slots.release();
-                    };
-                    if (o.refused() && o.retryAfterMillis() > 0) {
-                        // a refused client waits as told (journal-full: Retry-After) instead of hammering the
-                        // gateway; the batch is not sent again, its stretch of simulated time just stays empty
-                        RETRY_TIMER.schedule(free, o.retryAfterMillis(), TimeUnit.MILLISECONDS);
-                    } else {
-                        free.run();
-                    }
-                });
+                var unused =
+                        transport
+                                .send(patient, batch)
+                                .thenAccept(
+                                        o -> {
+                                            long now = System.nanoTime();
+                                            lastAnswerNanos.accumulateAndGet(now, Math::max);
+                                            count(o, now - t0);
+                                            Runnable free =
+                                                    () -> {
+                                                        inFlight.decrementAndGet(patient);
+                                                        slots.release();
+                                                    };
+                                            if (o.refused() && o.retryAfterMillis() > 0) {
+                                                // a refused client waits as told (journal-full:
+                                                // Retry-After) instead of hammering the
+                                                // gateway; the batch is not sent again, its stretch
+                                                // of simulated time just stays empty
+                                                var unusedTimer =
+                                                        RETRY_TIMER.schedule(
+                                                                free,
+                                                                o.retryAfterMillis(),
+                                                                TimeUnit.MILLISECONDS);
+                                            } else {
+                                                free.run();
+                                            }
+                                        });
                 k++;
             }
         } catch (InterruptedException e) {
@@ -149,7 +171,8 @@ final class LoadDriver {
     }
 
     private void reason(String r) {
-        reasons.computeIfAbsent(r.length() > 160 ? r.substring(0, 160) : r, x -> new LongAdder()).increment();
+        reasons.computeIfAbsent(r.length() > 160 ? r.substring(0, 160) : r, x -> new LongAdder())
+                .increment();
     }
 
     /** Waits for the dispatcher to stop and for every batch in flight to be answered. */
@@ -166,7 +189,9 @@ final class LoadDriver {
         return firstSendNanos;
     }
 
-    /** Batches the schedule wanted sent but all slots were waiting for acknowledgements (rate > 0). */
+    /**
+     * Batches the schedule wanted sent but all slots were waiting for acknowledgements (rate > 0).
+     */
     long missedBatches() {
         return missedBatches;
     }
@@ -175,7 +200,10 @@ final class LoadDriver {
         return concurrency - slots.availablePermits();
     }
 
-    /** The latencies recorded since the last call, for a progress line; {@code into} collects the whole run. */
+    /**
+     * The latencies recorded since the last call, for a progress line; {@code into} collects the
+     * whole run.
+     */
     Histogram interval(Histogram into) {
         Histogram h = latency.getIntervalHistogram();
         into.add(h);

@@ -11,7 +11,10 @@ interface Transport extends AutoCloseable {
     /** The next batch of this patient (its readings continue the previous batch's). */
     byte[] nextBatch(int patient);
 
-    /** Sends it; the future completes when the gateway acknowledged or refused it, never exceptionally. */
+    /**
+     * Sends it; the future completes when the gateway acknowledged or refused it, never
+     * exceptionally.
+     */
     CompletableFuture<Outcome> send(int patient, byte[] batch);
 
     /** Batches one patient may have unacknowledged at once (MQTT: the server's Receive Maximum). */
@@ -23,11 +26,17 @@ interface Transport extends AutoCloseable {
     /**
      * What the gateway answered. {@code accepted}/{@code rejected}: readings, as the answer counts
      * them; {@code refused}: the whole batch was turned away with a retry-later answer (HTTP 503,
-     * MQTT PUBACK 0x97...), {@code error}: anything else went wrong (null when nothing did);
-     * {@code reason}: the first rejection reason or the refusal code, for the summary;
-     * {@code retryAfterMillis}: how long a refused client waits before it sends again.
+     * MQTT PUBACK 0x97...), {@code error}: anything else went wrong (null when nothing did); {@code
+     * reason}: the first rejection reason or the refusal code, for the summary; {@code
+     * retryAfterMillis}: how long a refused client waits before it sends again.
      */
-    record Outcome(long accepted, long rejected, boolean refused, String reason, String error, long retryAfterMillis) {
+    record Outcome(
+            long accepted,
+            long rejected,
+            boolean refused,
+            String reason,
+            String error,
+            long retryAfterMillis) {
 
         static Outcome answered(long accepted, long rejected, String firstReason) {
             return new Outcome(accepted, rejected, false, firstReason, null, 0);

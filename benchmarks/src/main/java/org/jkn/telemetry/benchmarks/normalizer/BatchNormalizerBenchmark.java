@@ -13,16 +13,24 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The normalizer (parse, check, convert, map, pseudonymise) on HTTP batches of 1,000 readings:
- * one type at a time and the daily mix. Scores are readings per second (1,000 per invocation),
- * so the per-batch envelope cost is included, as in production.
+ * The normalizer (parse, check, convert, map, pseudonymise) on HTTP batches of 1,000 readings: one
+ * type at a time and the daily mix. Scores are readings per second (1,000 per invocation), so the
+ * per-batch envelope cost is included, as in production.
  */
 @State(Scope.Benchmark)
 public class BatchNormalizerBenchmark extends BenchmarkBase {
 
     static final int READINGS = 1000;
 
-    @Param({"mixed", "heart_rate", "steps", "blood_pressure", "blood_glucose", "cervical_mucus", "sleep_session"})
+    @Param({
+        "mixed",
+        "heart_rate",
+        "steps",
+        "blood_pressure",
+        "blood_glucose",
+        "cervical_mucus",
+        "sleep_session"
+    })
     public String type;
 
     private BatchNormalizer normalizer;
@@ -31,10 +39,17 @@ public class BatchNormalizerBenchmark extends BenchmarkBase {
     @Setup
     public void setUp() {
         normalizer = new BatchNormalizer(new Pseudonymizer(Batches.KEY), NormalizerLimits.DEFAULTS);
-        body = type.equals("mixed") ? Batches.batch(READINGS, Batches.MIXED) : Batches.batch(READINGS, type);
+        body =
+                type.equals("mixed")
+                        ? Batches.batch(READINGS, Batches.mixed())
+                        : Batches.batch(READINGS, type);
         NormalizedBatch check = normalizer.normalize(body, Batches.NOW_MICROS);
         if (check.error() != null || check.readings().size() != READINGS) {
-            throw new IllegalStateException("benchmark batch does not normalize cleanly: " + check.errorMessage() + " " + check.rejections());
+            throw new IllegalStateException(
+                    "benchmark batch does not normalize cleanly: "
+                            + check.errorMessage()
+                            + " "
+                            + check.rejections());
         }
     }
 

@@ -11,7 +11,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** The compact path: one hour of heart rate at 1 Hz as one series. Scores are samples (readings) per second. */
+/**
+ * The compact path: one hour of heart rate at 1 Hz as one series. Scores are samples (readings) per
+ * second.
+ */
 @State(Scope.Benchmark)
 public class DenseSeriesBenchmark extends BenchmarkBase {
 
@@ -26,7 +29,11 @@ public class DenseSeriesBenchmark extends BenchmarkBase {
         body = Batches.heartRateSeries(SAMPLES);
         NormalizedBatch check = normalizer.normalize(body, Batches.NOW_MICROS);
         if (check.error() != null || check.readings().size() != SAMPLES) {
-            throw new IllegalStateException("series does not normalize cleanly: " + check.errorMessage() + " " + check.rejections());
+            throw new IllegalStateException(
+                    "series does not normalize cleanly: "
+                            + check.errorMessage()
+                            + " "
+                            + check.rejections());
         }
     }
 

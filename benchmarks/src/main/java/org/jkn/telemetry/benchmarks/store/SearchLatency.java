@@ -16,12 +16,12 @@ import org.jkn.telemetry.store.query.ReadingQueries;
 /**
  * Search latency over what {@link BlockLoader} stored: for each level ({@link SearchLevel}) and
  * query ({@link SearchQuery}), {@code --warmup} searches not recorded, then {@code --requests}
- * recorded in an HdrHistogram, one at a time (a single client, so each figure is the latency of
- * one search on an otherwise idle service, not of a queue), each for a random patient and time of
- * the cohort. Levels and queries take turns search by search, so load from elsewhere on the
- * machine weighs on all of them alike and their differences stay meaningful. Every page is
- * checked to hold exactly the Observations asked for, so a cohort or key that does not match the
- * loaded data fails instead of timing empty answers.
+ * recorded in an HdrHistogram, one at a time (a single client, so each figure is the latency of one
+ * search on an otherwise idle service, not of a queue), each for a random patient and time of the
+ * cohort. Levels and queries take turns search by search, so load from elsewhere on the machine
+ * weighs on all of them alike and their differences stay meaningful. Every page is checked to hold
+ * exactly the Observations asked for, so a cohort or key that does not match the loaded data fails
+ * instead of timing empty answers.
  *
  * <pre>
  * java [chronicle flags] -cp benchmarks/target/benchmarks.jar org.jkn.telemetry.benchmarks.store.SearchLatency \
@@ -29,17 +29,40 @@ import org.jkn.telemetry.store.query.ReadingQueries;
  *     [--http http://127.0.0.1:8080] [--levels store,render,http] [--queries hour,day,day-hr,day-asc,none] \
  *     [--warmup 300] [--requests 2000] [--seed 1]
  * </pre>
- * Same cohort options and keys (TELEMETRY_KEK, TELEMETRY_PSEUDONYM_KEY) as the loader; the
- * gateway at {@code --http} must run on the same database with the same keys, in the dev profile.
+ *
+ * Same cohort options and keys (TELEMETRY_KEK, TELEMETRY_PSEUDONYM_KEY) as the loader; the gateway
+ * at {@code --http} must run on the same database with the same keys, in the dev profile.
  */
 public final class SearchLatency {
 
     private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(5);
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = Cohort.options(args, "--url", "", "--timescale", "auto", "--patients", "40", "--days", "15",
-                "--first-day", "", "--http", "", "--levels", "store,render,http", "--queries", "hour,day,day-hr,day-asc,none",
-                "--warmup", "300", "--requests", "2000", "--seed", "1");
+        Map<String, String> o =
+                Cohort.options(
+                        args,
+                        "--url",
+                        "",
+                        "--timescale",
+                        "auto",
+                        "--patients",
+                        "40",
+                        "--days",
+                        "15",
+                        "--first-day",
+                        "",
+                        "--http",
+                        "",
+                        "--levels",
+                        "store,render,http",
+                        "--queries",
+                        "hour,day,day-hr,day-asc,none",
+                        "--warmup",
+                        "300",
+                        "--requests",
+                        "2000",
+                        "--seed",
+                        "1");
         Cohort cohort = Cohort.of(o);
         int warmup = Integer.parseInt(o.get("--warmup"));
         int requests = Integer.parseInt(o.get("--requests"));
@@ -47,25 +70,38 @@ public final class SearchLatency {
         for (int p = 0; p < ids.length; p++) {
             ids[p] = cohort.patientId(p);
         }
-        List<String> levelNames = List.of(o.get("--levels").split(","));
+        List<String> levelNames = List.of(o.get("--levels").split(",", -1));
         List<SearchQuery> queryList = new ArrayList<>();
-        for (String q : o.get("--queries").split(",")) {
+        for (String q : o.get("--queries").split(",", -1)) {
             queryList.add(SearchQuery.of(q));
         }
-        try (Database db = Database.open(Cohort.database(o.get("--url"), o.get("--timescale"), 2))) {
-            // the gateway's longest reading period (TELEMETRY_MAX_READING_PERIOD): it bounds the look-back of date searches
-            ReadingQueries queries = new ReadingQueries(db.dataSource(), cohort.crypto(db.dataSource()), Duration.ofDays(31));
+        try (Database db =
+                Database.open(Cohort.database(o.get("--url"), o.get("--timescale"), 2))) {
+            // the gateway's longest reading period (TELEMETRY_MAX_READING_PERIOD): it bounds the
+            // look-back of date searches
+            ReadingQueries queries =
+                    new ReadingQueries(
+                            db.dataSource(), cohort.crypto(db.dataSource()), Duration.ofDays(31));
             List<Measured> measured = new ArrayList<>();
             for (String levelName : levelNames) {
-                SearchLevel level = switch (levelName) {
-                    case "store" -> SearchLevel.store(queries);
-                    case "render" -> SearchLevel.render(queries);
-                    case "http" -> SearchLevel.http(require(o, "--http"), cohort.patients);
-                    default -> throw new IllegalArgumentException("unknown level " + levelName + "; known: store, render, http");
-                };
+                SearchLevel level =
+                        switch (levelName) {
+                            case "store" -> SearchLevel.store(queries);
+                            case "render" -> SearchLevel.render(queries);
+                            case "http" -> SearchLevel.http(require(o, "--http"), cohort.patients);
+                            default ->
+                                    throw new IllegalArgumentException(
+                                            "unknown level "
+                                                    + levelName
+                                                    + "; known: store, render, http");
+                        };
                 for (SearchQuery query : queryList) {
-                    if (query != SearchQuery.NONE || levelName.equals("http")) { // below HTTP it reads nothing: nothing to measure
-                        measured.add(new Measured(levelName, level, query, new Histogram(MAX_MICROS, 3)));
+                    if (query != SearchQuery.NONE
+                            || levelName.equals(
+                                    "http")) { // below HTTP it reads nothing: nothing to measure
+                        measured.add(
+                                new Measured(
+                                        levelName, level, query, new Histogram(MAX_MICROS, 3)));
                     }
                 }
             }
@@ -73,27 +109,43 @@ public final class SearchLatency {
             run(measured, cohort, ids, random, warmup, false);
             run(measured, cohort, ids, random, requests, true);
             String mode = db.mode() == StorageMode.TIMESCALE ? "hypertable" : "partitions";
-            System.out.printf("%n| storage | level | query | page | searches | p50 ms | p90 ms | p99 ms | max ms | mean ms |%n");
+            System.out.printf(
+                    "%n| storage | level | query | page | searches | p50 ms | p90 ms | p99 ms | max ms | mean ms |%n");
             System.out.printf("|---|---|---|---|---|---|---|---|---|---|%n");
             for (Measured m : measured) {
                 Histogram h = m.histogram;
-                System.out.printf("| %s | %s | %s | %d | %,d | %s | %s | %s | %s | %s |%n", mode, m.levelName, m.query.label, m.query.count,
-                        h.getTotalCount(), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
-                        ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()), ms((long) h.getMean()));
+                System.out.printf(
+                        "| %s | %s | %s | %d | %,d | %s | %s | %s | %s | %s |%n",
+                        mode,
+                        m.levelName,
+                        m.query.label,
+                        m.query.count,
+                        h.getTotalCount(),
+                        ms(h.getValueAtPercentile(50)),
+                        ms(h.getValueAtPercentile(90)),
+                        ms(h.getValueAtPercentile(99)),
+                        ms(h.getMaxValue()),
+                        ms((long) h.getMean()));
             }
         }
     }
 
     /** One level and query, and what it measured. */
-    private record Measured(String levelName, SearchLevel level, SearchQuery query, Histogram histogram) {
-    }
+    private record Measured(
+            String levelName, SearchLevel level, SearchQuery query, Histogram histogram) {}
 
     /**
      * {@code n} rounds; each runs every level and query once, in a shuffled order, so all of them
      * see the same background load and no one always runs right after another. Each query's levels
      * search the same random target in a round.
      */
-    private static void run(List<Measured> measured, Cohort cohort, String[] ids, Random random, int n, boolean record)
+    private static void run(
+            List<Measured> measured,
+            Cohort cohort,
+            String[] ids,
+            Random random,
+            int n,
+            boolean record)
             throws Exception {
         List<Measured> order = new ArrayList<>(measured);
         for (int i = 0; i < n; i++) {
@@ -108,9 +160,19 @@ public final class SearchLatency {
                 int found = m.level.search(m.query, ids[t.patient()], Cohort.nik(t.patient()), t);
                 long micros = (System.nanoTime() - t0) / 1000;
                 if (found != m.query.count) {
-                    throw new IllegalStateException(m.levelName + " " + m.query.label + " search of patient " + t.patient() + " from "
-                            + t.fromMicros() + " found " + found + " Observations, expected " + m.query.count
-                            + ": is the cohort the one loaded?");
+                    throw new IllegalStateException(
+                            m.levelName
+                                    + " "
+                                    + m.query.label
+                                    + " search of patient "
+                                    + t.patient()
+                                    + " from "
+                                    + t.fromMicros()
+                                    + " found "
+                                    + found
+                                    + " Observations, expected "
+                                    + m.query.count
+                                    + ": is the cohort the one loaded?");
                 }
                 if (record) {
                     m.histogram.recordValue(Math.min(micros, MAX_MICROS));

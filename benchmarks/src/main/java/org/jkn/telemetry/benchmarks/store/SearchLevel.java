@@ -24,14 +24,22 @@ import org.jkn.telemetry.store.query.StoredReading;
  */
 interface SearchLevel {
 
-    /** Runs one search; returns the Observations on the page (the store level's extra look-ahead row excluded). */
-    int search(SearchQuery query, String patientId, String nik, SearchQuery.Target target) throws Exception;
+    /**
+     * Runs one search; returns the Observations on the page (the store level's extra look-ahead row
+     * excluded).
+     */
+    int search(SearchQuery query, String patientId, String nik, SearchQuery.Target target)
+            throws Exception;
 
     static SearchLevel store(ReadingQueries queries) {
-        return (query, patientId, nik, t) -> Math.min(query.count, queries.search(query.search(patientId, t)).size());
+        return (query, patientId, nik, t) ->
+                Math.min(query.count, queries.search(query.search(patientId, t)).size());
     }
 
-    /** The store search, then the Bundle as FhirApi's searchset builds it (links, entries, total), encoded. */
+    /**
+     * The store search, then the Bundle as FhirApi's searchset builds it (links, entries, total),
+     * encoded.
+     */
     static SearchLevel render(ReadingQueries queries) {
         ObservationRenderer renderer = new ObservationRenderer();
         IParser json = FhirContext.forR4Cached().newJsonParser();
@@ -49,8 +57,11 @@ interface SearchLevel {
             int n = Math.min(rows.size(), query.count);
             for (int i = 0; i < n; i++) {
                 StoredReading r = rows.get(i);
-                b.addEntry().setFullUrl(base + "/Observation/" + r.observationId()).setResource(renderer.render(r))
-                        .getSearch().setMode(Bundle.SearchEntryMode.MATCH);
+                b.addEntry()
+                        .setFullUrl(base + "/Observation/" + r.observationId())
+                        .setResource(renderer.render(r))
+                        .getSearch()
+                        .setMode(Bundle.SearchEntryMode.MATCH);
             }
             if (!more) {
                 b.setTotal(n);
@@ -62,34 +73,57 @@ interface SearchLevel {
         };
     }
 
-    /** The gateway at {@code base} (e.g. {@code http://127.0.0.1:8080}), with a development token per patient. */
+    /**
+     * The gateway at {@code base} (e.g. {@code http://127.0.0.1:8080}), with a development token
+     * per patient.
+     */
     static SearchLevel http(String base, int patients) {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client =
+                HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build();
         String[] tokens = new String[patients];
         return (query, patientId, nik, t) -> {
             int p = t.patient();
             if (tokens[p] == null) {
                 tokens[p] = get(client, base + "/dev/token?role=patient&nik=" + nik, null);
             }
-            String body = get(client, base + "/fhir/Observation?" + query.queryString(patientId, t), tokens[p]);
+            String body =
+                    get(
+                            client,
+                            base + "/fhir/Observation?" + query.queryString(patientId, t),
+                            tokens[p]);
             return occurrences(body, "\"fullUrl\"");
         };
     }
 
-    private static String get(HttpClient client, String url, String token) throws IOException, InterruptedException {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET();
+    private static String get(HttpClient client, String url, String token)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder r =
+                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET();
         if (token != null) {
             r.header("Authorization", "Bearer " + token).header("Accept", "application/fhir+json");
         }
-        HttpResponse<String> response = client.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                client.send(r.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             String b = response.body();
-            throw new IOException("GET " + url + " answered " + response.statusCode() + ": " + b.substring(0, Math.min(300, b.length())));
+            throw new IOException(
+                    "GET "
+                            + url
+                            + " answered "
+                            + response.statusCode()
+                            + ": "
+                            + b.substring(0, Math.min(300, b.length())));
         }
         return response.body();
     }
 
-    /** Entries counted in the text: cheaper than parsing a megabyte of JSON, and enough to check the page. */
+    /**
+     * Entries counted in the text: cheaper than parsing a megabyte of JSON, and enough to check the
+     * page.
+     */
     private static int occurrences(String text, String needle) {
         int n = 0;
         for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {

@@ -38,21 +38,25 @@ public final class Auditor {
         try {
             return auditLog.append(entry);
         } catch (SQLException e) {
-            log.error("audit record could not be written (SQLSTATE {}); the request is refused", e.getSQLState());
+            log.error(
+                    "audit record could not be written (SQLSTATE {}); the request is refused",
+                    e.getSQLState());
             throw e;
         }
     }
 
     /**
-     * The entry as a step of the transaction that makes the change it records (a consent change,
-     * an erasure): the change and its record are committed together, or neither is.
+     * The entry as a step of the transaction that makes the change it records (a consent change, an
+     * erasure): the change and its record are committed together, or neither is.
      */
     public TransactionStep recordIn(AuditEntry entry) {
         return c -> {
             try {
                 auditLog.appendIn(c, entry);
             } catch (SQLException e) {
-                log.error("audit record could not be written (SQLSTATE {}); the change is rolled back", e.getSQLState());
+                log.error(
+                        "audit record could not be written (SQLSTATE {}); the change is rolled back",
+                        e.getSQLState());
                 throw e;
             }
         };
@@ -63,7 +67,8 @@ public final class Auditor {
         try {
             auditLog.append(entry.withOutcome(outcome, reason));
         } catch (SQLException | RuntimeException e) {
-            log.error("audit record of a failed request could not be written (SQLSTATE {})",
+            log.error(
+                    "audit record of a failed request could not be written (SQLSTATE {})",
                     e instanceof SQLException s ? s.getSQLState() : "-");
         }
     }
@@ -78,17 +83,40 @@ public final class Auditor {
             return AuditActor.ANONYMOUS;
         }
         return switch (p.kind()) {
-            case PATIENT -> new AuditActor("patient", scrub(p.subject()), "Patient/" + p.patientId(), null);
-            case CLINICIAN -> new AuditActor("clinician", scrub(p.subject()), scrub(p.fhirUser()), scrub(p.organization()));
-            case ADMIN -> new AuditActor("admin", scrub(p.subject()), scrub(p.fhirUser()), scrub(p.organization()));
+            case PATIENT ->
+                    new AuditActor("patient", scrub(p.subject()), "Patient/" + p.patientId(), null);
+            case CLINICIAN ->
+                    new AuditActor(
+                            "clinician",
+                            scrub(p.subject()),
+                            scrub(p.fhirUser()),
+                            scrub(p.organization()));
+            case ADMIN ->
+                    new AuditActor(
+                            "admin",
+                            scrub(p.subject()),
+                            scrub(p.fhirUser()),
+                            scrub(p.organization()));
         };
     }
 
     /** An entry about the patient for the calling actor, outcome success until told otherwise. */
-    public static AuditEntry entry(RoutingContext ctx, String patientId, Interaction interaction, String resourceType,
-                                   String resourceId, String query) {
-        return new AuditEntry(patientOrNull(patientId), interaction, resourceType, resourceId, query,
-                AuditOutcome.SUCCESS, null, actor(ctx));
+    public static AuditEntry entry(
+            RoutingContext ctx,
+            String patientId,
+            Interaction interaction,
+            String resourceType,
+            String resourceId,
+            String query) {
+        return new AuditEntry(
+                patientOrNull(patientId),
+                interaction,
+                resourceType,
+                resourceId,
+                query,
+                AuditOutcome.SUCCESS,
+                null,
+                actor(ctx));
     }
 
     /**
@@ -109,8 +137,8 @@ public final class Auditor {
 
     /**
      * The id if it has the shape of a patient pseudonym (40 lower-case hex characters), else null:
-     * nothing else can name a patient here, and a caller who typed a NIK where the id belongs
-     * must not get it written into the trail.
+     * nothing else can name a patient here, and a caller who typed a NIK where the id belongs must
+     * not get it written into the trail.
      */
     public static String patientOrNull(String id) {
         if (id == null || id.length() != 40) {

@@ -14,21 +14,25 @@ import org.slf4j.LoggerFactory;
 /**
  * Records refused requests for a patient's data: a {@code 401} (no or a bad token) or {@code 403}
  * (scope, another patient, consent) of a FHIR Observation, Patient or AuditEvent request that names
- * a patient,
- * as an AuditEvent with outcome 4 (minor failure), so the patient sees the attempts too.
+ * a patient, as an AuditEvent with outcome 4 (minor failure), so the patient sees the attempts too.
  *
  * <p>Mounted on {@code /fhir/*} before authentication, it only registers an end handler. The record
  * is written just after the refusal is sent, not before: a refusal discloses nothing, and an
- * unauthenticated caller must not be able to hold the answer hostage to a database write. A
- * request that already wrote its own record (see {@link #RECORDED}) is not recorded twice; a
- * failed write is logged and counted, never answered.
+ * unauthenticated caller must not be able to hold the answer hostage to a database write. A request
+ * that already wrote its own record (see {@link #RECORDED}) is not recorded twice; a failed write
+ * is logged and counted, never answered.
  */
 public final class RefusalRecorder implements Handler<RoutingContext> {
 
     /** Set in the context by a handler that recorded the request itself. */
     public static final String RECORDED = "telemetry.audit.recorded";
-    /** The patient (pseudonym) a handler found the request is about, when the request does not say it itself. */
+
+    /**
+     * The patient (pseudonym) a handler found the request is about, when the request does not say
+     * it itself.
+     */
     public static final String PATIENT = "telemetry.audit.patient";
+
     /** A stable reason code a handler may set for its refusal (e.g. {@code consent-required}). */
     public static final String REASON = "telemetry.audit.reason";
 
@@ -44,17 +48,22 @@ public final class RefusalRecorder implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        ctx.addEndHandler(v -> {
-            int status = ctx.response().getStatusCode();
-            if ((status != 401 && status != 403) || ctx.get(RECORDED) != null) {
-                return;
-            }
-            AuditEntry entry = refusal(ctx, status);
-            if (entry != null) {
-                vertx.executeBlocking(() -> auditor.record(entry), false)
-                        .onFailure(e -> log.warn("a refused request could not be recorded: {}", e.getClass().getSimpleName()));
-            }
-        });
+        ctx.addEndHandler(
+                v -> {
+                    int status = ctx.response().getStatusCode();
+                    if ((status != 401 && status != 403) || ctx.get(RECORDED) != null) {
+                        return;
+                    }
+                    AuditEntry entry = refusal(ctx, status);
+                    if (entry != null) {
+                        vertx.executeBlocking(() -> auditor.record(entry), false)
+                                .onFailure(
+                                        e ->
+                                                log.warn(
+                                                        "a refused request could not be recorded: {}",
+                                                        e.getClass().getSimpleName()));
+                    }
+                });
         ctx.next();
     }
 
@@ -65,19 +74,29 @@ public final class RefusalRecorder implements Handler<RoutingContext> {
         Interaction interaction;
         String patient;
         String resourceId = null;
-        if (path.equals("/fhir/Observation") || path.equals("/fhir/Patient") || path.equals("/fhir/AuditEvent")) {
+        if (path.equals("/fhir/Observation")
+                || path.equals("/fhir/Patient")
+                || path.equals("/fhir/AuditEvent")) {
             type = path.substring("/fhir/".length());
             interaction = Interaction.SEARCH_TYPE;
             String found = ctx.get(PATIENT);
-            patient = found != null ? Auditor.patientOrNull(found)
-                    : searched(ctx.queryParams().getAll("patient"), ctx.queryParams().getAll("subject"));
+            patient =
+                    found != null
+                            ? Auditor.patientOrNull(found)
+                            : searched(
+                                    ctx.queryParams().getAll("patient"),
+                                    ctx.queryParams().getAll("subject"));
         } else if (path.startsWith("/fhir/Patient/")) {
             type = "Patient";
-            interaction = ctx.request().method() == HttpMethod.DELETE ? Interaction.DELETE : Interaction.READ;
+            interaction =
+                    HttpMethod.DELETE.equals(ctx.request().method())
+                            ? Interaction.DELETE
+                            : Interaction.READ;
             patient = Auditor.patientOrNull(path.substring("/fhir/Patient/".length()));
             resourceId = patient;
         } else {
-            return null; // an Observation id names no patient until it is read, which a refusal prevents
+            return null; // an Observation id names no patient until it is read, which a refusal
+            // prevents
         }
         if (patient == null) {
             return null;
@@ -86,7 +105,8 @@ public final class RefusalRecorder implements Handler<RoutingContext> {
         if (reason == null) {
             reason = status == 401 ? "token-refused" : "access-refused";
         }
-        return Auditor.entry(ctx, patient, interaction, type, resourceId, null).withOutcome(AuditOutcome.MINOR_FAILURE, reason);
+        return Auditor.entry(ctx, patient, interaction, type, resourceId, null)
+                .withOutcome(AuditOutcome.MINOR_FAILURE, reason);
     }
 
     private static String searched(List<String> patient, List<String> subject) {
@@ -94,6 +114,7 @@ public final class RefusalRecorder implements Handler<RoutingContext> {
             return null;
         }
         String v = patient.isEmpty() ? subject.get(0) : patient.get(0);
-        return Auditor.patientOrNull(v.startsWith("Patient/") ? v.substring("Patient/".length()) : v);
+        return Auditor.patientOrNull(
+                v.startsWith("Patient/") ? v.substring("Patient/".length()) : v);
     }
 }

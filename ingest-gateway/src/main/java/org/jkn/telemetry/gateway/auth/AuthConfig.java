@@ -5,19 +5,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * How bearer tokens are verified. With neither {@code jwksFile} nor {@code jwksUrl} (the dev profile
- * only) the generated development key is the one trusted key and {@code /dev/token} mints tokens.
+ * How bearer tokens are verified. With neither {@code jwksFile} nor {@code jwksUrl} (the dev
+ * profile only) the generated development key is the one trusted key and {@code /dev/token} mints
+ * tokens.
  *
- * @param jwksFile           a JWKS document on disk, read at start-up, or null
- * @param jwksUrl            an identity provider's JWKS URL, or null
- * @param issuer             the required {@code iss}
- * @param audience           a value {@code aud} must hold
- * @param leeway             clock skew allowed on {@code exp} and {@code nbf}
+ * @param jwksFile a JWKS document on disk, read at start-up, or null
+ * @param jwksUrl an identity provider's JWKS URL, or null
+ * @param issuer the required {@code iss}
+ * @param audience a value {@code aud} must hold
+ * @param leeway clock skew allowed on {@code exp} and {@code nbf}
  * @param minRefreshInterval JWKS URL: least time between fetches for unknown kids
- * @param refreshInterval    JWKS URL: period of the background refresh
+ * @param refreshInterval JWKS URL: period of the background refresh
  */
-public record AuthConfig(Path jwksFile, URI jwksUrl, String issuer, String audience, Duration leeway,
-                         Duration minRefreshInterval, Duration refreshInterval) {
+public record AuthConfig(
+        Path jwksFile,
+        URI jwksUrl,
+        String issuer,
+        String audience,
+        Duration leeway,
+        Duration minRefreshInterval,
+        Duration refreshInterval) {
 
     public AuthConfig {
         if (jwksFile != null && jwksUrl != null) {

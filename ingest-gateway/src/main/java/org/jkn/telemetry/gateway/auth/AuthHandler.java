@@ -11,14 +11,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Authenticates every request of the routes it is mounted on: reads {@code Authorization: Bearer},
- * verifies the token and puts the {@link Principal} into the context ({@link Principal#CONTEXT_KEY}),
- * or answers 401. It runs before any body is read, so an unauthenticated upload costs no buffering.
+ * verifies the token and puts the {@link Principal} into the context ({@link
+ * Principal#CONTEXT_KEY}), or answers 401. It runs before any body is read, so an unauthenticated
+ * upload costs no buffering.
  *
- * <p>A token verified before is answered on the event loop from the verifier's cache (a map lookup).
- * A token seen for the first time is verified on a worker thread: an ES256 verification can take
- * milliseconds on a busy core, and a flood of forged tokens must not stall the event loop that
- * serves everyone else. A {@code kid} the key source does not hold makes that worker refetch the
- * JWKS (when allowed) and verify again.
+ * <p>A token verified before is answered on the event loop from the verifier's cache (a map
+ * lookup). A token seen for the first time is verified on a worker thread: an ES256 verification
+ * can take milliseconds on a busy core, and a flood of forged tokens must not stall the event loop
+ * that serves everyone else. A {@code kid} the key source does not hold makes that worker refetch
+ * the JWKS (when allowed) and verify again.
  *
  * <p>At most {@code maxVerifications} such workers run at once (by default twice the cores). A
  * token that finds them all busy is answered {@code 503} {@code auth-busy} with Retry-After at
@@ -37,10 +38,15 @@ public final class AuthHandler implements Handler<RoutingContext> {
     private final Semaphore verifications;
 
     public AuthHandler(Vertx vertx, TokenVerifier verifier, AuthResponses responses) {
-        this(vertx, verifier, responses, Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
+        this(
+                vertx,
+                verifier,
+                responses,
+                Math.max(2, 2 * Runtime.getRuntime().availableProcessors()));
     }
 
-    AuthHandler(Vertx vertx, TokenVerifier verifier, AuthResponses responses, int maxVerifications) {
+    AuthHandler(
+            Vertx vertx, TokenVerifier verifier, AuthResponses responses, int maxVerifications) {
         this.vertx = vertx;
         this.verifier = verifier;
         this.responses = responses;
@@ -71,18 +77,29 @@ public final class AuthHandler implements Handler<RoutingContext> {
             responses.busy(ctx);
             return;
         }
-        // the body must wait for the verdict: nothing may arrive (and be lost) before the body handler is in place
+        // the body must wait for the verdict: nothing may arrive (and be lost) before the body
+        // handler is in place
         ctx.request().pause();
-        vertx.executeBlocking(() -> verifyInFull(token), false).onComplete(ar -> {
-            verifications.release();
-            if (ar.failed()) {
-                log.error("token verification failed unexpectedly: {}", ar.cause().getClass().getName()); // never the token
-            }
-            finish(ctx, ar.succeeded() ? ar.result() : TokenVerifier.Result.fail(TokenError.MALFORMED));
-        });
+        vertx.executeBlocking(() -> verifyInFull(token), false)
+                .onComplete(
+                        ar -> {
+                            verifications.release();
+                            if (ar.failed()) {
+                                log.error(
+                                        "token verification failed unexpectedly: {}",
+                                        ar.cause().getClass().getName()); // never the token
+                            }
+                            finish(
+                                    ctx,
+                                    ar.succeeded()
+                                            ? ar.result()
+                                            : TokenVerifier.Result.fail(TokenError.MALFORMED));
+                        });
     }
 
-    /** On a worker thread: a signature verification, and for an unknown kid perhaps a JWKS fetch. */
+    /**
+     * On a worker thread: a signature verification, and for an unknown kid perhaps a JWKS fetch.
+     */
     private TokenVerifier.Result verifyInFull(String token) {
         TokenVerifier.Result r = verifier.verify(token);
         if (r.error() != TokenError.KID_UNKNOWN || !verifier.keys().canRefresh()) {
@@ -92,7 +109,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
             verifier.keys().refresh();
         } catch (IOException e) {
             TokenVerifier.Result again = verifier.verify(token);
-            return again.error() == TokenError.KID_UNKNOWN ? TokenVerifier.Result.fail(TokenError.KEYS_UNAVAILABLE) : again;
+            return again.error() == TokenError.KID_UNKNOWN
+                    ? TokenVerifier.Result.fail(TokenError.KEYS_UNAVAILABLE)
+                    : again;
         }
         return verifier.verify(token);
     }
@@ -102,12 +121,15 @@ public final class AuthHandler implements Handler<RoutingContext> {
             responses.invalid(ctx, r.error());
         } else {
             ctx.put(Principal.CONTEXT_KEY, r.principal());
-            ctx.next(); // installs the body handler, if the route has one, before the body flows again
+            ctx.next(); // installs the body handler, if the route has one, before the body
+            // flows again
         }
         ctx.request().resume();
     }
 
-    /** The token of a {@code Bearer} credential (scheme case-insensitive, RFC 6750 §2.1), or null. */
+    /**
+     * The token of a {@code Bearer} credential (scheme case-insensitive, RFC 6750 §2.1), or null.
+     */
     static String bearer(String header) {
         if (header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;

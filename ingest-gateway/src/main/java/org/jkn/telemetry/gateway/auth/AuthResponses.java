@@ -7,12 +7,12 @@ import org.jkn.telemetry.gateway.http.JsonErrors;
 import org.jkn.telemetry.gateway.ops.Metrics;
 
 /**
- * The answers to a refused caller, in the API's own error format: an OperationOutcome under
- * {@code /fhir}, {@code {"error": {"code", "message"}}} elsewhere, always with the RFC 6750
- * {@code WWW-Authenticate} challenge. Codes: {@code token-missing} and the {@link TokenError} codes
- * (401); {@code insufficient-scope} (403: the token is valid but does not grant this) and
- * {@code patient-mismatch} (403: a patient token naming another patient); {@code auth-busy} (503:
- * too many new tokens being verified at once, retry). Thread-safe.
+ * The answers to a refused caller, in the API's own error format: an OperationOutcome under {@code
+ * /fhir}, {@code {"error": {"code", "message"}}} elsewhere, always with the RFC 6750 {@code
+ * WWW-Authenticate} challenge. Codes: {@code token-missing} and the {@link TokenError} codes (401);
+ * {@code insufficient-scope} (403: the token is valid but does not grant this) and {@code
+ * patient-mismatch} (403: a patient token naming another patient); {@code auth-busy} (503: too many
+ * new tokens being verified at once, retry). Thread-safe.
  */
 public final class AuthResponses {
 
@@ -30,25 +30,48 @@ public final class AuthResponses {
     public void missing(RoutingContext ctx) {
         metrics.authRefused("token-missing");
         ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\"");
-        send(ctx, 401, IssueType.LOGIN, "token-missing", "a bearer token is required (Authorization: Bearer ...)");
+        send(
+                ctx,
+                401,
+                IssueType.LOGIN,
+                "token-missing",
+                "a bearer token is required (Authorization: Bearer ...)");
     }
 
     /** 401 invalid_token, with the reason as error_description. */
     public void invalid(RoutingContext ctx, TokenError error) {
         metrics.authRefused(error.code());
-        ctx.response().putHeader("WWW-Authenticate",
-                "Bearer realm=\"" + REALM + "\", error=\"invalid_token\", error_description=\"" + error.code() + "\"");
+        ctx.response()
+                .putHeader(
+                        "WWW-Authenticate",
+                        "Bearer realm=\""
+                                + REALM
+                                + "\", error=\"invalid_token\", error_description=\""
+                                + error.code()
+                                + "\"");
         if (error == TokenError.KEYS_UNAVAILABLE) {
             ctx.response().putHeader("Retry-After", "5");
         }
-        send(ctx, 401, IssueType.LOGIN, "invalid-token", "the bearer token is not valid here: " + error.code());
+        send(
+                ctx,
+                401,
+                IssueType.LOGIN,
+                "invalid-token",
+                "the bearer token is not valid here: " + error.code());
     }
 
-    /** 503 {@code auth-busy}: every token verification slot is taken; the token was not looked at. */
+    /**
+     * 503 {@code auth-busy}: every token verification slot is taken; the token was not looked at.
+     */
     public void busy(RoutingContext ctx) {
         metrics.authRefused("auth-busy");
         ctx.response().putHeader("Retry-After", "1");
-        send(ctx, 503, IssueType.TRANSIENT, "auth-busy", "too many new tokens are being verified; retry shortly");
+        send(
+                ctx,
+                503,
+                IssueType.TRANSIENT,
+                "auth-busy",
+                "too many new tokens are being verified; retry shortly");
     }
 
     /** 403 insufficient_scope: valid token, but it does not grant what this request needs. */
@@ -56,11 +79,20 @@ public final class AuthResponses {
         forbidden(ctx, "insufficient-scope", "this token does not grant " + needed);
     }
 
-    /** 403 for a request outside what the token grants; {@code code} is stable, {@code message} names no identifier. */
+    /**
+     * 403 for a request outside what the token grants; {@code code} is stable, {@code message}
+     * names no identifier.
+     */
     public void forbidden(RoutingContext ctx, String code, String message) {
         metrics.authRefused(code);
-        ctx.response().putHeader("WWW-Authenticate",
-                "Bearer realm=\"" + REALM + "\", error=\"insufficient_scope\", error_description=\"" + code + "\"");
+        ctx.response()
+                .putHeader(
+                        "WWW-Authenticate",
+                        "Bearer realm=\""
+                                + REALM
+                                + "\", error=\"insufficient_scope\", error_description=\""
+                                + code
+                                + "\"");
         send(ctx, 403, IssueType.FORBIDDEN, code, message);
     }
 

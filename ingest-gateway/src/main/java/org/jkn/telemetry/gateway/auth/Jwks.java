@@ -24,26 +24,31 @@ import java.util.Map;
 
 /**
  * A JSON Web Key Set (RFC 7517) reduced to what verification needs: signing keys by {@code kid},
- * each bound to the one algorithm it may verify. RSA keys (2048 bits or more) verify RS256 only,
- * EC P-256 keys ES256 only, so no token can choose how its key is used (the key-confusion attack
- * needs exactly that). Keys for encryption ({@code use: enc}), of other types or curves, without a
- * {@code kid}, or whose {@code alg} names another algorithm are left out. Immutable.
+ * each bound to the one algorithm it may verify. RSA keys (2048 bits or more) verify RS256 only, EC
+ * P-256 keys ES256 only, so no token can choose how its key is used (the key-confusion attack needs
+ * exactly that). Keys for encryption ({@code use: enc}), of other types or curves, without a {@code
+ * kid}, or whose {@code alg} names another algorithm are left out. Immutable.
  */
 public final class Jwks {
 
     /** A verification key and the only JWS algorithm it verifies. */
-    public record Key(String kid, String alg, PublicKey key) {
-    }
+    public record Key(String kid, String alg, PublicKey key) {}
 
     /** Larger documents are refused: a JWKS holds a handful of keys. */
     public static final int MAX_BYTES = 64 * 1024;
+
     public static final int MAX_KEYS = 64;
     private static final int MIN_RSA_BITS = 2048;
 
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8).maxStringLength(16 * 1024).build())
-            .build();
+    private static final JsonFactory JSON =
+            JsonFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .streamReadConstraints(
+                            StreamReadConstraints.builder()
+                                    .maxNestingDepth(8)
+                                    .maxStringLength(16 * 1024)
+                                    .build())
+                    .build();
     private static final ECParameterSpec P256 = p256();
 
     private final Map<String, Key> keys;
@@ -87,7 +92,8 @@ public final class Jwks {
                     Key k = key(readStrings(p));
                     if (k != null) {
                         if (keys.size() >= MAX_KEYS) {
-                            throw new IllegalArgumentException("the JWKS holds more than " + MAX_KEYS + " keys");
+                            throw new IllegalArgumentException(
+                                    "the JWKS holds more than " + MAX_KEYS + " keys");
                         }
                         if (keys.putIfAbsent(k.kid(), k) != null) {
                             throw new IllegalArgumentException("two keys share one kid");
@@ -141,9 +147,16 @@ public final class Jwks {
                     if (alg != null && !alg.equals("RS256")) {
                         return null;
                     }
-                    RSAPublicKey k = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(
-                            new RSAPublicKeySpec(unsigned(jwk.get("n")), unsigned(jwk.get("e"))));
-                    return k.getModulus().bitLength() < MIN_RSA_BITS ? null : new Key(kid, "RS256", k);
+                    RSAPublicKey k =
+                            (RSAPublicKey)
+                                    KeyFactory.getInstance("RSA")
+                                            .generatePublic(
+                                                    new RSAPublicKeySpec(
+                                                            unsigned(jwk.get("n")),
+                                                            unsigned(jwk.get("e"))));
+                    return k.getModulus().bitLength() < MIN_RSA_BITS
+                            ? null
+                            : new Key(kid, "RS256", k);
                 }
                 case "EC" -> {
                     if (!"P-256".equals(jwk.get("crv")) || (alg != null && !alg.equals("ES256"))) {
@@ -151,20 +164,31 @@ public final class Jwks {
                     }
                     ECPoint w = new ECPoint(unsigned(jwk.get("x")), unsigned(jwk.get("y")));
                     if (!onCurve(w)) {
-                        return null; // not a P-256 key at all (invalid-curve attacks start with such points)
+                        return null; // not a P-256 key at all (invalid-curve attacks start with
+                        // such points)
                     }
-                    return new Key(kid, "ES256", KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, P256)));
+                    return new Key(
+                            kid,
+                            "ES256",
+                            KeyFactory.getInstance("EC")
+                                    .generatePublic(new ECPublicKeySpec(w, P256)));
                 }
                 default -> {
                     return null;
                 }
             }
-        } catch (GeneralSecurityException | IllegalArgumentException | NullPointerException | ClassCastException e) {
+        } catch (GeneralSecurityException
+                | IllegalArgumentException
+                | NullPointerException
+                | ClassCastException e) {
             return null;
         }
     }
 
-    /** y² = x³ + ax + b (mod p), with both coordinates in the field: the JDK's key factory does not check it. */
+    /**
+     * y² = x³ + ax + b (mod p), with both coordinates in the field: the JDK's key factory does not
+     * check it.
+     */
     private static boolean onCurve(ECPoint w) {
         BigInteger p = ((java.security.spec.ECFieldFp) P256.getCurve().getField()).getP();
         BigInteger x = w.getAffineX();
@@ -173,7 +197,8 @@ public final class Jwks {
             return false;
         }
         BigInteger left = y.multiply(y).mod(p);
-        BigInteger right = x.pow(3).add(P256.getCurve().getA().multiply(x)).add(P256.getCurve().getB()).mod(p);
+        BigInteger right =
+                x.pow(3).add(P256.getCurve().getA().multiply(x)).add(P256.getCurve().getB()).mod(p);
         return left.equals(right);
     }
 
@@ -184,9 +209,13 @@ public final class Jwks {
     /** The public JWK of a development key, as served in a JWKS document. */
     public static String toJson(String kid, ECPublicKey key) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        return "{\"kty\":\"EC\",\"crv\":\"P-256\",\"use\":\"sig\",\"alg\":\"ES256\",\"kid\":\"" + kid
-                + "\",\"x\":\"" + b64.encodeToString(coordinate(key.getW().getAffineX()))
-                + "\",\"y\":\"" + b64.encodeToString(coordinate(key.getW().getAffineY())) + "\"}";
+        return "{\"kty\":\"EC\",\"crv\":\"P-256\",\"use\":\"sig\",\"alg\":\"ES256\",\"kid\":\""
+                + kid
+                + "\",\"x\":\""
+                + b64.encodeToString(coordinate(key.getW().getAffineX()))
+                + "\",\"y\":\""
+                + b64.encodeToString(coordinate(key.getW().getAffineY()))
+                + "\"}";
     }
 
     /** A P-256 coordinate as exactly 32 bytes, as RFC 7518 §6.2.1.2 requires. */

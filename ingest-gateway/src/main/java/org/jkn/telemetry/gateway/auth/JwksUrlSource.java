@@ -12,13 +12,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The keys of an identity provider's JWKS URL (Keycloak: {@code /realms/{realm}/protocol/openid-connect/certs}).
- * Fetched at start-up (a failure stops start-up), again when a token names an unknown {@code kid}
- * (the provider rotated its key), at most once per {@code minRefreshInterval} so that tokens with
- * made-up kids cannot make this server hammer the provider, and periodically by the caller's timer
- * so that keys the provider withdrew stop verifying. A failed fetch keeps the keys held before.
- * Bounded: a document is at most {@link Jwks#MAX_BYTES} and {@link Jwks#MAX_KEYS} keys, fetched with
- * a 5 s timeout, redirects not followed.
+ * The keys of an identity provider's JWKS URL (Keycloak: {@code
+ * /realms/{realm}/protocol/openid-connect/certs}). Fetched at start-up (a failure stops start-up),
+ * again when a token names an unknown {@code kid} (the provider rotated its key), at most once per
+ * {@code minRefreshInterval} so that tokens with made-up kids cannot make this server hammer the
+ * provider, and periodically by the caller's timer so that keys the provider withdrew stop
+ * verifying. A failed fetch keeps the keys held before. Bounded: a document is at most {@link
+ * Jwks#MAX_BYTES} and {@link Jwks#MAX_KEYS} keys, fetched with a 5 s timeout, redirects not
+ * followed.
  *
  * <p>Thread-safe: {@link #find} reads a volatile snapshot; fetches are serialized.
  */
@@ -30,8 +31,11 @@ public final class JwksUrlSource implements KeySource {
     private final URI uri;
     private final long minIntervalNanos;
     private final LongSupplier nanoTime;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http =
+            HttpClient.newBuilder()
+                    .connectTimeout(TIMEOUT)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
     private volatile Jwks keys;
     private volatile long lastFetch;
 
@@ -77,13 +81,21 @@ public final class JwksUrlSource implements KeySource {
             keys = fetch();
             return true;
         } catch (IOException e) {
-            log.warn("JWKS refresh failed, keeping the {} keys held: {}", keys.size(), e.getMessage());
+            log.warn(
+                    "JWKS refresh failed, keeping the {} keys held: {}",
+                    keys.size(),
+                    e.getMessage());
             throw e;
         }
     }
 
     private Jwks fetch() throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET().build();
+        HttpRequest request =
+                HttpRequest.newBuilder(uri)
+                        .timeout(TIMEOUT)
+                        .header("Accept", "application/json")
+                        .GET()
+                        .build();
         HttpResponse<InputStream> r;
         try {
             r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());

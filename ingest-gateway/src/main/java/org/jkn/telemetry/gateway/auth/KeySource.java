@@ -1,9 +1,9 @@
 package org.jkn.telemetry.gateway.auth;
 
 /**
- * Where verification keys come from: a JWKS file or the development key (fixed for the process),
- * or a JWKS URL (refreshed). {@link #find} is called per request on the event loop and must not
- * block; {@link #refresh} may block (I/O) and runs on a worker thread.
+ * Where verification keys come from: a JWKS file or the development key (fixed for the process), or
+ * a JWKS URL (refreshed). {@link #find} is called per request on the event loop and must not block;
+ * {@link #refresh} may block (I/O) and runs on a worker thread.
  */
 public interface KeySource {
 

@@ -4,18 +4,26 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Who is calling, from a verified bearer token. Put into the request's {@link RoutingContext} under
- * {@link #CONTEXT_KEY} by the authentication handler, before any handler of {@code /v1} or
- * {@code /fhir} (except {@code /fhir/metadata}) runs; read it with {@link #of(RoutingContext)}.
+ * {@link #CONTEXT_KEY} by the authentication handler, before any handler of {@code /v1} or {@code
+ * /fhir} (except {@code /fhir/metadata}) runs; read it with {@link #of(RoutingContext)}.
  *
- * @param kind         what the token speaks for
- * @param subject      the token's {@code sub}
- * @param patientId    PATIENT: the FHIR Patient id from the SMART {@code patient} claim, which here is
- *                     the keyed pseudonym of the NIK; null for the other kinds
- * @param fhirUser     CLINICIAN: the SMART {@code fhirUser} claim, e.g. {@code Practitioner/123}; else null
- * @param organization CLINICIAN: the {@code organization} claim, e.g. {@code Organization/rs-45}, or null
- * @param scopes       the granted scopes
+ * @param kind what the token speaks for
+ * @param subject the token's {@code sub}
+ * @param patientId PATIENT: the FHIR Patient id from the SMART {@code patient} claim, which here is
+ *     the keyed pseudonym of the NIK; null for the other kinds
+ * @param fhirUser CLINICIAN: the SMART {@code fhirUser} claim, e.g. {@code Practitioner/123}; else
+ *     null
+ * @param organization CLINICIAN: the {@code organization} claim, e.g. {@code Organization/rs-45},
+ *     or null
+ * @param scopes the granted scopes
  */
-public record Principal(Kind kind, String subject, String patientId, String fhirUser, String organization, Scopes scopes) {
+public record Principal(
+        Kind kind,
+        String subject,
+        String patientId,
+        String fhirUser,
+        String organization,
+        Scopes scopes) {
 
     /** The RoutingContext key under which the authenticated principal is kept. */
     public static final String CONTEXT_KEY = "telemetry.principal";
@@ -35,7 +43,10 @@ public record Principal(Kind kind, String subject, String patientId, String fhir
         return ctx.get(CONTEXT_KEY);
     }
 
-    /** True when a granted scope allows {@code permission} (one of {@code c r u d s}) on {@code resourceType}. */
+    /**
+     * True when a granted scope allows {@code permission} (one of {@code c r u d s}) on {@code
+     * resourceType}.
+     */
     public boolean allows(String context, String resourceType, char permission) {
         return scopes.allows(context, resourceType, permission);
     }
@@ -55,6 +66,8 @@ public record Principal(Kind kind, String subject, String patientId, String fhir
 
     @Override
     public String toString() {
-        return "Principal[" + kind + "]"; // never the subject or patient id: toString ends up in logs
+        return "Principal["
+                + kind
+                + "]"; // never the subject or patient id: toString ends up in logs
     }
 }

@@ -7,28 +7,27 @@ import java.util.List;
  * Granted scopes, parsed once per token from the space-separated {@code scope} claim.
  *
  * <p>SMART App Launch v2 resource scopes {@code context/Type.perms} (context {@code patient},
- * {@code user} or {@code system}; Type a FHIR resource type or {@code *}; perms a subset of
- * {@code cruds} in that order) and their v1 forms {@code .read} (= {@code rs}), {@code .write}
- * (= {@code cud}) and {@code .*} (= {@code cruds}). A v2 scope with a query ({@code ?category=...})
- * narrows what it grants in ways this server does not enforce, so it grants nothing here rather
- * than more than meant. Other strings ({@code openid}, {@code launch/patient}, the admin scope)
- * are kept as they are. Immutable and thread-safe.
+ * {@code user} or {@code system}; Type a FHIR resource type or {@code *}; perms a subset of {@code
+ * cruds} in that order) and their v1 forms {@code .read} (= {@code rs}), {@code .write} (= {@code
+ * cud}) and {@code .*} (= {@code cruds}). A v2 scope with a query ({@code ?category=...}) narrows
+ * what it grants in ways this server does not enforce, so it grants nothing here rather than more
+ * than meant. Other strings ({@code openid}, {@code launch/patient}, the admin scope) are kept as
+ * they are. Immutable and thread-safe.
  */
 public final class Scopes {
 
     /**
-     * The operator scope: erasure and device management. Product-specific rather than
-     * {@code system/*.cruds} on purpose: an operator must be able to erase a patient or revoke a
-     * device without being able to read anyone's health data, which every SMART resource scope
-     * that covers Patient or Device would also imply for Observation ({@code *}) or not express.
+     * The operator scope: erasure and device management. Product-specific rather than {@code
+     * system/*.cruds} on purpose: an operator must be able to erase a patient or revoke a device
+     * without being able to read anyone's health data, which every SMART resource scope that covers
+     * Patient or Device would also imply for Observation ({@code *}) or not express.
      */
     public static final String ADMIN = "telemetry.admin";
 
     private static final String PERMS = "cruds";
     private static final Scopes NONE = new Scopes(List.of(), List.of());
 
-    private record Grant(String context, String type, int perms) {
-    }
+    private record Grant(String context, String type, int perms) {}
 
     private final List<Grant> grants;
     private final List<String> others;
@@ -38,14 +37,16 @@ public final class Scopes {
         this.others = others;
     }
 
-    /** Parses a {@code scope} claim; null or blank grants nothing. Malformed entries are ignored. */
+    /**
+     * Parses a {@code scope} claim; null or blank grants nothing. Malformed entries are ignored.
+     */
     public static Scopes parse(String claim) {
         if (claim == null || claim.isBlank()) {
             return NONE;
         }
         List<Grant> grants = new ArrayList<>();
         List<String> others = new ArrayList<>();
-        for (String s : claim.trim().split(" +")) {
+        for (String s : claim.trim().split(" +", -1)) {
             Grant g = grant(s);
             if (g != null) {
                 grants.add(g);
@@ -77,14 +78,18 @@ public final class Scopes {
     /** Bit mask of c r u d s, or 0 when the text is not a valid permission list. */
     private static int perms(String p) {
         switch (p) {
-            case "read":
+            case "read" -> {
                 return bit('r') | bit('s');
-            case "write":
+            }
+            case "write" -> {
                 return bit('c') | bit('u') | bit('d');
-            case "*":
+            }
+            case "*" -> {
                 return 0x1f;
-            default:
-                break;
+            }
+            default -> {
+                // a letter list, checked below
+            }
         }
         int mask = 0;
         int last = -1;
@@ -116,26 +121,37 @@ public final class Scopes {
         return true;
     }
 
-    /** True when a scope in {@code context} grants {@code permission} on {@code resourceType} (or on {@code *}). */
+    /**
+     * True when a scope in {@code context} grants {@code permission} on {@code resourceType} (or on
+     * {@code *}).
+     */
     public boolean allows(String context, String resourceType, char permission) {
         int b = bit(Character.toLowerCase(permission));
         if (b == 0) {
             return false;
         }
         for (Grant g : grants) {
-            if ((g.perms & b) != 0 && g.context.equals(context) && (g.type.equals("*") || g.type.equals(resourceType))) {
+            if ((g.perms & b) != 0
+                    && g.context.equals(context)
+                    && (g.type.equals("*") || g.type.equals(resourceType))) {
                 return true;
             }
         }
         return false;
     }
 
-    /** True when the scope string was granted as it is (for non-resource scopes such as {@link #ADMIN}). */
+    /**
+     * True when the scope string was granted as it is (for non-resource scopes such as {@link
+     * #ADMIN}).
+     */
     public boolean has(String scope) {
         return others.contains(scope);
     }
 
-    /** True when some resource scope has the given context ({@code patient}, {@code user}, {@code system}). */
+    /**
+     * True when some resource scope has the given context ({@code patient}, {@code user}, {@code
+     * system}).
+     */
     public boolean hasContext(String context) {
         for (Grant g : grants) {
             if (g.context.equals(context)) {
@@ -149,7 +165,11 @@ public final class Scopes {
     public String toString() {
         StringBuilder b = new StringBuilder();
         for (Grant g : grants) {
-            b.append(b.length() == 0 ? "" : " ").append(g.context).append('/').append(g.type).append('.');
+            b.append(b.length() == 0 ? "" : " ")
+                    .append(g.context)
+                    .append('/')
+                    .append(g.type)
+                    .append('.');
             for (int i = 0; i < PERMS.length(); i++) {
                 if ((g.perms & (1 << i)) != 0) {
                     b.append(PERMS.charAt(i));

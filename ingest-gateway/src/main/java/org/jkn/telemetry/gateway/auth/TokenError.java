@@ -2,14 +2,19 @@ package org.jkn.telemetry.gateway.auth;
 
 /**
  * Why a bearer token was refused. Stable codes, counted in metrics and asserted by tests; the
- * caller always gets {@code 401} with {@code WWW-Authenticate: Bearer error="invalid_token"} (RFC 6750
- * §3.1), plus the code as {@code error_description}. None is retryable with the same token except
- * {@link #KEYS_UNAVAILABLE}.
+ * caller always gets {@code 401} with {@code WWW-Authenticate: Bearer error="invalid_token"} (RFC
+ * 6750 §3.1), plus the code as {@code error_description}. None is retryable with the same token
+ * except {@link #KEYS_UNAVAILABLE}.
  */
 public enum TokenError {
-    /** Not three base64url parts of JSON, too long, duplicate members, or a claim of the wrong type. */
+    /**
+     * Not three base64url parts of JSON, too long, duplicate members, or a claim of the wrong type.
+     */
     MALFORMED("token-malformed"),
-    /** {@code alg} other than RS256 or ES256 ({@code none}, HS256...), or not the algorithm of its key. */
+    /**
+     * {@code alg} other than RS256 or ES256 ({@code none}, HS256...), or not the algorithm of its
+     * key.
+     */
     ALG_NOT_ALLOWED("alg-not-allowed"),
     /** No {@code kid}, or one the JWKS does not hold (after a refresh, for a JWKS URL). */
     KID_UNKNOWN("kid-unknown"),

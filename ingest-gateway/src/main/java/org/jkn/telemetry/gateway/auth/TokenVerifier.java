@@ -27,9 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * never read one token differently). Embedded keys ({@code jwk}, {@code jku}, {@code x5u}) are
  * never used.
  *
- * <p>Whom the token speaks for ({@link Principal.Kind}): ADMIN when it has the scope
- * {@link Scopes#ADMIN}; else CLINICIAN when {@code fhirUser} is a {@code Practitioner/} or
- * {@code PractitionerRole/} reference (a {@code patient} launch context is then ignored: the clinician
+ * <p>Whom the token speaks for ({@link Principal.Kind}): ADMIN when it has the scope {@link
+ * Scopes#ADMIN}; else CLINICIAN when {@code fhirUser} is a {@code Practitioner/} or {@code
+ * PractitionerRole/} reference (a {@code patient} launch context is then ignored: the clinician
  * stays a clinician, under consent); else PATIENT when the {@code patient} claim holds a Patient id
  * and {@code fhirUser}, if present, is that same Patient. Anything else is refused.
  *
@@ -49,18 +49,25 @@ public final class TokenVerifier {
         }
     }
 
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8).maxStringLength(MAX_TOKEN_CHARS)
-                    .maxNumberLength(32).build())
-            .build();
+    private static final JsonFactory JSON =
+            JsonFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .streamReadConstraints(
+                            StreamReadConstraints.builder()
+                                    .maxNestingDepth(8)
+                                    .maxStringLength(MAX_TOKEN_CHARS)
+                                    .maxNumberLength(32)
+                                    .build())
+                    .build();
 
-    /** Verified tokens remembered by default: an app reuses its access token for every request until it expires. */
+    /**
+     * Verified tokens remembered by default: an app reuses its access token for every request until
+     * it expires.
+     */
     public static final int DEFAULT_CACHE_SIZE = 10_000;
 
     /** A token that verified, the key it verified with, and until when it is valid. */
-    private record Verified(Principal principal, String kid, Jwks.Key key, long exp) {
-    }
+    private record Verified(Principal principal, String kid, Jwks.Key key, long exp) {}
 
     private final KeySource keys;
     private final String issuer;
@@ -70,12 +77,19 @@ public final class TokenVerifier {
     private final int cacheSize;
     private final ConcurrentHashMap<String, Verified> cache = new ConcurrentHashMap<>();
 
-    public TokenVerifier(KeySource keys, String issuer, String audience, Duration leeway, Clock clock) {
+    public TokenVerifier(
+            KeySource keys, String issuer, String audience, Duration leeway, Clock clock) {
         this(keys, issuer, audience, leeway, clock, DEFAULT_CACHE_SIZE);
     }
 
     /** {@code cacheSize} 0 verifies every token in full every time. */
-    public TokenVerifier(KeySource keys, String issuer, String audience, Duration leeway, Clock clock, int cacheSize) {
+    public TokenVerifier(
+            KeySource keys,
+            String issuer,
+            String audience,
+            Duration leeway,
+            Clock clock,
+            int cacheSize) {
         if (issuer == null || issuer.isEmpty() || audience == null || audience.isEmpty()) {
             throw new IllegalArgumentException("an issuer and an audience are required");
         }
@@ -93,20 +107,29 @@ public final class TokenVerifier {
 
     /**
      * The principal of a token that verified before, is not yet expired and whose key the source
-     * still holds (the very key object: a JWKS refresh replaces them all, so a withdrawn or replaced
-     * key is never trusted from here); null otherwise. A map lookup on the whole token, so only the
-     * exact bytes that verified hit. Cheap and non-blocking: safe on an event loop.
+     * still holds (the very key object: a JWKS refresh replaces them all, so a withdrawn or
+     * replaced key is never trusted from here); null otherwise. A map lookup on the whole token, so
+     * only the exact bytes that verified hit. Cheap and non-blocking: safe on an event loop.
      */
     public Principal cached(String token) {
         Verified v = token == null ? null : cache.get(token);
         if (v == null) {
             return null;
         }
-        if (clock.millis() / 1000 > v.exp + leewaySeconds || keys.find(v.kid) != v.key) {
+        if (clock.millis() / 1000 > v.exp + leewaySeconds || !keyStillTrusted(v)) {
             cache.remove(token);
             return null;
         }
         return v.principal;
+    }
+
+    /**
+     * The very key object that verified the token is still in the JWKS under its kid (not
+     * withdrawn, not replaced).
+     */
+    @SuppressWarnings("ReferenceEquality")
+    private boolean keyStillTrusted(Verified v) {
+        return keys.find(v.kid) == v.key;
     }
 
     /**
@@ -147,7 +170,8 @@ public final class TokenVerifier {
         if (signature == null || signature.length == 0) {
             return Result.fail(TokenError.MALFORMED);
         }
-        if (!verifySignature(key, token.substring(0, dot2).getBytes(StandardCharsets.US_ASCII), signature)) {
+        if (!verifySignature(
+                key, token.substring(0, dot2).getBytes(StandardCharsets.US_ASCII), signature)) {
             return Result.fail(TokenError.SIGNATURE_INVALID);
         }
         byte[] payload = decode(token, dot1 + 1, dot2);
@@ -158,7 +182,8 @@ public final class TokenVerifier {
         Result r = check(c);
         if (r.principal() != null && cacheSize > 0) {
             if (cache.size() >= cacheSize) {
-                cache.clear(); // crude but bounded: a burst of full verifications is cheaper than unbounded memory
+                cache.clear(); // crude but bounded: a burst of full verifications is cheaper
+                // than unbounded memory
             }
             cache.put(token, new Verified(r.principal(), header.kid, key, c.exp));
         }
@@ -184,16 +209,30 @@ public final class TokenVerifier {
         }
         Scopes scopes = Scopes.parse(c.scope);
         if (scopes.has(Scopes.ADMIN)) {
-            return new Result(new Principal(Principal.Kind.ADMIN, c.sub, null, null, null, scopes), null);
+            return new Result(
+                    new Principal(Principal.Kind.ADMIN, c.sub, null, null, null, scopes), null);
         }
-        if (c.fhirUser != null && (c.fhirUser.startsWith("Practitioner/") || c.fhirUser.startsWith("PractitionerRole/"))
+        if (c.fhirUser != null
+                && (c.fhirUser.startsWith("Practitioner/")
+                        || c.fhirUser.startsWith("PractitionerRole/"))
                 && isReference(c.fhirUser)) {
-            String org = c.organization != null && isReference(c.organization) && c.organization.startsWith("Organization/")
-                    ? c.organization : null;
-            return new Result(new Principal(Principal.Kind.CLINICIAN, c.sub, null, c.fhirUser, org, scopes), null);
+            String org =
+                    c.organization != null
+                                    && isReference(c.organization)
+                                    && c.organization.startsWith("Organization/")
+                            ? c.organization
+                            : null;
+            return new Result(
+                    new Principal(Principal.Kind.CLINICIAN, c.sub, null, c.fhirUser, org, scopes),
+                    null);
         }
-        if (c.patient != null && isFhirId(c.patient) && (c.fhirUser == null || c.fhirUser.equals("Patient/" + c.patient))) {
-            return new Result(new Principal(Principal.Kind.PATIENT, c.sub, c.patient, c.fhirUser, null, scopes), null);
+        if (c.patient != null
+                && isFhirId(c.patient)
+                && (c.fhirUser == null || c.fhirUser.equals("Patient/" + c.patient))) {
+            return new Result(
+                    new Principal(
+                            Principal.Kind.PATIENT, c.sub, c.patient, c.fhirUser, null, scopes),
+                    null);
         }
         return Result.fail(TokenError.CLAIMS_MISSING);
     }
@@ -202,7 +241,8 @@ public final class TokenVerifier {
         try {
             Signature s;
             if (key.alg().equals("ES256")) {
-                // JOSE carries r || s (RFC 7518 §3.4); the JDK verifies that form directly. r = 0 or s = 0
+                // JOSE carries r || s (RFC 7518 §3.4); the JDK verifies that form directly. r = 0
+                // or s = 0
                 // is refused outright (the "psychic signature" bug, CVE-2022-21449, accepted them).
                 if (signature.length != 64 || isZero(signature, 0) || isZero(signature, 32)) {
                     return false;
@@ -232,7 +272,11 @@ public final class TokenVerifier {
     private static byte[] decode(String token, int from, int to) {
         for (int i = from; i < to; i++) {
             char ch = token.charAt(i);
-            if (!(ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_')) {
+            if (!((ch >= 'A' && ch <= 'Z')
+                    || (ch >= 'a' && ch <= 'z')
+                    || (ch >= '0' && ch <= '9')
+                    || ch == '-'
+                    || ch == '_')) {
                 return null;
             }
         }
@@ -254,23 +298,29 @@ public final class TokenVerifier {
 
     private static Header header(byte[] json) {
         Header h = new Header();
-        return readObject(json, (name, t, p) -> {
-            switch (name) {
-                case "alg" -> h.alg = string(p, t);
-                case "kid" -> h.kid = string(p, t);
-                case "typ" -> {
-                    String typ = string(p, t);
-                    if (!typ.equalsIgnoreCase("JWT") && !typ.equalsIgnoreCase("at+jwt") && !typ.equalsIgnoreCase("application/at+jwt")) {
-                        throw new WrongType();
-                    }
-                }
-                case "crit" -> {
-                    h.crit = true;
-                    p.skipChildren();
-                }
-                default -> p.skipChildren();
-            }
-        }) ? h : null;
+        return readObject(
+                        json,
+                        (name, t, p) -> {
+                            switch (name) {
+                                case "alg" -> h.alg = string(p, t);
+                                case "kid" -> h.kid = string(p, t);
+                                case "typ" -> {
+                                    String typ = string(p, t);
+                                    if (!typ.equalsIgnoreCase("JWT")
+                                            && !typ.equalsIgnoreCase("at+jwt")
+                                            && !typ.equalsIgnoreCase("application/at+jwt")) {
+                                        throw new WrongType();
+                                    }
+                                }
+                                case "crit" -> {
+                                    h.crit = true;
+                                    p.skipChildren();
+                                }
+                                default -> p.skipChildren();
+                            }
+                        })
+                ? h
+                : null;
     }
 
     private static final class Claims {
@@ -287,28 +337,34 @@ public final class TokenVerifier {
 
     private static Claims claims(byte[] json) {
         Claims c = new Claims();
-        return readObject(json, (name, t, p) -> {
-            switch (name) {
-                case "iss" -> c.iss = string(p, t);
-                case "sub" -> c.sub = string(p, t);
-                case "aud" -> {
-                    if (t == JsonToken.START_ARRAY) {
-                        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-                            c.aud.add(string(p, e));
-                        }
-                    } else {
-                        c.aud.add(string(p, t));
-                    }
-                }
-                case "exp" -> c.exp = seconds(p, t);
-                case "nbf" -> c.nbf = seconds(p, t);
-                case "scope" -> c.scope = string(p, t);
-                case "patient" -> c.patient = string(p, t);
-                case "fhirUser" -> c.fhirUser = string(p, t);
-                case "organization" -> c.organization = string(p, t);
-                default -> p.skipChildren();
-            }
-        }) ? c : null;
+        return readObject(
+                        json,
+                        (name, t, p) -> {
+                            switch (name) {
+                                case "iss" -> c.iss = string(p, t);
+                                case "sub" -> c.sub = string(p, t);
+                                case "aud" -> {
+                                    if (t == JsonToken.START_ARRAY) {
+                                        for (JsonToken e = p.nextToken();
+                                                e != JsonToken.END_ARRAY;
+                                                e = p.nextToken()) {
+                                            c.aud.add(string(p, e));
+                                        }
+                                    } else {
+                                        c.aud.add(string(p, t));
+                                    }
+                                }
+                                case "exp" -> c.exp = seconds(p, t);
+                                case "nbf" -> c.nbf = seconds(p, t);
+                                case "scope" -> c.scope = string(p, t);
+                                case "patient" -> c.patient = string(p, t);
+                                case "fhirUser" -> c.fhirUser = string(p, t);
+                                case "organization" -> c.organization = string(p, t);
+                                default -> p.skipChildren();
+                            }
+                        })
+                ? c
+                : null;
     }
 
     /** Reads one member of a JSON object; the parser stands on its value. */
@@ -372,7 +428,11 @@ public final class TokenVerifier {
         }
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
-            if (!(ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '.')) {
+            if (!((ch >= 'A' && ch <= 'Z')
+                    || (ch >= 'a' && ch <= 'z')
+                    || (ch >= '0' && ch <= '9')
+                    || ch == '-'
+                    || ch == '.')) {
                 return false;
             }
         }

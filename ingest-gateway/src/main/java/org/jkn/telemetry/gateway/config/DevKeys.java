@@ -15,16 +15,18 @@ import org.jkn.telemetry.store.crypto.LocalKek;
  */
 public final class DevKeys {
 
-    private DevKeys() {
-    }
+    private DevKeys() {}
 
     public static byte[] pseudonymKey(Path dataDir) throws IOException {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        return Base64.getDecoder().decode(once(dataDir, "pseudonym.key", Base64.getEncoder().encodeToString(key)));
+        return Base64.getDecoder()
+                .decode(once(dataDir, "pseudonym.key", Base64.getEncoder().encodeToString(key)));
     }
 
-    /** The development key-encryption key, {@code dev-1:base64}, in {@code DATA_DIR/keys/kek.key}. */
+    /**
+     * The development key-encryption key, {@code dev-1:base64}, in {@code DATA_DIR/keys/kek.key}.
+     */
     public static LocalKek kek(Path dataDir) throws IOException {
         return LocalKek.parse(once(dataDir, "kek.key", LocalKek.generate("dev-1")));
     }

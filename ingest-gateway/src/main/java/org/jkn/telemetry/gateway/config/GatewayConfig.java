@@ -8,8 +8,8 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +26,29 @@ import org.jkn.telemetry.store.db.DatabaseConfig;
  * The gateway's configuration, read once and validated eagerly: a bad value stops start-up with a
  * message naming the key; nothing is clamped silently.
  */
-public record GatewayConfig(boolean production, String httpHost, int httpPort, Path dataDir, DatabaseConfig database,
-                            byte[] pseudonymKey, int maxBodyBytes, NormalizerLimits limits, boolean journalSync,
-                            long maxPendingReadings, int writeBatchReadings, int drainWriters, ZoneId searchZone, Duration deviceAuthCacheTtl,
-                            MqttServerConfig mqtt, BrokerBridgeConfig broker, AuthConfig auth, HttpTls httpTls,
-                            ConsentConfig consent, LocalKek kek, List<LocalKek> previousKeks, Duration erasureSweepPeriod) {
+public record GatewayConfig(
+        boolean production,
+        String httpHost,
+        int httpPort,
+        Path dataDir,
+        DatabaseConfig database,
+        byte[] pseudonymKey,
+        int maxBodyBytes,
+        NormalizerLimits limits,
+        boolean journalSync,
+        long maxPendingReadings,
+        int writeBatchReadings,
+        int drainWriters,
+        ZoneId searchZone,
+        Duration deviceAuthCacheTtl,
+        MqttServerConfig mqtt,
+        BrokerBridgeConfig broker,
+        AuthConfig auth,
+        HttpTls httpTls,
+        ConsentConfig consent,
+        LocalKek kek,
+        List<LocalKek> previousKeks,
+        Duration erasureSweepPeriod) {
 
     /** A plain HTTP port of this value means no plain listener. */
     public static final int DISABLED = -1;
@@ -43,15 +61,15 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
     }
 
     /** The consent decision cache: entry lifetime (zero: no caching) and bound. */
-    public record ConsentConfig(Duration cacheTtl, int cacheMaxPatients) {
-    }
+    public record ConsentConfig(Duration cacheTtl, int cacheMaxPatients) {}
 
     /** Reads from system properties, then environment variables, then defaults. */
     public static GatewayConfig fromEnvironment() {
-        return from(key -> {
-            String p = System.getProperty(key.propertyName());
-            return p != null ? p : System.getenv(key.envName());
-        });
+        return from(
+                key -> {
+                    String p = System.getProperty(key.propertyName());
+                    return p != null ? p : System.getenv(key.envName());
+                });
     }
 
     /** Reads from the given source; missing keys take their defaults. */
@@ -73,7 +91,9 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         Path dataDir = Path.of(v.get(ConfigKey.DATA_DIR)).toAbsolutePath();
         String dbUrl = v.get(ConfigKey.DB_URL);
         if (production && dbUrl.isEmpty()) {
-            throw bad(ConfigKey.DB_URL, "is required in the prod profile (the embedded database is for development)");
+            throw bad(
+                    ConfigKey.DB_URL,
+                    "is required in the prod profile (the embedded database is for development)");
         }
         String timescale = v.get(ConfigKey.TIMESCALE);
         if (!timescale.equals("auto") && !timescale.equals("off")) {
@@ -81,11 +101,20 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         }
         DatabaseConfig db;
         try {
-            db = new DatabaseConfig(dbUrl.isEmpty() ? null : dbUrl, v.get(ConfigKey.DB_USER), v.get(ConfigKey.DB_PASSWORD),
-                    integer(v, ConfigKey.DB_POOL_SIZE, 1, 200), dataDir.resolve("postgres"), timescale,
-                    duration(v, ConfigKey.CHUNK_INTERVAL, false), duration(v, ConfigKey.COMPRESS_AFTER, true),
-                    duration(v, ConfigKey.RETENTION, true), integer(v, ConfigKey.PARTITIONS_AHEAD, 1, 24),
-                    duration(v, ConfigKey.MAX_READING_AGE, false), duration(v, ConfigKey.AUDIT_RETENTION, true));
+            db =
+                    new DatabaseConfig(
+                            dbUrl.isEmpty() ? null : dbUrl,
+                            v.get(ConfigKey.DB_USER),
+                            v.get(ConfigKey.DB_PASSWORD),
+                            integer(v, ConfigKey.DB_POOL_SIZE, 1, 200),
+                            dataDir.resolve("postgres"),
+                            timescale,
+                            duration(v, ConfigKey.CHUNK_INTERVAL, false),
+                            duration(v, ConfigKey.COMPRESS_AFTER, true),
+                            duration(v, ConfigKey.RETENTION, true),
+                            integer(v, ConfigKey.PARTITIONS_AHEAD, 1, 24),
+                            duration(v, ConfigKey.MAX_READING_AGE, false),
+                            duration(v, ConfigKey.AUDIT_RETENTION, true));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("database configuration: " + e.getMessage(), e);
         }
@@ -110,16 +139,19 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
             throw bad(ConfigKey.KEK, "is required in the prod profile (id:base64 of 32 bytes)");
         }
         List<LocalKek> previous = new ArrayList<>();
-        for (String part : v.get(ConfigKey.KEK_PREVIOUS).split(",")) {
+        for (String part : v.get(ConfigKey.KEK_PREVIOUS).split(",", -1)) {
             if (!part.isBlank()) {
                 previous.add(kek(ConfigKey.KEK_PREVIOUS, part.trim()));
             }
         }
         NormalizerLimits limits;
         try {
-            limits = new NormalizerLimits(integer(v, ConfigKey.MAX_READINGS_PER_BATCH, 1, 10_000_000),
-                    duration(v, ConfigKey.FUTURE_SKEW, false), duration(v, ConfigKey.MAX_READING_AGE, false),
-                    duration(v, ConfigKey.MAX_READING_PERIOD, false));
+            limits =
+                    new NormalizerLimits(
+                            integer(v, ConfigKey.MAX_READINGS_PER_BATCH, 1, 10_000_000),
+                            duration(v, ConfigKey.FUTURE_SKEW, false),
+                            duration(v, ConfigKey.MAX_READING_AGE, false),
+                            duration(v, ConfigKey.MAX_READING_PERIOD, false));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("reading limits: " + e.getMessage(), e);
         }
@@ -130,17 +162,40 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
             throw bad(ConfigKey.SEARCH_ZONE, "must be a time zone id such as UTC or Asia/Jakarta");
         }
         HttpTls tls = httpTls(v);
-        int httpPort = v.get(ConfigKey.HTTP_PORT).isEmpty() ? DISABLED : integer(v, ConfigKey.HTTP_PORT, 0, 65535);
+        int httpPort =
+                v.get(ConfigKey.HTTP_PORT).isEmpty()
+                        ? DISABLED
+                        : integer(v, ConfigKey.HTTP_PORT, 0, 65535);
         if (httpPort == DISABLED && !tls.enabled()) {
-            throw bad(ConfigKey.HTTP_PORT, "may be empty only with the HTTPS listener on (HTTP_TLS_CERT and HTTP_TLS_KEY)");
+            throw bad(
+                    ConfigKey.HTTP_PORT,
+                    "may be empty only with the HTTPS listener on (HTTP_TLS_CERT and HTTP_TLS_KEY)");
         }
-        return new GatewayConfig(production, v.get(ConfigKey.HTTP_HOST), httpPort, dataDir, db,
-                key, integer(v, ConfigKey.MAX_BODY_BYTES, 1024, 1 << 30), limits, bool(v, ConfigKey.JOURNAL_SYNC),
-                longValue(v, ConfigKey.JOURNAL_MAX_PENDING_READINGS, 1), integer(v, ConfigKey.WRITE_BATCH_READINGS, 1, 1_000_000),
+        return new GatewayConfig(
+                production,
+                v.get(ConfigKey.HTTP_HOST),
+                httpPort,
+                dataDir,
+                db,
+                key,
+                integer(v, ConfigKey.MAX_BODY_BYTES, 1024, 1 << 30),
+                limits,
+                bool(v, ConfigKey.JOURNAL_SYNC),
+                longValue(v, ConfigKey.JOURNAL_MAX_PENDING_READINGS, 1),
+                integer(v, ConfigKey.WRITE_BATCH_READINGS, 1, 1_000_000),
                 integer(v, ConfigKey.DRAIN_WRITERS, 1, 64),
-                zone, durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL), mqtt(v), broker(v), auth(v, production), tls,
-                new ConsentConfig(durationOrZero(v, ConfigKey.CONSENT_CACHE_TTL), integer(v, ConfigKey.CONSENT_CACHE_MAX_PATIENTS, 1, 100_000_000)),
-                kek, List.copyOf(previous), duration(v, ConfigKey.ERASURE_SWEEP_PERIOD, false));
+                zone,
+                durationOrZero(v, ConfigKey.DEVICE_AUTH_CACHE_TTL),
+                mqtt(v),
+                broker(v),
+                auth(v, production),
+                tls,
+                new ConsentConfig(
+                        durationOrZero(v, ConfigKey.CONSENT_CACHE_TTL),
+                        integer(v, ConfigKey.CONSENT_CACHE_MAX_PATIENTS, 1, 100_000_000)),
+                kek,
+                List.copyOf(previous),
+                duration(v, ConfigKey.ERASURE_SWEEP_PERIOD, false));
     }
 
     private static LocalKek kek(ConfigKey k, String text) {
@@ -155,32 +210,43 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         String cert = v.get(ConfigKey.HTTP_TLS_CERT);
         String key = v.get(ConfigKey.HTTP_TLS_KEY);
         if (cert.isEmpty() != key.isEmpty()) {
-            throw bad(cert.isEmpty() ? ConfigKey.HTTP_TLS_CERT : ConfigKey.HTTP_TLS_KEY, "is required with "
-                    + (cert.isEmpty() ? ConfigKey.HTTP_TLS_KEY : ConfigKey.HTTP_TLS_CERT).envName());
+            throw bad(
+                    cert.isEmpty() ? ConfigKey.HTTP_TLS_CERT : ConfigKey.HTTP_TLS_KEY,
+                    "is required with "
+                            + (cert.isEmpty() ? ConfigKey.HTTP_TLS_KEY : ConfigKey.HTTP_TLS_CERT)
+                                    .envName());
         }
         for (ConfigKey k : new ConfigKey[] {ConfigKey.HTTP_TLS_CERT, ConfigKey.HTTP_TLS_KEY}) {
             if (!v.get(k).isEmpty() && !Files.isReadable(Path.of(v.get(k)))) {
                 throw bad(k, "must name a readable PEM file");
             }
         }
-        return new HttpTls(integer(v, ConfigKey.HTTP_TLS_PORT, 0, 65535), cert.isEmpty() ? null : Path.of(cert),
+        return new HttpTls(
+                integer(v, ConfigKey.HTTP_TLS_PORT, 0, 65535),
+                cert.isEmpty() ? null : Path.of(cert),
                 key.isEmpty() ? null : Path.of(key));
     }
 
     /**
      * Token verification. Prod needs a JWKS (file or URL), an issuer and an audience; dev without a
-     * JWKS trusts the generated development key, with the development issuer and audience by default.
+     * JWKS trusts the generated development key, with the development issuer and audience by
+     * default.
      */
     private static AuthConfig auth(Map<ConfigKey, String> v, boolean production) {
         String file = v.get(ConfigKey.AUTH_JWKS_FILE);
         String url = v.get(ConfigKey.AUTH_JWKS_URL);
         if (!file.isEmpty() && !url.isEmpty()) {
-            throw bad(ConfigKey.AUTH_JWKS_URL, "cannot be set together with " + ConfigKey.AUTH_JWKS_FILE.envName());
+            throw bad(
+                    ConfigKey.AUTH_JWKS_URL,
+                    "cannot be set together with " + ConfigKey.AUTH_JWKS_FILE.envName());
         }
         boolean development = file.isEmpty() && url.isEmpty();
         if (development && production) {
-            throw bad(ConfigKey.AUTH_JWKS_URL, "or " + ConfigKey.AUTH_JWKS_FILE.envName()
-                    + " is required in the prod profile (development tokens are refused there)");
+            throw bad(
+                    ConfigKey.AUTH_JWKS_URL,
+                    "or "
+                            + ConfigKey.AUTH_JWKS_FILE.envName()
+                            + " is required in the prod profile (development tokens are refused there)");
         }
         if (!file.isEmpty() && !Files.isReadable(Path.of(file))) {
             throw bad(ConfigKey.AUTH_JWKS_FILE, "must name a readable JWKS file");
@@ -192,9 +258,12 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
             } catch (URISyntaxException e) {
                 throw bad(ConfigKey.AUTH_JWKS_URL, "must be an http or https URL");
             }
-            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
+            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+                    || uri.getHost() == null
                     || uri.getUserInfo() != null) {
-                throw bad(ConfigKey.AUTH_JWKS_URL, "must be an http or https URL without credentials");
+                throw bad(
+                        ConfigKey.AUTH_JWKS_URL,
+                        "must be an http or https URL without credentials");
             }
         }
         String issuer = v.get(ConfigKey.AUTH_ISSUER);
@@ -211,8 +280,14 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
         if (leeway.compareTo(Duration.ofMinutes(5)) > 0) {
             throw bad(ConfigKey.AUTH_LEEWAY, "must be at most PT5M");
         }
-        return new AuthConfig(file.isEmpty() ? null : Path.of(file), uri, issuer, audience, leeway,
-                durationOrZero(v, ConfigKey.AUTH_JWKS_MIN_REFRESH_INTERVAL), duration(v, ConfigKey.AUTH_JWKS_REFRESH_INTERVAL, false));
+        return new AuthConfig(
+                file.isEmpty() ? null : Path.of(file),
+                uri,
+                issuer,
+                audience,
+                leeway,
+                durationOrZero(v, ConfigKey.AUTH_JWKS_MIN_REFRESH_INTERVAL),
+                duration(v, ConfigKey.AUTH_JWKS_REFRESH_INTERVAL, false));
     }
 
     /** Null when MQTT_BROKER_URL is empty: no external broker. */
@@ -222,37 +297,59 @@ public record GatewayConfig(boolean production, String httpHost, int httpPort, P
             return null;
         }
         if (v.get(ConfigKey.MQTT_BROKER_CLIENT_ID).isEmpty()) {
-            throw bad(ConfigKey.MQTT_BROKER_CLIENT_ID, "is required with " + ConfigKey.MQTT_BROKER_URL.envName());
+            throw bad(
+                    ConfigKey.MQTT_BROKER_CLIENT_ID,
+                    "is required with " + ConfigKey.MQTT_BROKER_URL.envName());
         }
         String user = v.get(ConfigKey.MQTT_BROKER_USERNAME);
         String password = v.get(ConfigKey.MQTT_BROKER_PASSWORD);
         if (user.isEmpty() && !password.isEmpty()) {
-            throw bad(ConfigKey.MQTT_BROKER_USERNAME, "is required with " + ConfigKey.MQTT_BROKER_PASSWORD.envName());
+            throw bad(
+                    ConfigKey.MQTT_BROKER_USERNAME,
+                    "is required with " + ConfigKey.MQTT_BROKER_PASSWORD.envName());
         }
         try {
-            return new BrokerBridgeConfig(url, v.get(ConfigKey.MQTT_BROKER_CLIENT_ID), v.get(ConfigKey.MQTT_BROKER_SHARE_GROUP),
-                    user.isEmpty() ? null : user, password.isEmpty() ? null : password);
+            return new BrokerBridgeConfig(
+                    url,
+                    v.get(ConfigKey.MQTT_BROKER_CLIENT_ID),
+                    v.get(ConfigKey.MQTT_BROKER_SHARE_GROUP),
+                    user.isEmpty() ? null : user,
+                    password.isEmpty() ? null : password);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("TELEMETRY_MQTT_BROKER_*: " + e.getMessage(), e);
         }
     }
 
     private static MqttServerConfig mqtt(Map<ConfigKey, String> v) {
-        int port = v.get(ConfigKey.MQTT_PORT).isEmpty() ? MqttServerConfig.DISABLED : integer(v, ConfigKey.MQTT_PORT, 0, 65535);
+        int port =
+                v.get(ConfigKey.MQTT_PORT).isEmpty()
+                        ? MqttServerConfig.DISABLED
+                        : integer(v, ConfigKey.MQTT_PORT, 0, 65535);
         String cert = v.get(ConfigKey.MQTT_TLS_CERT);
         String key = v.get(ConfigKey.MQTT_TLS_KEY);
         if (cert.isEmpty() != key.isEmpty()) {
-            throw bad(cert.isEmpty() ? ConfigKey.MQTT_TLS_CERT : ConfigKey.MQTT_TLS_KEY, "is required with "
-                    + (cert.isEmpty() ? ConfigKey.MQTT_TLS_KEY : ConfigKey.MQTT_TLS_CERT).envName());
+            throw bad(
+                    cert.isEmpty() ? ConfigKey.MQTT_TLS_CERT : ConfigKey.MQTT_TLS_KEY,
+                    "is required with "
+                            + (cert.isEmpty() ? ConfigKey.MQTT_TLS_KEY : ConfigKey.MQTT_TLS_CERT)
+                                    .envName());
         }
         for (ConfigKey k : new ConfigKey[] {ConfigKey.MQTT_TLS_CERT, ConfigKey.MQTT_TLS_KEY}) {
             if (!v.get(k).isEmpty() && !Files.isReadable(Path.of(v.get(k)))) {
                 throw bad(k, "must name a readable PEM file");
             }
         }
-        return new MqttServerConfig(v.get(ConfigKey.MQTT_HOST), port, integer(v, ConfigKey.MQTT_TLS_PORT, 0, 65535),
-                cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key),
-                integer(v, ConfigKey.MQTT_MAX_PACKET_BYTES, MqttServerConfig.MIN_PACKET_BYTES, MqttServerConfig.MAX_PACKET_BYTES),
+        return new MqttServerConfig(
+                v.get(ConfigKey.MQTT_HOST),
+                port,
+                integer(v, ConfigKey.MQTT_TLS_PORT, 0, 65535),
+                cert.isEmpty() ? null : Path.of(cert),
+                key.isEmpty() ? null : Path.of(key),
+                integer(
+                        v,
+                        ConfigKey.MQTT_MAX_PACKET_BYTES,
+                        MqttServerConfig.MIN_PACKET_BYTES,
+                        MqttServerConfig.MAX_PACKET_BYTES),
                 integer(v, ConfigKey.MQTT_RECEIVE_MAXIMUM, 1, 65535),
                 integer(v, ConfigKey.MQTT_MAX_CONNECTIONS_PER_DEVICE, 1, 100_000),
                 duration(v, ConfigKey.MQTT_CONNECT_TIMEOUT, false),

@@ -24,45 +24,60 @@ final class ConsentBodies {
 
     /** Largest Consent accepted; a real one is a few kilobytes. */
     static final int MAX_BYTES = 64 * 1024;
+
     static final int MAX_DEPTH = 24;
 
     private final FhirContext fhir;
-    private final JsonFactory json = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxStringLength(8 * 1024)
-                    .maxNumberLength(64).build())
-            .build();
+    private final JsonFactory json =
+            JsonFactory.builder()
+                    .streamReadConstraints(
+                            StreamReadConstraints.builder()
+                                    .maxNestingDepth(MAX_DEPTH)
+                                    .maxStringLength(8 * 1024)
+                                    .maxNumberLength(64)
+                                    .build())
+                    .build();
 
     ConsentBodies(FhirContext fhir) {
         this.fhir = fhir;
     }
 
-    record Parsed(Consent consent, ConsentProblem problem) {
-    }
+    record Parsed(Consent consent, ConsentProblem problem) {}
 
     Parsed parse(String contentType, byte[] body) {
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         if (!type.startsWith("application/fhir+json") && !type.startsWith("application/json")) {
-            return new Parsed(null, new ConsentProblem(415, "send the Consent as application/fhir+json"));
+            return new Parsed(
+                    null, new ConsentProblem(415, "send the Consent as application/fhir+json"));
         }
         if (body.length > MAX_BYTES) {
-            return new Parsed(null, new ConsentProblem(413, "a Consent is at most " + MAX_BYTES + " bytes"));
+            return new Parsed(
+                    null, new ConsentProblem(413, "a Consent is at most " + MAX_BYTES + " bytes"));
         }
         try (JsonParser p = json.createParser(body)) {
             while (p.nextToken() != null) {
                 // scan only: the constraints throw on excess
             }
         } catch (IOException e) {
-            return new Parsed(null, ConsentProblem.malformed("the body is not JSON, or nests deeper than " + MAX_DEPTH
-                    + " levels or holds a string longer than 8192 characters"));
+            return new Parsed(
+                    null,
+                    ConsentProblem.malformed(
+                            "the body is not JSON, or nests deeper than "
+                                    + MAX_DEPTH
+                                    + " levels or holds a string longer than 8192 characters"));
         }
         IParser parser = fhir.newJsonParser().setParserErrorHandler(new StrictErrorHandler());
         try {
-            Consent c = parser.parseResource(Consent.class, new String(body, StandardCharsets.UTF_8));
+            Consent c =
+                    parser.parseResource(Consent.class, new String(body, StandardCharsets.UTF_8));
             return new Parsed(c, null);
         } catch (DataFormatException | ClassCastException | IllegalArgumentException e) {
             // HAPI's message may quote the body: say what is wrong in general, never what was sent
-            return new Parsed(null, ConsentProblem.malformed("the body is not a valid FHIR R4 Consent: wrong resourceType, "
-                    + "an unknown element or an invalid value (a date, a code...)"));
+            return new Parsed(
+                    null,
+                    ConsentProblem.malformed(
+                            "the body is not a valid FHIR R4 Consent: wrong resourceType, "
+                                    + "an unknown element or an invalid value (a date, a code...)"));
         }
     }
 }

@@ -21,21 +21,24 @@ import org.jkn.telemetry.store.consent.ConsentGrant;
 import org.jkn.telemetry.store.consent.ConsentGrant.Action;
 
 /**
- * The one Consent shape this server accepts, checked and compiled to grants. Anything it would
- * not enforce is refused (422) rather than ignored, so a Consent never means less, or more, than
- * the patient wrote:
+ * The one Consent shape this server accepts, checked and compiled to grants. Anything it would not
+ * enforce is refused (422) rather than ignored, so a Consent never means less, or more, than the
+ * patient wrote:
+ *
  * <ul>
  *   <li>{@code scope} patient-privacy ({@value #SCOPE_SYSTEM}); at least one {@code category};
  *       {@code policyRule} or {@code policy} (R4 invariant ppc-1); {@code status} any R4 status,
- *       only {@code active} is in force;</li>
- *   <li>{@code patient}: {@code Patient/{id}} (the pseudonym), or an identifier with the NIK system,
- *       which is replaced by the reference so the NIK is never stored;</li>
+ *       only {@code active} is in force;
+ *   <li>{@code patient}: {@code Patient/{id}} (the pseudonym), or an identifier with the NIK
+ *       system, which is replaced by the reference so the NIK is never stored;
  *   <li>root {@code provision.type} deny, with at most a {@code period}, and nested permits, each
- *       with {@code action}s of {@value #ACTION_SYSTEM} ({@code collect}; {@code access} or
- *       {@code disclose}), optional {@code code}s of {@value DataCategory#SYSTEM} (none: every
- *       category but cycle), {@code actor}s ({@code Practitioner/{id}} or {@code Organization/{id}},
- *       required for access/disclose, refused on a collect-only permit) and an optional {@code period}.</li>
+ *       with {@code action}s of {@value #ACTION_SYSTEM} ({@code collect}; {@code access} or {@code
+ *       disclose}), optional {@code code}s of {@value DataCategory#SYSTEM} (none: every category
+ *       but cycle), {@code actor}s ({@code Practitioner/{id}} or {@code Organization/{id}},
+ *       required for access/disclose, refused on a collect-only permit) and an optional {@code
+ *       period}.
  * </ul>
+ *
  * Thread-safe (stateless apart from the pseudonymizer and zone).
  */
 final class ConsentRules {
@@ -54,39 +57,51 @@ final class ConsentRules {
         this.zone = zone;
     }
 
-    /** Checks and compiles a parsed Consent; on success the patient reference is normalized in place. */
+    /**
+     * Checks and compiles a parsed Consent; on success the patient reference is normalized in
+     * place.
+     */
     Result check(Consent c) {
         if (c.hasContained()) {
             return Result.problem("contained resources are not supported in a Consent");
         }
         if (c.hasModifierExtension() || c.getProvision().hasModifierExtension()) {
-            return Result.problem("modifier extensions are not supported: they would change what the consent means");
+            return Result.problem(
+                    "modifier extensions are not supported: they would change what the consent means");
         }
         if (c.getStatus() == null || c.getStatus() == Consent.ConsentState.NULL) {
-            return Result.problem("status is required (active, inactive, rejected, entered-in-error, draft or proposed)");
+            return Result.problem(
+                    "status is required (active, inactive, rejected, entered-in-error, draft or proposed)");
         }
         if (!hasCoding(c.getScope(), SCOPE_SYSTEM, "patient-privacy")) {
             return Result.problem("scope must be " + SCOPE_SYSTEM + "|patient-privacy");
         }
         if (c.getCategory().isEmpty()) {
-            return Result.problem("at least one category is required, e.g. http://loinc.org|59284-0");
+            return Result.problem(
+                    "at least one category is required, e.g. http://loinc.org|59284-0");
         }
         if (!c.hasPolicyRule() && !c.hasPolicy()) {
-            return Result.problem("policyRule or policy is required (R4 ppc-1), e.g. "
-                    + "http://terminology.hl7.org/CodeSystem/v3-ActCode|OPTIN");
+            return Result.problem(
+                    "policyRule or policy is required (R4 ppc-1), e.g. "
+                            + "http://terminology.hl7.org/CodeSystem/v3-ActCode|OPTIN");
         }
         String patientId = patientId(c.getPatient());
         if (patientId == null) {
-            return Result.problem("patient must be a reference Patient/{id} or an identifier " + Nik.SYSTEM + "|{NIK}");
+            return Result.problem(
+                    "patient must be a reference Patient/{id} or an identifier "
+                            + Nik.SYSTEM
+                            + "|{NIK}");
         }
         c.setPatient(new Reference("Patient/" + patientId));
 
         ProvisionComponent root = c.getProvision();
         if (!c.hasProvision() || root.getType() != ConsentProvisionType.DENY) {
-            return Result.problem("provision.type must be deny, with what is allowed as nested permit provisions");
+            return Result.problem(
+                    "provision.type must be deny, with what is allowed as nested permit provisions");
         }
         if (root.hasActor() || root.hasAction() || root.hasCode() || unsupported(root)) {
-            return Result.problem("the root provision takes only type deny, a period and the nested permits");
+            return Result.problem(
+                    "the root provision takes only type deny, a period and the nested permits");
         }
         long[] rootPeriod = period(root.getPeriod());
         if (rootPeriod == null) {
@@ -103,7 +118,10 @@ final class ConsentRules {
             }
         }
         boolean active = c.getStatus() == Consent.ConsentState.ACTIVE;
-        return new Result(c, new CompiledConsent(patientId, c.getStatus().toCode(), active ? grants : List.of()), null);
+        return new Result(
+                c,
+                new CompiledConsent(patientId, c.getStatus().toCode(), active ? grants : List.of()),
+                null);
     }
 
     private String permit(ProvisionComponent p, long[] rootPeriod, List<ConsentGrant> grants) {
@@ -148,9 +166,14 @@ final class ConsentRules {
                 return "each code needs a coding of " + DataCategory.SYSTEM;
             }
             for (Coding coding : code.getCoding()) {
-                DataCategory dc = DataCategory.SYSTEM.equals(coding.getSystem()) ? DataCategory.ofCode(coding.getCode()) : null;
+                DataCategory dc =
+                        DataCategory.SYSTEM.equals(coding.getSystem())
+                                ? DataCategory.ofCode(coding.getCode())
+                                : null;
                 if (dc == null) {
-                    return "codes must be data categories of " + DataCategory.SYSTEM + ": activity, body, cycle, sleep or vitals";
+                    return "codes must be data categories of "
+                            + DataCategory.SYSTEM
+                            + ": activity, body, cycle, sleep or vitals";
                 }
                 categories |= dc.bit();
             }
@@ -196,7 +219,11 @@ final class ConsentRules {
     }
 
     private static boolean unsupported(ProvisionComponent p) {
-        return p.hasData() || p.hasDataPeriod() || p.hasClass_() || p.hasPurpose() || p.hasSecurityLabel();
+        return p.hasData()
+                || p.hasDataPeriod()
+                || p.hasClass_()
+                || p.hasPurpose()
+                || p.hasSecurityLabel();
     }
 
     /** {Long.MIN_VALUE, Long.MAX_VALUE} for no period, null for a bad one. */
@@ -215,7 +242,8 @@ final class ConsentRules {
             if (r == null) {
                 return null;
             }
-            to = r[1]; // the end's precision is included: an end of 2026-12-31 covers that whole day
+            to = r[1]; // the end's precision is included: an end of 2026-12-31 covers that
+            // whole day
         }
         return from < to ? new long[] {from, to} : null;
     }
@@ -234,7 +262,8 @@ final class ConsentRules {
             String id = ref.substring("Patient/".length());
             return SearchParams.isFhirId(id) ? id : null;
         }
-        if (patient.hasIdentifier() && Nik.SYSTEM.equals(patient.getIdentifier().getSystem())
+        if (patient.hasIdentifier()
+                && Nik.SYSTEM.equals(patient.getIdentifier().getSystem())
                 && Nik.isValid(patient.getIdentifier().getValue())) {
             return pseudonymizer.patientId(patient.getIdentifier().getValue());
         }
@@ -250,7 +279,8 @@ final class ConsentRules {
             return false;
         }
         String type = ref.substring(0, slash);
-        return (type.equals("Practitioner") || type.equals("Organization")) && SearchParams.isFhirId(ref.substring(slash + 1));
+        return (type.equals("Practitioner") || type.equals("Organization"))
+                && SearchParams.isFhirId(ref.substring(slash + 1));
     }
 
     private static boolean hasCoding(CodeableConcept cc, String system, String code) {

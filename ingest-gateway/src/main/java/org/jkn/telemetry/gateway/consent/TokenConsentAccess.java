@@ -6,14 +6,13 @@ import org.jkn.telemetry.gateway.auth.Principal;
 /**
  * Who may manage Consents, from the verified token: the patient, for their own patient only and
  * with the SMART scope {@code patient/Consent.<c|r|u|d|s>}, or an admin ({@code telemetry.admin}).
- * Clinicians may not read Consents: a Consent can name other actors and their periods, which is
- * not theirs to see; what a clinician may see of a patient shows in the Observation answers
- * themselves. Stateless; thread-safe.
+ * Clinicians may not read Consents: a Consent can name other actors and their periods, which is not
+ * theirs to see; what a clinician may see of a patient shows in the Observation answers themselves.
+ * Stateless; thread-safe.
  */
 public final class TokenConsentAccess implements ConsentAccess {
 
-    public TokenConsentAccess() {
-    }
+    public TokenConsentAccess() {}
 
     @Override
     public Answer check(RoutingContext ctx, String patientId, char permission) {

@@ -24,14 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /fhir/AuditEvent} and {@code GET /fhir/AuditEvent/{id}}: "who looked at my data".
- * A patient token (with {@code patient/AuditEvent.rs}) sees the events about its own patient only;
- * an administrator any patient's, or all; clinicians none (403). Another patient's event read by id
- * is a 404, as for Observations, so ids cannot be probed. Where a patient sees another patient's
+ * {@code GET /fhir/AuditEvent} and {@code GET /fhir/AuditEvent/{id}}: "who looked at my data". A
+ * patient token (with {@code patient/AuditEvent.rs}) sees the events about its own patient only; an
+ * administrator any patient's, or all; clinicians none (403). Another patient's event read by id is
+ * a 404, as for Observations, so ids cannot be probed. Where a patient sees another patient's
  * refused attempt, the other patient's identity is left out: a pseudonym is personal data too.
  *
  * <p>Looking at the trail is itself recorded, except when patients look at their own: every look
- * would otherwise add an event to the very list being looked at. Database calls run on worker threads.
+ * would otherwise add an event to the very list being looked at. Database calls run on worker
+ * threads.
  */
 final class AuditEventApi {
 
@@ -44,7 +45,12 @@ final class AuditEventApi {
     private final AuditEventRenderer renderer = new AuditEventRenderer();
     private final AuthResponses auth;
 
-    AuditEventApi(Vertx vertx, FhirResponses responses, Auditor auditor, AuthResponses auth, ZoneId searchZone) {
+    AuditEventApi(
+            Vertx vertx,
+            FhirResponses responses,
+            Auditor auditor,
+            AuthResponses auth,
+            ZoneId searchZone) {
         this.vertx = vertx;
         this.responses = responses;
         this.auditor = auditor;
@@ -59,11 +65,14 @@ final class AuditEventApi {
 
     /** Refuses a caller that may not use the trail at all; true when it may go on. */
     private boolean mayUse(RoutingContext ctx, Principal principal, char permission) {
-        if (principal.isAdmin() || (principal.kind() == Principal.Kind.PATIENT && principal.allows("patient", "AuditEvent", permission))) {
+        if (principal.isAdmin()
+                || (principal.kind() == Principal.Kind.PATIENT
+                        && principal.allows("patient", "AuditEvent", permission))) {
             return true;
         }
         ctx.put(RefusalRecorder.REASON, "insufficient-scope");
-        auth.insufficientScope(ctx, "patient/AuditEvent.rs for a patient's own trail, or the administrator scope");
+        auth.insufficientScope(
+                ctx, "patient/AuditEvent.rs for a patient's own trail, or the administrator scope");
         return false;
     }
 
@@ -81,24 +90,40 @@ final class AuditEventApi {
             String asked = p.search().patientId();
             if (asked != null && !principal.isPatient(asked)) {
                 ctx.put(RefusalRecorder.REASON, "patient-mismatch");
-                auth.forbidden(ctx, "patient-mismatch", "a patient token lists only the events about its own patient");
+                auth.forbidden(
+                        ctx,
+                        "patient-mismatch",
+                        "a patient token lists only the events about its own patient");
                 return;
             }
             p = p.forPatient(principal.patientId());
         }
         AuditSearchParams.Parsed checked = p;
         AuditSearch q = p.search();
-        vertx.executeBlocking(() -> {
-            List<AuditRecord> rows = q.count() == 0 ? List.of() : auditor.log().search(q);
-            recordLook(ctx, q.patientId(), Interaction.SEARCH_TYPE, null, shape(checked));
-            return rows;
-        }, false).onComplete(ar -> {
-            if (ar.failed()) {
-                unavailable(ctx, ar.cause());
-                return;
-            }
-            responses.send(ctx, 200, searchset(ctx, checked, ar.result(), viewer(principal)));
-        });
+        vertx.executeBlocking(
+                        () -> {
+                            List<AuditRecord> rows =
+                                    q.count() == 0 ? List.of() : auditor.log().search(q);
+                            recordLook(
+                                    ctx,
+                                    q.patientId(),
+                                    Interaction.SEARCH_TYPE,
+                                    null,
+                                    shape(checked));
+                            return rows;
+                        },
+                        false)
+                .onComplete(
+                        ar -> {
+                            if (ar.failed()) {
+                                unavailable(ctx, ar.cause());
+                                return;
+                            }
+                            responses.send(
+                                    ctx,
+                                    200,
+                                    searchset(ctx, checked, ar.result(), viewer(principal)));
+                        });
     }
 
     private void read(RoutingContext ctx) {
@@ -111,26 +136,47 @@ final class AuditEventApi {
             responses.error(ctx, 404, IssueType.NOTFOUND, "AuditEvent not found");
             return;
         }
-        vertx.executeBlocking(() -> {
-            Optional<AuditRecord> found = auditor.log().read(id)
-                    .filter(r -> principal.isAdmin() || principal.isPatient(r.entry().patientId()));
-            if (found.isPresent()) {
-                recordLook(ctx, found.get().entry().patientId(), Interaction.READ, id, null);
-            }
-            return found;
-        }, false).onComplete(ar -> {
-            if (ar.failed()) {
-                unavailable(ctx, ar.cause());
-            } else if (ar.result().isPresent()) {
-                responses.send(ctx, 200, renderer.render(ar.result().get(), viewer(principal)));
-            } else {
-                responses.error(ctx, 404, IssueType.NOTFOUND, "AuditEvent not found");
-            }
-        });
+        vertx.executeBlocking(
+                        () -> {
+                            Optional<AuditRecord> found =
+                                    auditor.log()
+                                            .read(id)
+                                            .filter(
+                                                    r ->
+                                                            principal.isAdmin()
+                                                                    || principal.isPatient(
+                                                                            r.entry().patientId()));
+                            if (found.isPresent()) {
+                                recordLook(
+                                        ctx,
+                                        found.get().entry().patientId(),
+                                        Interaction.READ,
+                                        id,
+                                        null);
+                            }
+                            return found;
+                        },
+                        false)
+                .onComplete(
+                        ar -> {
+                            if (ar.failed()) {
+                                unavailable(ctx, ar.cause());
+                            } else if (ar.result().isPresent()) {
+                                responses.send(
+                                        ctx,
+                                        200,
+                                        renderer.render(ar.result().get(), viewer(principal)));
+                            } else {
+                                responses.error(
+                                        ctx, 404, IssueType.NOTFOUND, "AuditEvent not found");
+                            }
+                        });
     }
 
     /** Records a look at the trail unless patients are looking at their own. Worker thread. */
-    private void recordLook(RoutingContext ctx, String patientId, Interaction interaction, String id, String query) throws Exception {
+    private void recordLook(
+            RoutingContext ctx, String patientId, Interaction interaction, String id, String query)
+            throws Exception {
         AuditActor actor = Auditor.actor(ctx);
         if ("patient".equals(actor.kind())) {
             return;
@@ -139,12 +185,16 @@ final class AuditEventApi {
         auditor.record(e);
     }
 
-    /** The patient looking, whose view leaves out other patients' identities; null for an administrator. */
+    /**
+     * The patient looking, whose view leaves out other patients' identities; null for an
+     * administrator.
+     */
     private static String viewer(Principal principal) {
         return principal.kind() == Principal.Kind.PATIENT ? principal.patientId() : null;
     }
 
-    private Bundle searchset(RoutingContext ctx, AuditSearchParams.Parsed p, List<AuditRecord> rows, String viewer) {
+    private Bundle searchset(
+            RoutingContext ctx, AuditSearchParams.Parsed p, List<AuditRecord> rows, String viewer) {
         AuditSearch q = p.search();
         String base = FhirResponses.base(ctx);
         Bundle b = new Bundle().setType(Bundle.BundleType.SEARCHSET);
@@ -155,13 +205,18 @@ final class AuditEventApi {
             b.addLink().setRelation("next").setUrl(base + "/" + query(p, q.offset() + q.count()));
         }
         if (q.offset() > 0) {
-            b.addLink().setRelation("previous").setUrl(base + "/" + query(p, Math.max(0, q.offset() - q.count())));
+            b.addLink()
+                    .setRelation("previous")
+                    .setUrl(base + "/" + query(p, Math.max(0, q.offset() - q.count())));
         }
         int n = Math.min(rows.size(), q.count());
         for (int i = 0; i < n; i++) {
             AuditRecord r = rows.get(i);
-            b.addEntry().setFullUrl(base + "/AuditEvent/" + r.id()).setResource(renderer.render(r, viewer))
-                    .getSearch().setMode(Bundle.SearchEntryMode.MATCH);
+            b.addEntry()
+                    .setFullUrl(base + "/AuditEvent/" + r.id())
+                    .setResource(renderer.render(r, viewer))
+                    .getSearch()
+                    .setMode(Bundle.SearchEntryMode.MATCH);
         }
         if (!more && q.offset() == 0) {
             b.setTotal(n);
@@ -183,13 +238,19 @@ final class AuditEventApi {
         return s.toString();
     }
 
-    /** The search as recorded in the trail: without the patient (recorded apart, and only when it is a pseudonym). */
+    /**
+     * The search as recorded in the trail: without the patient (recorded apart, and only when it is
+     * a pseudonym).
+     */
     private static String shape(AuditSearchParams.Parsed p) {
         StringBuilder s = new StringBuilder("AuditEvent?");
         for (String d : p.rawDates()) {
             s.append("date=").append(URLEncoder.encode(d, StandardCharsets.UTF_8)).append('&');
         }
-        s.append("_count=").append(p.search().count()).append("&_offset=").append(p.search().offset());
+        s.append("_count=")
+                .append(p.search().count())
+                .append("&_offset=")
+                .append(p.search().offset());
         return s.toString();
     }
 

@@ -22,18 +22,26 @@ final class AuditEventRenderer {
 
     static final String TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/audit-event-type";
     static final String SUBTYPE_SYSTEM = "http://hl7.org/fhir/restful-interaction";
-    private static final String ROLE_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/extra-security-role-type";
-    private static final String SOURCE_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/security-source-type";
-    private static final String ENTITY_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
-    private static final String OBJECT_ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/object-role";
+    private static final String ROLE_TYPE_SYSTEM =
+            "http://terminology.hl7.org/CodeSystem/extra-security-role-type";
+    private static final String SOURCE_TYPE_SYSTEM =
+            "http://terminology.hl7.org/CodeSystem/security-source-type";
+    private static final String ENTITY_TYPE_SYSTEM =
+            "http://terminology.hl7.org/CodeSystem/audit-entity-type";
+    private static final String OBJECT_ROLE_SYSTEM =
+            "http://terminology.hl7.org/CodeSystem/object-role";
+
     /** A literal reference to a resource that can act (AuditEvent.agent.who's target types). */
     private static final Pattern ACTOR_REFERENCE =
-            Pattern.compile("(Practitioner|PractitionerRole|Patient|RelatedPerson|Organization|Device)/[A-Za-z0-9.-]{1,64}");
-    private static final Pattern ORGANIZATION_REFERENCE = Pattern.compile("Organization/[A-Za-z0-9.-]{1,64}");
+            Pattern.compile(
+                    "(Practitioner|PractitionerRole|Patient|RelatedPerson|Organization|Device)/[A-Za-z0-9.-]{1,64}");
+
+    private static final Pattern ORGANIZATION_REFERENCE =
+            Pattern.compile("Organization/[A-Za-z0-9.-]{1,64}");
 
     /**
-     * @param viewer the patient looking (their own events), or null for an administrator: a
-     *               patient does not see which other patient acted (a refused attempt on their data)
+     * @param viewer the patient looking (their own events), or null for an administrator: a patient
+     *     does not see which other patient acted (a refused attempt on their data)
      */
     AuditEvent render(AuditRecord r, String viewer) {
         AuditEntry e = r.entry();
@@ -48,27 +56,35 @@ final class AuditEventRenderer {
             ae.setOutcomeDesc(e.outcomeReason());
         }
         AuditActor actor = e.actor();
-        if (viewer != null && "patient".equals(actor.kind()) && !("Patient/" + viewer).equals(actor.fhirUser())) {
+        if (viewer != null
+                && "patient".equals(actor.kind())
+                && !("Patient/" + viewer).equals(actor.fhirUser())) {
             actor = new AuditActor("patient", null, null, null);
         }
         agents(ae, actor);
 
-        ae.getSource().setObserver(new Reference().setIdentifier(new Identifier().setValue(r.source()))
-                .setDisplay("telemetry-gateway " + r.source()));
+        ae.getSource()
+                .setObserver(
+                        new Reference()
+                                .setIdentifier(new Identifier().setValue(r.source()))
+                                .setDisplay("telemetry-gateway " + r.source()));
         ae.getSource().addType(new Coding(SOURCE_TYPE_SYSTEM, "4", "Application Server"));
 
         if (e.patientId() != null) {
-            ae.addEntity().setWhat(new Reference("Patient/" + e.patientId()))
+            ae.addEntity()
+                    .setWhat(new Reference("Patient/" + e.patientId()))
                     .setType(new Coding(ENTITY_TYPE_SYSTEM, "1", "Person"))
                     .setRole(new Coding(OBJECT_ROLE_SYSTEM, "1", "Patient"));
         }
         if (e.resourceId() != null) {
-            ae.addEntity().setWhat(new Reference(e.resourceType() + "/" + e.resourceId()))
+            ae.addEntity()
+                    .setWhat(new Reference(e.resourceType() + "/" + e.resourceId()))
                     .setType(new Coding(ENTITY_TYPE_SYSTEM, "2", "System Object"))
                     .setRole(new Coding(OBJECT_ROLE_SYSTEM, "4", "Domain Resource"));
         }
         if (e.query() != null) {
-            ae.addEntity().setQuery(e.query().getBytes(StandardCharsets.UTF_8))
+            ae.addEntity()
+                    .setQuery(e.query().getBytes(StandardCharsets.UTF_8))
                     .setType(new Coding(ENTITY_TYPE_SYSTEM, "2", "System Object"))
                     .setRole(new Coding(OBJECT_ROLE_SYSTEM, "24", "Query"))
                     .setDescription(e.query());
@@ -90,11 +106,16 @@ final class AuditEventRenderer {
         who.setDisplay(actor.kind());
         user.setWho(who);
         if (actor.organization() != null) {
-            Reference org = ORGANIZATION_REFERENCE.matcher(actor.organization()).matches()
-                    ? new Reference(actor.organization())
-                    : new Reference().setIdentifier(new Identifier().setValue(actor.organization()));
-            AuditEventAgentComponent organization = ae.addAgent().setRequestor(false).setWho(org.setDisplay("organization"));
-            organization.getType().addCoding(new Coding(ROLE_TYPE_SYSTEM, "dataprocessor", "data processor"));
+            Reference org =
+                    ORGANIZATION_REFERENCE.matcher(actor.organization()).matches()
+                            ? new Reference(actor.organization())
+                            : new Reference()
+                                    .setIdentifier(new Identifier().setValue(actor.organization()));
+            AuditEventAgentComponent organization =
+                    ae.addAgent().setRequestor(false).setWho(org.setDisplay("organization"));
+            organization
+                    .getType()
+                    .addCoding(new Coding(ROLE_TYPE_SYSTEM, "dataprocessor", "data processor"));
             organization.getType().setText("organization");
         }
     }

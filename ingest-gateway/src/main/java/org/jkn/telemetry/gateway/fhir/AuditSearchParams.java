@@ -9,16 +9,16 @@ import org.jkn.telemetry.store.audit.AuditSearch;
 import org.jkn.telemetry.store.query.DateBound;
 
 /**
- * Checks the parameters of {@code GET /fhir/AuditEvent}: {@code patient} (at most one), {@code date}
- * on the recorded time, {@code _count}, {@code _offset}, {@code _sort=-date}. Anything else is a 400,
- * as for Observation searches. Who may search which patient is decided by the caller.
+ * Checks the parameters of {@code GET /fhir/AuditEvent}: {@code patient} (at most one), {@code
+ * date} on the recorded time, {@code _count}, {@code _offset}, {@code _sort=-date}. Anything else
+ * is a 400, as for Observation searches. Who may search which patient is decided by the caller.
  */
 final class AuditSearchParams {
 
-    private static final Set<String> KNOWN = Set.of("patient", "date", "_count", "_offset", "_sort", "_format");
+    private static final Set<String> KNOWN =
+            Set.of("patient", "date", "_count", "_offset", "_sort", "_format");
 
-    private AuditSearchParams() {
-    }
+    private AuditSearchParams() {}
 
     /** A search ({@code patientId} null when none was given), or an error message for a 400. */
     record Parsed(AuditSearch search, List<String> rawDates, String error) {
@@ -28,14 +28,20 @@ final class AuditSearchParams {
 
         /** The same search narrowed to one patient (a patient token's own). */
         Parsed forPatient(String patientId) {
-            return new Parsed(new AuditSearch(patientId, search.dates(), search.count(), search.offset()), rawDates, null);
+            return new Parsed(
+                    new AuditSearch(patientId, search.dates(), search.count(), search.offset()),
+                    rawDates,
+                    null);
         }
     }
 
     static Parsed parse(MultiMap params, ZoneId zone) {
         for (String name : params.names()) {
             if (!KNOWN.contains(name)) {
-                return Parsed.error("Unknown search parameter '" + SearchParams.clip(name) + "'. Supported: patient, date, _count, _offset, _sort");
+                return Parsed.error(
+                        "Unknown search parameter '"
+                                + SearchParams.clip(name)
+                                + "'. Supported: patient, date, _count, _offset, _sort");
             }
         }
         List<String> patients = params.getAll("patient");
@@ -60,14 +66,24 @@ final class AuditSearchParams {
         Integer count = SearchParams.intParam(params, "_count", 0, SearchParams.MAX_COUNT);
         Integer offset = SearchParams.intParam(params, "_offset", 0, SearchParams.MAX_OFFSET);
         if (count == null || offset == null) {
-            return Parsed.error("_count must be 0-" + SearchParams.MAX_COUNT + " and _offset 0-" + SearchParams.MAX_OFFSET
-                    + ", each given at most once");
+            return Parsed.error(
+                    "_count must be 0-"
+                            + SearchParams.MAX_COUNT
+                            + " and _offset 0-"
+                            + SearchParams.MAX_OFFSET
+                            + ", each given at most once");
         }
         List<String> sorts = params.getAll("_sort");
         if (sorts.size() > 1 || (sorts.size() == 1 && !sorts.get(0).equals("-date"))) {
             return Parsed.error("_sort supports -date only (newest first)");
         }
-        return new Parsed(new AuditSearch(patient, dates, count == -1 ? SearchParams.DEFAULT_COUNT : count,
-                offset == -1 ? 0 : offset), params.getAll("date"), null);
+        return new Parsed(
+                new AuditSearch(
+                        patient,
+                        dates,
+                        count == -1 ? SearchParams.DEFAULT_COUNT : count,
+                        offset == -1 ? 0 : offset),
+                params.getAll("date"),
+                null);
     }
 }

@@ -8,11 +8,13 @@ import org.hl7.fhir.r4.model.CapabilityStatement.TypeRestfulInteraction;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 
-/** The server's CapabilityStatement: exactly the interactions and search parameters implemented here. */
+/**
+ * The server's CapabilityStatement: exactly the interactions and search parameters implemented
+ * here.
+ */
 final class CapabilityStatements {
 
-    private CapabilityStatements() {
-    }
+    private CapabilityStatements() {}
 
     static CapabilityStatement build(Date started) {
         CapabilityStatement cs = new CapabilityStatement();
@@ -23,18 +25,26 @@ final class CapabilityStatements {
         cs.addFormat("application/fhir+json");
         cs.addFormat("application/fhir+xml");
         cs.getSoftware().setName("telemetry-gateway").setVersion(version());
-        cs.getImplementation().setDescription("Health telemetry from wearables and phones as FHIR R4 Observations");
+        cs.getImplementation()
+                .setDescription(
+                        "Health telemetry from wearables and phones as FHIR R4 Observations");
 
         CapabilityStatementRestComponent rest = cs.addRest();
         rest.setMode(CapabilityStatement.RestfulCapabilityMode.SERVER);
         // SMART App Launch: the service coding says tokens are SMART-style; the authorize and token
         // endpoints belong to the identity provider, which is configured outside this server
-        rest.getSecurity().setCors(false).addService().addCoding()
-                .setSystem("http://terminology.hl7.org/CodeSystem/restful-security-service").setCode("SMART-on-FHIR")
+        rest.getSecurity()
+                .setCors(false)
+                .addService()
+                .addCoding()
+                .setSystem("http://terminology.hl7.org/CodeSystem/restful-security-service")
+                .setCode("SMART-on-FHIR")
                 .setDisplay("SMART-on-FHIR");
-        rest.getSecurity().setDescription("Bearer JWT (RS256 or ES256) from the configured identity provider, with SMART v2 scopes: "
-                + "patient/Observation.rs and patient/Observation.c for a patient's own data (claim patient), "
-                + "user/Observation.rs and user/Patient.rs for clinicians (claims fhirUser, organization), as consent allows");
+        rest.getSecurity()
+                .setDescription(
+                        "Bearer JWT (RS256 or ES256) from the configured identity provider, with SMART v2 scopes: "
+                                + "patient/Observation.rs and patient/Observation.c for a patient's own data (claim patient), "
+                                + "user/Observation.rs and user/Patient.rs for clinicians (claims fhirUser, organization), as consent allows");
 
         CapabilityStatementRestResourceComponent obs = rest.addResource();
         obs.setType("Observation");
@@ -47,23 +57,45 @@ final class CapabilityStatements {
         obs.addInteraction().setCode(TypeRestfulInteraction.READ);
         obs.addInteraction().setCode(TypeRestfulInteraction.SEARCHTYPE);
         obs.setReadHistory(false).setUpdateCreate(false);
-        obs.addSearchParam().setName("patient").setType(Enumerations.SearchParamType.REFERENCE)
+        obs.addSearchParam()
+                .setName("patient")
+                .setType(Enumerations.SearchParamType.REFERENCE)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-patient")
-                .setDocumentation("Required (or subject). The patient's id (a pseudonym), or Patient/{id}");
-        obs.addSearchParam().setName("subject").setType(Enumerations.SearchParamType.REFERENCE)
+                .setDocumentation(
+                        "Required (or subject). The patient's id (a pseudonym), or Patient/{id}");
+        obs.addSearchParam()
+                .setName("subject")
+                .setType(Enumerations.SearchParamType.REFERENCE)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/Observation-subject")
                 .setDocumentation("Same as patient; only Patient subjects exist here");
-        obs.addSearchParam().setName("code").setType(Enumerations.SearchParamType.TOKEN)
+        obs.addSearchParam()
+                .setName("code")
+                .setType(Enumerations.SearchParamType.TOKEN)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-code")
                 .setDocumentation("LOINC code, [system|]code, comma-separated for any of several");
-        obs.addSearchParam().setName("date").setType(Enumerations.SearchParamType.DATE)
+        obs.addSearchParam()
+                .setName("date")
+                .setType(Enumerations.SearchParamType.DATE)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-date")
                 .setDocumentation("Prefixes eq, gt, ge, lt, le; up to 4, all must match");
-        obs.addSearchParam().setName("_count").setType(Enumerations.SearchParamType.NUMBER)
-                .setDocumentation("Page size, 0-" + SearchParams.MAX_COUNT + ", default " + SearchParams.DEFAULT_COUNT);
-        obs.addSearchParam().setName("_offset").setType(Enumerations.SearchParamType.NUMBER)
-                .setDocumentation("Paging offset, 0-" + SearchParams.MAX_OFFSET + "; follow the Bundle's next link rather than building it");
-        obs.addSearchParam().setName("_sort").setType(Enumerations.SearchParamType.STRING)
+        obs.addSearchParam()
+                .setName("_count")
+                .setType(Enumerations.SearchParamType.NUMBER)
+                .setDocumentation(
+                        "Page size, 0-"
+                                + SearchParams.MAX_COUNT
+                                + ", default "
+                                + SearchParams.DEFAULT_COUNT);
+        obs.addSearchParam()
+                .setName("_offset")
+                .setType(Enumerations.SearchParamType.NUMBER)
+                .setDocumentation(
+                        "Paging offset, 0-"
+                                + SearchParams.MAX_OFFSET
+                                + "; follow the Bundle's next link rather than building it");
+        obs.addSearchParam()
+                .setName("_sort")
+                .setType(Enumerations.SearchParamType.STRING)
                 .setDocumentation("date or -date (default, newest first)");
 
         CapabilityStatementRestResourceComponent patient = rest.addResource();
@@ -71,18 +103,23 @@ final class CapabilityStatements {
         patient.setProfile("http://hl7.org/fhir/StructureDefinition/Patient");
         patient.addInteraction().setCode(TypeRestfulInteraction.READ);
         patient.addInteraction().setCode(TypeRestfulInteraction.SEARCHTYPE);
-        patient.addInteraction().setCode(TypeRestfulInteraction.DELETE)
-                .setDocumentation("Erasure: destroys the patient's data keys (every reading unreadable at once); rows are deleted later");
-        patient.addSearchParam().setName("identifier").setType(Enumerations.SearchParamType.TOKEN)
+        patient.addInteraction()
+                .setCode(TypeRestfulInteraction.DELETE)
+                .setDocumentation(
+                        "Erasure: destroys the patient's data keys (every reading unreadable at once); rows are deleted later");
+        patient.addSearchParam()
+                .setName("identifier")
+                .setType(Enumerations.SearchParamType.TOKEN)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/Patient-identifier")
                 .setDocumentation("https://fhir.kemkes.go.id/id/nik|{NIK}");
 
         CapabilityStatementRestResourceComponent consent = rest.addResource();
         consent.setType("Consent");
         consent.setProfile("http://hl7.org/fhir/StructureDefinition/Consent");
-        consent.setDocumentation("Patient-privacy consents per data category (activity, body, cycle, sleep, vitals of "
-                + "https://telemetry.example/fhir/CodeSystem/data-category): root provision deny, nested permits with "
-                + "action collect, access or disclose; see the README");
+        consent.setDocumentation(
+                "Patient-privacy consents per data category (activity, body, cycle, sleep, vitals of "
+                        + "https://telemetry.example/fhir/CodeSystem/data-category): root provision deny, nested permits with "
+                        + "action collect, access or disclose; see the README");
         consent.addInteraction().setCode(TypeRestfulInteraction.CREATE);
         consent.addInteraction().setCode(TypeRestfulInteraction.UPDATE);
         consent.addInteraction().setCode(TypeRestfulInteraction.READ);
@@ -90,29 +127,48 @@ final class CapabilityStatements {
         consent.addInteraction().setCode(TypeRestfulInteraction.SEARCHTYPE);
         consent.setVersioning(CapabilityStatement.ResourceVersionPolicy.VERSIONEDUPDATE);
         consent.setReadHistory(false).setUpdateCreate(false);
-        consent.addSearchParam().setName("patient").setType(Enumerations.SearchParamType.REFERENCE)
+        consent.addSearchParam()
+                .setName("patient")
+                .setType(Enumerations.SearchParamType.REFERENCE)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-patient")
                 .setDocumentation("Required. The patient's id (a pseudonym), or Patient/{id}");
 
         CapabilityStatementRestResourceComponent audit = rest.addResource();
         audit.setType("AuditEvent");
         audit.setProfile("http://hl7.org/fhir/StructureDefinition/AuditEvent");
-        audit.setDocumentation("Every read and search of health data, consent change and erasure. A patient sees the events "
-                + "about them; an administrator any; clinicians none");
+        audit.setDocumentation(
+                "Every read and search of health data, consent change and erasure. A patient sees the events "
+                        + "about them; an administrator any; clinicians none");
         audit.addInteraction().setCode(TypeRestfulInteraction.READ);
         audit.addInteraction().setCode(TypeRestfulInteraction.SEARCHTYPE);
         audit.setReadHistory(false).setUpdateCreate(false);
-        audit.addSearchParam().setName("patient").setType(Enumerations.SearchParamType.REFERENCE)
+        audit.addSearchParam()
+                .setName("patient")
+                .setType(Enumerations.SearchParamType.REFERENCE)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/AuditEvent-patient")
-                .setDocumentation("The patient the events are about; a patient's token implies its own");
-        audit.addSearchParam().setName("date").setType(Enumerations.SearchParamType.DATE)
+                .setDocumentation(
+                        "The patient the events are about; a patient's token implies its own");
+        audit.addSearchParam()
+                .setName("date")
+                .setType(Enumerations.SearchParamType.DATE)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/AuditEvent-date")
-                .setDocumentation("When recorded; prefixes eq, gt, ge, lt, le; up to 4, all must match");
-        audit.addSearchParam().setName("_count").setType(Enumerations.SearchParamType.NUMBER)
-                .setDocumentation("Page size, 0-" + SearchParams.MAX_COUNT + ", default " + SearchParams.DEFAULT_COUNT);
-        audit.addSearchParam().setName("_offset").setType(Enumerations.SearchParamType.NUMBER)
+                .setDocumentation(
+                        "When recorded; prefixes eq, gt, ge, lt, le; up to 4, all must match");
+        audit.addSearchParam()
+                .setName("_count")
+                .setType(Enumerations.SearchParamType.NUMBER)
+                .setDocumentation(
+                        "Page size, 0-"
+                                + SearchParams.MAX_COUNT
+                                + ", default "
+                                + SearchParams.DEFAULT_COUNT);
+        audit.addSearchParam()
+                .setName("_offset")
+                .setType(Enumerations.SearchParamType.NUMBER)
                 .setDocumentation("Paging offset; follow the Bundle's next link");
-        audit.addSearchParam().setName("_sort").setType(Enumerations.SearchParamType.STRING)
+        audit.addSearchParam()
+                .setName("_sort")
+                .setType(Enumerations.SearchParamType.STRING)
                 .setDocumentation("-date only: newest first");
         return cs;
     }

@@ -19,21 +19,32 @@ import org.jkn.telemetry.gateway.auth.Principal;
 final class FhirAccess {
 
     /** What to answer: go on, 403 for a missing scope, 403 for another patient. */
-    enum Decision { ALLOW, INSUFFICIENT_SCOPE, OTHER_PATIENT }
-
-    private FhirAccess() {
+    enum Decision {
+        ALLOW,
+        INSUFFICIENT_SCOPE,
+        OTHER_PATIENT
     }
 
-    /** A search by type ({@code s}); {@code patients} are the patient ids the search names (ids, not references). */
+    private FhirAccess() {}
+
+    /**
+     * A search by type ({@code s}); {@code patients} are the patient ids the search names (ids, not
+     * references).
+     */
     static Decision search(Principal p, String type, List<String> patients) {
         Decision scope = scope(p, type, 's');
         if (scope != Decision.ALLOW || p.kind() != Principal.Kind.PATIENT) {
             return scope;
         }
-        return patients.size() == 1 && p.isPatient(patients.get(0)) ? Decision.ALLOW : Decision.OTHER_PATIENT;
+        return patients.size() == 1 && p.isPatient(patients.get(0))
+                ? Decision.ALLOW
+                : Decision.OTHER_PATIENT;
     }
 
-    /** A read by id ({@code r}), before the resource is known; the owner is checked with {@link #owns}. */
+    /**
+     * A read by id ({@code r}), before the resource is known; the owner is checked with {@link
+     * #owns}.
+     */
     static Decision read(Principal p, String type) {
         return scope(p, type, 'r');
     }
@@ -44,15 +55,21 @@ final class FhirAccess {
     }
 
     static Decision scope(Principal p, String type, char permission) {
-        String context = switch (p.kind()) {
-            case PATIENT -> "patient";
-            case CLINICIAN -> "user";
-            case ADMIN -> null;
-        };
-        return context != null && p.allows(context, type, permission) ? Decision.ALLOW : Decision.INSUFFICIENT_SCOPE;
+        String context =
+                switch (p.kind()) {
+                    case PATIENT -> "patient";
+                    case CLINICIAN -> "user";
+                    case ADMIN -> null;
+                };
+        return context != null && p.allows(context, type, permission)
+                ? Decision.ALLOW
+                : Decision.INSUFFICIENT_SCOPE;
     }
 
-    /** The patient ids an Observation search names, from {@code patient} and {@code subject}, without {@code Patient/}. */
+    /**
+     * The patient ids an Observation search names, from {@code patient} and {@code subject},
+     * without {@code Patient/}.
+     */
     static List<String> searchedPatients(MultiMap params) {
         List<String> out = new ArrayList<>();
         for (String name : new String[] {"patient", "subject"}) {

@@ -10,17 +10,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses a FHIR date search value (without prefix) into the range its precision implies, in
- * epoch microseconds {@code [low, high)}: {@code 2026} is the year, {@code 2026-11-22T08:00+07:00}
- * the minute. A value with a time but no offset is read in the configured zone (FHIR R4 §3.1.1.5.6).
+ * Parses a FHIR date search value (without prefix) into the range its precision implies, in epoch
+ * microseconds {@code [low, high)}: {@code 2026} is the year, {@code 2026-11-22T08:00+07:00} the
+ * minute. A value with a time but no offset is read in the configured zone (FHIR R4 §3.1.1.5.6).
  */
 public final class FhirDates {
 
-    private static final Pattern DATE_TIME = Pattern.compile(
-            "(\\d{4})(?:-(\\d{2})(?:-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?(Z|[+-]\\d{2}:\\d{2})?)?)?)?");
+    private static final Pattern DATE_TIME =
+            Pattern.compile(
+                    "(\\d{4})(?:-(\\d{2})(?:-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?(Z|[+-]\\d{2}:\\d{2})?)?)?)?");
 
-    private FhirDates() {
-    }
+    private FhirDates() {}
 
     /** Returns {low, high} or null when the text is not a FHIR date/dateTime. */
     public static long[] range(String text, ZoneId zone) {
@@ -47,12 +47,23 @@ public final class FhirDates {
             }
             int seconds = m.group(6) == null ? 0 : Integer.parseInt(m.group(6));
             String fraction = m.group(7);
-            int nanos = fraction == null ? 0 : Integer.parseInt((fraction + "000000000").substring(0, 9));
-            LocalDateTime local = LocalDateTime.of(day.getYear(), day.getMonth(), day.getDayOfMonth(),
-                    Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)), seconds, nanos);
-            OffsetDateTime t = m.group(8) == null
-                    ? ZonedDateTime.of(local, zone).toOffsetDateTime()
-                    : local.atOffset(ZoneOffset.of(m.group(8)));
+            int nanos =
+                    fraction == null
+                            ? 0
+                            : Integer.parseInt((fraction + "000000000").substring(0, 9));
+            LocalDateTime local =
+                    LocalDateTime.of(
+                            day.getYear(),
+                            day.getMonth(),
+                            day.getDayOfMonth(),
+                            Integer.parseInt(m.group(4)),
+                            Integer.parseInt(m.group(5)),
+                            seconds,
+                            nanos);
+            OffsetDateTime t =
+                    m.group(8) == null
+                            ? ZonedDateTime.of(local, zone).toOffsetDateTime()
+                            : local.atOffset(ZoneOffset.of(m.group(8)));
             long width;
             if (m.group(6) == null) {
                 width = 60_000_000L;
@@ -69,7 +80,10 @@ public final class FhirDates {
     }
 
     private static long[] days(LocalDate from, LocalDate to, ZoneId zone) {
-        return new long[] {micros(from.atStartOfDay(zone).toOffsetDateTime()), micros(to.atStartOfDay(zone).toOffsetDateTime())};
+        return new long[] {
+            micros(from.atStartOfDay(zone).toOffsetDateTime()),
+            micros(to.atStartOfDay(zone).toOffsetDateTime())
+        };
     }
 
     private static long micros(OffsetDateTime t) {

@@ -8,8 +8,8 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 
 /**
  * Renders FHIR resources in the format the client asked for ({@code _format} or Accept: JSON by
- * default, XML on request) and errors as OperationOutcome. Thread-safe: the shared
- * {@link FhirContext} is thread-safe and parsers are created per response (they are cheap).
+ * default, XML on request) and errors as OperationOutcome. Thread-safe: the shared {@link
+ * FhirContext} is thread-safe and parsers are created per response (they are cheap).
  */
 public final class FhirResponses {
 
@@ -33,15 +33,24 @@ public final class FhirResponses {
             };
         }
         String accept = ctx.request().getHeader("Accept");
-        if (accept == null || accept.isBlank() || accept.contains("json") || accept.contains("*/*")) {
+        if (accept == null
+                || accept.isBlank()
+                || accept.contains("json")
+                || accept.contains("*/*")) {
             return JSON;
         }
         return accept.contains("xml") ? XML : null;
     }
 
-    /** The FHIR base URL as the client addressed it, or localhost for a Host header that is not a plain host name. */
+    /**
+     * The FHIR base URL as the client addressed it, or localhost for a Host header that is not a
+     * plain host name.
+     */
     public static String base(RoutingContext ctx) {
-        String host = ctx.request().authority() == null ? "localhost" : ctx.request().authority().toString();
+        String host =
+                ctx.request().authority() == null
+                        ? "localhost"
+                        : ctx.request().authority().toString();
         if (!host.matches("[A-Za-z0-9.\\-:\\[\\]]{1,255}")) {
             host = "localhost";
         }
@@ -57,14 +66,20 @@ public final class FhirResponses {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
-        ctx.response().setStatusCode(status).putHeader("Content-Type", type + ";charset=utf-8")
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", type + ";charset=utf-8")
                 .end(parser.encodeResourceToString(resource));
     }
 
     /** An OperationOutcome with one error issue. The diagnostics never echo identifiers. */
-    public void error(RoutingContext ctx, int status, OperationOutcome.IssueType code, String diagnostics) {
+    public void error(
+            RoutingContext ctx, int status, OperationOutcome.IssueType code, String diagnostics) {
         OperationOutcome oo = new OperationOutcome();
-        oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(code).setDiagnostics(diagnostics);
+        oo.addIssue()
+                .setSeverity(OperationOutcome.IssueSeverity.ERROR)
+                .setCode(code)
+                .setDiagnostics(diagnostics);
         send(ctx, status, oo);
     }
 }

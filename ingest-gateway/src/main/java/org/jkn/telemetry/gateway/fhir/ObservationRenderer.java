@@ -46,12 +46,19 @@ public final class ObservationRenderer {
             o.getMeta().addProfile(type.profile());
         }
         if (type.isSensitive()) {
-            o.getMeta().addSecurity().setSystem(ACT_CODE).setCode("SEX")
+            o.getMeta()
+                    .addSecurity()
+                    .setSystem(ACT_CODE)
+                    .setCode("SEX")
                     .setDisplay("sexuality and reproductive health information sensitivity");
         }
         o.setStatus(Observation.ObservationStatus.FINAL);
         Category category = type.category();
-        o.addCategory().addCoding().setSystem(Category.SYSTEM).setCode(category.code()).setDisplay(category.display());
+        o.addCategory()
+                .addCoding()
+                .setSystem(Category.SYSTEM)
+                .setCode(category.code())
+                .setDisplay(category.display());
         List<Coding> codings = type.codings(r.attrs());
         for (Coding c : codings) {
             o.getCode().addCoding(coding(c));
@@ -59,8 +66,10 @@ public final class ObservationRenderer {
         o.getCode().setText(codings.get(0).display());
         o.setSubject(new Reference("Patient/" + r.patientId()));
         if (type.shape().isPeriod()) {
-            o.setEffective(new Period().setStartElement(dateTime(r.startMicros(), r.offsetSeconds()))
-                    .setEndElement(dateTime(r.endMicros(), r.offsetSeconds())));
+            o.setEffective(
+                    new Period()
+                            .setStartElement(dateTime(r.startMicros(), r.offsetSeconds()))
+                            .setEndElement(dateTime(r.endMicros(), r.offsetSeconds())));
         } else {
             o.setEffective(dateTime(r.startMicros(), r.offsetSeconds()));
         }
@@ -74,10 +83,15 @@ public final class ObservationRenderer {
     private static void value(Observation o, StoredReading r) {
         ReadingType type = r.type();
         switch (type.shape()) {
-            case INSTANT_QUANTITY, PERIOD_QUANTITY -> o.setValue(quantity(r.value(), type.ucum(r.attrs()), unitDisplay(type, r.attrs())));
+            case INSTANT_QUANTITY, PERIOD_QUANTITY ->
+                    o.setValue(
+                            quantity(
+                                    r.value(), type.ucum(r.attrs()), unitDisplay(type, r.attrs())));
             case BLOOD_PRESSURE -> {
-                component(o, ReadingType.SYSTOLIC).setValue(quantity(r.value(), type.ucum(), type.unitDisplay()));
-                component(o, ReadingType.DIASTOLIC).setValue(quantity(r.value2(), type.ucum(), type.unitDisplay()));
+                component(o, ReadingType.SYSTOLIC)
+                        .setValue(quantity(r.value(), type.ucum(), type.unitDisplay()));
+                component(o, ReadingType.DIASTOLIC)
+                        .setValue(quantity(r.value2(), type.ucum(), type.unitDisplay()));
             }
             case SLEEP_SESSION -> {
                 o.setValue(quantity(round(r.value()), "min", "min"));
@@ -85,8 +99,14 @@ public final class ObservationRenderer {
                 for (SleepStage s : r.stages()) {
                     totals.merge(s.kind(), s.endMicros() - s.startMicros(), Long::sum);
                 }
-                totals.forEach((kind, micros) -> component(o, kind.totalCode())
-                        .setValue(quantity(round(micros / (double) MICROS_PER_MINUTE), "min", "min")));
+                totals.forEach(
+                        (kind, micros) ->
+                                component(o, kind.totalCode())
+                                        .setValue(
+                                                quantity(
+                                                        round(micros / (double) MICROS_PER_MINUTE),
+                                                        "min",
+                                                        "min")));
             }
             case INSTANT_CODED, PERIOD_CODED -> {
                 if (type == ReadingType.LACTATION) {
@@ -108,12 +128,23 @@ public final class ObservationRenderer {
             Attribute a = defs.get(k);
             Choice choice = a.choices().get(stored - 1);
             switch (a.placement()) {
-                case VALUE -> o.setValue(new CodeableConcept().addCoding(coding(choice.coding())).setText(choice.coding().display()));
-                case COMPONENT -> component(o, a.componentCode())
-                        .setValue(new CodeableConcept().addCoding(coding(choice.coding())).setText(choice.coding().display()));
-                case COMPONENT_BOOLEAN -> component(o, a.componentCode()).setValue(new BooleanType("true".equals(choice.wire())));
+                case VALUE ->
+                        o.setValue(
+                                new CodeableConcept()
+                                        .addCoding(coding(choice.coding()))
+                                        .setText(choice.coding().display()));
+                case COMPONENT ->
+                        component(o, a.componentCode())
+                                .setValue(
+                                        new CodeableConcept()
+                                                .addCoding(coding(choice.coding()))
+                                                .setText(choice.coding().display()));
+                case COMPONENT_BOOLEAN ->
+                        component(o, a.componentCode())
+                                .setValue(new BooleanType("true".equals(choice.wire())));
                 case BODY_SITE -> o.setBodySite(concept(choice.coding()));
-                case BODY_POSITION -> o.addExtension(Attribute.BODY_POSITION_EXTENSION, concept(choice.coding()));
+                case BODY_POSITION ->
+                        o.addExtension(Attribute.BODY_POSITION_EXTENSION, concept(choice.coding()));
                 case CODE_SELECTOR -> {
                     // already reflected in Observation.code
                 }
@@ -137,7 +168,10 @@ public final class ObservationRenderer {
     }
 
     private static org.hl7.fhir.r4.model.Coding coding(Coding c) {
-        return new org.hl7.fhir.r4.model.Coding().setSystem(c.system()).setCode(c.code()).setDisplay(c.display());
+        return new org.hl7.fhir.r4.model.Coding()
+                .setSystem(c.system())
+                .setCode(c.code())
+                .setDisplay(c.display());
     }
 
     private static String unitDisplay(ReadingType type, int attrs) {
@@ -163,17 +197,27 @@ public final class ObservationRenderer {
     }
 
     private static Quantity quantity(double v, String ucum, String display) {
-        BigDecimal value = v == Math.rint(v) && Math.abs(v) < 1e15 ? BigDecimal.valueOf((long) v) : BigDecimal.valueOf(v);
+        BigDecimal value =
+                v == Math.rint(v) && Math.abs(v) < 1e15
+                        ? BigDecimal.valueOf((long) v)
+                        : BigDecimal.valueOf(v);
         return new Quantity().setValue(value).setUnit(display).setSystem(UCUM).setCode(ucum);
     }
 
     private static DateTimeType dateTime(long micros, int offsetSeconds) {
         long millis = Math.floorDiv(micros, 1000L);
-        TemporalPrecisionEnum precision = millis % 1000 == 0 ? TemporalPrecisionEnum.SECOND : TemporalPrecisionEnum.MILLI;
-        return new DateTimeType(new Date(millis), precision, TimeZone.getTimeZone(ZoneOffset.ofTotalSeconds(offsetSeconds)));
+        TemporalPrecisionEnum precision =
+                millis % 1000 == 0 ? TemporalPrecisionEnum.SECOND : TemporalPrecisionEnum.MILLI;
+        return new DateTimeType(
+                new Date(millis),
+                precision,
+                TimeZone.getTimeZone(ZoneOffset.ofTotalSeconds(offsetSeconds)));
     }
 
     private static InstantType instant(long micros) {
-        return new InstantType(new Date(Math.floorDiv(micros, 1000L)), TemporalPrecisionEnum.MILLI, TimeZone.getTimeZone("UTC"));
+        return new InstantType(
+                new Date(Math.floorDiv(micros, 1000L)),
+                TemporalPrecisionEnum.MILLI,
+                TimeZone.getTimeZone("UTC"));
     }
 }

@@ -12,9 +12,9 @@ import org.jkn.telemetry.store.query.DatePrefix;
 import org.jkn.telemetry.store.query.ObservationSearch;
 
 /**
- * Checks the parameters of {@code GET /fhir/Observation} and turns them into an
- * {@link ObservationSearch}. Unknown or malformed parameters are refused (400) rather than ignored,
- * as HAPI FHIR servers do, so a typo never silently widens a search.
+ * Checks the parameters of {@code GET /fhir/Observation} and turns them into an {@link
+ * ObservationSearch}. Unknown or malformed parameters are refused (400) rather than ignored, as
+ * HAPI FHIR servers do, so a typo never silently widens a search.
  */
 public final class SearchParams {
 
@@ -22,13 +22,20 @@ public final class SearchParams {
     static final int MAX_COUNT = 1000;
     static final int MAX_OFFSET = 100_000;
     private static final int MAX_DATE_PARAMS = 4;
-    private static final Set<String> KNOWN = Set.of("patient", "subject", "code", "date", "_count", "_offset", "_sort", "_format");
+    private static final Set<String> KNOWN =
+            Set.of("patient", "subject", "code", "date", "_count", "_offset", "_sort", "_format");
 
-    private SearchParams() {
-    }
+    private SearchParams() {}
 
-    /** The result: a search, or an error message for a 400. {@code empty} means nothing can match. */
-    record Parsed(ObservationSearch search, boolean empty, List<String> rawCodes, List<String> rawDates, String error) {
+    /**
+     * The result: a search, or an error message for a 400. {@code empty} means nothing can match.
+     */
+    record Parsed(
+            ObservationSearch search,
+            boolean empty,
+            List<String> rawCodes,
+            List<String> rawDates,
+            String error) {
         static Parsed error(String message) {
             return new Parsed(null, false, List.of(), List.of(), message);
         }
@@ -37,7 +44,10 @@ public final class SearchParams {
     static Parsed parse(MultiMap params, ZoneId zone) {
         for (String name : params.names()) {
             if (!KNOWN.contains(name)) {
-                return Parsed.error("Unknown search parameter '" + clip(name) + "'. Supported: patient, code, date, _count, _offset, _sort");
+                return Parsed.error(
+                        "Unknown search parameter '"
+                                + clip(name)
+                                + "'. Supported: patient, code, date, _count, _offset, _sort");
             }
         }
         List<String> patients = new ArrayList<>(params.getAll("patient"));
@@ -86,25 +96,44 @@ public final class SearchParams {
         Integer count = intParam(params, "_count", 0, MAX_COUNT);
         Integer offset = intParam(params, "_offset", 0, MAX_OFFSET);
         if (count == null || offset == null) {
-            return Parsed.error("_count must be 0-" + MAX_COUNT + " and _offset 0-" + MAX_OFFSET + ", each given at most once");
+            return Parsed.error(
+                    "_count must be 0-"
+                            + MAX_COUNT
+                            + " and _offset 0-"
+                            + MAX_OFFSET
+                            + ", each given at most once");
         }
         List<String> sorts = params.getAll("_sort");
         boolean ascending = false;
-        if (sorts.size() > 1 || (sorts.size() == 1 && !sorts.get(0).equals("date") && !sorts.get(0).equals("-date"))) {
+        if (sorts.size() > 1
+                || (sorts.size() == 1
+                        && !sorts.get(0).equals("date")
+                        && !sorts.get(0).equals("-date"))) {
             return Parsed.error("_sort supports date and -date");
         }
         if (sorts.size() == 1) {
             ascending = sorts.get(0).equals("date");
         }
         List<String> codeList = codes == null ? List.of() : new ArrayList<>(codes);
-        return new Parsed(new ObservationSearch(patient, codeList, dates, ascending,
-                count == -1 ? DEFAULT_COUNT : count, offset == -1 ? 0 : offset), empty, params.getAll("code"), params.getAll("date"), null);
+        return new Parsed(
+                new ObservationSearch(
+                        patient,
+                        codeList,
+                        dates,
+                        ascending,
+                        count == -1 ? DEFAULT_COUNT : count,
+                        offset == -1 ? 0 : offset),
+                empty,
+                params.getAll("code"),
+                params.getAll("date"),
+                null);
     }
 
     /** -1 when absent, null when invalid. */
     /**
-     * Parses the {@code date} parameters (at most four, each with an optional eq/gt/ge/lt/le prefix)
-     * into {@code out}; returns the message for the caller's 400, or null when all are valid.
+     * Parses the {@code date} parameters (at most four, each with an optional eq/gt/ge/lt/le
+     * prefix) into {@code out}; returns the message for the caller's 400, or null when all are
+     * valid.
      */
     static String dateBounds(MultiMap params, ZoneId zone, List<DateBound> out) {
         List<String> dateParams = params.getAll("date");
@@ -152,7 +181,11 @@ public final class SearchParams {
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+            if (!((c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '.')) {
                 return false;
             }
         }

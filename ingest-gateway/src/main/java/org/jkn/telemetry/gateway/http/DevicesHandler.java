@@ -27,24 +27,25 @@ import org.slf4j.LoggerFactory;
  * secret, shown this once; {@code DELETE /v1/devices/{id}} revokes it at once ({@code 204}, or
  * {@code 404} when there is no such device). The NIK is pseudonymised here and goes no further.
  *
- * <p>Who may: an admin token ({@code telemetry.admin}) for any patient; a patient token with
- * {@code patient/Observation.c} for the patient's own devices only (pairing a watch from the app).
- * A device only ever uploads Observations for its patient, which that scope already allows the
+ * <p>Who may: an admin token ({@code telemetry.admin}) for any patient; a patient token with {@code
+ * patient/Observation.c} for the patient's own devices only (pairing a watch from the app). A
+ * device only ever uploads Observations for its patient, which that scope already allows the
  * patient to do, so registering one grants nothing new; revoking only takes away. A patient
- * revoking another patient's device gets the same 404 as for a device that does not exist.
- * Anything else is 403 {@code insufficient-scope}, or {@code patient-mismatch} for a patient token
+ * revoking another patient's device gets the same 404 as for a device that does not exist. Anything
+ * else is 403 {@code insufficient-scope}, or {@code patient-mismatch} for a patient token
  * registering for another NIK.
  *
- * <p>Hashing the secret and the database work run on a worker thread. Errors are
- * {@code {"error": {"code", "message"}}}: {@code malformed-json}, {@code not-an-object},
- * {@code patient-missing}, {@code patient-invalid}, {@code manufacturer-invalid},
- * {@code model-invalid}, {@code serial-invalid} (400); {@code device-unknown} (404);
- * {@code registry-busy} (503, retry); {@code internal-error} (500).
+ * <p>Hashing the secret and the database work run on a worker thread. Errors are {@code {"error":
+ * {"code", "message"}}}: {@code malformed-json}, {@code not-an-object}, {@code patient-missing},
+ * {@code patient-invalid}, {@code manufacturer-invalid}, {@code model-invalid}, {@code
+ * serial-invalid} (400); {@code device-unknown} (404); {@code registry-busy} (503, retry); {@code
+ * internal-error} (500).
  */
 public final class DevicesHandler {
 
     /** A registration is four short strings; anything bigger is not one. */
     public static final int MAX_BODY_BYTES = 4096;
+
     private static final int MAX_TEXT_LENGTH = 128;
     private static final Logger log = LoggerFactory.getLogger(DevicesHandler.class);
 
@@ -53,7 +54,8 @@ public final class DevicesHandler {
     private final Pseudonymizer pseudonymizer;
     private final AuthResponses auth;
 
-    public DevicesHandler(Vertx vertx, DeviceRegistry registry, Pseudonymizer pseudonymizer, AuthResponses auth) {
+    public DevicesHandler(
+            Vertx vertx, DeviceRegistry registry, Pseudonymizer pseudonymizer, AuthResponses auth) {
         this.vertx = vertx;
         this.registry = registry;
         this.pseudonymizer = pseudonymizer;
@@ -61,25 +63,38 @@ public final class DevicesHandler {
     }
 
     public void mount(Router router) {
-        router.post("/v1/devices").handler(this::requireScope); // a route of its own: a body handler must come first in one
-        router.post("/v1/devices").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::register);
+        router.post("/v1/devices")
+                .handler(this::requireScope); // a route of its own: a body handler must come
+        // first in one
+        router.post("/v1/devices")
+                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+                .handler(this::register);
         router.delete("/v1/devices/:id").handler(this::requireScope).handler(this::revoke);
     }
 
     /** Admin, or a patient who may upload; before the body is read. */
     private void requireScope(RoutingContext ctx) {
         Principal p = Principal.of(ctx);
-        if (p != null && (p.isAdmin() || (p.kind() == Principal.Kind.PATIENT && p.allows("patient", "Observation", 'c')))) {
+        if (p != null
+                && (p.isAdmin()
+                        || (p.kind() == Principal.Kind.PATIENT
+                                && p.allows("patient", "Observation", 'c')))) {
             ctx.next();
             return;
         }
-        auth.insufficientScope(ctx, Scopes.ADMIN + ", or patient/Observation.c for the patient's own devices");
+        auth.insufficientScope(
+                ctx, Scopes.ADMIN + ", or patient/Observation.c for the patient's own devices");
     }
 
     private void register(RoutingContext ctx) {
         String contentType = ctx.request().getHeader("Content-Type");
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            JsonErrors.send(ctx.response(), 415, "unsupported-media-type", "send the registration as application/json");
+        if (contentType == null
+                || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            JsonErrors.send(
+                    ctx.response(),
+                    415,
+                    "unsupported-media-type",
+                    "send the registration as application/json");
             return;
         }
         Buffer body = ctx.body().buffer();
@@ -94,22 +109,33 @@ public final class DevicesHandler {
             return;
         }
         if (!(parsed instanceof JsonObject o)) {
-            JsonErrors.send(ctx.response(), 400, "not-an-object",
+            JsonErrors.send(
+                    ctx.response(),
+                    400,
+                    "not-an-object",
                     "send {\"patient\": NIK, \"manufacturer\": ..., \"model\": ..., \"serial\": ...}");
             return;
         }
         Object patient = o.getValue("patient");
         if (patient == null) {
-            JsonErrors.send(ctx.response(), 400, "patient-missing", "patient (the participant's 16-digit NIK) is required");
+            JsonErrors.send(
+                    ctx.response(),
+                    400,
+                    "patient-missing",
+                    "patient (the participant's 16-digit NIK) is required");
             return;
         }
         if (!(patient instanceof String nik) || !Nik.isValid(nik)) {
-            JsonErrors.send(ctx.response(), 400, "patient-invalid", "patient must be a valid 16-digit NIK");
+            JsonErrors.send(
+                    ctx.response(), 400, "patient-invalid", "patient must be a valid 16-digit NIK");
             return;
         }
         for (String field : new String[] {"manufacturer", "model", "serial"}) {
             if (!isShortPrintable(o.getValue(field))) {
-                JsonErrors.send(ctx.response(), 400, field + "-invalid",
+                JsonErrors.send(
+                        ctx.response(),
+                        400,
+                        field + "-invalid",
                         field + " is required: 1-" + MAX_TEXT_LENGTH + " printable characters");
                 return;
             }
@@ -117,50 +143,88 @@ public final class DevicesHandler {
         String patientId = pseudonymizer.patientId(nik);
         Principal principal = Principal.of(ctx);
         if (!principal.isAdmin() && !principal.isPatient(patientId)) {
-            auth.forbidden(ctx, "patient-mismatch", "a patient token registers devices only for its own patient");
+            auth.forbidden(
+                    ctx,
+                    "patient-mismatch",
+                    "a patient token registers devices only for its own patient");
             return;
         }
-        DeviceRegistration registration = new DeviceRegistration(patientId,
-                o.getString("manufacturer"), o.getString("model"), o.getString("serial"));
-        vertx.executeBlocking(() -> registry.register(registration), false).onComplete(ar -> {
-            if (ar.succeeded()) {
-                ctx.response().setStatusCode(201)
-                        .putHeader("Content-Type", "application/json")
-                        .putHeader("Cache-Control", "no-store")
-                        .putHeader("Location", "/v1/devices/" + ar.result().deviceId())
-                        .end(new JsonObject().put("id", ar.result().deviceId()).put("secret", ar.result().secret()).encode());
-            } else if (ar.cause() instanceof RegistryBusyException) {
-                ctx.response().putHeader("Retry-After", "1");
-                JsonErrors.send(ctx.response(), 503, "registry-busy", "too many registrations at once; nothing was registered, retry");
-            } else {
-                log.error("device registration failed: {}", reason(ar.cause()));
-                JsonErrors.send(ctx.response(), 500, "internal-error", "the device could not be registered; retry later");
-            }
-        });
+        DeviceRegistration registration =
+                new DeviceRegistration(
+                        patientId,
+                        o.getString("manufacturer"),
+                        o.getString("model"),
+                        o.getString("serial"));
+        vertx.executeBlocking(() -> registry.register(registration), false)
+                .onComplete(
+                        ar -> {
+                            if (ar.succeeded()) {
+                                ctx.response()
+                                        .setStatusCode(201)
+                                        .putHeader("Content-Type", "application/json")
+                                        .putHeader("Cache-Control", "no-store")
+                                        .putHeader(
+                                                "Location", "/v1/devices/" + ar.result().deviceId())
+                                        .end(
+                                                new JsonObject()
+                                                        .put("id", ar.result().deviceId())
+                                                        .put("secret", ar.result().secret())
+                                                        .encode());
+                            } else if (ar.cause() instanceof RegistryBusyException) {
+                                ctx.response().putHeader("Retry-After", "1");
+                                JsonErrors.send(
+                                        ctx.response(),
+                                        503,
+                                        "registry-busy",
+                                        "too many registrations at once; nothing was registered, retry");
+                            } else {
+                                log.error("device registration failed: {}", reason(ar.cause()));
+                                JsonErrors.send(
+                                        ctx.response(),
+                                        500,
+                                        "internal-error",
+                                        "the device could not be registered; retry later");
+                            }
+                        });
     }
 
     private void revoke(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         if (!DeviceIds.isPlausible(id)) {
-            JsonErrors.send(ctx.response(), 404, "device-unknown", "there is no device with this id");
+            JsonErrors.send(
+                    ctx.response(), 404, "device-unknown", "there is no device with this id");
             return;
         }
         Principal principal = Principal.of(ctx);
-        vertx.executeBlocking(() -> {
-            if (!principal.isAdmin() && !principal.patientId().equals(registry.patientOf(id))) {
-                return false; // not this patient's device: answered as if it did not exist
-            }
-            return registry.revoke(id);
-        }, false).onComplete(ar -> {
-            if (ar.failed()) {
-                log.error("device revocation failed: {}", reason(ar.cause()));
-                JsonErrors.send(ctx.response(), 500, "internal-error", "the device could not be revoked; retry");
-            } else if (ar.result()) {
-                ctx.response().setStatusCode(204).end();
-            } else {
-                JsonErrors.send(ctx.response(), 404, "device-unknown", "there is no device with this id");
-            }
-        });
+        vertx.executeBlocking(
+                        () -> {
+                            if (!principal.isAdmin()
+                                    && !principal.patientId().equals(registry.patientOf(id))) {
+                                return false; // not this patient's device: answered as if it did
+                                // not exist
+                            }
+                            return registry.revoke(id);
+                        },
+                        false)
+                .onComplete(
+                        ar -> {
+                            if (ar.failed()) {
+                                log.error("device revocation failed: {}", reason(ar.cause()));
+                                JsonErrors.send(
+                                        ctx.response(),
+                                        500,
+                                        "internal-error",
+                                        "the device could not be revoked; retry");
+                            } else if (ar.result()) {
+                                ctx.response().setStatusCode(204).end();
+                            } else {
+                                JsonErrors.send(
+                                        ctx.response(),
+                                        404,
+                                        "device-unknown",
+                                        "there is no device with this id");
+                            }
+                        });
     }
 
     private static boolean isShortPrintable(Object v) {
@@ -175,8 +239,13 @@ public final class DevicesHandler {
         return true;
     }
 
-    /** What may be logged about a failure: its type and SQLSTATE, never a message that could quote values. */
+    /**
+     * What may be logged about a failure: its type and SQLSTATE, never a message that could quote
+     * values.
+     */
     private static String reason(Throwable t) {
-        return t instanceof SQLException sql ? "SQLSTATE " + sql.getSQLState() : t.getClass().getSimpleName();
+        return t instanceof SQLException sql
+                ? "SQLSTATE " + sql.getSQLState()
+                : t.getClass().getSimpleName();
     }
 }

@@ -10,9 +10,9 @@ import org.jkn.telemetry.gateway.auth.Principal;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
 import org.jkn.telemetry.normalizer.BatchError;
 import org.jkn.telemetry.normalizer.BatchSource;
-import org.jkn.telemetry.store.crypto.CryptoFailure;
 import org.jkn.telemetry.normalizer.NormalizedBatch;
 import org.jkn.telemetry.store.consent.ConsentUnavailableException;
+import org.jkn.telemetry.store.crypto.CryptoFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +49,11 @@ public final class ReadingsHandler implements Handler<RoutingContext> {
     /** Runs before the body is read: a token that may not upload costs no buffering. */
     public static void requireUploadScope(RoutingContext ctx, AuthResponses auth) {
         Principal p = Principal.of(ctx);
-        if (p == null || p.kind() != Principal.Kind.PATIENT || !p.allows("patient", "Observation", 'c')) {
-            auth.insufficientScope(ctx, "patient/Observation.c (a patient token may upload its own readings)");
+        if (p == null
+                || p.kind() != Principal.Kind.PATIENT
+                || !p.allows("patient", "Observation", 'c')) {
+            auth.insufficientScope(
+                    ctx, "patient/Observation.c (a patient token may upload its own readings)");
             return;
         }
         ctx.next();
@@ -60,48 +63,81 @@ public final class ReadingsHandler implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         Principal principal = Principal.of(ctx);
         String contentType = ctx.request().getHeader("Content-Type");
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            JsonErrors.send(ctx.response(), 415, "unsupported-media-type", "send the batch as application/json");
+        if (contentType == null
+                || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            JsonErrors.send(
+                    ctx.response(),
+                    415,
+                    "unsupported-media-type",
+                    "send the batch as application/json");
             return;
         }
         if (ingest.refuseForOverload()) {
             ctx.response().putHeader("Retry-After", "5");
-            JsonErrors.send(ctx.response(), 503, "journal-full",
+            JsonErrors.send(
+                    ctx.response(),
+                    503,
+                    "journal-full",
                     "the service is storing a backlog; nothing from this request was kept, retry later");
             return;
         }
         Buffer body = ctx.body().buffer();
         byte[] bytes = body == null ? new byte[0] : body.getBytes();
         BatchSource source = BatchSource.patient(principal.patientId());
-        vertx.executeBlocking(() -> ingest.ingest(bytes, source), false).onComplete(ar -> {
-            if (ar.failed() && ar.cause() instanceof ConsentUnavailableException) {
-                ctx.response().putHeader("Retry-After", "5");
-                JsonErrors.send(ctx.response(), 503, ConsentUnavailableException.CODE,
-                        "the patient's consent cannot be checked now; nothing from this request was kept, retry later");
-                return;
-            }
-            if (ar.failed() && ar.cause() instanceof CryptoFailure f && f.isRetryable()) {
-                ctx.response().putHeader("Retry-After", "5");
-                JsonErrors.send(ctx.response(), 503, f.code(), "the patient's data key is unavailable; nothing was kept, retry later");
-                return;
-            }
-            if (ar.failed()) {
-                log.error("ingest failed; the batch was not acknowledged", ar.cause());
-                JsonErrors.send(ctx.response(), 500, "internal-error",
-                        "the batch could not be journaled and was not kept; retry later");
-                return;
-            }
-            NormalizedBatch batch = ar.result();
-            if (batch.error() == BatchError.PATIENT_MISMATCH) {
-                auth.forbidden(ctx, BatchError.PATIENT_MISMATCH.code(), "a patient token uploads only its own patient's readings");
-                return;
-            }
-            if (batch.error() != null) {
-                JsonErrors.send(ctx.response(), 400, batch.error().code(), batch.errorMessage());
-                return;
-            }
-            ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-                    .end(BatchIngest.acceptedBody(batch).encode());
-        });
+        vertx.executeBlocking(() -> ingest.ingest(bytes, source), false)
+                .onComplete(
+                        ar -> {
+                            if (ar.failed() && ar.cause() instanceof ConsentUnavailableException) {
+                                ctx.response().putHeader("Retry-After", "5");
+                                JsonErrors.send(
+                                        ctx.response(),
+                                        503,
+                                        ConsentUnavailableException.CODE,
+                                        "the patient's consent cannot be checked now; nothing from this request was kept, retry later");
+                                return;
+                            }
+                            if (ar.failed()
+                                    && ar.cause() instanceof CryptoFailure f
+                                    && f.isRetryable()) {
+                                ctx.response().putHeader("Retry-After", "5");
+                                JsonErrors.send(
+                                        ctx.response(),
+                                        503,
+                                        f.code(),
+                                        "the patient's data key is unavailable; nothing was kept, retry later");
+                                return;
+                            }
+                            if (ar.failed()) {
+                                log.error(
+                                        "ingest failed; the batch was not acknowledged",
+                                        ar.cause());
+                                JsonErrors.send(
+                                        ctx.response(),
+                                        500,
+                                        "internal-error",
+                                        "the batch could not be journaled and was not kept; retry later");
+                                return;
+                            }
+                            NormalizedBatch batch = ar.result();
+                            if (batch.error() == BatchError.PATIENT_MISMATCH) {
+                                auth.forbidden(
+                                        ctx,
+                                        BatchError.PATIENT_MISMATCH.code(),
+                                        "a patient token uploads only its own patient's readings");
+                                return;
+                            }
+                            if (batch.error() != null) {
+                                JsonErrors.send(
+                                        ctx.response(),
+                                        400,
+                                        batch.error().code(),
+                                        batch.errorMessage());
+                                return;
+                            }
+                            ctx.response()
+                                    .setStatusCode(202)
+                                    .putHeader("Content-Type", "application/json")
+                                    .end(BatchIngest.acceptedBody(batch).encode());
+                        });
     }
 }

@@ -17,9 +17,9 @@ import org.jkn.telemetry.store.journal.JournalBatch;
 /**
  * The one ingest path behind every transport (HTTP, the embedded MQTT server and an external
  * broker's subscriber): refuse when the journal budget is spent, otherwise normalize, reject the
- * readings of categories the patient has not consented to the collection of, append the rest to
- * the journal and count accepted and rejected readings. A transport acknowledges only after
- * {@link #ingest} returns.
+ * readings of categories the patient has not consented to the collection of, append the rest to the
+ * journal and count accepted and rejected readings. A transport acknowledges only after {@link
+ * #ingest} returns.
  *
  * <p>Thread-safe. {@link #ingest} blocks (parsing, journal append and msync): call it on a worker
  * thread; it throws {@link org.jkn.telemetry.store.consent.ConsentUnavailableException} (nothing
@@ -35,8 +35,13 @@ public final class BatchIngest {
     private final Clock clock;
     private final CollectionConsent consents;
 
-    public BatchIngest(BatchNormalizer normalizer, Journal journal, Metrics metrics, long maxPendingReadings, Clock clock,
-                       CollectionConsent consents) {
+    public BatchIngest(
+            BatchNormalizer normalizer,
+            Journal journal,
+            Metrics metrics,
+            long maxPendingReadings,
+            Clock clock,
+            CollectionConsent consents) {
         this.normalizer = normalizer;
         this.consents = consents;
         this.journal = journal;
@@ -67,14 +72,17 @@ public final class BatchIngest {
             return batch;
         }
         if (!batch.readings().isEmpty()) {
-            // after normalizing (the patient is known) and before the journal: nothing not consented to is ever written
+            // after normalizing (the patient is known) and before the journal: nothing not
+            // consented to is ever written
             int allowed = consents.collectable(batch.patientId(), nowMicros);
             if (allowed != DataCategory.ALL) {
                 batch = batch.onlyCategories(allowed);
             }
         }
         if (!batch.readings().isEmpty()) {
-            journal.append(new JournalBatch(batch.patientId(), batch.device(), nowMicros, batch.readings()));
+            journal.append(
+                    new JournalBatch(
+                            batch.patientId(), batch.device(), nowMicros, batch.readings()));
         }
         for (NormalizedReading r : batch.readings()) {
             metrics.accepted(r.type());
@@ -85,7 +93,10 @@ public final class BatchIngest {
         return batch;
     }
 
-    /** {@code {"accepted": n, "rejected": [{"index", "id", "reason", "message"}]}}, the answer to an accepted batch. */
+    /**
+     * {@code {"accepted": n, "rejected": [{"index", "id", "reason", "message"}]}}, the answer to an
+     * accepted batch.
+     */
     public static JsonObject acceptedBody(NormalizedBatch batch) {
         JsonArray rejected = new JsonArray();
         for (Rejection r : batch.rejections()) {
@@ -100,6 +111,7 @@ public final class BatchIngest {
 
     /** {@code {"error": {"code", "message"}}}, the answer to a refused batch. */
     public static JsonObject errorBody(String code, String message) {
-        return new JsonObject().put("error", new JsonObject().put("code", code).put("message", message));
+        return new JsonObject()
+                .put("error", new JsonObject().put("code", code).put("message", message));
     }
 }

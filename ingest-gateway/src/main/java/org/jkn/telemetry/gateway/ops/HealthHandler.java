@@ -26,22 +26,38 @@ public final class HealthHandler {
     }
 
     public void live(RoutingContext ctx) {
-        ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("status", "UP").encode());
+        ctx.response()
+                .putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("status", "UP").encode());
     }
 
     public void health(RoutingContext ctx) {
-        vertx.executeBlocking(() -> database.isReachable(2), false).onComplete(ar -> {
-            boolean db = ar.succeeded() && ar.result();
-            boolean writer = drainer.isHealthy();
-            boolean up = db && writer;
-            JsonObject body = new JsonObject()
-                    .put("status", up ? "UP" : "DOWN")
-                    .put("checks", new JsonObject()
-                            .put("database", db ? "UP" : "DOWN")
-                            .put("journalWriter", writer ? "UP" : "DOWN"))
-                    .put("storage", database.mode().name().toLowerCase(java.util.Locale.ROOT))
-                    .put("journalLagReadings", journal.pendingReadings());
-            ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json").end(body.encode());
-        });
+        vertx.executeBlocking(() -> database.isReachable(2), false)
+                .onComplete(
+                        ar -> {
+                            boolean db = ar.succeeded() && ar.result();
+                            boolean writer = drainer.isHealthy();
+                            boolean up = db && writer;
+                            JsonObject body =
+                                    new JsonObject()
+                                            .put("status", up ? "UP" : "DOWN")
+                                            .put(
+                                                    "checks",
+                                                    new JsonObject()
+                                                            .put("database", db ? "UP" : "DOWN")
+                                                            .put(
+                                                                    "journalWriter",
+                                                                    writer ? "UP" : "DOWN"))
+                                            .put(
+                                                    "storage",
+                                                    database.mode()
+                                                            .name()
+                                                            .toLowerCase(java.util.Locale.ROOT))
+                                            .put("journalLagReadings", journal.pendingReadings());
+                            ctx.response()
+                                    .setStatusCode(up ? 200 : 503)
+                                    .putHeader("Content-Type", "application/json")
+                                    .end(body.encode());
+                        });
     }
 }

@@ -19,7 +19,8 @@ import org.jkn.telemetry.store.journal.Journal;
  */
 public final class Metrics implements DrainListener {
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry =
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<ReadingType, Counter> accepted = new EnumMap<>(ReadingType.class);
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Map<BatchError, Counter> batchesRefused = new EnumMap<>(BatchError.class);
@@ -33,34 +34,57 @@ public final class Metrics implements DrainListener {
 
     public Metrics(Journal journal) {
         for (ReadingType t : ReadingType.values()) {
-            accepted.put(t, Counter.builder("telemetry.readings.accepted").description("Readings journaled and acknowledged")
-                    .tag("type", t.wireName()).register(registry));
+            accepted.put(
+                    t,
+                    Counter.builder("telemetry.readings.accepted")
+                            .description("Readings journaled and acknowledged")
+                            .tag("type", t.wireName())
+                            .register(registry));
         }
         for (RejectReason r : RejectReason.values()) {
-            rejected.put(r, Counter.builder("telemetry.readings.rejected").description("Readings rejected, by reason")
-                    .tag("reason", r.code()).register(registry));
+            rejected.put(
+                    r,
+                    Counter.builder("telemetry.readings.rejected")
+                            .description("Readings rejected, by reason")
+                            .tag("reason", r.code())
+                            .register(registry));
         }
         for (BatchError e : BatchError.values()) {
             batchesRefused.put(e, refused(e.code()));
         }
         refusedOverload = refused("journal-full");
         refusedTooLarge = refused("body-too-large");
-        stored = Counter.builder("telemetry.readings.stored").description("Readings newly written to the database").register(registry);
-        duplicates = Counter.builder("telemetry.readings.duplicates")
-                .description("Readings already stored (retries, re-uploads), skipped").register(registry);
-        writeFailures = Counter.builder("telemetry.db.write.failures").description("Database writes that failed and were retried")
-                .register(registry);
-        corruptRecords = Counter.builder("telemetry.journal.corrupt.records").description("Journal records that could not be decoded")
-                .register(registry);
-        journalFilesDeleted = Counter.builder("telemetry.journal.files.deleted")
-                .description("Journal cycle files deleted once every record in them was stored").register(registry);
+        stored =
+                Counter.builder("telemetry.readings.stored")
+                        .description("Readings newly written to the database")
+                        .register(registry);
+        duplicates =
+                Counter.builder("telemetry.readings.duplicates")
+                        .description("Readings already stored (retries, re-uploads), skipped")
+                        .register(registry);
+        writeFailures =
+                Counter.builder("telemetry.db.write.failures")
+                        .description("Database writes that failed and were retried")
+                        .register(registry);
+        corruptRecords =
+                Counter.builder("telemetry.journal.corrupt.records")
+                        .description("Journal records that could not be decoded")
+                        .register(registry);
+        journalFilesDeleted =
+                Counter.builder("telemetry.journal.files.deleted")
+                        .description(
+                                "Journal cycle files deleted once every record in them was stored")
+                        .register(registry);
         Gauge.builder("telemetry.journal.lag.readings", journal, Journal::pendingReadings)
-                .description("Readings journaled and acknowledged but not yet stored").register(registry);
+                .description("Readings journaled and acknowledged but not yet stored")
+                .register(registry);
     }
 
     private Counter refused(String reason) {
-        return Counter.builder("telemetry.batches.refused").description("Whole batches refused, by reason")
-                .tag("reason", reason).register(registry);
+        return Counter.builder("telemetry.batches.refused")
+                .description("Whole batches refused, by reason")
+                .tag("reason", reason)
+                .register(registry);
     }
 
     public void accepted(ReadingType type) {
@@ -77,43 +101,67 @@ public final class Metrics implements DrainListener {
 
     /**
      * A whole batch refused by a transport's own check before it reached the normalizer (a broker
-     * delivery for an unknown or revoked device...), by stable code. Cold path: registered on first use.
+     * delivery for an unknown or revoked device...), by stable code. Cold path: registered on first
+     * use.
      */
     public void batchRefused(String reason) {
         refused(reason).increment();
     }
 
-    /** A broker delivery left unacknowledged (journal full, registry unreachable...) to be retried. Cold path. */
+    /**
+     * A broker delivery left unacknowledged (journal full, registry unreachable...) to be retried.
+     * Cold path.
+     */
     public void deliveryDeferred(String reason) {
         Counter.builder("telemetry.broker.deliveries.deferred")
-                .description("Broker deliveries not acknowledged yet because they could not be journaled, by reason")
-                .tag("reason", reason).register(registry).increment();
-    }
-
-    /** An MQTT CONNECT refused, by stable reason ({@code bad-credentials}, {@code quota-exceeded}...). Cold path. */
-    public void mqttConnectRefused(String reason) {
-        Counter.builder("telemetry.mqtt.connects.refused").description("MQTT connections refused at CONNECT, by reason")
-                .tag("reason", reason).register(registry).increment();
-    }
-
-    /** An MQTT connection ended by the server, by stable reason ({@code not-authorized}, {@code protocol-error}...). Cold path. */
-    public void mqttDisconnected(String reason) {
-        Counter.builder("telemetry.mqtt.disconnects").description("MQTT connections the server ended, by reason")
-                .tag("reason", reason).register(registry).increment();
+                .description(
+                        "Broker deliveries not acknowledged yet because they could not be journaled, by reason")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     /**
-     * A request refused for its bearer token ({@code token-missing}, {@code token-expired},
-     * {@code insufficient-scope}...), by stable reason. Cold path: registered on first use.
+     * An MQTT CONNECT refused, by stable reason ({@code bad-credentials}, {@code
+     * quota-exceeded}...). Cold path.
+     */
+    public void mqttConnectRefused(String reason) {
+        Counter.builder("telemetry.mqtt.connects.refused")
+                .description("MQTT connections refused at CONNECT, by reason")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * An MQTT connection ended by the server, by stable reason ({@code not-authorized}, {@code
+     * protocol-error}...). Cold path.
+     */
+    public void mqttDisconnected(String reason) {
+        Counter.builder("telemetry.mqtt.disconnects")
+                .description("MQTT connections the server ended, by reason")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * A request refused for its bearer token ({@code token-missing}, {@code token-expired}, {@code
+     * insufficient-scope}...), by stable reason. Cold path: registered on first use.
      */
     public void authRefused(String reason) {
-        Counter.builder("telemetry.auth.refused").description("HTTP requests refused for their bearer token, by reason")
-                .tag("reason", reason).register(registry).increment();
+        Counter.builder("telemetry.auth.refused")
+                .description("HTTP requests refused for their bearer token, by reason")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     /** Registers the gauge of live, accepted MQTT connections, read on each scrape. */
     public void mqttConnections(Supplier<Number> live) {
-        Gauge.builder("telemetry.mqtt.connections", live).description("Live, accepted MQTT connections").register(registry);
+        Gauge.builder("telemetry.mqtt.connections", live)
+                .description("Live, accepted MQTT connections")
+                .register(registry);
     }
 
     public void refusedOverload() {
@@ -145,21 +193,32 @@ public final class Metrics implements DrainListener {
         journalFilesDeleted.increment(files);
     }
 
-    /** A stored reading that could not be opened, by stable code ({@code decryption-failed}, {@code kek-unknown}...). Cold path. */
+    /**
+     * A stored reading that could not be opened, by stable code ({@code decryption-failed}, {@code
+     * kek-unknown}...). Cold path.
+     */
     public void decryptionFailed(String code) {
-        Counter.builder("telemetry.decryption.failures").description("Stored readings that failed to decrypt; none was shown")
-                .tag("code", code).register(registry).increment();
+        Counter.builder("telemetry.decryption.failures")
+                .description("Stored readings that failed to decrypt; none was shown")
+                .tag("code", code)
+                .register(registry)
+                .increment();
     }
 
     /** A patient erased (crypto-shredding). Cold path. */
     public void erased() {
-        Counter.builder("telemetry.erasures").description("Patients erased (data keys destroyed)").register(registry).increment();
+        Counter.builder("telemetry.erasures")
+                .description("Patients erased (data keys destroyed)")
+                .register(registry)
+                .increment();
     }
 
     /** Rows of erased patients deleted by the background job. */
     public void erasedRowsDeleted(long rows) {
-        Counter.builder("telemetry.erasure.rows.deleted").description("Unreadable readings of erased patients deleted")
-                .register(registry).increment(rows);
+        Counter.builder("telemetry.erasure.rows.deleted")
+                .description("Unreadable readings of erased patients deleted")
+                .register(registry)
+                .increment((double) rows);
     }
 
     /** Prometheus text exposition format. */

@@ -20,12 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** An erasure is recorded, and the patient's trail outlives the patient: it is the proof. */
 class AuditErasureTest {
 
-    @TempDir
-    Path dataDir;
+    @TempDir Path dataDir;
 
     private static long rows(GatewayFixture gw) throws Exception {
         try (Connection c = gw.gateway().database().dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("select count(*) from audit_events where patient_id = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "select count(*) from audit_events where patient_id = ?")) {
             ps.setString(1, PATIENT_ID);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -41,19 +42,28 @@ class AuditErasureTest {
             await("example stored", () -> gw.observationCount() == 4);
             long before = rows(gw);
 
-            HttpResponse<String> erased = gw.delete("/fhir/Patient/" + PATIENT_ID, gw.defaultToken());
+            HttpResponse<String> erased =
+                    gw.delete("/fhir/Patient/" + PATIENT_ID, gw.defaultToken());
             assertEquals(200, erased.statusCode(), erased.body());
             assertEquals(before + 1, rows(gw), "recorded before the answer, nothing removed");
 
-            HttpResponse<String> r = gw.get("/fhir/AuditEvent?patient=" + PATIENT_ID, null, gw.adminToken());
+            HttpResponse<String> r =
+                    gw.get("/fhir/AuditEvent?patient=" + PATIENT_ID, null, gw.adminToken());
             assertEquals(200, r.statusCode());
             JsonArray trail = entries(r);
             JsonObject erasure = trail.getJsonObject(0).getJsonObject("resource");
-            assertEquals("delete", erasure.getJsonArray("subtype").getJsonObject(0).getString("code"));
+            assertEquals(
+                    "delete", erasure.getJsonArray("subtype").getJsonObject(0).getString("code"));
             assertEquals("D", erasure.getString("action"));
             assertEquals("0", erasure.getString("outcome"));
-            assertEquals("Patient/" + PATIENT_ID, erasure.getJsonArray("entity").getJsonObject(0).getJsonObject("what").getString("reference"));
-            assertEquals(before + 1, trail.size(), "the searches before the erasure are still listed");
+            assertEquals(
+                    "Patient/" + PATIENT_ID,
+                    erasure.getJsonArray("entity")
+                            .getJsonObject(0)
+                            .getJsonObject("what")
+                            .getString("reference"));
+            assertEquals(
+                    before + 1, trail.size(), "the searches before the erasure are still listed");
         }
     }
 }

@@ -40,8 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditEventApiTest {
 
-    @TempDir
-    static Path dataDir;
+    @TempDir static Path dataDir;
     GatewayFixture gw;
     FhirValidator validator;
 
@@ -51,9 +50,18 @@ class AuditEventApiTest {
         assertEquals(202, gw.postBatch(EXAMPLE).statusCode());
         await("example stored", () -> gw.observationCount() == 4);
         FhirContext fhir = FhirContext.forR4Cached();
-        validator = fhir.newValidator().registerValidatorModule(new FhirInstanceValidator(new ValidationSupportChain(
-                new DefaultProfileValidationSupport(fhir), new SnapshotGeneratingValidationSupport(fhir),
-                new InMemoryTerminologyServerValidationSupport(fhir), new CommonCodeSystemsTerminologyService(fhir))));
+        validator =
+                fhir.newValidator()
+                        .registerValidatorModule(
+                                new FhirInstanceValidator(
+                                        new ValidationSupportChain(
+                                                new DefaultProfileValidationSupport(fhir),
+                                                        new SnapshotGeneratingValidationSupport(
+                                                                fhir),
+                                                new InMemoryTerminologyServerValidationSupport(
+                                                                fhir),
+                                                        new CommonCodeSystemsTerminologyService(
+                                                                fhir))));
     }
 
     @AfterAll
@@ -73,18 +81,26 @@ class AuditEventApiTest {
 
     @Test
     void theLatestSearchIsFirstWithItsPatientQueryAndOutcome() throws Exception {
-        assertEquals(200, gw.get("/fhir/Observation?patient=" + PATIENT_ID + "&code=8867-4").statusCode());
+        assertEquals(
+                200,
+                gw.get("/fhir/Observation?patient=" + PATIENT_ID + "&code=8867-4").statusCode());
         JsonObject ae = entries(list("&_count=1")).getJsonObject(0).getJsonObject("resource");
         assertEquals("AuditEvent", ae.getString("resourceType"));
         assertEquals("rest", ae.getJsonObject("type").getString("code"));
-        assertEquals("http://terminology.hl7.org/CodeSystem/audit-event-type", ae.getJsonObject("type").getString("system"));
+        assertEquals(
+                "http://terminology.hl7.org/CodeSystem/audit-event-type",
+                ae.getJsonObject("type").getString("system"));
         assertEquals("search-type", subtype(ae));
         assertEquals("E", ae.getString("action"));
         assertEquals("0", ae.getString("outcome"));
         assertTrue(Instant.parse(ae.getString("recorded")).isAfter(Instant.now().minusSeconds(60)));
         JsonArray entities = ae.getJsonArray("entity");
-        assertEquals("Patient/" + PATIENT_ID, entities.getJsonObject(0).getJsonObject("what").getString("reference"));
-        assertEquals("Observation?code=8867-4,40443-4&_sort=-date&_count=50&_offset=0", entities.getJsonObject(1).getString("description"));
+        assertEquals(
+                "Patient/" + PATIENT_ID,
+                entities.getJsonObject(0).getJsonObject("what").getString("reference"));
+        assertEquals(
+                "Observation?code=8867-4,40443-4&_sort=-date&_count=50&_offset=0",
+                entities.getJsonObject(1).getString("description"));
         assertTrue(ae.getJsonArray("agent").getJsonObject(0).getBoolean("requestor"));
         assertNotNull(ae.getJsonObject("source").getJsonObject("observer"));
     }
@@ -92,7 +108,12 @@ class AuditEventApiTest {
     @Test
     void everyServedAuditEventIsValidR4() throws Exception {
         gw.get("/fhir/Observation?patient=" + PATIENT_ID);
-        String obsId = gw.observations("").getJsonArray("entry").getJsonObject(0).getJsonObject("resource").getString("id");
+        String obsId =
+                gw.observations("")
+                        .getJsonArray("entry")
+                        .getJsonObject(0)
+                        .getJsonObject("resource")
+                        .getString("id");
         gw.get("/fhir/Observation/" + obsId);
         gw.get("/fhir/Patient/" + PATIENT_ID);
         HttpResponse<String> bundle = list("&_count=20");
@@ -100,11 +121,15 @@ class AuditEventApiTest {
         JsonArray e = entries(bundle);
         assertTrue(e.size() >= 3);
         for (int i = 0; i < e.size(); i++) {
-            HttpResponse<String> one = gw.get("/fhir/AuditEvent/" + e.getJsonObject(i).getJsonObject("resource").getString("id"));
+            HttpResponse<String> one =
+                    gw.get(
+                            "/fhir/AuditEvent/"
+                                    + e.getJsonObject(i).getJsonObject("resource").getString("id"));
             assertEquals(200, one.statusCode());
             problems.addAll(errors(one.body()));
         }
-        assertEquals(List.of(), problems.stream().distinct().limit(20).collect(Collectors.toList()));
+        assertEquals(
+                List.of(), problems.stream().distinct().limit(20).collect(Collectors.toList()));
     }
 
     @Test
@@ -129,7 +154,12 @@ class AuditEventApiTest {
             HttpResponse<String> r = gw.get(next);
             assertEquals(200, r.statusCode(), r.body());
             JsonArray e = entries(r);
-            e.forEach(x -> recorded.add(((JsonObject) x).getJsonObject("resource").getString("recorded")));
+            e.forEach(
+                    x ->
+                            recorded.add(
+                                    ((JsonObject) x)
+                                            .getJsonObject("resource")
+                                            .getString("recorded")));
             next = null;
             for (Object l : json(r).getJsonArray("link")) {
                 if ("next".equals(((JsonObject) l).getString("relation"))) {
@@ -139,9 +169,13 @@ class AuditEventApiTest {
             }
             pages++;
         }
-        assertTrue(pages >= 2 && recorded.size() >= 3, pages + " pages, " + recorded.size() + " events");
+        assertTrue(
+                pages >= 2 && recorded.size() >= 3,
+                pages + " pages, " + recorded.size() + " events");
         for (int i = 1; i < recorded.size(); i++) {
-            assertFalse(Instant.parse(recorded.get(i)).isAfter(Instant.parse(recorded.get(i - 1))), "newest first");
+            assertFalse(
+                    Instant.parse(recorded.get(i)).isAfter(Instant.parse(recorded.get(i - 1))),
+                    "newest first");
         }
     }
 
@@ -149,7 +183,8 @@ class AuditEventApiTest {
     void dateNarrowsByRecordedTime() throws Exception {
         assertEquals(0, entries(list("&date=lt2000-01-01")).size());
         assertFalse(entries(list("&date=ge2000-01-01")).isEmpty());
-        assertEquals(0, json(list("&date=ge2000-01-01&_count=0")).getJsonArray("entry") == null ? 0 : 1);
+        assertEquals(
+                0, json(list("&date=ge2000-01-01&_count=0")).getJsonArray("entry") == null ? 0 : 1);
     }
 
     @Test
@@ -158,7 +193,10 @@ class AuditEventApiTest {
             "/fhir/AuditEvent?patient=" + enc("x' or '1'='1"),
             "/fhir/AuditEvent?patient=" + PATIENT_ID + "&patient=" + PATIENT_ID,
             "/fhir/AuditEvent?patient=" + enc("Patient/" + "a".repeat(65)),
-            "/fhir/AuditEvent?patient=" + PATIENT_ID + "&date=" + enc("ge2026-11-22'; delete from audit_events; --"),
+            "/fhir/AuditEvent?patient="
+                    + PATIENT_ID
+                    + "&date="
+                    + enc("ge2026-11-22'; delete from audit_events; --"),
             "/fhir/AuditEvent?patient=" + PATIENT_ID + "&date=ge" + "9".repeat(5000),
             "/fhir/AuditEvent?patient=" + PATIENT_ID + "&date=ne2026-11-22",
             "/fhir/AuditEvent?patient=" + PATIENT_ID + "&date=1&date=2&date=3&date=4&date=5",
@@ -174,7 +212,8 @@ class AuditEventApiTest {
             assertEquals(400, r.statusCode(), q.length() > 200 ? q.substring(0, 200) : q);
             JsonObject oo = json(r);
             assertEquals("OperationOutcome", oo.getString("resourceType"));
-            assertFalse(oo.getJsonArray("issue").getJsonObject(0).getString("diagnostics").isBlank());
+            assertFalse(
+                    oo.getJsonArray("issue").getJsonObject(0).getString("diagnostics").isBlank());
             assertTrue(r.body().length() < 2000, "the diagnostics do not echo huge input");
         }
         for (String id : new String[] {"nope", "1' or '1'='1", "x".repeat(200)}) {
@@ -186,7 +225,10 @@ class AuditEventApiTest {
     private List<String> errors(String body) {
         ValidationResult result = validator.validateWithResult(body);
         return result.getMessages().stream()
-                .filter(m -> m.getSeverity() == ResultSeverityEnum.ERROR || m.getSeverity() == ResultSeverityEnum.FATAL)
+                .filter(
+                        m ->
+                                m.getSeverity() == ResultSeverityEnum.ERROR
+                                        || m.getSeverity() == ResultSeverityEnum.FATAL)
                 .map(m -> m.getLocationString() + ": " + m.getMessage())
                 .collect(Collectors.toList());
     }

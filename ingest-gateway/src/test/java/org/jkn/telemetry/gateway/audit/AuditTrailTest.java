@@ -41,8 +41,7 @@ class AuditTrailTest {
     static final String OTHER_NIK = "3273024506900002";
     static final String OTHER_ID = new Pseudonymizer(GatewayFixture.KEY).patientId(OTHER_NIK);
 
-    @TempDir
-    static Path dataDir;
+    @TempDir static Path dataDir;
     GatewayFixture gw;
     DataSource db;
 
@@ -52,9 +51,17 @@ class AuditTrailTest {
         db = gw.gateway().database().dataSource();
         assertEquals(202, gw.postBatch(EXAMPLE).statusCode());
         gw.consentToCollectingEverything(OTHER_NIK);
-        assertEquals(202, gw.post("/v1/readings", "application/json", EXAMPLE.replace(NIK, OTHER_NIK).getBytes(StandardCharsets.UTF_8),
-                gw.patientToken(OTHER_NIK)).statusCode());
-        await("examples stored", () -> gw.gateway().journal().pendingReadings() == 0 && gw.observationCount() == 4);
+        assertEquals(
+                202,
+                gw.post(
+                                "/v1/readings",
+                                "application/json",
+                                EXAMPLE.replace(NIK, OTHER_NIK).getBytes(StandardCharsets.UTF_8),
+                                gw.patientToken(OTHER_NIK))
+                        .statusCode());
+        await(
+                "examples stored",
+                () -> gw.gateway().journal().pendingReadings() == 0 && gw.observationCount() == 4);
     }
 
     @AfterAll
@@ -67,8 +74,9 @@ class AuditTrailTest {
     }
 
     long rows(String where) throws Exception {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("select count(*) from audit_events where " + where)) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("select count(*) from audit_events where " + where)) {
             r.next();
             return r.getLong(1);
         }
@@ -76,49 +84,97 @@ class AuditTrailTest {
 
     @Test
     void searchIsRecordedBeforeItsResponseIsSent() throws Exception {
-        String mine = "patient_id = '" + PATIENT_ID + "' and resource_type = 'Observation' and interaction = 'search-type'";
+        String mine =
+                "patient_id = '"
+                        + PATIENT_ID
+                        + "' and resource_type = 'Observation' and interaction = 'search-type'";
         long before = rows(mine);
-        HttpResponse<String> r = gw.get("/fhir/Observation?patient=" + PATIENT_ID + "&code=8867-4&date=ge2026-11-22");
+        HttpResponse<String> r =
+                gw.get(
+                        "/fhir/Observation?patient="
+                                + PATIENT_ID
+                                + "&code=8867-4&date=ge2026-11-22");
         assertEquals(200, r.statusCode());
         // no waiting: the row is committed before the first byte of the response
         assertEquals(before + 1, rows(mine));
-        assertEquals(1, rows(mine + " and action = 'E' and outcome = 0 and query = 'Observation?code=8867-4,40443-4&date=ge2026-11-22"
-                + "&_sort=-date&_count=50&_offset=0'"));
+        assertEquals(
+                1,
+                rows(
+                        mine
+                                + " and action = 'E' and outcome = 0 and query = 'Observation?code=8867-4,40443-4&date=ge2026-11-22"
+                                + "&_sort=-date&_count=50&_offset=0'"));
     }
 
     @Test
     void readIsRecordedWithTheObservationAndItsPatient() throws Exception {
-        JsonObject obs = gw.observations("&code=85354-9").getJsonArray("entry").getJsonObject(0).getJsonObject("resource");
+        JsonObject obs =
+                gw.observations("&code=85354-9")
+                        .getJsonArray("entry")
+                        .getJsonObject(0)
+                        .getJsonObject("resource");
         String id = obs.getString("id");
         assertEquals(0, rows("resource_id = '" + id + "'"));
         assertEquals(200, gw.get("/fhir/Observation/" + id).statusCode());
-        assertEquals(1, rows("resource_id = '" + id + "' and patient_id = '" + PATIENT_ID
-                + "' and interaction = 'read' and action = 'R' and outcome = 0"));
+        assertEquals(
+                1,
+                rows(
+                        "resource_id = '"
+                                + id
+                                + "' and patient_id = '"
+                                + PATIENT_ID
+                                + "' and interaction = 'read' and action = 'R' and outcome = 0"));
         long all = rows("true");
-        assertEquals(404, gw.get("/fhir/Observation/hodtns64g0-000000000000000000000000").statusCode());
-        assertEquals(all, rows("true"), "a read that finds nothing discloses nothing and names no patient");
+        assertEquals(
+                404, gw.get("/fhir/Observation/hodtns64g0-000000000000000000000000").statusCode());
+        assertEquals(
+                all,
+                rows("true"),
+                "a read that finds nothing discloses nothing and names no patient");
     }
 
     @Test
     void patientReadsAndSearchesAreRecordedUnderThePseudonym() throws Exception {
         long before = rows("patient_id = '" + OTHER_ID + "' and resource_type = 'Patient'");
         String clinician = gw.clinicianToken();
-        assertEquals(200, gw.get("/fhir/Patient?identifier=" + enc("https://fhir.kemkes.go.id/id/nik|" + OTHER_NIK), null, clinician).statusCode());
+        assertEquals(
+                200,
+                gw.get(
+                                "/fhir/Patient?identifier="
+                                        + enc("https://fhir.kemkes.go.id/id/nik|" + OTHER_NIK),
+                                null,
+                                clinician)
+                        .statusCode());
         assertEquals(200, gw.get("/fhir/Patient/" + OTHER_ID, null, clinician).statusCode());
-        assertEquals(before + 2, rows("patient_id = '" + OTHER_ID + "' and resource_type = 'Patient'"));
-        assertEquals(1, rows("patient_id = '" + OTHER_ID + "' and interaction = 'read' and resource_id = '" + OTHER_ID + "'"));
+        assertEquals(
+                before + 2, rows("patient_id = '" + OTHER_ID + "' and resource_type = 'Patient'"));
+        assertEquals(
+                1,
+                rows(
+                        "patient_id = '"
+                                + OTHER_ID
+                                + "' and interaction = 'read' and resource_id = '"
+                                + OTHER_ID
+                                + "'"));
     }
 
     @Test
     void theTrailHoldsNoNikAndNoValue() throws Exception {
         // a NIK typed where an id or a code belongs must not reach the trail either, whoever asks
-        for (String token : new String[] {gw.clinicianToken(), gw.defaultToken(), gw.adminToken(), null}) {
+        for (String token :
+                new String[] {gw.clinicianToken(), gw.defaultToken(), gw.adminToken(), null}) {
             gw.get("/fhir/Observation?patient=" + NIK + "&code=" + NIK, null, token);
             gw.get("/fhir/Observation?patient=" + PATIENT_ID + "&code=" + NIK, null, token);
             gw.get("/fhir/Patient/" + NIK, null, token);
             gw.get("/fhir/AuditEvent?patient=" + NIK, null, token);
-            gw.get("/fhir/Patient?identifier=" + enc("https://fhir.kemkes.go.id/id/nik|" + NIK), null, token);
-            gw.get("/fhir/Patient?identifier=" + enc("https://fhir.kemkes.go.id/id/nik|" + OTHER_NIK), null, token);
+            gw.get(
+                    "/fhir/Patient?identifier=" + enc("https://fhir.kemkes.go.id/id/nik|" + NIK),
+                    null,
+                    token);
+            gw.get(
+                    "/fhir/Patient?identifier="
+                            + enc("https://fhir.kemkes.go.id/id/nik|" + OTHER_NIK),
+                    null,
+                    token);
             gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, token);
             gw.get("/fhir/Observation?patient=" + OTHER_ID, null, token);
         }
@@ -126,8 +182,9 @@ class AuditTrailTest {
         assertTrue(rows("true") >= 5);
         Set<String> values = Set.of("72", "1200", "121", "79", "97", "73", "1201", "122", "98");
         List<String> leaks = new ArrayList<>();
-        try (Connection c = db.getConnection(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("select * from audit_events")) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("select * from audit_events")) {
             ResultSetMetaData md = r.getMetaData();
             while (r.next()) {
                 for (int i = 1; i <= md.getColumnCount(); i++) {
@@ -138,7 +195,8 @@ class AuditTrailTest {
                     if (v.contains(NIK) || v.contains(OTHER_NIK)) {
                         leaks.add(md.getColumnName(i) + ": a NIK");
                     }
-                    if (md.getColumnName(i).equals("query") || md.getColumnName(i).equals("outcome_reason")) {
+                    if (md.getColumnName(i).equals("query")
+                            || md.getColumnName(i).equals("outcome_reason")) {
                         for (String token : v.split("[^A-Za-z0-9.]+")) {
                             if (values.contains(token)) {
                                 leaks.add(md.getColumnName(i) + ": " + v);
@@ -149,27 +207,34 @@ class AuditTrailTest {
             }
         }
         assertEquals(List.of(), leaks);
-        assertTrue(rows("patient_id is null and resource_type = 'Observation'") >= 1,
+        assertTrue(
+                rows("patient_id is null and resource_type = 'Observation'") >= 1,
                 "the search for a NIK-shaped patient is recorded, without naming anyone");
     }
 
     @Test
     void withoutItsAuditRecordNothingIsServed() throws Exception {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-            s.execute("create function refuse_audit() returns trigger language plpgsql as $$ begin "
-                    + "raise exception 'audit storage unavailable' using errcode = '53100'; end $$");
-            s.execute("create trigger refuse_audit before insert on audit_events for each row execute function refuse_audit()");
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute(
+                    "create function refuse_audit() returns trigger language plpgsql as $$ begin "
+                            + "raise exception 'audit storage unavailable' using errcode = '53100'; end $$");
+            s.execute(
+                    "create trigger refuse_audit before insert on audit_events for each row execute function refuse_audit()");
         }
         try {
             HttpResponse<String> search = gw.get("/fhir/Observation?patient=" + PATIENT_ID);
             assertEquals(503, search.statusCode());
             assertEquals("OperationOutcome", json(search).getString("resourceType"));
             assertFalse(search.body().contains("8867-4"), search.body());
-            assertEquals(503, gw.get("/fhir/Observation?patient=" + PATIENT_ID + "&_count=0").statusCode(),
+            assertEquals(
+                    503,
+                    gw.get("/fhir/Observation?patient=" + PATIENT_ID + "&_count=0").statusCode(),
                     "even an empty page is refused: the search itself is what is recorded");
             assertEquals(503, gw.get("/fhir/Patient/" + PATIENT_ID).statusCode());
         } finally {
-            try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = db.getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("drop trigger refuse_audit on audit_events");
                 s.execute("drop function refuse_audit()");
             }

@@ -24,7 +24,10 @@ class AuditorTest {
         assertNull(Auditor.scrub(GatewayFixture.NIK));
         assertNull(Auditor.scrub("user-" + GatewayFixture.NIK + "@idp"));
         assertEquals("Practitioner/123", Auditor.scrub("Practitioner/123"));
-        assertEquals("1234567890123456", Auditor.scrub("1234567890123456"), "16 digits that are no valid NIK stay");
+        assertEquals(
+                "1234567890123456",
+                Auditor.scrub("1234567890123456"),
+                "16 digits that are no valid NIK stay");
         assertEquals(256, Auditor.scrub("a".repeat(1000)).length());
     }
 }

@@ -36,8 +36,7 @@ class AccessTest {
 
     static final String OTHER_NIK = "3273024506900002";
     static final String OTHER_ID = new Pseudonymizer(GatewayFixture.KEY).patientId(OTHER_NIK);
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
     GatewayFixture gw;
     String otherToken;
     String otherObservationId;
@@ -47,9 +46,17 @@ class AccessTest {
     void start() throws Exception {
         gw = GatewayFixture.start(dir);
         otherToken = gw.patientToken(OTHER_NIK);
-        // the other patient lets this service collect their data and shows it to the fixture clinician's organization
-        assertEquals(201, gw.postConsent(Consents.consent(OTHER_ID, Consents.collect(DataCategory.values()),
-                Consents.disclose("Organization/rs-45")), otherToken).statusCode());
+        // the other patient lets this service collect their data and shows it to the fixture
+        // clinician's organization
+        assertEquals(
+                201,
+                gw.postConsent(
+                                Consents.consent(
+                                        OTHER_ID,
+                                        Consents.collect(DataCategory.values()),
+                                        Consents.disclose("Organization/rs-45")),
+                                otherToken)
+                        .statusCode());
         assertEquals(202, gw.postBatch(EXAMPLE).statusCode());
         assertEquals(202, upload(EXAMPLE.replace(NIK, OTHER_NIK), otherToken).statusCode());
         await("both stored", () -> gw.observationCount() == 4 && count(OTHER_ID, otherToken) == 4);
@@ -63,12 +70,15 @@ class AccessTest {
     }
 
     private HttpResponse<String> upload(String batch, String token) throws Exception {
-        return gw.post("/v1/readings", "application/json", batch.getBytes(StandardCharsets.UTF_8), token);
+        return gw.post(
+                "/v1/readings", "application/json", batch.getBytes(StandardCharsets.UTF_8), token);
     }
 
     private int count(String patientId, String token) {
         try {
-            JsonArray e = json(gw.get("/fhir/Observation?patient=" + patientId, null, token)).getJsonArray("entry");
+            JsonArray e =
+                    json(gw.get("/fhir/Observation?patient=" + patientId, null, token))
+                            .getJsonArray("entry");
             return e == null ? 0 : e.size();
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -76,8 +86,11 @@ class AccessTest {
     }
 
     private String firstId(String patientId, String token) throws Exception {
-        return json(gw.get("/fhir/Observation?patient=" + patientId, null, token)).getJsonArray("entry").getJsonObject(0)
-                .getJsonObject("resource").getString("id");
+        return json(gw.get("/fhir/Observation?patient=" + patientId, null, token))
+                .getJsonArray("entry")
+                .getJsonObject(0)
+                .getJsonObject("resource")
+                .getString("id");
     }
 
     private String patient(String scope) {
@@ -86,10 +99,15 @@ class AccessTest {
 
     private static void assertForbidden(HttpResponse<String> r, String code) {
         assertEquals(403, r.statusCode(), r.body());
-        assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").contains("error=\"insufficient_scope\""));
+        assertTrue(
+                r.headers()
+                        .firstValue("WWW-Authenticate")
+                        .orElse("")
+                        .contains("error=\"insufficient_scope\""));
         JsonObject body = new JsonObject(r.body());
         if ("OperationOutcome".equals(body.getString("resourceType"))) {
-            assertEquals("forbidden", body.getJsonArray("issue").getJsonObject(0).getString("code"));
+            assertEquals(
+                    "forbidden", body.getJsonArray("issue").getJsonObject(0).getString("code"));
         } else {
             assertEquals(code, body.getJsonObject("error").getString("code"));
         }
@@ -97,30 +115,52 @@ class AccessTest {
 
     @Test
     void withoutATokenOnlyMetadataHealthAndMetricsAnswer() throws Exception {
-        for (String path : new String[] {"/fhir/Observation?patient=" + PATIENT_ID, "/fhir/Observation/" + ownObservationId,
-                                         "/fhir/Patient/" + PATIENT_ID, "/v1/devices/dev-1", "/fhir/Encounter"}) {
+        for (String path :
+                new String[] {
+                    "/fhir/Observation?patient=" + PATIENT_ID,
+                    "/fhir/Observation/" + ownObservationId,
+                    "/fhir/Patient/" + PATIENT_ID,
+                    "/v1/devices/dev-1",
+                    "/fhir/Encounter"
+                }) {
             HttpResponse<String> r = gw.get(path, null, null);
             assertEquals(401, r.statusCode(), path);
-            assertEquals("Bearer realm=\"telemetry\"", r.headers().firstValue("WWW-Authenticate").orElse(""));
+            assertEquals(
+                    "Bearer realm=\"telemetry\"",
+                    r.headers().firstValue("WWW-Authenticate").orElse(""));
         }
         HttpResponse<String> upload = upload(EXAMPLE, null);
         assertEquals(401, upload.statusCode());
         assertEquals("token-missing", json(upload).getJsonObject("error").getString("code"));
-        JsonObject security = json(gw.get("/fhir/metadata", null, null)).getJsonArray("rest").getJsonObject(0).getJsonObject("security");
-        assertEquals("SMART-on-FHIR", security.getJsonArray("service").getJsonObject(0).getJsonArray("coding").getJsonObject(0)
-                .getString("code"));
+        JsonObject security =
+                json(gw.get("/fhir/metadata", null, null))
+                        .getJsonArray("rest")
+                        .getJsonObject(0)
+                        .getJsonObject("security");
+        assertEquals(
+                "SMART-on-FHIR",
+                security.getJsonArray("service")
+                        .getJsonObject(0)
+                        .getJsonArray("coding")
+                        .getJsonObject(0)
+                        .getString("code"));
         assertEquals(200, gw.get("/fhir/metadata?_format=xml", null, null).statusCode());
         assertEquals(200, gw.get("/health", null, null).statusCode());
         assertEquals(200, gw.get("/metrics", null, null).statusCode());
-        assertEquals(401, gw.get("/fhir/metadata/../Observation?patient=" + PATIENT_ID, null, null).statusCode(),
+        assertEquals(
+                401,
+                gw.get("/fhir/metadata/../Observation?patient=" + PATIENT_ID, null, null)
+                        .statusCode(),
                 "no way around through dot segments");
     }
 
     @Test
     void aPatientUploadsOnlyForThemselves() throws Exception {
-        HttpResponse<String> r = upload(EXAMPLE.replace(NIK, OTHER_NIK).replace("\"a", "\"idor"), gw.defaultToken());
+        HttpResponse<String> r =
+                upload(EXAMPLE.replace(NIK, OTHER_NIK).replace("\"a", "\"idor"), gw.defaultToken());
         assertForbidden(r, "patient-mismatch");
-        HttpResponse<String> noPatient = upload(EXAMPLE.replace("\"patient\": \"" + NIK + "\",", ""), gw.defaultToken());
+        HttpResponse<String> noPatient =
+                upload(EXAMPLE.replace("\"patient\": \"" + NIK + "\",", ""), gw.defaultToken());
         assertEquals(400, noPatient.statusCode(), "an app's batch still names its patient");
         assertEquals("patient-missing", json(noPatient).getJsonObject("error").getString("code"));
         Thread.sleep(200);
@@ -129,12 +169,19 @@ class AccessTest {
 
     @Test
     void readOnlyAndForeignScopedTokensCannotUpload() throws Exception {
-        for (String scope : new String[] {"patient/Observation.rs", "patient/Observation.read", "patient/Patient.c",
-                                          "user/Observation.c", "patient/Observation.rs?category=vital-signs", "patient/Observation.cr?x=1",
-                                          "patient/Observation.rc", "openid fhirUser", ""}) {
+        for (String scope :
+                new String[] {
+                    "patient/Observation.rs", "patient/Observation.read", "patient/Patient.c",
+                    "user/Observation.c", "patient/Observation.rs?category=vital-signs",
+                            "patient/Observation.cr?x=1",
+                    "patient/Observation.rc", "openid fhirUser", ""
+                }) {
             assertForbidden(upload(EXAMPLE, patient(scope)), "insufficient-scope");
         }
-        assertEquals(202, upload(EXAMPLE, patient("patient/Observation.write")).statusCode(), "SMART v1 .write includes create");
+        assertEquals(
+                202,
+                upload(EXAMPLE, patient("patient/Observation.write")).statusCode(),
+                "SMART v1 .write includes create");
         assertEquals(202, upload(EXAMPLE, patient("patient/Observation.c")).statusCode());
         assertEquals(202, upload(EXAMPLE, patient("patient/*.cruds")).statusCode());
         assertForbidden(upload(EXAMPLE, gw.clinicianToken()), "insufficient-scope");
@@ -144,19 +191,51 @@ class AccessTest {
     @Test
     void aPatientSearchesOnlyTheirOwnData() throws Exception {
         String own = gw.defaultToken();
-        assertEquals(200, gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, own).statusCode());
-        assertEquals(200, gw.get("/fhir/Observation?subject=Patient/" + PATIENT_ID, null, own).statusCode());
+        assertEquals(
+                200, gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, own).statusCode());
+        assertEquals(
+                200,
+                gw.get("/fhir/Observation?subject=Patient/" + PATIENT_ID, null, own).statusCode());
         assertForbidden(gw.get("/fhir/Observation?patient=" + OTHER_ID, null, own), null);
         assertForbidden(gw.get("/fhir/Observation?subject=Patient/" + OTHER_ID, null, own), null);
         assertForbidden(gw.get("/fhir/Observation", null, own), null);
         assertForbidden(gw.get("/fhir/Observation?code=8867-4", null, own), null);
-        assertForbidden(gw.get("/fhir/Observation?patient=" + PATIENT_ID + "&patient=" + OTHER_ID, null, own), null);
-        assertForbidden(gw.get("/fhir/Observation?patient=" + PATIENT_ID + "&subject=" + OTHER_ID, null, own), null);
-        assertForbidden(gw.get("/fhir/Observation?patient=" + PATIENT_ID + "," + OTHER_ID, null, own), null);
-        assertForbidden(gw.get("/fhir/Observation?patient=" + URLEncoder.encode(PATIENT_ID + "' or '1'='1", StandardCharsets.UTF_8),
-                null, own), null);
-        assertForbidden(gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, patient("patient/Observation.c")), null);
-        assertEquals(200, gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, patient("patient/Observation.read")).statusCode(),
+        assertForbidden(
+                gw.get(
+                        "/fhir/Observation?patient=" + PATIENT_ID + "&patient=" + OTHER_ID,
+                        null,
+                        own),
+                null);
+        assertForbidden(
+                gw.get(
+                        "/fhir/Observation?patient=" + PATIENT_ID + "&subject=" + OTHER_ID,
+                        null,
+                        own),
+                null);
+        assertForbidden(
+                gw.get("/fhir/Observation?patient=" + PATIENT_ID + "," + OTHER_ID, null, own),
+                null);
+        assertForbidden(
+                gw.get(
+                        "/fhir/Observation?patient="
+                                + URLEncoder.encode(
+                                        PATIENT_ID + "' or '1'='1", StandardCharsets.UTF_8),
+                        null,
+                        own),
+                null);
+        assertForbidden(
+                gw.get(
+                        "/fhir/Observation?patient=" + PATIENT_ID,
+                        null,
+                        patient("patient/Observation.c")),
+                null);
+        assertEquals(
+                200,
+                gw.get(
+                                "/fhir/Observation?patient=" + PATIENT_ID,
+                                null,
+                                patient("patient/Observation.read"))
+                        .statusCode(),
                 "SMART v1 .read includes search");
     }
 
@@ -166,11 +245,18 @@ class AccessTest {
         assertEquals(200, gw.get("/fhir/Observation/" + ownObservationId, null, own).statusCode());
         HttpResponse<String> other = gw.get("/fhir/Observation/" + otherObservationId, null, own);
         assertEquals(404, other.statusCode());
-        HttpResponse<String> missing = gw.get("/fhir/Observation/" + "f".repeat(otherObservationId.length()), null, own);
-        assertEquals(missing.statusCode(), other.statusCode(), "indistinguishable from an id that does not exist");
-        assertEquals(json(missing).getJsonArray("issue").getJsonObject(0).getString("diagnostics"),
+        HttpResponse<String> missing =
+                gw.get("/fhir/Observation/" + "f".repeat(otherObservationId.length()), null, own);
+        assertEquals(
+                missing.statusCode(),
+                other.statusCode(),
+                "indistinguishable from an id that does not exist");
+        assertEquals(
+                json(missing).getJsonArray("issue").getJsonObject(0).getString("diagnostics"),
                 json(other).getJsonArray("issue").getJsonObject(0).getString("diagnostics"));
-        assertEquals(200, gw.get("/fhir/Observation/" + otherObservationId, null, otherToken).statusCode());
+        assertEquals(
+                200,
+                gw.get("/fhir/Observation/" + otherObservationId, null, otherToken).statusCode());
         assertEquals(200, gw.get("/fhir/Patient/" + PATIENT_ID, null, own).statusCode());
         assertEquals(404, gw.get("/fhir/Patient/" + OTHER_ID, null, own).statusCode());
     }
@@ -178,23 +264,51 @@ class AccessTest {
     @Test
     void aPatientCannotAskWhetherAnotherNikIsAParticipant() throws Exception {
         String nik = URLEncoder.encode("https://fhir.kemkes.go.id/id/nik|", StandardCharsets.UTF_8);
-        HttpResponse<String> own = gw.get("/fhir/Patient?identifier=" + nik + NIK, null, gw.defaultToken());
+        HttpResponse<String> own =
+                gw.get("/fhir/Patient?identifier=" + nik + NIK, null, gw.defaultToken());
         assertEquals(1, json(own).getInteger("total"));
-        assertForbidden(gw.get("/fhir/Patient?identifier=" + nik + OTHER_NIK, null, gw.defaultToken()), null);
-        assertForbidden(gw.get("/fhir/Patient?identifier=" + nik + "3171011508850009", null, gw.defaultToken()), null);
-        assertEquals(1, json(gw.get("/fhir/Patient?identifier=" + nik + OTHER_NIK, null, gw.clinicianToken())).getInteger("total"));
+        assertForbidden(
+                gw.get("/fhir/Patient?identifier=" + nik + OTHER_NIK, null, gw.defaultToken()),
+                null);
+        assertForbidden(
+                gw.get(
+                        "/fhir/Patient?identifier=" + nik + "3171011508850009",
+                        null,
+                        gw.defaultToken()),
+                null);
+        assertEquals(
+                1,
+                json(gw.get(
+                                "/fhir/Patient?identifier=" + nik + OTHER_NIK,
+                                null,
+                                gw.clinicianToken()))
+                        .getInteger("total"));
     }
 
     @Test
     void aClinicianReadsButAnAdminReadsNoHealthData() throws Exception {
         String clinician = gw.clinicianToken();
-        assertEquals(200, gw.get("/fhir/Observation?patient=" + OTHER_ID, null, clinician).statusCode());
-        assertEquals(200, gw.get("/fhir/Observation/" + otherObservationId, null, clinician).statusCode());
+        assertEquals(
+                200, gw.get("/fhir/Observation?patient=" + OTHER_ID, null, clinician).statusCode());
+        assertEquals(
+                200,
+                gw.get("/fhir/Observation/" + otherObservationId, null, clinician).statusCode());
         assertEquals(200, gw.get("/fhir/Patient/" + OTHER_ID, null, clinician).statusCode());
-        String noRead = gw.tokens().clinician("Practitioner/7", null, "user/Patient.rs", DevTokens.DEFAULT_TTL);
+        String noRead =
+                gw.tokens()
+                        .clinician(
+                                "Practitioner/7", null, "user/Patient.rs", DevTokens.DEFAULT_TTL);
         assertForbidden(gw.get("/fhir/Observation?patient=" + OTHER_ID, null, noRead), null);
-        String patientScoped = gw.tokens().mint(gw.tokens().claims("Practitioner/7", "patient/Observation.rs", DevTokens.DEFAULT_TTL)
-                .put("fhirUser", "Practitioner/7").put("patient", OTHER_ID));
+        String patientScoped =
+                gw.tokens()
+                        .mint(
+                                gw.tokens()
+                                        .claims(
+                                                "Practitioner/7",
+                                                "patient/Observation.rs",
+                                                DevTokens.DEFAULT_TTL)
+                                        .put("fhirUser", "Practitioner/7")
+                                        .put("patient", OTHER_ID));
         assertForbidden(gw.get("/fhir/Observation?patient=" + OTHER_ID, null, patientScoped), null);
         String admin = gw.adminToken();
         assertForbidden(gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, admin), null);
@@ -205,31 +319,70 @@ class AccessTest {
     @Test
     void devicesAreManagedByAdminsAndByPatientsForTheirOwn() throws Exception {
         String own = gw.defaultToken();
-        String forOther = new JsonObject().put("patient", OTHER_NIK).put("manufacturer", "Acme").put("model", "Band 5")
-                .put("serial", "SN-IDOR").encode();
-        assertForbidden(gw.post("/v1/devices", "application/json", forOther.getBytes(StandardCharsets.UTF_8), own), "patient-mismatch");
-        assertForbidden(gw.post("/v1/devices", "application/json", forOther.getBytes(StandardCharsets.UTF_8), gw.clinicianToken()),
+        String forOther =
+                new JsonObject()
+                        .put("patient", OTHER_NIK)
+                        .put("manufacturer", "Acme")
+                        .put("model", "Band 5")
+                        .put("serial", "SN-IDOR")
+                        .encode();
+        assertForbidden(
+                gw.post(
+                        "/v1/devices",
+                        "application/json",
+                        forOther.getBytes(StandardCharsets.UTF_8),
+                        own),
+                "patient-mismatch");
+        assertForbidden(
+                gw.post(
+                        "/v1/devices",
+                        "application/json",
+                        forOther.getBytes(StandardCharsets.UTF_8),
+                        gw.clinicianToken()),
                 "insufficient-scope");
-        assertForbidden(gw.post("/v1/devices", "application/json", forOther.getBytes(StandardCharsets.UTF_8),
-                patient("patient/Observation.rs")), "insufficient-scope");
+        assertForbidden(
+                gw.post(
+                        "/v1/devices",
+                        "application/json",
+                        forOther.getBytes(StandardCharsets.UTF_8),
+                        patient("patient/Observation.rs")),
+                "insufficient-scope");
 
-        HttpResponse<String> othersDevice = gw.post("/v1/devices", "application/json", forOther.getBytes(StandardCharsets.UTF_8),
-                gw.adminToken());
+        HttpResponse<String> othersDevice =
+                gw.post(
+                        "/v1/devices",
+                        "application/json",
+                        forOther.getBytes(StandardCharsets.UTF_8),
+                        gw.adminToken());
         assertEquals(201, othersDevice.statusCode());
         String otherId = json(othersDevice).getString("id");
-        assertEquals(404, gw.delete("/v1/devices/" + otherId, own).statusCode(), "another patient's device is not revealed");
-        assertForbidden(gw.delete("/v1/devices/" + otherId, gw.clinicianToken()), "insufficient-scope");
+        assertEquals(
+                404,
+                gw.delete("/v1/devices/" + otherId, own).statusCode(),
+                "another patient's device is not revealed");
+        assertForbidden(
+                gw.delete("/v1/devices/" + otherId, gw.clinicianToken()), "insufficient-scope");
 
         String mine = forOther.replace(OTHER_NIK, NIK).replace("SN-IDOR", "SN-MINE");
-        HttpResponse<String> ownDevice = gw.post("/v1/devices", "application/json", mine.getBytes(StandardCharsets.UTF_8), own);
+        HttpResponse<String> ownDevice =
+                gw.post(
+                        "/v1/devices",
+                        "application/json",
+                        mine.getBytes(StandardCharsets.UTF_8),
+                        own);
         assertEquals(201, ownDevice.statusCode(), "a patient pairs their own device");
-        assertEquals(204, gw.delete("/v1/devices/" + json(ownDevice).getString("id"), own).statusCode());
-        assertEquals(204, gw.delete("/v1/devices/" + otherId, gw.adminToken()).statusCode(), "still there for an admin to revoke");
+        assertEquals(
+                204, gw.delete("/v1/devices/" + json(ownDevice).getString("id"), own).statusCode());
+        assertEquals(
+                204,
+                gw.delete("/v1/devices/" + otherId, gw.adminToken()).statusCode(),
+                "still there for an admin to revoke");
     }
 
     @Test
     void refusalsNeverEchoIdentifiers() throws Exception {
-        HttpResponse<String> r = gw.get("/fhir/Observation?patient=" + OTHER_ID, null, gw.defaultToken());
+        HttpResponse<String> r =
+                gw.get("/fhir/Observation?patient=" + OTHER_ID, null, gw.defaultToken());
         assertFalse(r.body().contains(OTHER_ID) || r.body().contains(PATIENT_ID), r.body());
         HttpResponse<String> u = upload(EXAMPLE.replace(NIK, OTHER_NIK), gw.defaultToken());
         assertFalse(u.body().contains(OTHER_NIK) || u.body().contains(NIK), u.body());

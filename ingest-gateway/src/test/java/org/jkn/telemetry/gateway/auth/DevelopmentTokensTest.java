@@ -41,8 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DevelopmentTokensTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static String mint(GatewayFixture gw, String query) throws Exception {
         HttpResponse<String> r = gw.get("/dev/token?" + query, null, null);
@@ -55,22 +54,68 @@ class DevelopmentTokensTest {
     void aNewUserPostsTheExampleAndReadsItBackWithMintedTokens() throws Exception {
         try (GatewayFixture gw = GatewayFixture.start(dir)) {
             String patient = mint(gw, "role=patient&nik=" + NIK);
-            assertEquals(202, gw.post("/v1/readings", "application/json", EXAMPLE.getBytes(StandardCharsets.UTF_8), patient).statusCode());
+            assertEquals(
+                    202,
+                    gw.post(
+                                    "/v1/readings",
+                                    "application/json",
+                                    EXAMPLE.getBytes(StandardCharsets.UTF_8),
+                                    patient)
+                            .statusCode());
             await("stored", () -> gw.observationCount() == 4);
-            assertEquals(4, json(gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, patient)).getJsonArray("entry").size());
-            String clinician = mint(gw, "role=clinician&fhirUser=Practitioner/123&organization=Organization/rs-45");
-            assertEquals(403, gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, clinician).statusCode(), "until the patient consents");
-            assertEquals(201, gw.postConsent(Consents.consent(PATIENT_ID, Consents.disclose("Practitioner/123")), patient).statusCode());
-            assertEquals(200, gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, clinician).statusCode());
+            assertEquals(
+                    4,
+                    json(gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, patient))
+                            .getJsonArray("entry")
+                            .size());
+            String clinician =
+                    mint(
+                            gw,
+                            "role=clinician&fhirUser=Practitioner/123&organization=Organization/rs-45");
+            assertEquals(
+                    403,
+                    gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, clinician).statusCode(),
+                    "until the patient consents");
+            assertEquals(
+                    201,
+                    gw.postConsent(
+                                    Consents.consent(
+                                            PATIENT_ID, Consents.disclose("Practitioner/123")),
+                                    patient)
+                            .statusCode());
+            assertEquals(
+                    200,
+                    gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, clinician)
+                            .statusCode());
             String admin = mint(gw, "role=admin");
-            String device = "{\"patient\":\"" + NIK + "\",\"manufacturer\":\"Acme\",\"model\":\"Band 5\",\"serial\":\"SN-DEV\"}";
-            assertEquals(201, gw.post("/v1/devices", "application/json", device.getBytes(StandardCharsets.UTF_8), admin).statusCode());
+            String device =
+                    "{\"patient\":\""
+                            + NIK
+                            + "\",\"manufacturer\":\"Acme\",\"model\":\"Band 5\",\"serial\":\"SN-DEV\"}";
+            assertEquals(
+                    201,
+                    gw.post(
+                                    "/v1/devices",
+                                    "application/json",
+                                    device.getBytes(StandardCharsets.UTF_8),
+                                    admin)
+                            .statusCode());
             String readOnly = mint(gw, "role=patient&nik=" + NIK + "&scope=patient/Observation.rs");
-            assertEquals(403, gw.post("/v1/readings", "application/json", EXAMPLE.getBytes(StandardCharsets.UTF_8), readOnly).statusCode());
+            assertEquals(
+                    403,
+                    gw.post(
+                                    "/v1/readings",
+                                    "application/json",
+                                    EXAMPLE.getBytes(StandardCharsets.UTF_8),
+                                    readOnly)
+                            .statusCode());
 
             assertEquals(400, gw.get("/dev/token?role=patient&nik=1234", null, null).statusCode());
             assertEquals(400, gw.get("/dev/token?role=root", null, null).statusCode());
-            assertEquals(400, gw.get("/dev/token?role=clinician&fhirUser=Patient/1", null, null).statusCode());
+            assertEquals(
+                    400,
+                    gw.get("/dev/token?role=clinician&fhirUser=Patient/1", null, null)
+                            .statusCode());
         }
     }
 
@@ -82,9 +127,18 @@ class DevelopmentTokensTest {
             assertEquals(200, gw.get("/dev/token?role=admin", null, null).statusCode());
             InetAddress external = nonLoopbackAddress();
             assertNotNull(external, "this test needs a network interface besides loopback");
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    "http://" + external.getHostAddress() + ":" + gw.gateway().port() + "/dev/token?role=admin")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r =
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create(
+                                                            "http://"
+                                                                    + external.getHostAddress()
+                                                                    + ":"
+                                                                    + gw.gateway().port()
+                                                                    + "/dev/token?role=admin"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
             assertEquals(403, r.statusCode());
             assertEquals("dev-only-local", json(r).getJsonObject("error").getString("code"));
         }
@@ -110,35 +164,56 @@ class DevelopmentTokensTest {
         String token;
         try (GatewayFixture gw = GatewayFixture.start(dir)) {
             assertTrue(Files.exists(key));
-            assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(key));
+            assertEquals(
+                    PosixFilePermissions.fromString("rw-------"),
+                    Files.getPosixFilePermissions(key));
             token = gw.defaultToken();
             assertEquals(200, gw.get("/fhir/Observation?patient=" + PATIENT_ID).statusCode());
         }
         String before = Files.readString(key);
         try (GatewayFixture again = GatewayFixture.start(dir)) {
             assertEquals(before, Files.readString(key), "the key is reused, not replaced");
-            assertEquals(200, again.get("/fhir/Observation?patient=" + PATIENT_ID, null, token).statusCode());
+            assertEquals(
+                    200,
+                    again.get("/fhir/Observation?patient=" + PATIENT_ID, null, token).statusCode());
         }
     }
 
     @Test
     void prodNeverBindsTheDevEndpointAndRefusesDevelopmentTokens() throws Exception {
-        DevSigningKey devKey = DevSigningKey.load(dir.resolve("gateway")); // left behind by an earlier dev run
+        DevSigningKey devKey =
+                DevSigningKey.load(dir.resolve("gateway")); // left behind by an earlier dev run
         TestKeys.SigningKey idp = TestKeys.ec("idp-1");
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).start()) {
-            Map<ConfigKey, String> c = prod(pg, TestKeys.writeJwks(dir.resolve("jwks.json"), List.of(idp)));
+        try (EmbeddedPostgres pg =
+                EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).start()) {
+            Map<ConfigKey, String> c =
+                    prod(pg, TestKeys.writeJwks(dir.resolve("jwks.json"), List.of(idp)));
             try (GatewayFixture gw = GatewayFixture.start(c)) {
                 assertEquals(404, gw.get("/dev/token?role=admin", null, null).statusCode());
-                String dev = GatewayFixture.devTokens(dir.resolve("gateway")).admin(java.time.Duration.ofMinutes(5));
-                HttpResponse<String> r = gw.post("/v1/devices", "application/json", "{}".getBytes(StandardCharsets.UTF_8), dev);
+                String dev =
+                        GatewayFixture.devTokens(dir.resolve("gateway"))
+                                .admin(java.time.Duration.ofMinutes(5));
+                HttpResponse<String> r =
+                        gw.post(
+                                "/v1/devices",
+                                "application/json",
+                                "{}".getBytes(StandardCharsets.UTF_8),
+                                dev);
                 assertEquals(401, r.statusCode());
-                String idpToken = idp.sign(TestKeys.patientClaims(PATIENT_ID, "patient/Observation.rs"));
-                assertEquals(200, gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, idpToken).statusCode());
+                String idpToken =
+                        idp.sign(TestKeys.patientClaims(PATIENT_ID, "patient/Observation.rs"));
+                assertEquals(
+                        200,
+                        gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, idpToken)
+                                .statusCode());
             }
 
             // an operator pointing the prod JWKS at the development key is stopped at start-up
             Path devJwks = Files.writeString(dir.resolve("dev-jwks.json"), devKey.jwksJson());
-            IOException e = assertThrows(IOException.class, () -> Gateway.start(GatewayConfig.from(prod(pg, devJwks))).close());
+            IOException e =
+                    assertThrows(
+                            IOException.class,
+                            () -> Gateway.start(GatewayConfig.from(prod(pg, devJwks))).close());
             assertTrue(e.getMessage().contains("development"), e.getMessage());
         }
     }

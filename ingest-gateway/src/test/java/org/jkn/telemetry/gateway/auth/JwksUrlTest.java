@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JwksUrlTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     HttpServer idp;
     volatile String jwks;
     volatile int status = 200;
@@ -44,15 +43,17 @@ class JwksUrlTest {
     void startProvider() throws IOException {
         jwks = TestKeys.jwks(List.of(first));
         idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        idp.createContext("/realms/jkn/protocol/openid-connect/certs", exchange -> {
-            fetches.incrementAndGet();
-            byte[] body = jwks.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
+        idp.createContext(
+                "/realms/jkn/protocol/openid-connect/certs",
+                exchange -> {
+                    fetches.incrementAndGet();
+                    byte[] body = jwks.getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().add("Content-Type", "application/json");
+                    exchange.sendResponseHeaders(status, body.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(body);
+                    }
+                });
         idp.start();
     }
 
@@ -63,7 +64,11 @@ class JwksUrlTest {
 
     private Map<ConfigKey, String> config(String minRefresh) {
         Map<ConfigKey, String> c = GatewayFixture.config(dir.resolve("gateway"));
-        c.put(ConfigKey.AUTH_JWKS_URL, "http://127.0.0.1:" + idp.getAddress().getPort() + "/realms/jkn/protocol/openid-connect/certs");
+        c.put(
+                ConfigKey.AUTH_JWKS_URL,
+                "http://127.0.0.1:"
+                        + idp.getAddress().getPort()
+                        + "/realms/jkn/protocol/openid-connect/certs");
         c.put(ConfigKey.AUTH_ISSUER, TestKeys.ISSUER);
         c.put(ConfigKey.AUTH_AUDIENCE, TestKeys.AUDIENCE);
         c.put(ConfigKey.AUTH_JWKS_MIN_REFRESH_INTERVAL, minRefresh);
@@ -84,19 +89,38 @@ class JwksUrlTest {
             assertEquals(1, fetches.get(), "fetched once at start-up");
             String remembered = token(first);
             assertEquals(200, search(gw, remembered).statusCode());
-            assertEquals(200, search(gw, remembered).statusCode(), "the second time from the verified-token cache");
+            assertEquals(
+                    200,
+                    search(gw, remembered).statusCode(),
+                    "the second time from the verified-token cache");
             assertEquals(1, fetches.get(), "a known kid needs no fetch");
 
             jwks = TestKeys.jwks(List.of(first, second)); // the provider publishes its next key
-            assertEquals(200, search(gw, token(second)).statusCode(), "an unknown kid makes the gateway look again");
+            assertEquals(
+                    200,
+                    search(gw, token(second)).statusCode(),
+                    "an unknown kid makes the gateway look again");
             assertEquals(2, fetches.get());
 
             jwks = TestKeys.jwks(List.of(second)); // and withdraws the old one
-            assertEquals(401, search(gw, TestKeys.ec("never-published").sign(TestKeys.patientClaims(PATIENT_ID, "x"))).statusCode());
+            assertEquals(
+                    401,
+                    search(
+                                    gw,
+                                    TestKeys.ec("never-published")
+                                            .sign(TestKeys.patientClaims(PATIENT_ID, "x")))
+                            .statusCode());
             HttpResponse<String> old = search(gw, token(first));
             assertEquals(401, old.statusCode(), "the refresh dropped the withdrawn key");
-            assertTrue(old.headers().firstValue("WWW-Authenticate").orElse("").contains("kid-unknown"));
-            assertEquals(401, search(gw, remembered).statusCode(), "a cached token of a withdrawn key is not trusted either");
+            assertTrue(
+                    old.headers()
+                            .firstValue("WWW-Authenticate")
+                            .orElse("")
+                            .contains("kid-unknown"));
+            assertEquals(
+                    401,
+                    search(gw, remembered).statusCode(),
+                    "a cached token of a withdrawn key is not trusted either");
             assertEquals(200, search(gw, token(second)).statusCode());
         }
     }
@@ -107,9 +131,14 @@ class JwksUrlTest {
             status = 503;
             HttpResponse<String> r = search(gw, token(second));
             assertEquals(401, r.statusCode());
-            assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").contains("keys-unavailable"));
+            assertTrue(
+                    r.headers()
+                            .firstValue("WWW-Authenticate")
+                            .orElse("")
+                            .contains("keys-unavailable"));
             assertEquals("5", r.headers().firstValue("Retry-After").orElse(""));
-            assertEquals(200, search(gw, token(first)).statusCode(), "the keys held before stay in use");
+            assertEquals(
+                    200, search(gw, token(first)).statusCode(), "the keys held before stay in use");
         }
     }
 
@@ -119,7 +148,9 @@ class JwksUrlTest {
             for (int i = 0; i < 20; i++) {
                 assertEquals(401, search(gw, token(TestKeys.ec("random-" + i))).statusCode());
             }
-            assertTrue(fetches.get() <= 2, "at most one fetch within the interval, got " + fetches.get());
+            assertTrue(
+                    fetches.get() <= 2,
+                    "at most one fetch within the interval, got " + fetches.get());
             assertEquals(200, search(gw, token(first)).statusCode());
         }
     }
@@ -127,11 +158,20 @@ class JwksUrlTest {
     @Test
     void startUpFailsWhenTheProviderDoesNotServeAJwks() throws Exception {
         status = 404;
-        IOException e = assertThrows(IOException.class, () -> Gateway.start(GatewayConfig.from(config("PT0S"))).close());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> Gateway.start(GatewayConfig.from(config("PT0S"))).close());
         assertTrue(e.getMessage().contains("TELEMETRY_AUTH_JWKS_URL"), e.getMessage());
         status = 200;
-        jwks = "{\"keys\":[" + "{\"kty\":\"oct\",\"k\":\"c2VjcmV0\",\"kid\":\"hmac\"},".repeat(5) + "{}]}";
-        e = assertThrows(IOException.class, () -> Gateway.start(GatewayConfig.from(config("PT0S"))).close());
+        jwks =
+                "{\"keys\":["
+                        + "{\"kty\":\"oct\",\"k\":\"c2VjcmV0\",\"kid\":\"hmac\"},".repeat(5)
+                        + "{}]}";
+        e =
+                assertThrows(
+                        IOException.class,
+                        () -> Gateway.start(GatewayConfig.from(config("PT0S"))).close());
         assertTrue(e.getMessage().contains("no RS256 or ES256"), e.getMessage());
     }
 }

@@ -27,8 +27,10 @@ class ScopesTest {
         Scopes s = Scopes.parse("user/Observation.read patient/Observation.write system/*.*");
         assertTrue(s.allows("user", "Observation", 'r') && s.allows("user", "Observation", 's'));
         assertFalse(s.allows("user", "Observation", 'c'));
-        assertTrue(s.allows("patient", "Observation", 'c') && s.allows("patient", "Observation", 'u')
-                && s.allows("patient", "Observation", 'd'));
+        assertTrue(
+                s.allows("patient", "Observation", 'c')
+                        && s.allows("patient", "Observation", 'u')
+                        && s.allows("patient", "Observation", 'd'));
         assertFalse(s.allows("patient", "Observation", 'r'), ".write does not read");
         assertTrue(s.allows("system", "Device", 'd'));
         assertTrue(Scopes.parse("patient/*.rs").allows("patient", "AuditEvent", 's'));
@@ -36,10 +38,22 @@ class ScopesTest {
 
     @Test
     void malformedOrNarrowedScopesGrantNothing() {
-        for (String bad : new String[] {"patient/Observation.sr", "patient/Observation.rrs", "patient/Observation.rx",
-                                        "patient/Observation.", "patient/Observation", "doctor/Observation.rs", "patient/observation.rs",
-                                        "patient/Observation.rs?category=vital-signs", "/Observation.rs", "patient/.rs",
-                                        "patient/Obser vation.rs", "patient/Observation.READ", "PATIENT/Observation.rs"}) {
+        for (String bad :
+                new String[] {
+                    "patient/Observation.sr",
+                    "patient/Observation.rrs",
+                    "patient/Observation.rx",
+                    "patient/Observation.",
+                    "patient/Observation",
+                    "doctor/Observation.rs",
+                    "patient/observation.rs",
+                    "patient/Observation.rs?category=vital-signs",
+                    "/Observation.rs",
+                    "patient/.rs",
+                    "patient/Obser vation.rs",
+                    "patient/Observation.READ",
+                    "PATIENT/Observation.rs"
+                }) {
             Scopes s = Scopes.parse(bad);
             for (char p : "cruds".toCharArray()) {
                 assertFalse(s.allows("patient", "Observation", p), bad + " grants " + p);
@@ -54,6 +68,8 @@ class ScopesTest {
         assertTrue(Scopes.parse("openid telemetry.admin").has(Scopes.ADMIN));
         assertFalse(Scopes.parse("telemetry.admins").has(Scopes.ADMIN));
         assertFalse(Scopes.parse("TELEMETRY.ADMIN").has(Scopes.ADMIN));
-        assertFalse(Scopes.parse("telemetry.admin").allows("system", "Observation", 'r'), "no health data with it");
+        assertFalse(
+                Scopes.parse("telemetry.admin").allows("system", "Observation", 'r'),
+                "no health data with it");
     }
 }

@@ -35,9 +35,14 @@ public final class TestKeys {
         public String jwk() {
             if (alg.equals("RS256")) {
                 RSAPublicKey k = (RSAPublicKey) pair.getPublic();
-                return new JsonObject().put("kty", "RSA").put("use", "sig").put("alg", "RS256").put("kid", kid)
+                return new JsonObject()
+                        .put("kty", "RSA")
+                        .put("use", "sig")
+                        .put("alg", "RS256")
+                        .put("kid", kid)
                         .put("n", B64.encodeToString(unsigned(k.getModulus().toByteArray())))
-                        .put("e", B64.encodeToString(unsigned(k.getPublicExponent().toByteArray()))).encode();
+                        .put("e", B64.encodeToString(unsigned(k.getPublicExponent().toByteArray())))
+                        .encode();
             }
             return Jwks.toJson(kid, (ECPublicKey) pair.getPublic());
         }
@@ -48,8 +53,7 @@ public final class TestKeys {
         }
     }
 
-    private TestKeys() {
-    }
+    private TestKeys() {}
 
     public static SigningKey rsa(String kid) {
         try {
@@ -86,13 +90,19 @@ public final class TestKeys {
 
     /** Claims an identity provider would issue for a patient of this id, valid for ten minutes. */
     public static JsonObject patientClaims(String patientId, String scope) {
-        return claims("patient-" + patientId, scope, Duration.ofMinutes(10)).put("patient", patientId);
+        return claims("patient-" + patientId, scope, Duration.ofMinutes(10))
+                .put("patient", patientId);
     }
 
     public static JsonObject claims(String sub, String scope, Duration ttl) {
         long now = System.currentTimeMillis() / 1000;
-        return new JsonObject().put("iss", ISSUER).put("aud", AUDIENCE).put("sub", sub).put("iat", now)
-                .put("exp", now + ttl.toSeconds()).put("scope", scope);
+        return new JsonObject()
+                .put("iss", ISSUER)
+                .put("aud", AUDIENCE)
+                .put("sub", sub)
+                .put("iat", now)
+                .put("exp", now + ttl.toSeconds())
+                .put("scope", scope);
     }
 
     public static JsonObject header(String alg, String kid) {
@@ -104,10 +114,16 @@ public final class TestKeys {
         return B64.encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Signs header and claims with RS256/ES256 (a private key), HS256 (a byte[] secret), or not at all (none). */
+    /**
+     * Signs header and claims with RS256/ES256 (a private key), HS256 (a byte[] secret), or not at
+     * all (none).
+     */
     public static String sign(JsonObject header, JsonObject claims, String alg, Object key) {
         String input = b64(header.encode()) + "." + b64(claims.encode());
-        return input + "." + B64.encodeToString(signature(alg, input.getBytes(StandardCharsets.US_ASCII), key));
+        return input
+                + "."
+                + B64.encodeToString(
+                        signature(alg, input.getBytes(StandardCharsets.US_ASCII), key));
     }
 
     public static byte[] signature(String alg, byte[] input, Object key) {
@@ -115,17 +131,23 @@ public final class TestKeys {
             switch (alg) {
                 case "none":
                     return new byte[0];
-                case "HS256": {
-                    Mac mac = Mac.getInstance("HmacSHA256");
-                    mac.init(new SecretKeySpec((byte[]) key, "HmacSHA256"));
-                    return mac.doFinal(input);
-                }
-                default: {
-                    Signature s = Signature.getInstance(alg.equals("RS256") ? "SHA256withRSA" : "SHA256withECDSAinP1363Format");
-                    s.initSign((PrivateKey) key);
-                    s.update(input);
-                    return s.sign();
-                }
+                case "HS256":
+                    {
+                        Mac mac = Mac.getInstance("HmacSHA256");
+                        mac.init(new SecretKeySpec((byte[]) key, "HmacSHA256"));
+                        return mac.doFinal(input);
+                    }
+                default:
+                    {
+                        Signature s =
+                                Signature.getInstance(
+                                        alg.equals("RS256")
+                                                ? "SHA256withRSA"
+                                                : "SHA256withECDSAinP1363Format");
+                        s.initSign((PrivateKey) key);
+                        s.update(input);
+                        return s.sign();
+                    }
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);

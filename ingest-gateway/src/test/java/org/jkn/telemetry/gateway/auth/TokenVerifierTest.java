@@ -12,36 +12,48 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The verified-token cache: it answers only for the exact token, only until it expires, only while its key is held. */
+/**
+ * The verified-token cache: it answers only for the exact token, only until it expires, only while
+ * its key is held.
+ */
 class TokenVerifierTest {
 
     final AtomicLong nowMillis = new AtomicLong(System.currentTimeMillis());
-    final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
+    final Clock clock =
+            new Clock() {
+                @Override
+                public ZoneOffset getZone() {
+                    return ZoneOffset.UTC;
+                }
 
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
+                @Override
+                public Clock withZone(java.time.ZoneId zone) {
+                    return this;
+                }
 
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(nowMillis.get());
-        }
-    };
+                @Override
+                public Instant instant() {
+                    return Instant.ofEpochMilli(nowMillis.get());
+                }
+            };
     final TestKeys.SigningKey key = TestKeys.ec("k1");
 
     private TokenVerifier verifier(int cacheSize) {
-        return new TokenVerifier(KeySource.of(Jwks.of(new Jwks.Key("k1", "ES256", key.pair().getPublic()))), TestKeys.ISSUER,
-                TestKeys.AUDIENCE, Duration.ZERO, clock, cacheSize);
+        return new TokenVerifier(
+                KeySource.of(Jwks.of(new Jwks.Key("k1", "ES256", key.pair().getPublic()))),
+                TestKeys.ISSUER,
+                TestKeys.AUDIENCE,
+                Duration.ZERO,
+                clock,
+                cacheSize);
     }
 
     private String token(long ttlSeconds) {
         long now = nowMillis.get() / 1000;
-        JsonObject c = TestKeys.patientClaims("p1", "patient/Observation.rs").put("iat", now).put("exp", now + ttlSeconds);
+        JsonObject c =
+                TestKeys.patientClaims("p1", "patient/Observation.rs")
+                        .put("iat", now)
+                        .put("exp", now + ttlSeconds);
         return key.sign(c);
     }
 
@@ -61,10 +73,13 @@ class TokenVerifierTest {
     void refusedTokensAreNeverRemembered() {
         TokenVerifier v = verifier(10);
         String t = token(60);
-        // flip a character in the middle of the signature: the last character of base64url may carry
-        // only padding bits, and changing those leaves the decoded signature (and its validity) as it was
+        // flip a character in the middle of the signature: the last character of base64url may
+        // carry
+        // only padding bits, and changing those leaves the decoded signature (and its validity) as
+        // it was
         int at = t.lastIndexOf('.') + 10;
-        String tampered = t.substring(0, at) + (t.charAt(at) == 'A' ? 'B' : 'A') + t.substring(at + 1);
+        String tampered =
+                t.substring(0, at) + (t.charAt(at) == 'A' ? 'B' : 'A') + t.substring(at + 1);
         assertNull(v.verify(tampered).principal());
         assertNull(v.cached(tampered));
     }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * First-time token verifications are bounded: with every slot held by a verification in progress,
- * a new token is answered 503 auth-busy at once, unverified, while a token verified before still
+ * First-time token verifications are bounded: with every slot held by a verification in progress, a
+ * new token is answered 503 auth-busy at once, unverified, while a token verified before still
  * passes; once the slot frees, new tokens are verified again.
  */
 class VerificationLimitTest {
@@ -38,7 +38,10 @@ class VerificationLimitTest {
     private HttpServer server;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    /** The configured key; a kid it does not know makes the verifier refetch, which here waits for the test. */
+    /**
+     * The configured key; a kid it does not know makes the verifier refetch, which here waits for
+     * the test.
+     */
     private KeySource keys() {
         Jwks jwks = Jwks.of(new Jwks.Key("k1", "ES256", key.pair().getPublic()));
         return new KeySource() {
@@ -68,13 +71,25 @@ class VerificationLimitTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        TokenVerifier verifier = new TokenVerifier(keys(), TestKeys.ISSUER, TestKeys.AUDIENCE, Duration.ZERO, Clock.systemUTC());
-        AuthResponses responses = new AuthResponses(new FhirResponses(FhirContext.forR4Cached()), new Metrics(null));
+        TokenVerifier verifier =
+                new TokenVerifier(
+                        keys(),
+                        TestKeys.ISSUER,
+                        TestKeys.AUDIENCE,
+                        Duration.ZERO,
+                        Clock.systemUTC());
+        AuthResponses responses =
+                new AuthResponses(new FhirResponses(FhirContext.forR4Cached()), new Metrics(null));
         Router router = Router.router(vertx);
         router.route("/v1/*").handler(new AuthHandler(vertx, verifier, responses, 1));
         router.get("/v1/whoami").handler(ctx -> ctx.response().end(Principal.of(ctx).subject()));
-        server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server =
+                vertx.createHttpServer()
+                        .requestHandler(router)
+                        .listen(0, "127.0.0.1")
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS);
     }
 
     @AfterEach
@@ -84,8 +99,13 @@ class VerificationLimitTest {
     }
 
     private CompletableFuture<HttpResponse<String>> call(String token) {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/v1/whoami"))
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build();
+        HttpRequest r =
+                HttpRequest.newBuilder(
+                                URI.create(
+                                        "http://127.0.0.1:" + server.actualPort() + "/v1/whoami"))
+                        .header("Authorization", "Bearer " + token)
+                        .timeout(Duration.ofSeconds(30))
+                        .build();
         return http.sendAsync(r, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -96,9 +116,13 @@ class VerificationLimitTest {
     @Test
     void newTokensBeyondTheBoundAre503WhileKnownTokensPass() throws Exception {
         String known = token(key, "known-user");
-        assertEquals(200, call(known).get(10, TimeUnit.SECONDS).statusCode(), "verified once, then cached");
+        assertEquals(
+                200,
+                call(known).get(10, TimeUnit.SECONDS).statusCode(),
+                "verified once, then cached");
 
-        CompletableFuture<HttpResponse<String>> holding = call(token(unknown, "holder")); // takes the only slot
+        CompletableFuture<HttpResponse<String>> holding =
+                call(token(unknown, "holder")); // takes the only slot
         assertTrue(refreshing.await(10, TimeUnit.SECONDS), "the verification is in progress");
 
         HttpResponse<String> busy = call(token(key, "new-user")).get(10, TimeUnit.SECONDS);
@@ -111,7 +135,8 @@ class VerificationLimitTest {
         assertEquals("patient-known-user", cached.body());
 
         releaseRefresh.countDown();
-        assertEquals(401, holding.get(10, TimeUnit.SECONDS).statusCode(), "its kid is still unknown");
+        assertEquals(
+                401, holding.get(10, TimeUnit.SECONDS).statusCode(), "its kid is still unknown");
         HttpResponse<String> later = call(token(key, "new-user")).get(10, TimeUnit.SECONDS);
         assertEquals(200, later.statusCode(), "with the slot free, new tokens are verified again");
         assertEquals("patient-new-user", later.body());

@@ -28,8 +28,7 @@ class ConsentCollectionTest {
 
     private static final Pseudonymizer PSEUDONYMS = new Pseudonymizer(GatewayFixture.KEY);
 
-    @TempDir
-    static Path dataDir;
+    @TempDir static Path dataDir;
     GatewayFixture gw;
 
     @BeforeAll
@@ -42,24 +41,47 @@ class ConsentCollectionTest {
         gw.close();
     }
 
-    /** One reading of each group (activity, vitals, cycle, body, sleep, cycle), plus an implausible one. */
+    /**
+     * One reading of each group (activity, vitals, cycle, body, sleep, cycle), plus an implausible
+     * one.
+     */
     private static String mixedBatch(String nik, String prefix) {
-        return "{\"patient\":\"" + nik + "\",\"device\":{\"id\":\"phone-1\"},\"readings\":["
-                + "{\"id\":\"" + prefix + "steps\",\"type\":\"steps\",\"start\":\"2026-11-22T08:00:00+07:00\",\"end\":\"2026-11-22T09:00:00+07:00\",\"value\":1200},"
-                + "{\"id\":\"" + prefix + "hr\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":72},"
-                + "{\"id\":\"" + prefix + "flow\",\"type\":\"menstruation_flow\",\"time\":\"2026-11-22T08:00:00+07:00\",\"flow\":\"light\"},"
-                + "{\"id\":\"" + prefix + "bad\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:01:00+07:00\",\"value\":9000},"
-                + "{\"id\":\"" + prefix + "weight\",\"type\":\"weight\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":70},"
-                + "{\"id\":\"" + prefix + "sleep\",\"type\":\"sleep_session\",\"start\":\"2026-11-21T22:00:00+07:00\",\"end\":\"2026-11-22T06:00:00+07:00\"},"
-                + "{\"id\":\"" + prefix + "sex\",\"type\":\"sexual_activity\",\"time\":\"2026-11-22T07:00:00+07:00\"}"
+        return "{\"patient\":\""
+                + nik
+                + "\",\"device\":{\"id\":\"phone-1\"},\"readings\":["
+                + "{\"id\":\""
+                + prefix
+                + "steps\",\"type\":\"steps\",\"start\":\"2026-11-22T08:00:00+07:00\",\"end\":\"2026-11-22T09:00:00+07:00\",\"value\":1200},"
+                + "{\"id\":\""
+                + prefix
+                + "hr\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":72},"
+                + "{\"id\":\""
+                + prefix
+                + "flow\",\"type\":\"menstruation_flow\",\"time\":\"2026-11-22T08:00:00+07:00\",\"flow\":\"light\"},"
+                + "{\"id\":\""
+                + prefix
+                + "bad\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:01:00+07:00\",\"value\":9000},"
+                + "{\"id\":\""
+                + prefix
+                + "weight\",\"type\":\"weight\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":70},"
+                + "{\"id\":\""
+                + prefix
+                + "sleep\",\"type\":\"sleep_session\",\"start\":\"2026-11-21T22:00:00+07:00\",\"end\":\"2026-11-22T06:00:00+07:00\"},"
+                + "{\"id\":\""
+                + prefix
+                + "sex\",\"type\":\"sexual_activity\",\"time\":\"2026-11-22T07:00:00+07:00\"}"
                 + "]}";
     }
 
     /** Posts the batch as the patient it names would, with that patient's token. */
     private JsonObject post(String body) throws Exception {
         String nik = new JsonObject(body).getString("patient");
-        HttpResponse<String> r = gw.post("/v1/readings", "application/json", body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                gw.patientToken(nik));
+        HttpResponse<String> r =
+                gw.post(
+                        "/v1/readings",
+                        "application/json",
+                        body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        gw.patientToken(nik));
         assertEquals(202, r.statusCode(), r.body());
         return json(r);
     }
@@ -75,12 +97,21 @@ class ConsentCollectionTest {
     }
 
     private List<String> storedTypes(String nik) throws Exception {
-        HttpResponse<String> r = gw.get("/fhir/Observation?patient=" + PSEUDONYMS.patientId(nik) + "&_count=100&_sort=date", null,
-                gw.patientToken(nik));
+        HttpResponse<String> r =
+                gw.get(
+                        "/fhir/Observation?patient="
+                                + PSEUDONYMS.patientId(nik)
+                                + "&_count=100&_sort=date",
+                        null,
+                        gw.patientToken(nik));
         assertEquals(200, r.statusCode(), r.body());
         List<String> codes = new ArrayList<>();
         for (Object e : json(r).getJsonArray("entry", new JsonArray())) {
-            codes.add(((JsonObject) e).getJsonObject("resource").getJsonObject("code").getString("text"));
+            codes.add(
+                    ((JsonObject) e)
+                            .getJsonObject("resource")
+                            .getJsonObject("code")
+                            .getString("text"));
         }
         return codes;
     }
@@ -90,7 +121,8 @@ class ConsentCollectionTest {
     }
 
     private String consentFor(String nik, JsonObject... permits) throws Exception {
-        HttpResponse<String> r = gw.postConsent(consent(PSEUDONYMS.patientId(nik), permits), gw.patientToken(nik));
+        HttpResponse<String> r =
+                gw.postConsent(consent(PSEUDONYMS.patientId(nik), permits), gw.patientToken(nik));
         assertEquals(201, r.statusCode(), r.body());
         return json(r).getString("id");
     }
@@ -105,15 +137,25 @@ class ConsentCollectionTest {
     }
 
     @Test
-    void withoutConsentEveryReadingIsRejectedAsConsentRequiredAndNothingIsStored() throws Exception {
+    void withoutConsentEveryReadingIsRejectedAsConsentRequiredAndNothingIsStored()
+            throws Exception {
         String nik = "3171014101900011";
         double before = metric("telemetry_readings_rejected_total{reason=\"consent-required\"}");
         JsonObject a = post(mixedBatch(nik, "n-"));
         assertEquals(0, a.getInteger("accepted"));
-        assertEquals(List.of("0:n-steps:consent-required", "1:n-hr:consent-required", "2:n-flow:consent-required",
-                "3:n-bad:implausible-value", "4:n-weight:consent-required", "5:n-sleep:consent-required",
-                "6:n-sex:consent-required"), rejected(a));
-        assertEquals(before + 6, metric("telemetry_readings_rejected_total{reason=\"consent-required\"}"));
+        assertEquals(
+                List.of(
+                        "0:n-steps:consent-required",
+                        "1:n-hr:consent-required",
+                        "2:n-flow:consent-required",
+                        "3:n-bad:implausible-value",
+                        "4:n-weight:consent-required",
+                        "5:n-sleep:consent-required",
+                        "6:n-sex:consent-required"),
+                rejected(a));
+        assertEquals(
+                before + 6,
+                metric("telemetry_readings_rejected_total{reason=\"consent-required\"}"));
         awaitDrained();
         assertEquals(List.of(), storedTypes(nik));
     }
@@ -124,8 +166,15 @@ class ConsentCollectionTest {
         consentFor(nik, collect(DataCategory.VITALS));
         JsonObject a = post(mixedBatch(nik, "v-"));
         assertEquals(1, a.getInteger("accepted"));
-        assertEquals(List.of("0:v-steps:consent-required", "2:v-flow:consent-required", "3:v-bad:implausible-value",
-                "4:v-weight:consent-required", "5:v-sleep:consent-required", "6:v-sex:consent-required"), rejected(a));
+        assertEquals(
+                List.of(
+                        "0:v-steps:consent-required",
+                        "2:v-flow:consent-required",
+                        "3:v-bad:implausible-value",
+                        "4:v-weight:consent-required",
+                        "5:v-sleep:consent-required",
+                        "6:v-sex:consent-required"),
+                rejected(a));
         awaitDrained();
         assertEquals(List.of("Heart rate"), storedTypes(nik));
     }
@@ -136,7 +185,12 @@ class ConsentCollectionTest {
         consentFor(nik, collect());
         JsonObject a = post(mixedBatch(nik, "c-"));
         assertEquals(4, a.getInteger("accepted"));
-        assertEquals(List.of("2:c-flow:consent-required", "3:c-bad:implausible-value", "6:c-sex:consent-required"), rejected(a));
+        assertEquals(
+                List.of(
+                        "2:c-flow:consent-required",
+                        "3:c-bad:implausible-value",
+                        "6:c-sex:consent-required"),
+                rejected(a));
         awaitDrained();
         assertEquals(4, storedTypes(nik).size());
     }
@@ -159,22 +213,42 @@ class ConsentCollectionTest {
         String id = consentFor(nik, collect(DataCategory.VITALS));
         assertEquals(1, post(mixedBatch(nik, "w1-")).getInteger("accepted"));
 
-        HttpResponse<String> withdrawn = gw.putConsent(id, consent(patient, collect(DataCategory.VITALS)).put("status", "inactive"),
-                gw.patientToken(nik));
+        HttpResponse<String> withdrawn =
+                gw.putConsent(
+                        id,
+                        consent(patient, collect(DataCategory.VITALS)).put("status", "inactive"),
+                        gw.patientToken(nik));
         assertEquals(200, withdrawn.statusCode(), withdrawn.body());
         JsonObject after = post(mixedBatch(nik, "w2-"));
         assertEquals(0, after.getInteger("accepted"));
         assertTrue(rejected(after).contains("1:w2-hr:consent-required"));
 
-        assertEquals(200, gw.putConsent(id, consent(patient, collect(DataCategory.VITALS)), gw.patientToken(nik)).statusCode(), "given again");
+        assertEquals(
+                200,
+                gw.putConsent(
+                                id,
+                                consent(patient, collect(DataCategory.VITALS)),
+                                gw.patientToken(nik))
+                        .statusCode(),
+                "given again");
         assertEquals(1, post(mixedBatch(nik, "w3-")).getInteger("accepted"));
 
-        assertEquals(200, gw.putConsent(id, consent(patient, collect(DataCategory.SLEEP)), gw.patientToken(nik)).statusCode(), "vitals provision removed");
+        assertEquals(
+                200,
+                gw.putConsent(
+                                id,
+                                consent(patient, collect(DataCategory.SLEEP)),
+                                gw.patientToken(nik))
+                        .statusCode(),
+                "vitals provision removed");
         JsonObject sleepOnly = post(mixedBatch(nik, "w4-"));
         assertEquals(1, sleepOnly.getInteger("accepted"));
         assertTrue(rejected(sleepOnly).contains("1:w4-hr:consent-required"));
 
-        assertEquals(204, gw.delete("/fhir/Consent/" + id, gw.patientToken(nik)).statusCode(), "withdrawn by deleting");
+        assertEquals(
+                204,
+                gw.delete("/fhir/Consent/" + id, gw.patientToken(nik)).statusCode(),
+                "withdrawn by deleting");
         assertEquals(0, post(mixedBatch(nik, "w5-")).getInteger("accepted"), "deleted");
         awaitDrained();
         assertEquals(3, storedTypes(nik).size(), "w1 and w3 heart rates and the w4 sleep session");
@@ -183,8 +257,16 @@ class ConsentCollectionTest {
     @Test
     void aPermitIsInForceOnlyWithinItsPeriod() throws Exception {
         String nik = "3171014101900016";
-        JsonObject expired = collect(DataCategory.VITALS).put("period", new JsonObject().put("start", "2020-01-01").put("end", "2020-12-31"));
-        JsonObject current = collect(DataCategory.ACTIVITY).put("period", new JsonObject().put("start", "2020-01-01T00:00:00Z"));
+        JsonObject expired =
+                collect(DataCategory.VITALS)
+                        .put(
+                                "period",
+                                new JsonObject()
+                                        .put("start", "2020-01-01")
+                                        .put("end", "2020-12-31"));
+        JsonObject current =
+                collect(DataCategory.ACTIVITY)
+                        .put("period", new JsonObject().put("start", "2020-01-01T00:00:00Z"));
         consentFor(nik, expired, current);
         JsonObject a = post(mixedBatch(nik, "p-"));
         assertEquals(1, a.getInteger("accepted"), a.encode());

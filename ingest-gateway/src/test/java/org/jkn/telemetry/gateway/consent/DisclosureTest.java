@@ -29,8 +29,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a clinician sees of a patient's Observations is what the patient's consent discloses to
- * that clinician or their organization, through real HTTP with real tokens.
+ * What a clinician sees of a patient's Observations is what the patient's consent discloses to that
+ * clinician or their organization, through real HTTP with real tokens.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DisclosureTest {
@@ -38,25 +38,35 @@ class DisclosureTest {
     private static final String PRACTITIONER = "Practitioner/dr-ani";
     private static final String ORGANIZATION = "Organization/rs-cipto";
 
-    @TempDir
-    static Path dataDir;
+    @TempDir static Path dataDir;
     GatewayFixture gw;
     String clinician;
+
     /** Observation id by the category of the reading. */
     final Map<String, String> ids = new TreeMap<>();
+
     final List<String> consentIds = new ArrayList<>();
 
     @BeforeAll
     void start() throws Exception {
         gw = GatewayFixture.start(dataDir); // the fixture patient consents to collecting everything
-        clinician = gw.tokens().clinician(PRACTITIONER, ORGANIZATION, DevTokens.CLINICIAN_SCOPES, DevTokens.DEFAULT_TTL);
-        String batch = "{\"patient\":\"" + GatewayFixture.NIK + "\",\"device\":{\"id\":\"phone-1\"},\"readings\":["
-                + "{\"id\":\"steps\",\"type\":\"steps\",\"start\":\"2026-11-22T08:00:00+07:00\",\"end\":\"2026-11-22T09:00:00+07:00\",\"value\":1200},"
-                + "{\"id\":\"hr1\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":72},"
-                + "{\"id\":\"hr2\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:10:00+07:00\",\"value\":74},"
-                + "{\"id\":\"hr3\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:20:00+07:00\",\"value\":76},"
-                + "{\"id\":\"flow\",\"type\":\"menstruation_flow\",\"time\":\"2026-11-22T08:00:00+07:00\",\"flow\":\"light\"},"
-                + "{\"id\":\"weight\",\"type\":\"weight\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":70}]}";
+        clinician =
+                gw.tokens()
+                        .clinician(
+                                PRACTITIONER,
+                                ORGANIZATION,
+                                DevTokens.CLINICIAN_SCOPES,
+                                DevTokens.DEFAULT_TTL);
+        String batch =
+                "{\"patient\":\""
+                        + GatewayFixture.NIK
+                        + "\",\"device\":{\"id\":\"phone-1\"},\"readings\":["
+                        + "{\"id\":\"steps\",\"type\":\"steps\",\"start\":\"2026-11-22T08:00:00+07:00\",\"end\":\"2026-11-22T09:00:00+07:00\",\"value\":1200},"
+                        + "{\"id\":\"hr1\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":72},"
+                        + "{\"id\":\"hr2\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:10:00+07:00\",\"value\":74},"
+                        + "{\"id\":\"hr3\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:20:00+07:00\",\"value\":76},"
+                        + "{\"id\":\"flow\",\"type\":\"menstruation_flow\",\"time\":\"2026-11-22T08:00:00+07:00\",\"flow\":\"light\"},"
+                        + "{\"id\":\"weight\",\"type\":\"weight\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":70}]}";
         assertEquals(6, json(gw.postBatch(batch)).getInteger("accepted"));
         await("all stored", () -> gw.observationCount() == 6);
         for (Object e : gw.observations("").getJsonArray("entry")) {
@@ -95,7 +105,11 @@ class DisclosureTest {
         assertEquals(200, r.statusCode(), r.body());
         List<String> out = new ArrayList<>();
         for (Object e : json(r).getJsonArray("entry", new JsonArray())) {
-            out.add(((JsonObject) e).getJsonObject("resource").getJsonObject("code").getString("text"));
+            out.add(
+                    ((JsonObject) e)
+                            .getJsonObject("resource")
+                            .getJsonObject("code")
+                            .getString("text"));
         }
         return out;
     }
@@ -111,17 +125,23 @@ class DisclosureTest {
     void aClinicianWithoutAnyPermitGets403AndReadsByIdAnswerLikeAbsent() throws Exception {
         assertForbiddenOutcome(search(clinician, ""));
         assertForbiddenOutcome(search(clinician, "&code=8867-4"));
-        assertEquals(404, gw.get("/fhir/Observation/" + ids.get("Heart rate"), null, clinician).statusCode());
+        assertEquals(
+                404,
+                gw.get("/fhir/Observation/" + ids.get("Heart rate"), null, clinician).statusCode());
     }
 
     @Test
     void aVitalsPermitToTheOrganizationShowsOnlyVitalsWithRightTotalsAndPages() throws Exception {
         permit(disclose(ORGANIZATION, DataCategory.VITALS));
-        assertEquals(List.of("Heart rate", "Heart rate", "Heart rate"), texts(search(clinician, "")));
+        assertEquals(
+                List.of("Heart rate", "Heart rate", "Heart rate"), texts(search(clinician, "")));
         assertEquals(3, json(search(clinician, "")).getInteger("total"));
 
         JsonObject page = json(search(clinician, "&_count=2&_sort=date"));
-        assertEquals(2, page.getJsonArray("entry").size(), "the filter is in SQL: the first page is full");
+        assertEquals(
+                2,
+                page.getJsonArray("entry").size(),
+                "the filter is in SQL: the first page is full");
         String next = null;
         for (Object l : page.getJsonArray("link")) {
             if ("next".equals(((JsonObject) l).getString("relation"))) {
@@ -129,20 +149,42 @@ class DisclosureTest {
             }
         }
         assertNotNull(next);
-        assertEquals(List.of("Heart rate"), texts(gw.get(next.substring(next.indexOf("/fhir/")), null, clinician)));
+        assertEquals(
+                List.of("Heart rate"),
+                texts(gw.get(next.substring(next.indexOf("/fhir/")), null, clinician)));
 
-        assertEquals(List.of(), texts(search(clinician, "&code=55423-8")), "steps exist but are not disclosed");
-        assertEquals(200, gw.get("/fhir/Observation/" + ids.get("Heart rate"), null, clinician).statusCode());
-        assertEquals(404, gw.get("/fhir/Observation/" + ids.get("Number of steps in unspecified time Pedometer"), null, clinician)
-                .statusCode());
+        assertEquals(
+                List.of(),
+                texts(search(clinician, "&code=55423-8")),
+                "steps exist but are not disclosed");
+        assertEquals(
+                200,
+                gw.get("/fhir/Observation/" + ids.get("Heart rate"), null, clinician).statusCode());
+        assertEquals(
+                404,
+                gw.get(
+                                "/fhir/Observation/"
+                                        + ids.get("Number of steps in unspecified time Pedometer"),
+                                null,
+                                clinician)
+                        .statusCode());
     }
 
     @Test
     void aPermitToAnotherPractitionerGivesThisOne403() throws Exception {
         permit(disclose("Practitioner/dr-budi", DataCategory.VITALS, DataCategory.ACTIVITY));
         assertForbiddenOutcome(search(clinician, ""));
-        String budi = gw.tokens().clinician("Practitioner/dr-budi", null, DevTokens.CLINICIAN_SCOPES, DevTokens.DEFAULT_TTL);
-        assertEquals(4, texts(search(budi, "")).size(), "dr-budi, named in the permit, sees vitals and activity");
+        String budi =
+                gw.tokens()
+                        .clinician(
+                                "Practitioner/dr-budi",
+                                null,
+                                DevTokens.CLINICIAN_SCOPES,
+                                DevTokens.DEFAULT_TTL);
+        assertEquals(
+                4,
+                texts(search(budi, "")).size(),
+                "dr-budi, named in the permit, sees vitals and activity");
     }
 
     @Test
@@ -150,7 +192,10 @@ class DisclosureTest {
         permit(disclose(PRACTITIONER));
         List<String> seen = texts(search(clinician, ""));
         assertEquals(5, seen.size(), seen.toString());
-        assertTrue(!seen.contains("Menstruation flow") && !seen.contains("Quantity of menstrual blood loss"), seen.toString());
+        assertTrue(
+                !seen.contains("Menstruation flow")
+                        && !seen.contains("Quantity of menstrual blood loss"),
+                seen.toString());
         permit(disclose(PRACTITIONER, DataCategory.CYCLE));
         assertEquals(6, texts(search(clinician, "")).size(), "once cycle is named");
     }
@@ -159,10 +204,14 @@ class DisclosureTest {
     void withdrawalTakesEffectForTheNextReadWithoutARestart() throws Exception {
         String id = permit(disclose(ORGANIZATION, DataCategory.VITALS));
         assertEquals(3, texts(search(clinician, "")).size());
-        JsonObject inactive = consent(PATIENT_ID, disclose(ORGANIZATION, DataCategory.VITALS)).put("status", "inactive");
+        JsonObject inactive =
+                consent(PATIENT_ID, disclose(ORGANIZATION, DataCategory.VITALS))
+                        .put("status", "inactive");
         assertEquals(200, gw.putConsent(id, inactive).statusCode());
         assertForbiddenOutcome(search(clinician, ""));
-        assertEquals(404, gw.get("/fhir/Observation/" + ids.get("Heart rate"), null, clinician).statusCode());
+        assertEquals(
+                404,
+                gw.get("/fhir/Observation/" + ids.get("Heart rate"), null, clinician).statusCode());
     }
 
     @Test

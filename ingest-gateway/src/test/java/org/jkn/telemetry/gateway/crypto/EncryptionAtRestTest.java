@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Encryption at rest through the real service: what reaches the database, its files and the
- * journal files; what a tampered or moved ciphertext gives; what metrics and logs say.
+ * Encryption at rest through the real service: what reaches the database, its files and the journal
+ * files; what a tampered or moved ciphertext gives; what metrics and logs say.
  */
 class EncryptionAtRestTest {
 
@@ -39,18 +39,24 @@ class EncryptionAtRestTest {
     static final String MANUFACTURER = "Zyxqvendor";
     static final String MODEL = "Quasar-77Q";
     static final String REGISTERED_SERIAL = "SN-REG-5521-ZZ";
+
     /** Free text of a device registration: sealed like readings. */
     static final String REGISTERED_MANUFACTURER = "Kestrelmedika";
+
     static final String REGISTERED_MODEL = "Orbit-5521K";
-    /** A JKN card number sent along by a client: no field takes it, and it must be dropped, never kept. */
+
+    /**
+     * A JKN card number sent along by a client: no field takes it, and it must be dropped, never
+     * kept.
+     */
     static final String CARD = "0001377420915";
+
     static final String[] READING_IDS = {"rd-unique-9f1k2", "rd-unique-8z3m4"};
     static final String[] VALUES = {"71.828", "131.4142", "83.2718"};
 
     static final java.util.Set<String> CONSENTED = new java.util.HashSet<>();
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
     static GatewayFixture gateway;
     static LogCapture logs;
 
@@ -71,26 +77,47 @@ class EncryptionAtRestTest {
     }
 
     static String batch(String nik, String readingPrefix) {
-        String at = OffsetDateTime.now(ZoneOffset.ofHours(7)).minusHours(1).truncatedTo(ChronoUnit.SECONDS).toString();
+        String at =
+                OffsetDateTime.now(ZoneOffset.ofHours(7))
+                        .minusHours(1)
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .toString();
         return """
                 {"patient": "%s", "card": "%s", "device": {"id": "%s", "manufacturer": "%s", "model": "%s"},
                  "readings": [
                    {"id": "%s", "type": "weight", "time": "%s", "value": %s, "unit": "kg"},
                    {"id": "%s", "type": "blood_pressure", "time": "%s", "systolic": %s, "diastolic": %s, "unit": "mm[Hg]"}]}
-                """.formatted(nik, CARD, DEVICE, MANUFACTURER, MODEL, readingPrefix + READING_IDS[0], at, VALUES[0],
-                readingPrefix + READING_IDS[1], at, VALUES[1], VALUES[2]);
+                """
+                .formatted(
+                        nik,
+                        CARD,
+                        DEVICE,
+                        MANUFACTURER,
+                        MODEL,
+                        readingPrefix + READING_IDS[0],
+                        at,
+                        VALUES[0],
+                        readingPrefix + READING_IDS[1],
+                        at,
+                        VALUES[1],
+                        VALUES[2]);
     }
 
     static String patientId(String nik) {
         return new Pseudonymizer(GatewayFixture.KEY).patientId(nik);
     }
 
-    /** Posts the batch and waits until both readings can be read back through FHIR; returns the searchset. */
+    /**
+     * Posts the batch and waits until both readings can be read back through FHIR; returns the
+     * searchset.
+     */
     static JsonObject ingest(String nik, String readingPrefix) throws Exception {
         if (CONSENTED.add(nik)) {
             gateway.consentToCollectingEverything(nik);
         }
-        gateway.defaultToken(gateway.patientToken(nik)); // the patient's own app, for this and the reads that follow
+        gateway.defaultToken(
+                gateway.patientToken(
+                        nik)); // the patient's own app, for this and the reads that follow
         HttpResponse<String> r = gateway.postBatch(batch(nik, readingPrefix));
         assertEquals(202, r.statusCode(), r.body());
         assertEquals(2, json(r).getInteger("accepted"), r.body());
@@ -114,8 +141,16 @@ class EncryptionAtRestTest {
     }
 
     static PlaintextScan needles() {
-        PlaintextScan scan = new PlaintextScan().text(NIK).text(DEVICE).text(MANUFACTURER).text(MODEL).text(REGISTERED_SERIAL)
-                .text(CARD).text(REGISTERED_MANUFACTURER).text(REGISTERED_MODEL);
+        PlaintextScan scan =
+                new PlaintextScan()
+                        .text(NIK)
+                        .text(DEVICE)
+                        .text(MANUFACTURER)
+                        .text(MODEL)
+                        .text(REGISTERED_SERIAL)
+                        .text(CARD)
+                        .text(REGISTERED_MANUFACTURER)
+                        .text(REGISTERED_MODEL);
         for (String id : READING_IDS) {
             scan.text(id);
         }
@@ -126,12 +161,25 @@ class EncryptionAtRestTest {
     }
 
     @Test
-    void noTableDatabaseFileJournalFileMetricOrLogHoldsAValueNikDeviceOrReadingId() throws Exception {
-        HttpResponse<String> reg = gateway.post("/v1/devices", "application/json", ("{\"patient\": \"" + NIK
-                + "\", \"card\": \"" + CARD + "\", \"manufacturer\": \"" + REGISTERED_MANUFACTURER + "\", \"model\": \""
-                + REGISTERED_MODEL + "\", \"serial\": \""
-                + REGISTERED_SERIAL + "\"}")
-                .getBytes(StandardCharsets.UTF_8), gateway.adminToken());
+    void noTableDatabaseFileJournalFileMetricOrLogHoldsAValueNikDeviceOrReadingId()
+            throws Exception {
+        HttpResponse<String> reg =
+                gateway.post(
+                        "/v1/devices",
+                        "application/json",
+                        ("{\"patient\": \""
+                                        + NIK
+                                        + "\", \"card\": \""
+                                        + CARD
+                                        + "\", \"manufacturer\": \""
+                                        + REGISTERED_MANUFACTURER
+                                        + "\", \"model\": \""
+                                        + REGISTERED_MODEL
+                                        + "\", \"serial\": \""
+                                        + REGISTERED_SERIAL
+                                        + "\"}")
+                                .getBytes(StandardCharsets.UTF_8),
+                        gateway.adminToken());
         assertEquals(201, reg.statusCode(), reg.body());
         String bundle = ingest(NIK, "").encode();
 
@@ -141,7 +189,8 @@ class EncryptionAtRestTest {
         }
         assertTrue(bundle.contains(DEVICE) && bundle.contains(MANUFACTURER + " " + MODEL), bundle);
 
-        try (Connection c = db().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("checkpoint");
         }
         PlaintextScan scan = needles();
@@ -155,23 +204,43 @@ class EncryptionAtRestTest {
         assertEquals(List.of(), scan.text("metrics", gateway.get("/metrics").body()), "metrics");
         assertEquals(List.of(), scan.text("logs", logs.text()), "logs");
         assertEquals(0L, count("select count(*) from readings"), "no reading is kept one row each");
-        assertEquals(0L, count("select count(*) from reading_blocks where key_version is null or sealed is null"));
+        assertEquals(
+                0L,
+                count(
+                        "select count(*) from reading_blocks where key_version is null or sealed is null"));
     }
 
     @Test
     void tamperedCiphertextFailsClosedWithACodeAndAMetric() throws Exception {
         String pid = patientId(OTHER_NIK);
         JsonObject before = ingest(OTHER_NIK, "tamper-");
-        String id = before.getJsonArray("entry").getJsonObject(0).getJsonObject("resource").getString("id");
+        String id =
+                before.getJsonArray("entry")
+                        .getJsonObject(0)
+                        .getJsonObject("resource")
+                        .getString("id");
         assertEquals(200, gateway.get("/fhir/Observation/" + id).statusCode());
 
-        update("update reading_blocks set sealed = set_byte(sealed, 20, get_byte(sealed, 20) # 1) where " + BLOCK_OF, block(id));
+        update(
+                "update reading_blocks set sealed = set_byte(sealed, 20, get_byte(sealed, 20) # 1) where "
+                        + BLOCK_OF,
+                block(id));
         assertFailsClosed("/fhir/Observation/" + id);
         assertFailsClosed("/fhir/Observation?patient=" + pid);
-        update("update reading_blocks set sealed = set_byte(sealed, 20, get_byte(sealed, 20) # 1) where " + BLOCK_OF, block(id));
-        assertEquals(200, gateway.get("/fhir/Observation/" + id).statusCode(), "the original bytes open again");
+        update(
+                "update reading_blocks set sealed = set_byte(sealed, 20, get_byte(sealed, 20) # 1) where "
+                        + BLOCK_OF,
+                block(id));
+        assertEquals(
+                200,
+                gateway.get("/fhir/Observation/" + id).statusCode(),
+                "the original bytes open again");
 
-        assertTrue(gateway.get("/metrics").body().contains("telemetry_decryption_failures_total{code=\"decryption-failed\"}"));
+        assertTrue(
+                gateway.get("/metrics")
+                        .body()
+                        .contains(
+                                "telemetry_decryption_failures_total{code=\"decryption-failed\"}"));
         String log = logs.text();
         assertTrue(log.contains("decryption-failed"), "the failure is logged by its code");
         assertEquals(List.of(), needles().text(OTHER_NIK).text(pid).text(id).text("logs", log));
@@ -189,13 +258,24 @@ class EncryptionAtRestTest {
         gateway.defaultToken(gateway.patientToken(nikA));
 
         // another block of the same patient, same key (the two readings are of two types)
-        update("update reading_blocks set sealed = (select sealed from reading_blocks where " + BLOCK_OF + ") where " + BLOCK_OF,
+        update(
+                "update reading_blocks set sealed = (select sealed from reading_blocks where "
+                        + BLOCK_OF
+                        + ") where "
+                        + BLOCK_OF,
                 concat(block(a0), block(a1)));
         assertFailsClosed("/fhir/Observation/" + a1);
-        assertEquals(200, gateway.get("/fhir/Observation/" + a0).statusCode(), "the source row is intact");
+        assertEquals(
+                200,
+                gateway.get("/fhir/Observation/" + a0).statusCode(),
+                "the source row is intact");
 
         // another patient's block, with the key version it names
-        update("update reading_blocks set sealed = (select sealed from reading_blocks where " + BLOCK_OF + ") where " + BLOCK_OF,
+        update(
+                "update reading_blocks set sealed = (select sealed from reading_blocks where "
+                        + BLOCK_OF
+                        + ") where "
+                        + BLOCK_OF,
                 concat(block(a0), block(b0)));
         gateway.defaultToken(gateway.patientToken(nikB));
         assertFailsClosed("/fhir/Observation/" + b0);
@@ -212,13 +292,19 @@ class EncryptionAtRestTest {
         }
     }
 
-    /** The block of a reading, by the type and patient tag its Observation id names; args from {@link #block}. */
-    static final String BLOCK_OF = "type = ?::int2 and patient_id in (select id from patients where tag = ?::bigint)";
+    /**
+     * The block of a reading, by the type and patient tag its Observation id names; args from
+     * {@link #block}.
+     */
+    static final String BLOCK_OF =
+            "type = ?::int2 and patient_id in (select id from patients where tag = ?::bigint)";
 
     static String[] block(String observationId) {
         String tail = observationId.substring(observationId.lastIndexOf('-') + 1);
-        return new String[] {String.valueOf(Integer.parseInt(tail.substring(0, 2), 16)),
-            String.valueOf(Long.parseUnsignedLong(tail.substring(2), 16))};
+        return new String[] {
+            String.valueOf(Integer.parseInt(tail.substring(0, 2), 16)),
+            String.valueOf(Long.parseUnsignedLong(tail.substring(2), 16))
+        };
     }
 
     static String[] concat(String[] a, String[] b) {
@@ -228,7 +314,8 @@ class EncryptionAtRestTest {
     }
 
     static void update(String sql, String... args) throws SQLException {
-        try (Connection c = db().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db().getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setString(i + 1, args[i]);
             }
@@ -237,7 +324,9 @@ class EncryptionAtRestTest {
     }
 
     static long count(String sql) throws SQLException {
-        try (Connection c = db().getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+        try (Connection c = db().getConnection();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getLong(1);
         }

@@ -19,14 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 class KekConfigTest {
 
-    static final String KEK = "kek-2026:" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    static final String KEK =
+            "kek-2026:" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
 
     static Map<ConfigKey, String> prod() {
         Map<ConfigKey, String> c = new EnumMap<>(ConfigKey.class);
         c.put(ConfigKey.PROFILE, "prod");
         c.put(ConfigKey.DB_URL, "jdbc:postgresql://db/telemetry");
         c.put(ConfigKey.PSEUDONYM_KEY, java.util.Base64.getEncoder().encodeToString(new byte[32]));
-        c.put(ConfigKey.AUTH_JWKS_URL, "https://idp.example/realms/jkn/protocol/openid-connect/certs");
+        c.put(
+                ConfigKey.AUTH_JWKS_URL,
+                "https://idp.example/realms/jkn/protocol/openid-connect/certs");
         c.put(ConfigKey.AUTH_ISSUER, "https://idp.example/realms/jkn");
         c.put(ConfigKey.AUTH_AUDIENCE, "telemetry");
         return c;
@@ -34,7 +37,8 @@ class KekConfigTest {
 
     @Test
     void productionRefusesToStartWithoutAKek() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(prod()));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(prod()));
         assertTrue(e.getMessage().startsWith("TELEMETRY_KEK "), e.getMessage());
         Map<ConfigKey, String> c = prod();
         c.put(ConfigKey.KEK, KEK);
@@ -45,13 +49,20 @@ class KekConfigTest {
     void badKeksAreRefusedWithoutEchoingThem() {
         Map<ConfigKey, String> c = prod();
         c.put(ConfigKey.KEK, "k1:c2hvcnQ=");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(c));
-        assertTrue(e.getMessage().contains("32 bytes") && !e.getMessage().contains("c2hvcnQ"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(c));
+        assertTrue(
+                e.getMessage().contains("32 bytes") && !e.getMessage().contains("c2hvcnQ"),
+                e.getMessage());
         c.put(ConfigKey.KEK, KEK);
         c.put(ConfigKey.KEK_PREVIOUS, "no-colon-here");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(c)).getMessage()
-                .startsWith("TELEMETRY_KEK_PREVIOUS"));
-        c.put(ConfigKey.KEK_PREVIOUS, LocalKek.generate("old-1") + "," + LocalKek.generate("old-2"));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> GatewayConfig.from(c))
+                        .getMessage()
+                        .startsWith("TELEMETRY_KEK_PREVIOUS"));
+        c.put(
+                ConfigKey.KEK_PREVIOUS,
+                LocalKek.generate("old-1") + "," + LocalKek.generate("old-2"));
         assertEquals(2, GatewayConfig.from(c).previousKeks().size());
     }
 

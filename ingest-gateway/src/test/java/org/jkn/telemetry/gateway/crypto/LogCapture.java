@@ -7,7 +7,9 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import org.slf4j.LoggerFactory;
 
-/** Every log event of the process while open, as text (message, and any throwable with its trace). */
+/**
+ * Every log event of the process while open, as text (message, and any throwable with its trace).
+ */
 final class LogCapture implements AutoCloseable {
 
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

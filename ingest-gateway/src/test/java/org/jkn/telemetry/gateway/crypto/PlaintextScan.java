@@ -36,18 +36,25 @@ final class PlaintextScan {
     PlaintextScan number(String decimal) {
         double v = Double.parseDouble(decimal);
         text(decimal);
-        needles.put("f64be " + decimal, ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putDouble(v).array());
-        needles.put("f64le " + decimal, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(v).array());
+        needles.put(
+                "f64be " + decimal,
+                ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putDouble(v).array());
+        needles.put(
+                "f64le " + decimal,
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(v).array());
         return this;
     }
 
     /** Findings as "where: needle"; empty when clean. */
     List<String> database(DataSource ds) throws SQLException {
         List<String> found = new ArrayList<>();
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             List<String> tables = new ArrayList<>();
-            try (ResultSet r = s.executeQuery("select schemaname || '.' || tablename from pg_tables "
-                    + "where schemaname not in ('pg_catalog', 'information_schema')")) {
+            try (ResultSet r =
+                    s.executeQuery(
+                            "select schemaname || '.' || tablename from pg_tables "
+                                    + "where schemaname not in ('pg_catalog', 'information_schema')")) {
                 while (r.next()) {
                     tables.add(r.getString(1));
                 }
@@ -56,7 +63,10 @@ final class PlaintextScan {
                 try (ResultSet r = s.executeQuery("select t::text, t.* from " + table + " t")) {
                     ResultSetMetaData md = r.getMetaData();
                     while (r.next()) {
-                        scan(table + " row", r.getString(1).getBytes(StandardCharsets.UTF_8), found);
+                        scan(
+                                table + " row",
+                                r.getString(1).getBytes(StandardCharsets.UTF_8),
+                                found);
                         for (int i = 2; i <= md.getColumnCount(); i++) {
                             if (md.getColumnType(i) == Types.BINARY) {
                                 byte[] b = r.getBytes(i);

@@ -55,8 +55,7 @@ class ObservationValidationTest {
 
     private static final String DEVICE = "corpus-1";
 
-    @TempDir
-    static Path dataDir;
+    @TempDir static Path dataDir;
     GatewayFixture gw;
     FhirContext fhir = FhirContext.forR4Cached();
     FhirValidator validator;
@@ -66,11 +65,12 @@ class ObservationValidationTest {
     @BeforeAll
     void start() throws Exception {
         gw = GatewayFixture.start(dataDir);
-        ValidationSupportChain chain = new ValidationSupportChain(
-                new DefaultProfileValidationSupport(fhir),
-                new SnapshotGeneratingValidationSupport(fhir),
-                new InMemoryTerminologyServerValidationSupport(fhir),
-                new CommonCodeSystemsTerminologyService(fhir));
+        ValidationSupportChain chain =
+                new ValidationSupportChain(
+                        new DefaultProfileValidationSupport(fhir),
+                        new SnapshotGeneratingValidationSupport(fhir),
+                        new InMemoryTerminologyServerValidationSupport(fhir),
+                        new CommonCodeSystemsTerminologyService(fhir));
         validator = fhir.newValidator().registerValidatorModule(new FhirInstanceValidator(chain));
 
         corpus = new Corpus(Instant.now()).generate();
@@ -81,15 +81,31 @@ class ObservationValidationTest {
                 readings.append(posted++ == 0 ? "" : ",").append(item.json());
             }
         }
-        String batch = "{\"patient\":\"" + GatewayFixture.NIK + "\",\"device\":{\"id\":\"" + DEVICE + "\",\"manufacturer\":\"Acme\"},"
-                + "\"readings\":[" + readings + "]}";
+        String batch =
+                "{\"patient\":\""
+                        + GatewayFixture.NIK
+                        + "\",\"device\":{\"id\":\""
+                        + DEVICE
+                        + "\",\"manufacturer\":\"Acme\"},"
+                        + "\"readings\":["
+                        + readings
+                        + "]}";
         HttpResponse<String> r = gw.postBatch(batch);
         assertEquals(202, r.statusCode(), r.body());
-        assertEquals(0, json(r).getJsonArray("rejected").size(), () -> json(r).getJsonArray("rejected").encodePrettily());
+        assertEquals(
+                0,
+                json(r).getJsonArray("rejected").size(),
+                () -> json(r).getJsonArray("rejected").encodePrettily());
         assertEquals(corpus.size(), json(r).getInteger("accepted"));
         await("corpus stored", () -> gw.gateway().journal().pendingReadings() == 0);
         for (int offset = 0; ; offset += 1000) {
-            JsonObject page = json(gw.get("/fhir/Observation?patient=" + GatewayFixture.PATIENT_ID + "&_count=1000&_offset=" + offset));
+            JsonObject page =
+                    json(
+                            gw.get(
+                                    "/fhir/Observation?patient="
+                                            + GatewayFixture.PATIENT_ID
+                                            + "&_count=1000&_offset="
+                                            + offset));
             JsonArray entries = page.getJsonArray("entry");
             if (entries == null) {
                 break;
@@ -116,39 +132,88 @@ class ObservationValidationTest {
         List<String> wrong = new ArrayList<>();
         for (Corpus.Item item : corpus) {
             long start = item.start().toEpochSecond() * 1_000_000L;
-            String id = ObservationIds.id(start, GatewayFixture.rowKey(DEVICE, item.id()), item.type(),
-                    ObservationIds.patientTag(GatewayFixture.PATIENT_ID));
+            String id =
+                    ObservationIds.id(
+                            start,
+                            GatewayFixture.rowKey(DEVICE, item.id()),
+                            item.type(),
+                            ObservationIds.patientTag(GatewayFixture.PATIENT_ID));
             JsonObject o = served.get(id);
             if (o == null) {
                 wrong.add(item.id() + " " + item.type() + ": not served");
                 continue;
             }
             seen.add(item.type());
-            String code = o.getJsonObject("code").getJsonArray("coding").getJsonObject(0).getString("code");
-            String category = o.getJsonArray("category").getJsonObject(0).getJsonArray("coding").getJsonObject(0).getString("code");
+            String code =
+                    o.getJsonObject("code")
+                            .getJsonArray("coding")
+                            .getJsonObject(0)
+                            .getString("code");
+            String category =
+                    o.getJsonArray("category")
+                            .getJsonObject(0)
+                            .getJsonArray("coding")
+                            .getJsonObject(0)
+                            .getString("code");
             if (!item.code().equals(code) || !item.type().category().code().equals(category)) {
-                wrong.add(item.id() + " " + item.type() + ": code " + code + " category " + category);
+                wrong.add(
+                        item.id() + " " + item.type() + ": code " + code + " category " + category);
             }
             if (item.ucum() != null) {
-                JsonObject q = item.type() == ReadingType.BLOOD_PRESSURE
-                        ? o.getJsonArray("component").getJsonObject(0).getJsonObject("valueQuantity") // systolic
-                        : o.getJsonObject("valueQuantity");
-                if (q == null || !item.ucum().equals(q.getString("code"))
-                        || Math.abs(q.getDouble("value") - item.value()) > 1e-6 * Math.max(1, Math.abs(item.value()))) {
-                    wrong.add(item.id() + " " + item.type() + ": value " + q + " expected " + item.value() + " " + item.ucum());
+                JsonObject q =
+                        item.type() == ReadingType.BLOOD_PRESSURE
+                                ? o.getJsonArray("component")
+                                        .getJsonObject(0)
+                                        .getJsonObject("valueQuantity") // systolic
+                                : o.getJsonObject("valueQuantity");
+                if (q == null
+                        || !item.ucum().equals(q.getString("code"))
+                        || Math.abs(q.getDouble("value") - item.value())
+                                > 1e-6 * Math.max(1, Math.abs(item.value()))) {
+                    wrong.add(
+                            item.id()
+                                    + " "
+                                    + item.type()
+                                    + ": value "
+                                    + q
+                                    + " expected "
+                                    + item.value()
+                                    + " "
+                                    + item.ucum());
                 }
             }
             if (item.type().shape().isPeriod()) {
                 JsonObject p = o.getJsonObject("effectivePeriod");
-                if (p == null || !OffsetDateTime.parse(p.getString("start")).equals(item.start())
+                if (p == null
+                        || !OffsetDateTime.parse(p.getString("start")).equals(item.start())
                         || !OffsetDateTime.parse(p.getString("end")).equals(item.end())) {
-                    wrong.add(item.id() + " " + item.type() + ": period " + p + " expected " + item.start() + " - " + item.end());
+                    wrong.add(
+                            item.id()
+                                    + " "
+                                    + item.type()
+                                    + ": period "
+                                    + p
+                                    + " expected "
+                                    + item.start()
+                                    + " - "
+                                    + item.end());
                 }
-            } else if (!item.start().equals(OffsetDateTime.parse(o.getString("effectiveDateTime")))) {
-                wrong.add(item.id() + " " + item.type() + ": time " + o.getString("effectiveDateTime") + " expected " + item.start());
+            } else if (!item.start()
+                    .equals(OffsetDateTime.parse(o.getString("effectiveDateTime")))) {
+                wrong.add(
+                        item.id()
+                                + " "
+                                + item.type()
+                                + ": time "
+                                + o.getString("effectiveDateTime")
+                                + " expected "
+                                + item.start());
             }
         }
-        assertEquals(List.of(), wrong.stream().limit(20).collect(Collectors.toList()), wrong.size() + " wrong");
+        assertEquals(
+                List.of(),
+                wrong.stream().limit(20).collect(Collectors.toList()),
+                wrong.size() + " wrong");
         assertEquals(EnumSet.allOf(ReadingType.class), seen);
     }
 
@@ -164,22 +229,36 @@ class ObservationValidationTest {
                     problems.addAll(errors(text, (String) profile));
                 }
             }
-            String category = o.getJsonArray("category").getJsonObject(0).getJsonArray("coding").getJsonObject(0).getString("code");
+            String category =
+                    o.getJsonArray("category")
+                            .getJsonObject(0)
+                            .getJsonArray("coding")
+                            .getJsonObject(0)
+                            .getString("code");
             if (Category.VITAL_SIGNS.code().equals(category)) {
                 assertNotNull(profiles, "a vital sign declares its profile: " + text);
                 problems.addAll(errors(text, "http://hl7.org/fhir/StructureDefinition/vitalsigns"));
             }
         }
-        assertEquals(List.of(), problems.stream().distinct().limit(30).collect(Collectors.toList()));
+        assertEquals(
+                List.of(), problems.stream().distinct().limit(30).collect(Collectors.toList()));
     }
 
     @Test
     void cycleDataCarriesTheSensitivityLabel() {
-        long labelled = served.values().stream()
-                .filter(o -> o.getJsonObject("meta").getJsonArray("security") != null)
-                .peek(o -> assertEquals("social-history",
-                        o.getJsonArray("category").getJsonObject(0).getJsonArray("coding").getJsonObject(0).getString("code")))
-                .count();
+        long labelled =
+                served.values().stream()
+                        .filter(o -> o.getJsonObject("meta").getJsonArray("security") != null)
+                        .peek(
+                                o ->
+                                        assertEquals(
+                                                "social-history",
+                                                o.getJsonArray("category")
+                                                        .getJsonObject(0)
+                                                        .getJsonArray("coding")
+                                                        .getJsonObject(0)
+                                                        .getString("code")))
+                        .count();
         long cycle = corpus.stream().filter(i -> i.type().isSensitive()).count();
         assertEquals(cycle, labelled);
         assertTrue(cycle > 0);
@@ -187,17 +266,32 @@ class ObservationValidationTest {
 
     @Test
     void searchBundleCapabilityStatementAndPatientAreValidR4() throws Exception {
-        assertEquals(List.of(), errors(gw.get("/fhir/Observation?patient=" + GatewayFixture.PATIENT_ID + "&_count=50").body(), null));
+        assertEquals(
+                List.of(),
+                errors(
+                        gw.get(
+                                        "/fhir/Observation?patient="
+                                                + GatewayFixture.PATIENT_ID
+                                                + "&_count=50")
+                                .body(),
+                        null));
         assertEquals(List.of(), errors(gw.get("/fhir/metadata").body(), null));
-        assertEquals(List.of(), errors(gw.get("/fhir/Patient/" + GatewayFixture.PATIENT_ID).body(), null));
+        assertEquals(
+                List.of(),
+                errors(gw.get("/fhir/Patient/" + GatewayFixture.PATIENT_ID).body(), null));
     }
 
     @Test
     void validatorCatchesABrokenVitalSign() throws Exception {
-        // guards the guard: the same check must fail on an Observation that breaks the heartrate profile
+        // guards the guard: the same check must fail on an Observation that breaks the heartrate
+        // profile
         assertEquals(202, gw.postBatch(EXAMPLE.replace("watch-7f3a", "guard")).statusCode());
         await("example stored", () -> gw.gateway().journal().pendingReadings() == 0);
-        JsonObject hr = gw.observations("&code=8867-4").getJsonArray("entry").getJsonObject(0).getJsonObject("resource");
+        JsonObject hr =
+                gw.observations("&code=8867-4")
+                        .getJsonArray("entry")
+                        .getJsonObject(0)
+                        .getJsonObject("resource");
         assertTrue(errors(hr.encode(), ReadingType.HEART_RATE.profile()).isEmpty());
         hr.getJsonObject("valueQuantity").put("code", "/s");
         hr.remove("subject");
@@ -211,7 +305,10 @@ class ObservationValidationTest {
         }
         ValidationResult result = validator.validateWithResult(json, options);
         return result.getMessages().stream()
-                .filter(m -> m.getSeverity() == ResultSeverityEnum.ERROR || m.getSeverity() == ResultSeverityEnum.FATAL)
+                .filter(
+                        m ->
+                                m.getSeverity() == ResultSeverityEnum.ERROR
+                                        || m.getSeverity() == ResultSeverityEnum.FATAL)
                 .map(ObservationValidationTest::describe)
                 .collect(Collectors.toList());
     }

@@ -27,10 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DevicesApiTest {
 
-    static final String GOOD = "{\"patient\":\"3171011508850001\",\"manufacturer\":\"Acme\",\"model\":\"Band 5\",\"serial\":\"SN-1\"}";
+    static final String GOOD =
+            "{\"patient\":\"3171011508850001\",\"manufacturer\":\"Acme\",\"model\":\"Band 5\",\"serial\":\"SN-1\"}";
 
-    @TempDir
-    static Path dataDir;
+    @TempDir static Path dataDir;
     GatewayFixture gw;
 
     @BeforeAll
@@ -48,8 +48,12 @@ class DevicesApiTest {
     }
 
     private HttpResponse<String> delete(String rawPath) throws Exception {
-        return gw.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.gateway().port() + rawPath))
-                .timeout(Duration.ofSeconds(30)).DELETE(), gw.adminToken());
+        return gw.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + gw.gateway().port() + rawPath))
+                        .timeout(Duration.ofSeconds(30))
+                        .DELETE(),
+                gw.adminToken());
     }
 
     private long registered() throws SQLException {
@@ -57,7 +61,8 @@ class DevicesApiTest {
     }
 
     private long query(String sql, String arg) throws SQLException {
-        try (Connection c = gw.gateway().database().dataSource().getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = gw.gateway().database().dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
             if (arg != null) {
                 s.setString(1, arg);
             }
@@ -69,7 +74,8 @@ class DevicesApiTest {
     }
 
     private String text(String sql, String arg) throws SQLException {
-        try (Connection c = gw.gateway().database().dataSource().getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = gw.gateway().database().dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, arg);
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? r.getString(1) : null;
@@ -91,13 +97,25 @@ class DevicesApiTest {
         assertEquals(43, body.getString("secret").length());
         assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
         assertEquals("/v1/devices/" + id, r.headers().firstValue("Location").orElse(""));
-        assertEquals(0, query("select count(*) from registered_devices where patient_id = ?", "3171011508850001"),
+        assertEquals(
+                0,
+                query(
+                        "select count(*) from registered_devices where patient_id = ?",
+                        "3171011508850001"),
                 "the NIK is not what is stored");
-        assertEquals(GatewayFixture.PATIENT_ID, text("select patient_id from registered_devices where id = ? and revoked_at is null", id),
+        assertEquals(
+                GatewayFixture.PATIENT_ID,
+                text(
+                        "select patient_id from registered_devices where id = ? and revoked_at is null",
+                        id),
                 "the patient's pseudonym is");
 
         assertEquals(204, delete("/v1/devices/" + id).statusCode());
-        assertEquals(1, query("select count(*) from registered_devices where id = ? and revoked_at is not null", id));
+        assertEquals(
+                1,
+                query(
+                        "select count(*) from registered_devices where id = ? and revoked_at is not null",
+                        id));
         assertEquals(204, delete("/v1/devices/" + id).statusCode(), "revoking twice is harmless");
         HttpResponse<String> unknown = delete("/v1/devices/dev-00000000000000000000000000000000");
         assertEquals(404, unknown.statusCode());
@@ -110,7 +128,7 @@ class DevicesApiTest {
             {"{", "malformed-json"},
             {"", "malformed-json"},
             {"{\"patient\":\"3171011508850001\",}", "malformed-json"},
-            {"[" .repeat(2000) + "]".repeat(2000), "malformed-json"},
+            {"[".repeat(2000) + "]".repeat(2000), "malformed-json"},
             {"[1,2]", "not-an-object"},
             {"\"text\"", "not-an-object"},
             {"{\"manufacturer\":\"Acme\",\"model\":\"B\",\"serial\":\"S\"}", "patient-missing"},
@@ -135,7 +153,10 @@ class DevicesApiTest {
         HttpResponse<String> huge = register(GOOD.replace("SN-1", "S".repeat(5000)));
         assertEquals(413, huge.statusCode());
         assertEquals("body-too-large", code(huge));
-        assertEquals(415, gw.post("/v1/devices", "text/plain", GOOD.getBytes(StandardCharsets.UTF_8)).statusCode());
+        assertEquals(
+                415,
+                gw.post("/v1/devices", "text/plain", GOOD.getBytes(StandardCharsets.UTF_8))
+                        .statusCode());
         assertEquals(before, registered(), "nothing of a refused registration is kept");
         assertEquals(201, register(GOOD).statusCode(), "and the endpoint still works");
     }
@@ -144,14 +165,29 @@ class DevicesApiTest {
     void hostileIdsAreUnknownAndRevokeNothing() throws Exception {
         String id = json(register(GOOD)).getString("id");
         String[] ids = {
-            "' or '1'='1", "dev-1; delete from registered_devices; --", "%", "x".repeat(5000), "DEV-" + id.substring(4),
-            id + "%00", "\u0000", "é", id.substring(0, id.length() - 1),
+            "' or '1'='1",
+            "dev-1; delete from registered_devices; --",
+            "%",
+            "x".repeat(5000),
+            "DEV-" + id.substring(4),
+            id + "%00",
+            "\u0000",
+            "é",
+            id.substring(0, id.length() - 1),
         };
         for (String bad : ids) {
-            HttpResponse<String> r = delete("/v1/devices/" + URLEncoder.encode(bad, StandardCharsets.UTF_8).replace("+", "%20"));
+            HttpResponse<String> r =
+                    delete(
+                            "/v1/devices/"
+                                    + URLEncoder.encode(bad, StandardCharsets.UTF_8)
+                                            .replace("+", "%20"));
             assertEquals(404, r.statusCode(), bad.length() > 50 ? "long id" : bad);
         }
-        assertEquals(0, query("select count(*) from registered_devices where revoked_at is not null and id = ?", id),
+        assertEquals(
+                0,
+                query(
+                        "select count(*) from registered_devices where revoked_at is not null and id = ?",
+                        id),
                 "no hostile id revoked the real device");
         assertTrue(registered() >= 1);
     }

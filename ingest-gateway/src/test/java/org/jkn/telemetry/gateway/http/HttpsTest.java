@@ -28,12 +28,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The HTTPS listener with a certificate made for the test, used by a real HTTPS client (HTTP/1.1 and HTTP/2). */
+/**
+ * The HTTPS listener with a certificate made for the test, used by a real HTTPS client (HTTP/1.1
+ * and HTTP/2).
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpsTest {
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
     GatewayFixture gw;
     SelfSignedCertificate certificate;
     int tlsPort;
@@ -55,8 +57,11 @@ class HttpsTest {
     }
 
     private HttpClient client(HttpClient.Version version) throws Exception {
-        return HttpClient.newBuilder().sslContext(certificate.trustingContext()).version(version)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder()
+                .sslContext(certificate.trustingContext())
+                .version(version)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     @Test
@@ -64,26 +69,53 @@ class HttpsTest {
         assertTrue(tlsPort > 0 && tlsPort != gw.gateway().port());
         for (HttpClient.Version v : HttpClient.Version.values()) {
             HttpClient https = client(v);
-            HttpResponse<String> up = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + tlsPort + "/v1/readings"))
-                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + gw.defaultToken())
-                    .POST(HttpRequest.BodyPublishers.ofString(EXAMPLE)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> up =
+                    https.send(
+                            HttpRequest.newBuilder(
+                                            URI.create(
+                                                    "https://127.0.0.1:"
+                                                            + tlsPort
+                                                            + "/v1/readings"))
+                                    .header("Content-Type", "application/json")
+                                    .header("Authorization", "Bearer " + gw.defaultToken())
+                                    .POST(HttpRequest.BodyPublishers.ofString(EXAMPLE))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(202, up.statusCode(), up.body());
             assertEquals(v, up.version(), "negotiated by ALPN");
             GatewayFixture.await("stored", () -> gw.observationCount() == 4);
-            HttpResponse<String> read = https.send(HttpRequest.newBuilder(
-                    URI.create("https://127.0.0.1:" + tlsPort + "/fhir/Observation?patient=" + PATIENT_ID))
-                    .header("Authorization", "Bearer " + gw.defaultToken()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> read =
+                    https.send(
+                            HttpRequest.newBuilder(
+                                            URI.create(
+                                                    "https://127.0.0.1:"
+                                                            + tlsPort
+                                                            + "/fhir/Observation?patient="
+                                                            + PATIENT_ID))
+                                    .header("Authorization", "Bearer " + gw.defaultToken())
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(200, read.statusCode());
             assertTrue(read.body().contains("\"total\":4"), read.body());
-            assertTrue(read.body().contains("https://127.0.0.1:" + tlsPort + "/fhir/Observation/"), "links name the scheme used");
+            assertTrue(
+                    read.body().contains("https://127.0.0.1:" + tlsPort + "/fhir/Observation/"),
+                    "links name the scheme used");
         }
     }
 
     @Test
     void aClientThatDoesNotTrustTheCertificateSendsNothing() {
-        HttpClient untrusting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        assertThrows(SSLHandshakeException.class, () -> untrusting.send(
-                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + tlsPort + "/health")).build(), HttpResponse.BodyHandlers.ofString()));
+        HttpClient untrusting =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        assertThrows(
+                SSLHandshakeException.class,
+                () ->
+                        untrusting.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "https://127.0.0.1:" + tlsPort + "/health"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString()));
     }
 
     @Test
@@ -91,7 +123,9 @@ class HttpsTest {
         try (Socket s = new Socket("127.0.0.1", tlsPort)) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
-            out.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
             byte[] buf = new byte[64];

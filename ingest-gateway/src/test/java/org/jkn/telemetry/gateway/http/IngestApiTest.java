@@ -28,14 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IngestApiTest {
 
-    @TempDir
-    static Path dataDir;
+    @TempDir static Path dataDir;
     GatewayFixture gw;
 
     @BeforeAll
     void start() throws Exception {
         gw = GatewayFixture.start(dataDir);
-        for (String nik : new String[] {"3171014101900003", "3171014101900004", "3171014101900005"}) {
+        for (String nik :
+                new String[] {"3171014101900003", "3171014101900004", "3171014101900005"}) {
             gw.consentToCollectingEverything(nik);
         }
     }
@@ -46,16 +46,32 @@ class IngestApiTest {
     }
 
     private static String reading(String id, String type, String time, double value) {
-        return "{\"id\":\"" + id + "\",\"type\":\"" + type + "\",\"time\":\"" + time + "\",\"value\":" + value + "}";
+        return "{\"id\":\""
+                + id
+                + "\",\"type\":\""
+                + type
+                + "\",\"time\":\""
+                + time
+                + "\",\"value\":"
+                + value
+                + "}";
     }
 
     /** Posts with that patient's own token. */
     private HttpResponse<String> postBatchAs(String nik, String batch) throws Exception {
-        return gw.post("/v1/readings", "application/json", batch.getBytes(StandardCharsets.UTF_8), gw.patientToken(nik));
+        return gw.post(
+                "/v1/readings",
+                "application/json",
+                batch.getBytes(StandardCharsets.UTF_8),
+                gw.patientToken(nik));
     }
 
     private static String batch(String patient, String... readings) {
-        return "{\"patient\":\"" + patient + "\",\"device\":{\"id\":\"phone-1\"},\"readings\":[" + String.join(",", readings) + "]}";
+        return "{\"patient\":\""
+                + patient
+                + "\",\"device\":{\"id\":\"phone-1\"},\"readings\":["
+                + String.join(",", readings)
+                + "]}";
     }
 
     @Test
@@ -74,7 +90,10 @@ class IngestApiTest {
         await("first copy stored", () -> gw.observationCount() >= 4);
         HttpResponse<String> again = gw.postBatch(EXAMPLE);
         assertEquals(202, again.statusCode());
-        assertEquals(4, json(again).getInteger("accepted"), "a retry is acknowledged like the first send");
+        assertEquals(
+                4,
+                json(again).getInteger("accepted"),
+                "a retry is acknowledged like the first send");
         await("retry drained", () -> gw.gateway().journal().pendingReadings() == 0);
         assertEquals(4, gw.observationCount());
         String metrics = gw.get("/metrics").body();
@@ -84,20 +103,31 @@ class IngestApiTest {
     @Test
     void badReadingsAreListedAndTheRestIsKept() throws Exception {
         String p = "3171014101900003";
-        HttpResponse<String> r = postBatchAs(p, batch(p,
-                reading("ok", "heart_rate", "2026-11-22T08:00:00+07:00", 64),
-                reading("absurd", "heart_rate", "2026-11-22T08:00:00+07:00", 4000),
-                reading("future", "heart_rate", "2099-11-22T08:00:00+07:00", 64),
-                reading("unknown", "telepathy", "2026-11-22T08:00:00+07:00", 1),
-                "{\"id\":\"typed\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":\"sixty\"}",
-                "{\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":60}",
-                "42"));
+        HttpResponse<String> r =
+                postBatchAs(
+                        p,
+                        batch(
+                                p,
+                                reading("ok", "heart_rate", "2026-11-22T08:00:00+07:00", 64),
+                                reading("absurd", "heart_rate", "2026-11-22T08:00:00+07:00", 4000),
+                                reading("future", "heart_rate", "2099-11-22T08:00:00+07:00", 64),
+                                reading("unknown", "telepathy", "2026-11-22T08:00:00+07:00", 1),
+                                "{\"id\":\"typed\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":\"sixty\"}",
+                                "{\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":60}",
+                                "42"));
         assertEquals(202, r.statusCode(), r.body());
         JsonObject body = json(r);
         assertEquals(1, body.getInteger("accepted"));
         JsonArray rejected = body.getJsonArray("rejected");
         assertEquals(6, rejected.size(), rejected.encodePrettily());
-        String[] reasons = {"implausible-value", "time-in-future", "unknown-type", "wrong-type", "missing-field", "not-an-object"};
+        String[] reasons = {
+            "implausible-value",
+            "time-in-future",
+            "unknown-type",
+            "wrong-type",
+            "missing-field",
+            "not-an-object"
+        };
         for (int i = 0; i < reasons.length; i++) {
             JsonObject rej = rejected.getJsonObject(i);
             assertEquals(i + 1, rej.getInteger("index"));
@@ -113,25 +143,39 @@ class IngestApiTest {
             {"{\"patient\": \"3171011508850001\", \"readings\": [", "malformed-json"},
             {"[]", "not-a-batch"},
             {"{\"device\":{\"id\":\"d\"},\"readings\":[]}", "patient-missing"},
-            {"{\"patient\":\"12345\",\"device\":{\"id\":\"d\"},\"readings\":[]}", "patient-invalid"},
+            {
+                "{\"patient\":\"12345\",\"device\":{\"id\":\"d\"},\"readings\":[]}",
+                "patient-invalid"
+            },
             {"{\"patient\":\"3171011508850001\",\"readings\":[]}", "device-missing"},
-            {"{\"patient\":\"3171011508850001\",\"device\":{\"id\":\"d\"},\"readings\":\"all of them\"}", "readings-missing"},
+            {
+                "{\"patient\":\"3171011508850001\",\"device\":{\"id\":\"d\"},\"readings\":\"all of them\"}",
+                "readings-missing"
+            },
             {"", "malformed-json"},
         };
         for (String[] c : cases) {
             HttpResponse<String> r = gw.postBatch(c[0]);
             assertEquals(400, r.statusCode(), c[0]);
             assertEquals(c[1], json(r).getJsonObject("error").getString("code"), c[0]);
-            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+            assertTrue(
+                    r.headers()
+                            .firstValue("Content-Type")
+                            .orElse("")
+                            .startsWith("application/json"));
         }
     }
 
     @Test
     void otherMediaTypesGet415() throws Exception {
-        HttpResponse<String> r = gw.post("/v1/readings", "text/plain", EXAMPLE.getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r =
+                gw.post("/v1/readings", "text/plain", EXAMPLE.getBytes(StandardCharsets.UTF_8));
         assertEquals(415, r.statusCode());
         assertEquals("unsupported-media-type", json(r).getJsonObject("error").getString("code"));
-        assertEquals(415, gw.post("/v1/readings", null, EXAMPLE.getBytes(StandardCharsets.UTF_8)).statusCode());
+        assertEquals(
+                415,
+                gw.post("/v1/readings", null, EXAMPLE.getBytes(StandardCharsets.UTF_8))
+                        .statusCode());
     }
 
     @Test
@@ -148,11 +192,20 @@ class IngestApiTest {
             // The server may close the connection before the client finished uploading 50 MB; the
             // refusal itself is then checked by the raw-socket test below.
         }
-        assertEquals(413, RawHttp.statusOfOversizedUpload(gw.gateway().port(), 50L * 1024 * 1024, gw.defaultToken()));
+        assertEquals(
+                413,
+                RawHttp.statusOfOversizedUpload(
+                        gw.gateway().port(), 50L * 1024 * 1024, gw.defaultToken()));
         String p = "3171014101900004";
-        HttpResponse<String> ok = postBatchAs(p, batch(p, reading("after", "heart_rate", "2026-11-22T08:00:00+07:00", 70)));
+        HttpResponse<String> ok =
+                postBatchAs(
+                        p,
+                        batch(p, reading("after", "heart_rate", "2026-11-22T08:00:00+07:00", 70)));
         assertEquals(202, ok.statusCode());
-        assertTrue(gw.get("/metrics").body().contains("telemetry_batches_refused_total{reason=\"body-too-large\"}"));
+        assertTrue(
+                gw.get("/metrics")
+                        .body()
+                        .contains("telemetry_batches_refused_total{reason=\"body-too-large\"}"));
     }
 
     @Test
@@ -166,7 +219,8 @@ class IngestApiTest {
             }
             sb.append(reading("hr-" + i, "heart_rate", t0.plusSeconds(i).toString(), 60 + i % 40));
         }
-        HttpResponse<String> r = postBatchAs("3171014101900005", batch("3171014101900005", sb.toString()));
+        HttpResponse<String> r =
+                postBatchAs("3171014101900005", batch("3171014101900005", sb.toString()));
         assertEquals(202, r.statusCode());
         assertEquals(n, json(r).getInteger("accepted"));
     }

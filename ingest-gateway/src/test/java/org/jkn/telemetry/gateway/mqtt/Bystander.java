@@ -30,7 +30,9 @@ final class Bystander implements AutoCloseable {
         assertEquals(id, ack.packetId());
         assertEquals(0, ack.pubAckReason());
         try (MqttWire fresh = new MqttWire(port)) {
-            fresh.send(MqttWire.connect(4, "newcomer", device.id(), device.secret(), 60), MqttWire.pingreq());
+            fresh.send(
+                    MqttWire.connect(4, "newcomer", device.id(), device.secret(), 60),
+                    MqttWire.pingreq());
             assertEquals(0, fresh.read().connackCode(), "new connections are accepted");
             assertEquals(MqttWire.PINGRESP, fresh.read().type());
         }

@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jkn.telemetry.gateway.GatewayFixture;
 
-/** Devices registered and revoked through the real HTTP API (as an admin), and the batches they send. */
+/**
+ * Devices registered and revoked through the real HTTP API (as an admin), and the batches they
+ * send.
+ */
 final class Devices {
 
     /** A registered device's credentials and topics. */
@@ -29,17 +32,26 @@ final class Devices {
     static final String OTHER_NIK = "3171014101900003";
     private static final AtomicInteger SERIALS = new AtomicInteger();
 
-    private Devices() {
-    }
+    private Devices() {}
 
     static Device register(GatewayFixture gw) throws Exception {
         return register(gw, GatewayFixture.NIK);
     }
 
     static Device register(GatewayFixture gw, String nik) throws Exception {
-        String body = new JsonObject().put("patient", nik).put("manufacturer", "Acme").put("model", "Band 5")
-                .put("serial", "SN-" + SERIALS.incrementAndGet()).encode();
-        HttpResponse<String> r = gw.post("/v1/devices", "application/json", body.getBytes(StandardCharsets.UTF_8), gw.adminToken());
+        String body =
+                new JsonObject()
+                        .put("patient", nik)
+                        .put("manufacturer", "Acme")
+                        .put("model", "Band 5")
+                        .put("serial", "SN-" + SERIALS.incrementAndGet())
+                        .encode();
+        HttpResponse<String> r =
+                gw.post(
+                        "/v1/devices",
+                        "application/json",
+                        body.getBytes(StandardCharsets.UTF_8),
+                        gw.adminToken());
         assertEquals(201, r.statusCode(), r.body());
         JsonObject j = new JsonObject(r.body());
         return new Device(j.getString("id"), j.getString("secret"));
@@ -49,7 +61,10 @@ final class Devices {
         assertEquals(204, gw.delete("/v1/devices/" + d.id(), gw.adminToken()).statusCode());
     }
 
-    /** A batch of heart rates with the given reading ids and no patient or device: both come from the registration. */
+    /**
+     * A batch of heart rates with the given reading ids and no patient or device: both come from
+     * the registration.
+     */
     static byte[] batch(String... readingIds) {
         return batchFor(null, readingIds);
     }
@@ -62,9 +77,14 @@ final class Devices {
         }
         b.append("\"readings\":[");
         for (int i = 0; i < readingIds.length; i++) {
-            b.append(i == 0 ? "" : ",").append("{\"id\":\"").append(readingIds[i])
-                    .append("\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:").append(String.format("%02d", i % 60))
-                    .append(":00+07:00\",\"value\":").append(60 + i % 40).append("}");
+            b.append(i == 0 ? "" : ",")
+                    .append("{\"id\":\"")
+                    .append(readingIds[i])
+                    .append("\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:")
+                    .append(String.format("%02d", i % 60))
+                    .append(":00+07:00\",\"value\":")
+                    .append(60 + i % 40)
+                    .append("}");
         }
         return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -24,16 +24,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MosquittoPubTest {
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
     private static GatewayFixture gw;
     private static Path mosquittoPub;
 
     @BeforeAll
     static void start() throws Exception {
-        Optional<Path> exe = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-                .filter(s -> !s.isBlank()).map(d -> Path.of(d, "mosquitto_pub")).filter(Files::isExecutable).findFirst();
-        Assumptions.assumeTrue(exe.isPresent(), "mosquitto_pub is not installed (Debian: apt-get install mosquitto-clients)");
+        Optional<Path> exe =
+                Stream.of(
+                                System.getenv()
+                                        .getOrDefault("PATH", "")
+                                        .split(java.io.File.pathSeparator))
+                        .filter(s -> !s.isBlank())
+                        .map(d -> Path.of(d, "mosquitto_pub"))
+                        .filter(Files::isExecutable)
+                        .findFirst();
+        Assumptions.assumeTrue(
+                exe.isPresent(),
+                "mosquitto_pub is not installed (Debian: apt-get install mosquitto-clients)");
         mosquittoPub = exe.get();
         gw = GatewayFixture.start(dir);
     }
@@ -58,18 +66,48 @@ class MosquittoPubTest {
     private static void publishAndFind(String version, String prefix) throws Exception {
         Devices.Device d = Devices.register(gw);
         int before = gw.observationCount();
-        String payload = new String(Devices.batch(prefix + "1", prefix + "2", prefix + "3"), StandardCharsets.UTF_8);
-        Process p = new ProcessBuilder(mosquittoPub.toString(), "-h", "127.0.0.1", "-p", Integer.toString(gw.gateway().mqtt().port()),
-                "-V", version, "-q", "1", "-i", "pub-" + prefix, "-u", d.id(), "-P", d.secret(), "-t", d.readings(), "-m", payload)
-                .redirectErrorStream(true).start();
+        String payload =
+                new String(
+                        Devices.batch(prefix + "1", prefix + "2", prefix + "3"),
+                        StandardCharsets.UTF_8);
+        Process p =
+                new ProcessBuilder(
+                                mosquittoPub.toString(),
+                                "-h",
+                                "127.0.0.1",
+                                "-p",
+                                Integer.toString(gw.gateway().mqtt().port()),
+                                "-V",
+                                version,
+                                "-q",
+                                "1",
+                                "-i",
+                                "pub-" + prefix,
+                                "-u",
+                                d.id(),
+                                "-P",
+                                d.secret(),
+                                "-t",
+                                d.readings(),
+                                "-m",
+                                payload)
+                        .redirectErrorStream(true)
+                        .start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "mosquitto_pub did not finish: no PUBACK");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         // exit 0 only once the PUBACK came back, i.e. after the journal append
         assertEquals(0, p.exitValue(), "mosquitto_pub failed: " + out);
-        GatewayFixture.await("three readings through FHIR", () -> gw.observationCount() == before + 3);
-        List<String> ids = gw.observations("").getJsonArray("entry").stream()
-                .map(e -> ((io.vertx.core.json.JsonObject) e).getJsonObject("resource").encode())
-                .filter(r -> r.contains(d.id())).toList();
+        GatewayFixture.await(
+                "three readings through FHIR", () -> gw.observationCount() == before + 3);
+        List<String> ids =
+                gw.observations("").getJsonArray("entry").stream()
+                        .map(
+                                e ->
+                                        ((io.vertx.core.json.JsonObject) e)
+                                                .getJsonObject("resource")
+                                                .encode())
+                        .filter(r -> r.contains(d.id()))
+                        .toList();
         assertEquals(3, ids.size(), "the three Observations name the publishing device");
     }
 }

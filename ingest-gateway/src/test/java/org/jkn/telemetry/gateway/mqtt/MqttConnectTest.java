@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** CONNECT with real Paho clients: who gets in, with which CONNACK codes, and revocation of live connections. */
+/**
+ * CONNECT with real Paho clients: who gets in, with which CONNACK codes, and revocation of live
+ * connections.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MqttConnectTest {
 
@@ -29,8 +32,7 @@ class MqttConnectTest {
     private static final int V5_BAD_USER_OR_PASSWORD = 0x86;
     private static final int V5_NOT_AUTHORIZED = 0x87;
 
-    @TempDir
-    static Path dataDir;
+    @TempDir static Path dataDir;
     GatewayFixture gw;
     int port;
     Devices.Device device;
@@ -87,9 +89,13 @@ class MqttConnectTest {
 
     @Test
     void wrongSecretAndUnknownDeviceAreBadUsernameOrPassword() throws Exception {
-        String[][] creds = {{device.id(), device.secret() + "x"}, {"dev-00000000000000000000000000000000", device.secret()}};
+        String[][] creds = {
+            {device.id(), device.secret() + "x"},
+            {"dev-00000000000000000000000000000000", device.secret()}
+        };
         for (String[] c : creds) {
-            try (PahoV5 v5 = PahoV5.create(port, "bad-v5"); PahoV3 v3 = PahoV3.create(port, "bad-v3")) {
+            try (PahoV5 v5 = PahoV5.create(port, "bad-v5");
+                    PahoV3 v3 = PahoV3.create(port, "bad-v3")) {
                 assertEquals(V5_BAD_USER_OR_PASSWORD, v5.connect(PahoV5.options(c[0], c[1])), c[0]);
                 assertEquals(V3_BAD_USER_OR_PASSWORD, v3.connect(PahoV3.options(c[0], c[1])), c[0]);
             }
@@ -99,23 +105,36 @@ class MqttConnectTest {
     @Test
     void hostileOrMissingCredentialsAreRefusedAndCostNothingElse() throws Exception {
         String[][] creds = {
-            {device.id(), ""}, {device.id(), null}, {null, null}, {"' or 1=1 --", device.secret()},
-            {"devices/+/readings", "x"}, {"#", "x"}, {"x".repeat(20_000), device.secret()}, {device.id().toUpperCase(), device.secret()},
+            {device.id(), ""},
+            {device.id(), null},
+            {null, null},
+            {"' or 1=1 --", device.secret()},
+            {"devices/+/readings", "x"},
+            {"#", "x"},
+            {"x".repeat(20_000), device.secret()},
+            {device.id().toUpperCase(), device.secret()},
         };
-        double refusedBefore = metric("telemetry_mqtt_connects_refused_total{reason=\"bad-credentials\"}");
+        double refusedBefore =
+                metric("telemetry_mqtt_connects_refused_total{reason=\"bad-credentials\"}");
         for (String[] c : creds) {
             for (int version : new int[] {4, 5}) {
                 try (MqttWire w = new MqttWire(port)) {
                     w.send(MqttWire.connect(version, "hostile", c[0], c[1], 30));
                     MqttWire.Packet connack = w.read();
                     assertEquals(MqttWire.CONNACK, connack.type());
-                    assertEquals(version == 5 ? V5_BAD_USER_OR_PASSWORD : V3_BAD_USER_OR_PASSWORD, connack.connackCode(),
-                            c[0] == null ? "no username" : c[0].substring(0, Math.min(40, c[0].length())));
+                    assertEquals(
+                            version == 5 ? V5_BAD_USER_OR_PASSWORD : V3_BAD_USER_OR_PASSWORD,
+                            connack.connackCode(),
+                            c[0] == null
+                                    ? "no username"
+                                    : c[0].substring(0, Math.min(40, c[0].length())));
                     assertTrue(w.closedByServer(), "a refusing CONNACK closes the connection");
                 }
             }
         }
-        assertEquals(refusedBefore + 2 * creds.length, metric("telemetry_mqtt_connects_refused_total{reason=\"bad-credentials\"}"),
+        assertEquals(
+                refusedBefore + 2 * creds.length,
+                metric("telemetry_mqtt_connects_refused_total{reason=\"bad-credentials\"}"),
                 "operators can see refused logins");
         try (PahoV5 c = PahoV5.create(port, "after-bad")) {
             c.connect(device);
@@ -126,13 +145,15 @@ class MqttConnectTest {
 
     @Test
     void mqtt31AndUnknownProtocolLevelsAreRefused() throws Exception {
-        // level 3 is sent as MQTT 3.1 ("MQIsdp"), which the decoder accepts and this server does not
+        // level 3 is sent as MQTT 3.1 ("MQIsdp"), which the decoder accepts and this server does
+        // not
         for (int level : new int[] {3, 6}) {
             try (MqttWire w = new MqttWire(port)) {
                 w.send(MqttWire.connect(level, "old", device.id(), device.secret(), 30));
                 MqttWire.Packet p = w.read();
                 assertEquals(MqttWire.CONNACK, p.type());
-                assertEquals(1, p.connackCode(), "0x01 unacceptable protocol version, level " + level);
+                assertEquals(
+                        1, p.connackCode(), "0x01 unacceptable protocol version, level " + level);
                 assertTrue(w.closedByServer());
             }
         }
@@ -141,7 +162,8 @@ class MqttConnectTest {
     @Test
     void revocationDropsLiveConnectionsAndRefusesNewOnes() throws Exception {
         Devices.Device d = Devices.register(gw);
-        try (PahoV5 v5 = PahoV5.create(port, "revoked-v5"); PahoV3 v3 = PahoV3.create(port, "revoked-v3")) {
+        try (PahoV5 v5 = PahoV5.create(port, "revoked-v5");
+                PahoV3 v3 = PahoV3.create(port, "revoked-v3")) {
             v5.connect(d);
             v3.connect(d);
             Devices.revoke(gw, d);
@@ -150,10 +172,13 @@ class MqttConnectTest {
             assertTrue(metric("telemetry_mqtt_disconnects_total{reason=\"not-authorized\"}") >= 1);
             assertNotNull(v3.lost.get(5, TimeUnit.SECONDS), "the 3.1.1 connection is closed");
         }
-        try (PahoV5 v5 = PahoV5.create(port, "revoked-v5"); PahoV3 v3 = PahoV3.create(port, "revoked-v3")) {
+        try (PahoV5 v5 = PahoV5.create(port, "revoked-v5");
+                PahoV3 v3 = PahoV3.create(port, "revoked-v3")) {
             assertEquals(V5_NOT_AUTHORIZED, v5.connect(PahoV5.options(d.id(), d.secret())));
             assertEquals(V3_NOT_AUTHORIZED, v3.connect(PahoV3.options(d.id(), d.secret())));
-            assertEquals(V5_BAD_USER_OR_PASSWORD, v5.connect(PahoV5.options(d.id(), "guess")),
+            assertEquals(
+                    V5_BAD_USER_OR_PASSWORD,
+                    v5.connect(PahoV5.options(d.id(), "guess")),
                     "a wrong secret does not learn that the device was revoked");
         }
     }
@@ -161,7 +186,8 @@ class MqttConnectTest {
     @Test
     void aWillIsAllowedOnlyOnTheDevicesOwnStatusTopic() throws Exception {
         Devices.Device other = Devices.register(gw);
-        try (PahoV5 v5 = PahoV5.create(port, "will-v5"); PahoV3 v3 = PahoV3.create(port, "will-v3")) {
+        try (PahoV5 v5 = PahoV5.create(port, "will-v5");
+                PahoV3 v3 = PahoV3.create(port, "will-v3")) {
             MqttConnectionOptions o5 = PahoV5.options(device.id(), device.secret());
             o5.setWill(other.status(), new MqttMessage("offline".getBytes(StandardCharsets.UTF_8)));
             assertEquals(V5_NOT_AUTHORIZED, v5.connect(o5));
@@ -171,7 +197,8 @@ class MqttConnectTest {
         }
         try (PahoV5 v5 = PahoV5.create(port, "will-ok")) {
             MqttConnectionOptions o5 = PahoV5.options(device.id(), device.secret());
-            o5.setWill(device.status(), new MqttMessage("offline".getBytes(StandardCharsets.UTF_8)));
+            o5.setWill(
+                    device.status(), new MqttMessage("offline".getBytes(StandardCharsets.UTF_8)));
             assertEquals(0, v5.connect(o5));
         }
     }

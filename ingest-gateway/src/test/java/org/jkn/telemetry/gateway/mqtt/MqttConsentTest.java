@@ -15,18 +15,21 @@ import org.jkn.telemetry.gateway.GatewayFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The MQTT path goes through the same consent check as HTTP: per reading, the rest of the publish kept. */
+/**
+ * The MQTT path goes through the same consent check as HTTP: per reading, the rest of the publish
+ * kept.
+ */
 class MqttConsentTest {
 
-    @TempDir
-    Path dataDir;
+    @TempDir Path dataDir;
 
     @Test
     void readingsWithoutConsentAreRejectedOneByOneAndTheConsentedOnesStored() throws Exception {
         try (GatewayFixture gw = GatewayFixture.startWithoutConsent(dataDir)) {
             Devices.Device device = Devices.register(gw);
-            String batch = "{\"readings\":[{\"id\":\"mq-hr\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T09:00:00+07:00\",\"value\":64},"
-                    + "{\"id\":\"mq-flow\",\"type\":\"menstruation_flow\",\"time\":\"2026-11-22T09:00:00+07:00\",\"flow\":\"light\"}]}";
+            String batch =
+                    "{\"readings\":[{\"id\":\"mq-hr\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T09:00:00+07:00\",\"value\":64},"
+                            + "{\"id\":\"mq-flow\",\"type\":\"menstruation_flow\",\"time\":\"2026-11-22T09:00:00+07:00\",\"flow\":\"light\"}]}";
             try (PahoV5 v5 = PahoV5.create(gw.gateway().mqtt().port(), "v5-consent")) {
                 v5.connect(device);
                 IMqttToken sub = v5.client.subscribe(new MqttSubscription(device.responses(), 1));
@@ -34,19 +37,44 @@ class MqttConsentTest {
                 MqttProperties props = new MqttProperties();
                 props.setResponseTopic(device.responses());
 
-                assertEquals(0, v5.publish(device.readings(), batch.getBytes(StandardCharsets.UTF_8), 1, props),
+                assertEquals(
+                        0,
+                        v5.publish(
+                                device.readings(),
+                                batch.getBytes(StandardCharsets.UTF_8),
+                                1,
+                                props),
                         "the publish itself is acknowledged: its readings are answered one by one");
                 JsonObject none = response(v5);
                 assertEquals(0, none.getInteger("accepted"));
-                assertEquals("consent-required", none.getJsonArray("rejected").getJsonObject(0).getString("reason"));
-                assertEquals("consent-required", none.getJsonArray("rejected").getJsonObject(1).getString("reason"));
+                assertEquals(
+                        "consent-required",
+                        none.getJsonArray("rejected").getJsonObject(0).getString("reason"));
+                assertEquals(
+                        "consent-required",
+                        none.getJsonArray("rejected").getJsonObject(1).getString("reason"));
 
-                assertEquals(201, gw.postConsent(org.jkn.telemetry.gateway.Consents.consent(GatewayFixture.PATIENT_ID,
-                        org.jkn.telemetry.gateway.Consents.collect())).statusCode());
-                assertEquals(0, v5.publish(device.readings(), batch.getBytes(StandardCharsets.UTF_8), 1, props));
+                assertEquals(
+                        201,
+                        gw.postConsent(
+                                        org.jkn.telemetry.gateway.Consents.consent(
+                                                GatewayFixture.PATIENT_ID,
+                                                org.jkn.telemetry.gateway.Consents.collect()))
+                                .statusCode());
+                assertEquals(
+                        0,
+                        v5.publish(
+                                device.readings(),
+                                batch.getBytes(StandardCharsets.UTF_8),
+                                1,
+                                props));
                 JsonObject some = response(v5);
-                assertEquals(1, some.getInteger("accepted"), "heart rate now; cycle data still needs a permit naming it");
-                assertEquals("mq-flow", some.getJsonArray("rejected").getJsonObject(0).getString("id"));
+                assertEquals(
+                        1,
+                        some.getInteger("accepted"),
+                        "heart rate now; cycle data still needs a permit naming it");
+                assertEquals(
+                        "mq-flow", some.getJsonArray("rejected").getJsonObject(0).getString("id"));
             }
             GatewayFixture.await("heart rate stored", () -> gw.observationCount() == 1);
         }

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Random;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.config.ConfigKey;
-import org.jkn.telemetry.store.query.ObservationIds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MqttHostilePacketsTest {
 
-    @TempDir
-    static Path dataDir;
+    @TempDir static Path dataDir;
     GatewayFixture gw;
     int port;
     Devices.Device device;
@@ -37,12 +35,15 @@ class MqttHostilePacketsTest {
     @BeforeAll
     void start() throws Exception {
         Map<ConfigKey, String> config = GatewayFixture.config(dataDir);
-        // closed sockets leave the session table a moment later; the limit itself is MqttLimitsTest's
+        // closed sockets leave the session table a moment later; the limit itself is
+        // MqttLimitsTest's
         config.put(ConfigKey.MQTT_MAX_CONNECTIONS_PER_DEVICE, "16");
         gw = GatewayFixture.start(config);
         port = gw.gateway().mqtt().port();
         device = Devices.register(gw);
-        bystanderDevice = Devices.register(gw); // its own device, so the hostile clients' connection limit is not its
+        bystanderDevice =
+                Devices.register(
+                        gw); // its own device, so the hostile clients' connection limit is not its
     }
 
     @AfterAll
@@ -63,7 +64,13 @@ class MqttHostilePacketsTest {
 
     private MqttWire connected(int version) throws Exception {
         MqttWire w = new MqttWire(port);
-        w.send(MqttWire.connect(version, "hostile", device.id(), device.secret(), 60)); // one client id: each takes over the last
+        w.send(
+                MqttWire.connect(
+                        version,
+                        "hostile",
+                        device.id(),
+                        device.secret(),
+                        60)); // one client id: each takes over the last
         assertEquals(0, w.read().connackCode());
         return w;
     }
@@ -84,20 +91,24 @@ class MqttHostilePacketsTest {
     }
 
     @Test
-    void aRemainingLengthLargerThanTheBytesSentCostsNothingWhenTheClientGoesAway() throws Exception {
+    void aRemainingLengthLargerThanTheBytesSentCostsNothingWhenTheClientGoesAway()
+            throws Exception {
         // CVE-2026-25627 class: declared 200 bytes, sent 20, then gone
         try (MqttWire w = new MqttWire(port)) {
             byte[] header = {0x10, (byte) 0xC8, 0x01};
             w.send(header, new byte[20]);
         }
         try (MqttWire w = connected(5)) {
-            w.send(MqttWire.publish(5, device.readings(), 1, 1, Devices.batch("before-truncation")));
+            w.send(
+                    MqttWire.publish(
+                            5, device.readings(), 1, 1, Devices.batch("before-truncation")));
             assertEquals(MqttWire.PUBACK, w.read().type());
             byte[] whole = MqttWire.publish(5, device.readings(), 1, 2, Devices.batch("truncated"));
             w.send(java.util.Arrays.copyOf(whole, whole.length / 2));
         }
         GatewayFixture.await("the acknowledged reading stored", () -> stored("before-truncation"));
-        GatewayFixture.await("journal drained", () -> gw.gateway().journal().pendingReadings() == 0);
+        GatewayFixture.await(
+                "journal drained", () -> gw.gateway().journal().pendingReadings() == 0);
         assertTrue(!stored("truncated"), "half a packet is never taken for a whole one");
     }
 
@@ -105,8 +116,11 @@ class MqttHostilePacketsTest {
     void aFirstPacketThatIsNotConnectClosesTheConnectionUnanswered() throws Exception {
         // CVE-2023-0809 class; MQTT 5 §3.1 [MQTT-3.1.0-1]
         byte[][] firsts = {
-            MqttWire.publish(4, device.readings(), 1, 1, Devices.batch("no-connect")), MqttWire.pingreq(),
-            MqttWire.subscribe(4, 1, device.responses()), MqttWire.disconnect(), {0x20, 0x02, 0x00, 0x00},
+            MqttWire.publish(4, device.readings(), 1, 1, Devices.batch("no-connect")),
+            MqttWire.pingreq(),
+            MqttWire.subscribe(4, 1, device.responses()),
+            MqttWire.disconnect(),
+            {0x20, 0x02, 0x00, 0x00},
         };
         for (byte[] first : firsts) {
             try (MqttWire w = new MqttWire(port)) {
@@ -130,9 +144,12 @@ class MqttHostilePacketsTest {
     void severalPacketsInOneWriteAreAllProcessedInOrder() throws Exception {
         // netty#16776: a decoder fix once broke buffers holding several packets
         for (int version : new int[] {4, 5}) {
-            Devices.Device fresh = Devices.register(gw); // not cached: CONNECT waits for PBKDF2 with the rest queued
+            Devices.Device fresh =
+                    Devices.register(
+                            gw); // not cached: CONNECT waits for PBKDF2 with the rest queued
             try (MqttWire w = new MqttWire(port)) {
-                w.send(MqttWire.connect(version, "pipelined", fresh.id(), fresh.secret(), 60),
+                w.send(
+                        MqttWire.connect(version, "pipelined", fresh.id(), fresh.secret(), 60),
                         MqttWire.publish(version, fresh.readings(), 1, 1, Devices.batch("p1")),
                         MqttWire.publish(version, fresh.readings(), 0, 0, Devices.batch("p2")),
                         MqttWire.publish(version, fresh.readings(), 1, 3, Devices.batch("p3")),
@@ -171,15 +188,24 @@ class MqttHostilePacketsTest {
 
     @Test
     void reservedTypesAndAcknowledgementsOfNothingCloseTheConnection() throws Exception {
-        // type 0 is reserved; 15 is reserved in 3.1.1 and AUTH in 5 (no enhanced authentication was agreed);
+        // type 0 is reserved; 15 is reserved in 3.1.1 and AUTH in 5 (no enhanced authentication was
+        // agreed);
         // PUBACK, PUBREC, PUBREL and PUBCOMP answer flows this server never opens
-        byte[][] bad = {{0x00, 0x00}, {(byte) 0xF0, 0x00}, {0x40, 0x02, 0x00, 0x01}, {0x50, 0x02, 0x00, 0x01},
-                        {0x62, 0x02, 0x00, 0x01}, {0x70, 0x02, 0x00, 0x01}};
+        byte[][] bad = {
+            {0x00, 0x00},
+            {(byte) 0xF0, 0x00},
+            {0x40, 0x02, 0x00, 0x01},
+            {0x50, 0x02, 0x00, 0x01},
+            {0x62, 0x02, 0x00, 0x01},
+            {0x70, 0x02, 0x00, 0x01}
+        };
         for (int version : new int[] {4, 5}) {
             for (byte[] packet : bad) {
                 try (MqttWire w = connected(version)) {
                     w.send(packet);
-                    assertTrue(w.closedByServer(), "type " + ((packet[0] & 0xFF) >> 4) + " at level " + version);
+                    assertTrue(
+                            w.closedByServer(),
+                            "type " + ((packet[0] & 0xFF) >> 4) + " at level " + version);
                 }
             }
         }
@@ -196,7 +222,8 @@ class MqttHostilePacketsTest {
                 w.send(garbage);
             }
         }
-        // the assertion is the bystander's, after each test: served old and new connections (seed 4417 replays it)
+        // the assertion is the bystander's, after each test: served old and new connections (seed
+        // 4417 replays it)
     }
 
     private boolean stored(String readingId) {

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The configured limits, each at and just past its edge: packet size, in-flight, keep-alive, takeover, connections. */
+/**
+ * The configured limits, each at and just past its edge: packet size, in-flight, keep-alive,
+ * takeover, connections.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MqttLimitsTest {
 
@@ -28,8 +31,7 @@ class MqttLimitsTest {
     static final int RECEIVE_MAXIMUM = 4;
     static final int PUBLISHES_PER_SECOND = 50;
 
-    @TempDir
-    static Path dataDir;
+    @TempDir static Path dataDir;
     GatewayFixture gw;
     int port;
     Devices.Device device;
@@ -55,13 +57,18 @@ class MqttLimitsTest {
         gw.close();
     }
 
-    /** A QoS 1 PUBLISH of a valid batch, padded with JSON whitespace to exactly {@code size} bytes on the wire. */
+    /**
+     * A QoS 1 PUBLISH of a valid batch, padded with JSON whitespace to exactly {@code size} bytes
+     * on the wire.
+     */
     private byte[] publishOfSize(int version, int size, int packetId, String readingId) {
         byte[] batch = Devices.batch(readingId);
         int pad = 0;
         byte[] packet;
         do {
-            byte[] payload = (new String(batch, StandardCharsets.UTF_8) + " ".repeat(pad)).getBytes(StandardCharsets.UTF_8);
+            byte[] payload =
+                    (new String(batch, StandardCharsets.UTF_8) + " ".repeat(pad))
+                            .getBytes(StandardCharsets.UTF_8);
             packet = MqttWire.publish(version, device.readings(), 1, packetId, payload);
             pad += size - packet.length;
         } while (packet.length != size);
@@ -85,12 +92,16 @@ class MqttLimitsTest {
     }
 
     @Test
-    void aPacketOfExactlyTheMaximumIsAcceptedAndOneByteMoreClosesOnlyItsConnection() throws Exception {
+    void aPacketOfExactlyTheMaximumIsAcceptedAndOneByteMoreClosesOnlyItsConnection()
+            throws Exception {
         for (int version : new int[] {4, 5}) {
             try (MqttWire w = connected(version, "size-" + version)) {
                 w.send(publishOfSize(version, MAX_PACKET, 1, "at-limit-" + version));
                 MqttWire.Packet ack = w.read();
-                assertEquals(MqttWire.PUBACK, ack.type(), "a packet of exactly the maximum, fixed header included, is fine");
+                assertEquals(
+                        MqttWire.PUBACK,
+                        ack.type(),
+                        "a packet of exactly the maximum, fixed header included, is fine");
                 assertEquals(0, ack.pubAckReason());
                 w.send(publishOfSize(version, MAX_PACKET + 1, 2, "over-limit-" + version));
                 MqttWire.Packet next = w.read();
@@ -100,7 +111,8 @@ class MqttLimitsTest {
                     assertEquals(0x95, next.disconnectReason(), "packet too large");
                     next = w.read();
                 }
-                assertNull(next, "the connection is closed, with no PUBACK for the oversized packet");
+                assertNull(
+                        next, "the connection is closed, with no PUBACK for the oversized packet");
             }
         }
         assertServerStillServes();
@@ -126,18 +138,23 @@ class MqttLimitsTest {
     }
 
     @Test
-    void mqtt311ClientsSendingMoreThanTheLimitAreSlowedNotDroppedAndAcknowledgedInOrder() throws Exception {
+    void mqtt311ClientsSendingMoreThanTheLimitAreSlowedNotDroppedAndAcknowledgedInOrder()
+            throws Exception {
         int n = RECEIVE_MAXIMUM * 5;
         try (MqttWire w = connected(4, "flood-v3")) {
             List<byte[]> burst = new ArrayList<>();
             for (int i = 1; i <= n; i++) {
-                burst.add(MqttWire.publish(4, device.readings(), 1, i, Devices.batch("order-" + i)));
+                burst.add(
+                        MqttWire.publish(4, device.readings(), 1, i, Devices.batch("order-" + i)));
             }
             w.send(burst.toArray(new byte[0][]));
             for (int i = 1; i <= n; i++) {
                 MqttWire.Packet ack = w.read();
                 assertEquals(MqttWire.PUBACK, ack.type());
-                assertEquals(i, ack.packetId(), "PUBACKs leave in the order the publishes came (MQTT 3.1.1 §4.6)");
+                assertEquals(
+                        i,
+                        ack.packetId(),
+                        "PUBACKs leave in the order the publishes came (MQTT 3.1.1 §4.6)");
             }
         }
     }
@@ -148,7 +165,13 @@ class MqttLimitsTest {
             try (MqttWire w = connected(version, "rate-" + version)) {
                 byte[][] flood = new byte[PUBLISHES_PER_SECOND * 2][];
                 for (int i = 0; i < flood.length; i++) {
-                    flood[i] = MqttWire.publish(version, device.readings(), 0, 0, Devices.batch("flood-" + version + "-" + i));
+                    flood[i] =
+                            MqttWire.publish(
+                                    version,
+                                    device.readings(),
+                                    0,
+                                    0,
+                                    Devices.batch("flood-" + version + "-" + i));
                 }
                 w.send(flood);
                 MqttWire.Packet p = w.read();
@@ -203,7 +226,9 @@ class MqttLimitsTest {
                     closed = true;
                 }
             }
-            assertTrue(closed || trickle.closedByServer(), "a CONNECT trickling in byte by byte is cut off");
+            assertTrue(
+                    closed || trickle.closedByServer(),
+                    "a CONNECT trickling in byte by byte is cut off");
             assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 5000);
         }
         assertServerStillServes();
@@ -211,13 +236,18 @@ class MqttLimitsTest {
 
     @Test
     void theSameClientIdTakesOverTheOlderConnection() throws Exception {
-        try (PahoV5 first = PahoV5.create(port, "watch"); PahoV5 second = PahoV5.create(port, "watch")) {
+        try (PahoV5 first = PahoV5.create(port, "watch");
+                PahoV5 second = PahoV5.create(port, "watch")) {
             first.connect(device);
             second.connect(device);
-            assertEquals(0x8E, first.disconnected.get(5, TimeUnit.SECONDS).getReturnCode(), "session taken over");
+            assertEquals(
+                    0x8E,
+                    first.disconnected.get(5, TimeUnit.SECONDS).getReturnCode(),
+                    "session taken over");
             assertEquals(0, second.publish(device.readings(), Devices.batch("after-takeover"), 1));
         }
-        try (PahoV3 first = PahoV3.create(port, "watch3"); PahoV3 second = PahoV3.create(port, "watch3")) {
+        try (PahoV3 first = PahoV3.create(port, "watch3");
+                PahoV3 second = PahoV3.create(port, "watch3")) {
             first.connect(device);
             second.connect(device);
             assertNotNull(first.lost.get(5, TimeUnit.SECONDS));
@@ -228,18 +258,23 @@ class MqttLimitsTest {
     @Test
     void aDeviceHoldsAtMostItsConnectionLimit() throws Exception {
         Devices.Device d = Devices.register(gw);
-        try (PahoV5 a = PahoV5.create(port, "a"); PahoV5 b = PahoV5.create(port, "b");
-             PahoV5 c = PahoV5.create(port, "c"); PahoV3 c3 = PahoV3.create(port, "c3")) {
+        try (PahoV5 a = PahoV5.create(port, "a");
+                PahoV5 b = PahoV5.create(port, "b");
+                PahoV5 c = PahoV5.create(port, "c");
+                PahoV3 c3 = PahoV3.create(port, "c3")) {
             a.connect(d);
             b.connect(d);
             assertEquals(0x97, c.connect(PahoV5.options(d.id(), d.secret())), "quota exceeded");
-            assertEquals(5, c3.connect(PahoV3.options(d.id(), d.secret())), "3.1.1: not authorized");
+            assertEquals(
+                    5, c3.connect(PahoV3.options(d.id(), d.secret())), "3.1.1: not authorized");
             try (PahoV5 other = PahoV5.create(port, "a")) {
                 other.connect(device);
-                assertTrue(other.client.isConnected(), "the limit is per device; client ids are too");
+                assertTrue(
+                        other.client.isConnected(), "the limit is per device; client ids are too");
             }
             a.client.disconnect().waitForCompletion(PahoV5.WAIT_MILLIS);
-            GatewayFixture.await("a slot to free up", () -> c.connect(PahoV5.options(d.id(), d.secret())) == 0);
+            GatewayFixture.await(
+                    "a slot to free up", () -> c.connect(PahoV5.options(d.id(), d.secret())) == 0);
             IMqttToken t = c.client.publish(d.readings(), Devices.batch("after-quota"), 1, false);
             t.waitForCompletion(PahoV5.WAIT_MILLIS);
         }

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.config.ConfigKey;
-import org.jkn.telemetry.store.query.ObservationIds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MqttOverloadTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void aSpentJournalBudgetIsQuotaExceededOnV5AndNoPubAckOnV311() throws Exception {
@@ -49,44 +47,76 @@ class MqttOverloadTest {
             try (PahoV5 once = PahoV5.create(port, "before-outage")) {
                 once.connect(seenBefore);
             }
-            try (PahoV5 v5 = PahoV5.create(port, "overload-v5"); PahoV3 v3 = PahoV3.create(port, "overload-v3")) {
+            try (PahoV5 v5 = PahoV5.create(port, "overload-v5");
+                    PahoV3 v3 = PahoV3.create(port, "overload-v3")) {
                 v5.connect(device);
                 v3.connect(device);
 
-                // the patient's data key is cached by a first batch: a patient never seen before needs the database
+                // the patient's data key is cached by a first batch: a patient never seen before
+                // needs the database
                 assertEquals(0, v5.publish(device.readings(), Devices.batch("ov-0"), 1));
-                await("the first batch is stored", () -> gw.gateway().journal().pendingReadings() == 0);
+                await(
+                        "the first batch is stored",
+                        () -> gw.gateway().journal().pendingReadings() == 0);
                 pg.close(); // nothing drains from here on
-                assertEquals(0, v5.publish(device.readings(), Devices.batch("ov-1", "ov-2"), 1), "within the budget");
+                assertEquals(
+                        0,
+                        v5.publish(device.readings(), Devices.batch("ov-1", "ov-2"), 1),
+                        "within the budget");
                 assertEquals(2, gw.gateway().journal().pendingReadings());
-                assertEquals(0x97, v5.publish(device.readings(), Devices.batch("ov-3"), 1), "quota exceeded");
+                assertEquals(
+                        0x97,
+                        v5.publish(device.readings(), Devices.batch("ov-3"), 1),
+                        "quota exceeded");
 
-                CompletableFuture<Integer> uncached = CompletableFuture.supplyAsync(() -> {
-                    try (MqttWire w = new MqttWire(port)) {
-                        w.send(MqttWire.connect(5, "uncached", neverSeen.id(), neverSeen.secret(), 60));
-                        return w.read().connackCode();
-                    } catch (Exception e) {
-                        return -1;
-                    }
-                });
+                CompletableFuture<Integer> uncached =
+                        CompletableFuture.supplyAsync(
+                                () -> {
+                                    try (MqttWire w = new MqttWire(port)) {
+                                        w.send(
+                                                MqttWire.connect(
+                                                        5,
+                                                        "uncached",
+                                                        neverSeen.id(),
+                                                        neverSeen.secret(),
+                                                        60));
+                                        return w.read().connackCode();
+                                    } catch (Exception e) {
+                                        return -1;
+                                    }
+                                });
                 IMqttDeliveryToken t = v3.publish(device.readings(), Devices.batch("ov-4"), 1);
                 Thread.sleep(1500);
-                assertFalse(t.isComplete(), "3.1.1 has no negative acknowledgement: no PUBACK for what was not stored");
+                assertFalse(
+                        t.isComplete(),
+                        "3.1.1 has no negative acknowledgement: no PUBACK for what was not stored");
                 assertTrue(v3.client.isConnected(), "and the connection stays");
                 try (PahoV5 again = PahoV5.create(port, "overload-again")) {
                     again.connect(seenBefore);
-                    assertTrue(again.client.isConnected(), "a device verified before the outage reconnects from the cache");
+                    assertTrue(
+                            again.client.isConnected(),
+                            "a device verified before the outage reconnects from the cache");
                 }
-                assertEquals(0x88, uncached.get(15, TimeUnit.SECONDS), "one never verified cannot be checked: server unavailable");
+                assertEquals(
+                        0x88,
+                        uncached.get(15, TimeUnit.SECONDS),
+                        "one never verified cannot be checked: server unavailable");
                 String metrics = gw.get("/metrics").body();
-                assertTrue(metrics.contains("telemetry_batches_refused_total{reason=\"journal-full\"} 2.0"), metrics);
+                assertTrue(
+                        metrics.contains(
+                                "telemetry_batches_refused_total{reason=\"journal-full\"} 2.0"),
+                        metrics);
 
                 pg = startPostgres(pgData, pgPort);
                 await("backlog stored", () -> gw.gateway().journal().pendingReadings() == 0);
-                assertEquals(0, v5.publish(device.readings(), Devices.batch("ov-5"), 1), "acknowledged again");
+                assertEquals(
+                        0,
+                        v5.publish(device.readings(), Devices.batch("ov-5"), 1),
+                        "acknowledged again");
                 // the budget is one reading: ov-5 must be stored before there is room for ov-6
                 await("ov-5 stored", () -> gw.gateway().journal().pendingReadings() == 0);
-                v3.publish(device.readings(), Devices.batch("ov-6"), 1).waitForCompletion(PahoV3.WAIT_MILLIS);
+                v3.publish(device.readings(), Devices.batch("ov-6"), 1)
+                        .waitForCompletion(PahoV3.WAIT_MILLIS);
 
                 await("readings stored", () -> stored(gw, device, "ov-1", "ov-2", "ov-5", "ov-6"));
                 await("journal drained", () -> gw.gateway().journal().pendingReadings() == 0);
@@ -113,6 +143,10 @@ class MqttOverloadTest {
     }
 
     private static EmbeddedPostgres startPostgres(Path data, int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(data)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .start();
     }
 }

@@ -19,12 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The TLS listener, with a certificate made for the test: devices publish through it, the rest cannot talk to it. */
+/**
+ * The TLS listener, with a certificate made for the test: devices publish through it, the rest
+ * cannot talk to it.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MqttTlsTest {
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
     GatewayFixture gw;
     SelfSignedCertificate certificate;
     SSLContext trusting;
@@ -59,7 +61,7 @@ class MqttTlsTest {
     @Test
     void v5AndV3DevicesPublishOverTls() throws Exception {
         try (PahoV5 v5 = PahoV5.create("ssl://127.0.0.1:" + tlsPort, "tls-v5");
-             PahoV3 v3 = PahoV3.create("ssl://127.0.0.1:" + tlsPort, "tls-v3")) {
+                PahoV3 v3 = PahoV3.create("ssl://127.0.0.1:" + tlsPort, "tls-v3")) {
             MqttConnectionOptions o5 = PahoV5.options(device.id(), device.secret());
             o5.setSocketFactory(trusting.getSocketFactory());
             assertEquals(0, v5.connect(o5));
@@ -67,7 +69,8 @@ class MqttTlsTest {
             MqttConnectOptions o3 = PahoV3.options(device.id(), device.secret());
             o3.setSocketFactory(trusting.getSocketFactory());
             assertEquals(0, v3.connect(o3));
-            v3.publish(device.readings(), Devices.batch("tls-2"), 1).waitForCompletion(PahoV3.WAIT_MILLIS);
+            v3.publish(device.readings(), Devices.batch("tls-2"), 1)
+                    .waitForCompletion(PahoV3.WAIT_MILLIS);
         }
         GatewayFixture.await("readings sent over TLS stored", () -> gw.observationCount() >= 2);
     }
@@ -75,7 +78,10 @@ class MqttTlsTest {
     @Test
     void aClientThatDoesNotTrustTheCertificateNeverGetsToConnect() throws Exception {
         try (PahoV5 v5 = PahoV5.create("ssl://127.0.0.1:" + tlsPort, "untrusting")) {
-            assertEquals(-1, v5.connect(PahoV5.options(device.id(), device.secret())), "a TLS failure, not a CONNACK");
+            assertEquals(
+                    -1,
+                    v5.connect(PahoV5.options(device.id(), device.secret())),
+                    "a TLS failure, not a CONNACK");
             assertTrue(!v5.client.isConnected());
         }
     }
@@ -91,7 +97,8 @@ class MqttTlsTest {
 
     @Test
     void thePacketGuardWorksBehindTls() throws Exception {
-        SSLSocket socket = (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1", tlsPort);
+        SSLSocket socket =
+                (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1", tlsPort);
         socket.startHandshake();
         try (MqttWire w = new MqttWire(socket)) {
             w.send(MqttWire.connect(5, "tls-guard", device.id(), device.secret(), 60));

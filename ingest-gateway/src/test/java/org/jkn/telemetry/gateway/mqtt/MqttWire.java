@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * MQTT packets built byte by byte, for what a well-behaved client library would never send, and a
- * raw connection that reads the server's answers packet by packet. Every packet builder returns
- * the exact bytes on the wire, fixed header included.
+ * raw connection that reads the server's answers packet by packet. Every packet builder returns the
+ * exact bytes on the wire, fixed header included.
  */
 final class MqttWire implements AutoCloseable {
 
@@ -100,7 +100,10 @@ final class MqttWire implements AutoCloseable {
         return new Packet(first >> 4, first & 0x0F, body);
     }
 
-    /** True when the server closes the connection within the socket timeout, whatever it sends first. */
+    /**
+     * True when the server closes the connection within the socket timeout, whatever it sends
+     * first.
+     */
     boolean closedByServer() throws IOException {
         try {
             while (read() != null) {
@@ -125,26 +128,58 @@ final class MqttWire implements AutoCloseable {
 
     // ---- packet builders ----
 
-    static byte[] connect(int version, String clientId, String user, String password, int keepAlive) {
+    static byte[] connect(
+            int version, String clientId, String user, String password, int keepAlive) {
         return connect(version, clientId, user, password, keepAlive, null);
     }
 
     /** CONNECT, clean session / clean start, optionally with a Will at QoS 1. */
-    static byte[] connect(int version, String clientId, String user, String password, int keepAlive, String willTopic) {
+    static byte[] connect(
+            int version,
+            String clientId,
+            String user,
+            String password,
+            int keepAlive,
+            String willTopic) {
         return connect(version, clientId, user, password, keepAlive, willTopic, 1);
     }
 
-    static byte[] connect(int version, String clientId, String user, String password, int keepAlive, String willTopic, int willQos) {
-        return connect(version == 3 ? "MQIsdp" : "MQTT", version, clientId, user, password, keepAlive, willTopic, willQos, new byte[0]);
+    static byte[] connect(
+            int version,
+            String clientId,
+            String user,
+            String password,
+            int keepAlive,
+            String willTopic,
+            int willQos) {
+        return connect(
+                version == 3 ? "MQIsdp" : "MQTT",
+                version,
+                clientId,
+                user,
+                password,
+                keepAlive,
+                willTopic,
+                willQos,
+                new byte[0]);
     }
 
     /** An MQTT 5 CONNECT carrying the given encoded properties. */
-    static byte[] connect5WithProperties(String clientId, String user, String password, byte[] properties) {
+    static byte[] connect5WithProperties(
+            String clientId, String user, String password, byte[] properties) {
         return connect("MQTT", 5, clientId, user, password, 60, null, 0, properties);
     }
 
-    private static byte[] connect(String protocolName, int version, String clientId, String user, String password, int keepAlive,
-                                  String willTopic, int willQos, byte[] properties) {
+    private static byte[] connect(
+            String protocolName,
+            int version,
+            String clientId,
+            String user,
+            String password,
+            int keepAlive,
+            String willTopic,
+            int willQos,
+            byte[] properties) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         v.writeBytes(string(protocolName));
         v.write(version);
@@ -183,16 +218,21 @@ final class MqttWire implements AutoCloseable {
     }
 
     static byte[] publish(int version, String topic, int qos, int packetId, byte[] payload) {
-        return publishRawTopic(version, topic.getBytes(StandardCharsets.UTF_8), qos, packetId, payload);
+        return publishRawTopic(
+                version, topic.getBytes(StandardCharsets.UTF_8), qos, packetId, payload);
     }
 
     /** PUBLISH with the topic given as raw bytes (they need not be valid UTF-8). */
-    static byte[] publishRawTopic(int version, byte[] topic, int qos, int packetId, byte[] payload) {
+    static byte[] publishRawTopic(
+            int version, byte[] topic, int qos, int packetId, byte[] payload) {
         return publish(version, topic, qos, packetId, new byte[0], payload);
     }
 
-    /** PUBLISH with MQTT 5 properties given as their encoded bytes (without the length, added here). */
-    static byte[] publish(int version, byte[] topic, int qos, int packetId, byte[] properties, byte[] payload) {
+    /**
+     * PUBLISH with MQTT 5 properties given as their encoded bytes (without the length, added here).
+     */
+    static byte[] publish(
+            int version, byte[] topic, int qos, int packetId, byte[] properties, byte[] payload) {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         v.write(topic.length >> 8);
         v.write(topic.length & 0xFF);

@@ -10,7 +10,9 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
-/** An Eclipse Paho MQTT 3.1.1 client as a device would use it, with its connection loss observable. */
+/**
+ * An Eclipse Paho MQTT 3.1.1 client as a device would use it, with its connection loss observable.
+ */
 final class PahoV3 implements AutoCloseable {
 
     static final long WAIT_MILLIS = 10_000;
@@ -20,20 +22,19 @@ final class PahoV3 implements AutoCloseable {
 
     private PahoV3(String uri, String clientId) throws MqttException {
         client = new MqttAsyncClient(uri, clientId, new MemoryPersistence());
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-                lost.complete(cause);
-            }
+        client.setCallback(
+                new MqttCallback() {
+                    @Override
+                    public void connectionLost(Throwable cause) {
+                        lost.complete(cause);
+                    }
 
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-            }
+                    @Override
+                    public void messageArrived(String topic, MqttMessage message) {}
 
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
-        });
+                    @Override
+                    public void deliveryComplete(IMqttDeliveryToken token) {}
+                });
     }
 
     static PahoV3 create(int port, String clientId) throws MqttException {
@@ -60,7 +61,10 @@ final class PahoV3 implements AutoCloseable {
         return o;
     }
 
-    /** Connects, returning the CONNACK code: 0 when accepted, -1 when it failed without one (network, TLS). */
+    /**
+     * Connects, returning the CONNACK code: 0 when accepted, -1 when it failed without one
+     * (network, TLS).
+     */
     int connect(MqttConnectOptions options) {
         try {
             client.connect(options).waitForCompletion(WAIT_MILLIS);

@@ -13,7 +13,10 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
-/** An Eclipse Paho MQTT 5 client, with the server's DISCONNECT and any delivered messages observable. */
+/**
+ * An Eclipse Paho MQTT 5 client, with the server's DISCONNECT and any delivered messages
+ * observable.
+ */
 public final class PahoV5 implements AutoCloseable {
 
     static final long WAIT_MILLIS = 10_000;
@@ -24,33 +27,30 @@ public final class PahoV5 implements AutoCloseable {
 
     private PahoV5(String uri, String clientId) throws MqttException {
         client = new MqttAsyncClient(uri, clientId, new MemoryPersistence());
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-                disconnected.complete(response);
-            }
+        client.setCallback(
+                new MqttCallback() {
+                    @Override
+                    public void disconnected(MqttDisconnectResponse response) {
+                        disconnected.complete(response);
+                    }
 
-            @Override
-            public void mqttErrorOccurred(MqttException exception) {
-            }
+                    @Override
+                    public void mqttErrorOccurred(MqttException exception) {}
 
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-                received.add(message);
-            }
+                    @Override
+                    public void messageArrived(String topic, MqttMessage message) {
+                        received.add(message);
+                    }
 
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
+                    @Override
+                    public void deliveryComplete(IMqttToken token) {}
 
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-            }
+                    @Override
+                    public void connectComplete(boolean reconnect, String serverURI) {}
 
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
-            }
-        });
+                    @Override
+                    public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+                });
     }
 
     public static PahoV5 create(int port, String clientId) throws MqttException {
@@ -76,7 +76,10 @@ public final class PahoV5 implements AutoCloseable {
         return o;
     }
 
-        /** Connects, returning the CONNACK code: 0 when accepted, -1 when it failed without one (network, TLS). */
+    /**
+     * Connects, returning the CONNACK code: 0 when accepted, -1 when it failed without one
+     * (network, TLS).
+     */
     public int connect(MqttConnectionOptions options) {
         try {
             client.connect(options).waitForCompletion(WAIT_MILLIS);
@@ -93,12 +96,16 @@ public final class PahoV5 implements AutoCloseable {
         return t;
     }
 
-    /** Publishes and waits for the PUBACK (QoS 1) or the send (QoS 0); returns the PUBACK reason code. */
+    /**
+     * Publishes and waits for the PUBACK (QoS 1) or the send (QoS 0); returns the PUBACK reason
+     * code.
+     */
     int publish(String topic, byte[] payload, int qos) throws MqttException {
         return publish(topic, payload, qos, new MqttProperties());
     }
 
-    int publish(String topic, byte[] payload, int qos, MqttProperties properties) throws MqttException {
+    int publish(String topic, byte[] payload, int qos, MqttProperties properties)
+            throws MqttException {
         MqttMessage m = new MqttMessage(payload);
         m.setQos(qos);
         m.setProperties(properties);

@@ -13,8 +13,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A certificate for 127.0.0.1 (MQTT and HTTPS listeners) made with the JDK's own keytool for the test, written as the PEM
- * certificate and PKCS#8 key the gateway is configured with, plus a TLS context that trusts it.
+ * A certificate for 127.0.0.1 (MQTT and HTTPS listeners) made with the JDK's own keytool for the
+ * test, written as the PEM certificate and PKCS#8 key the gateway is configured with, plus a TLS
+ * context that trusts it.
  */
 public final class SelfSignedCertificate {
 
@@ -32,11 +33,34 @@ public final class SelfSignedCertificate {
 
     public static SelfSignedCertificate create(Path dir) throws Exception {
         Path store = dir.resolve("server.p12");
-        Process keytool = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "mqtt", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", store.toString(), "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD)))
-                .redirectErrorStream(true).start();
+        Process keytool =
+                new ProcessBuilder(
+                                List.of(
+                                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                                .toString(),
+                                        "-genkeypair",
+                                        "-alias",
+                                        "mqtt",
+                                        "-keyalg",
+                                        "RSA",
+                                        "-keysize",
+                                        "2048",
+                                        "-validity",
+                                        "2",
+                                        "-dname",
+                                        "CN=127.0.0.1",
+                                        "-ext",
+                                        "SAN=ip:127.0.0.1",
+                                        "-storetype",
+                                        "PKCS12",
+                                        "-keystore",
+                                        store.toString(),
+                                        "-storepass",
+                                        new String(PASSWORD),
+                                        "-keypass",
+                                        new String(PASSWORD)))
+                        .redirectErrorStream(true)
+                        .start();
         String output = new String(keytool.getInputStream().readAllBytes());
         if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
             throw new IllegalStateException("keytool failed: " + output);
@@ -59,7 +83,8 @@ public final class SelfSignedCertificate {
 
     /** A TLS context that trusts this certificate and nothing else. */
     public SSLContext trustingContext() throws Exception {
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory tmf =
+                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
@@ -67,7 +92,12 @@ public final class SelfSignedCertificate {
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN "
+                + type
+                + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END "
+                + type
+                + "-----\n";
     }
 }

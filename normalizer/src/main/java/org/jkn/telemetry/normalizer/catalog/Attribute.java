@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A categorical or context field of a reading (cervical mucus appearance, temperature location,
- * glucose specimen...): its wire field, its allowed values, and where the chosen value goes in
- * the Observation. A reading stores the chosen index + 1 in one byte per attribute (0 = absent).
+ * glucose specimen...): its wire field, its allowed values, and where the chosen value goes in the
+ * Observation. A reading stores the chosen index + 1 in one byte per attribute (0 = absent).
  * Immutable.
  */
 public final class Attribute {
@@ -16,17 +16,23 @@ public final class Attribute {
         VALUE,
         /** A component with {@link #componentCode()} and a valueCodeableConcept. */
         COMPONENT,
-        /** A component with {@link #componentCode()} and a valueBoolean (choices "true", "false"). */
+        /**
+         * A component with {@link #componentCode()} and a valueBoolean (choices "true", "false").
+         */
         COMPONENT_BOOLEAN,
         /** Observation.bodySite. */
         BODY_SITE,
         /** The R4 core extension observation-bodyPosition. */
         BODY_POSITION,
-        /** Not rendered itself: it selects the Observation code (glucose specimen and unit, HRV method). */
+        /**
+         * Not rendered itself: it selects the Observation code (glucose specimen and unit, HRV
+         * method).
+         */
         CODE_SELECTOR
     }
 
-    public static final String BODY_POSITION_EXTENSION = "http://hl7.org/fhir/StructureDefinition/observation-bodyPosition";
+    public static final String BODY_POSITION_EXTENSION =
+            "http://hl7.org/fhir/StructureDefinition/observation-bodyPosition";
 
     private final String wireField;
     private final Placement placement;
@@ -34,7 +40,12 @@ public final class Attribute {
     private final List<Choice> choices;
     private final boolean required;
 
-    public Attribute(String wireField, Placement placement, Coding componentCode, boolean required, List<Choice> choices) {
+    public Attribute(
+            String wireField,
+            Placement placement,
+            Coding componentCode,
+            boolean required,
+            List<Choice> choices) {
         if (choices.size() > 254) {
             throw new IllegalArgumentException("an attribute stores its choice in one byte");
         }

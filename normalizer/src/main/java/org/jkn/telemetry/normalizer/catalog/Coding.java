@@ -5,6 +5,7 @@ public record Coding(String system, String code, String display) {
 
     public static final String LOINC = "http://loinc.org";
     public static final String SNOMED = "http://snomed.info/sct";
+
     /**
      * Base of this project's own CodeSystems, used only where no LOINC or SNOMED CT concept fits
      * (docs/reading-types.md says why for each). Every code under it is listed in that document.
@@ -24,7 +25,10 @@ public record Coding(String system, String code, String display) {
         return new Coding(LOCAL + name, code, display);
     }
 
-    /** A code of the project's {@code observation-type} CodeSystem (Observation and component codes). */
+    /**
+     * A code of the project's {@code observation-type} CodeSystem (Observation and component
+     * codes).
+     */
     public static Coding observationType(String code, String display) {
         return local("observation-type", code, display);
     }

@@ -2,8 +2,8 @@ package org.jkn.telemetry.normalizer.catalog;
 
 /**
  * The data categories consent is given for, one per reading-type group of DESIGN.md. Their codes
- * form the project's CodeSystem {@value #SYSTEM}, which Consent provisions name in
- * {@code provision.code}.
+ * form the project's CodeSystem {@value #SYSTEM}, which Consent provisions name in {@code
+ * provision.code}.
  *
  * <p>{@link #bit()} is the category's place in the bit sets consent decisions are compiled to; it
  * follows declaration order, so append new categories at the end. {@link #CYCLE} (cycle and
@@ -17,8 +17,10 @@ public enum DataCategory {
     VITALS("vitals", "Vital signs");
 
     public static final String SYSTEM = "https://telemetry.example/fhir/CodeSystem/data-category";
+
     /** Every category. */
     public static final int ALL = (1 << values().length) - 1;
+
     /** What a permit without codes covers: everything but cycle. */
     public static final int ALL_BUT_CYCLE = ALL & ~CYCLE.bit();
 
@@ -38,6 +40,7 @@ public enum DataCategory {
         return display;
     }
 
+    @SuppressWarnings("EnumOrdinal") // in-memory bit sets only, never stored
     public int bit() {
         return 1 << ordinal();
     }

@@ -62,7 +62,10 @@ final class TypeDef {
         return this;
     }
 
-    /** Sexual and reproductive health data: labelled, and never stored or shown without explicit consent. */
+    /**
+     * Sexual and reproductive health data: labelled, and never stored or shown without explicit
+     * consent.
+     */
     TypeDef sensitive() {
         sensitive = true;
         return this;

@@ -10,8 +10,7 @@ public final class Nik {
     /** Identifier system of Indonesia's national FHIR platform (SATUSEHAT) for the NIK. */
     public static final String SYSTEM = "https://fhir.kemkes.go.id/id/nik";
 
-    private Nik() {
-    }
+    private Nik() {}
 
     public static boolean isValid(CharSequence nik) {
         if (nik == null || nik.length() != 16) {
@@ -31,8 +30,14 @@ public final class Nik {
             day -= 40;
         }
         int month = twoDigits(nik, 8);
-        return day >= 1 && day <= 31 && month >= 1 && month <= 12
-                && !(nik.charAt(12) == '0' && nik.charAt(13) == '0' && nik.charAt(14) == '0' && nik.charAt(15) == '0');
+        return day >= 1
+                && day <= 31
+                && month >= 1
+                && month <= 12
+                && !(nik.charAt(12) == '0'
+                        && nik.charAt(13) == '0'
+                        && nik.charAt(14) == '0'
+                        && nik.charAt(15) == '0');
     }
 
     private static int twoDigits(CharSequence s, int at) {

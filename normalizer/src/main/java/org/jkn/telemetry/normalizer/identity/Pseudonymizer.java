@@ -8,8 +8,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Keyed pseudonyms for national identifiers: HMAC-SHA-256 over a domain label and the identifier,
- * truncated to 160 bits and written as 40 lower-case hex characters (a valid FHIR id). Without
- * the key the pseudonym cannot be reversed or recomputed from a guessed NIK.
+ * truncated to 160 bits and written as 40 lower-case hex characters (a valid FHIR id). Without the
+ * key the pseudonym cannot be reversed or recomputed from a guessed NIK.
  *
  * <p>Thread-safe: each call uses its own {@link Mac} (cloned from a prototype, which is cheap).
  */
@@ -23,7 +23,8 @@ public final class Pseudonymizer {
 
     public Pseudonymizer(byte[] key) {
         if (key == null || key.length < MIN_KEY_BYTES) {
-            throw new IllegalArgumentException("pseudonym key must be at least " + MIN_KEY_BYTES + " bytes");
+            throw new IllegalArgumentException(
+                    "pseudonym key must be at least " + MIN_KEY_BYTES + " bytes");
         }
         try {
             prototype = Mac.getInstance("HmacSHA256");
@@ -40,7 +41,8 @@ public final class Pseudonymizer {
 
     /**
      * Keyed hash of a device serial number, so a registry can recognise the same physical device
-     * again without keeping its serial. The manufacturer is part of it: serials are unique per maker.
+     * again without keeping its serial. The manufacturer is part of it: serials are unique per
+     * maker.
      */
     public String deviceSerial(String manufacturer, String serial) {
         return pseudonym("serial:", (manufacturer == null ? "" : manufacturer) + '\0' + serial);

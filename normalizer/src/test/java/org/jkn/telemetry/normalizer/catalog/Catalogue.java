@@ -7,11 +7,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Everything the catalogue can emit, enumerated for tests that check it against an oracle or the documentation. */
+/**
+ * Everything the catalogue can emit, enumerated for tests that check it against an oracle or the
+ * documentation.
+ */
 final class Catalogue {
 
-    private Catalogue() {
-    }
+    private Catalogue() {}
 
     /** Every attribute declared in {@link Attributes}, attached to a type or not. */
     static List<Attribute> attributes() {
@@ -48,7 +50,10 @@ final class Catalogue {
         return new int[] {0};
     }
 
-    /** Every coding an Observation of any type can carry: codes, component codes, values, body sites and positions. */
+    /**
+     * Every coding an Observation of any type can carry: codes, component codes, values, body sites
+     * and positions.
+     */
     static Set<Coding> codings() {
         Set<Coding> out = new LinkedHashSet<>();
         for (ReadingType t : ReadingType.values()) {

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An invalid LOINC code is a validation error, not a warning. Every LOINC term code carries a
- * mod-10 check digit after the hyphen (LOINC Users' Guide, "Calculating Mod 10 check digits"), which
- * is how 69429-6 and 91557-8 were caught; this keeps the next typo out. Answer codes (LA...) are
- * not term codes and are skipped.
+ * mod-10 check digit after the hyphen (LOINC Users' Guide, "Calculating Mod 10 check digits"),
+ * which is how 69429-6 and 91557-8 were caught; this keeps the next typo out. Answer codes (LA...)
+ * are not term codes and are skipped.
  */
 class LoincCheckDigitTest {
 
@@ -34,23 +34,27 @@ class LoincCheckDigitTest {
 
     static boolean isValid(String code) {
         int dash = code.indexOf('-');
-        return code.matches("\\d{1,7}-\\d") && checkDigit(code.substring(0, dash)) == code.charAt(dash + 1) - '0';
+        return code.matches("\\d{1,7}-\\d")
+                && checkDigit(code.substring(0, dash)) == code.charAt(dash + 1) - '0';
     }
 
     @Test
     void checkDigitRejectsTheCodesTheCatalogueAvoids() {
         assertFalse(isValid("69429-6"));
         assertFalse(isValid("91557-8"));
-        assertEquals(List.of(true, true, true), List.of(isValid("91557-9"), isValid("8867-4"), isValid("105272-9")));
+        assertEquals(
+                List.of(true, true, true),
+                List.of(isValid("91557-9"), isValid("8867-4"), isValid("105272-9")));
     }
 
     @Test
     void everyEmittedLoincCodePassesItsCheckDigit() {
-        List<String> bad = Catalogue.codings().stream()
-                .filter(c -> Coding.LOINC.equals(c.system()) && !c.code().startsWith("LA"))
-                .map(Coding::code)
-                .filter(code -> !isValid(code))
-                .toList();
+        List<String> bad =
+                Catalogue.codings().stream()
+                        .filter(c -> Coding.LOINC.equals(c.system()) && !c.code().startsWith("LA"))
+                        .map(Coding::code)
+                        .filter(code -> !isValid(code))
+                        .toList();
         assertEquals(List.of(), bad);
     }
 }

@@ -37,7 +37,15 @@ class ReadingTypesDocTest {
     private static String row(ReadingType t) {
         String start = "| " + tick(t.wireName()) + " |";
         List<String> rows = section("Types").lines().filter(l -> l.startsWith(start)).toList();
-        assertEquals(1, rows.size(), () -> DOC + " needs exactly one row for " + t.wireName() + " in Types, found " + rows.size());
+        assertEquals(
+                1,
+                rows.size(),
+                () ->
+                        DOC
+                                + " needs exactly one row for "
+                                + t.wireName()
+                                + " in Types, found "
+                                + rows.size());
         return rows.get(0);
     }
 
@@ -95,11 +103,13 @@ class ReadingTypesDocTest {
 
     @Test
     void typesTableHasNoRowForATypeTheCodeDoesNotKnow() {
-        List<String> stale = section("Types").lines()
-                .filter(l -> l.startsWith("| `"))
-                .map(l -> l.substring(3, l.indexOf('`', 3)))
-                .filter(w -> ReadingType.ofWireName(w) == null)
-                .toList();
+        List<String> stale =
+                section("Types")
+                        .lines()
+                        .filter(l -> l.startsWith("| `"))
+                        .map(l -> l.substring(3, l.indexOf('`', 3)))
+                        .filter(w -> ReadingType.ofWireName(w) == null)
+                        .toList();
         assertEquals(List.of(), stale);
     }
 
@@ -122,24 +132,31 @@ class ReadingTypesDocTest {
 
     @Test
     void everyEmittedCodeIsDocumented() {
-        List<String> missing = Catalogue.codings().stream()
-                .map(Coding::code)
-                .filter(code -> !doc.contains(tick(code)))
-                .toList();
+        List<String> missing =
+                Catalogue.codings().stream()
+                        .map(Coding::code)
+                        .filter(code -> !doc.contains(tick(code)))
+                        .toList();
         assertEquals(List.of(), missing);
     }
 
     @Test
     void everyProjectCodeIsListedUnderItsCodeSystem() {
-        List<String> table = section("Project CodeSystems").lines().filter(l -> l.startsWith("| `")).toList();
+        List<String> table =
+                section("Project CodeSystems").lines().filter(l -> l.startsWith("| `")).toList();
         List<String> missing = new ArrayList<>();
         for (Coding c : Catalogue.codings()) {
             if (!c.system().startsWith(Coding.LOCAL)) {
                 continue;
             }
             String name = c.system().substring(Coding.LOCAL.length());
-            boolean listed = table.stream()
-                    .anyMatch(l -> l.startsWith("| " + tick(name)) && l.contains(tick(c.code()) + " " + c.display()));
+            boolean listed =
+                    table.stream()
+                            .anyMatch(
+                                    l ->
+                                            l.startsWith("| " + tick(name))
+                                                    && l.contains(
+                                                            tick(c.code()) + " " + c.display()));
             if (!listed) {
                 missing.add(name + "#" + c.code() + " " + c.display());
             }
@@ -153,7 +170,12 @@ class ReadingTypesDocTest {
         List<String> missing = new ArrayList<>();
         for (SleepStageKind k : SleepStageKind.values()) {
             String start = "| " + tick(k.wire()) + " | " + (k.asleep() ? "yes" : "no") + " |";
-            boolean ok = stages.lines().anyMatch(l -> l.startsWith(start) && l.contains(tick(k.totalCode().code())));
+            boolean ok =
+                    stages.lines()
+                            .anyMatch(
+                                    l ->
+                                            l.startsWith(start)
+                                                    && l.contains(tick(k.totalCode().code())));
             if (!ok) {
                 missing.add(k.wire());
             }
@@ -167,9 +189,18 @@ class ReadingTypesDocTest {
         List<String> missing = new ArrayList<>();
         for (int attrs : Catalogue.codeVariants(ReadingType.BLOOD_GLUCOSE)) {
             int specimen = ReadingType.attribute(attrs, 0);
-            String label = specimen == 0 ? "(absent)" : tick(Attributes.GLUCOSE_SPECIMEN.choices().get(specimen - 1).wire());
+            String label =
+                    specimen == 0
+                            ? "(absent)"
+                            : tick(Attributes.GLUCOSE_SPECIMEN.choices().get(specimen - 1).wire());
             String code = tick(ReadingType.BLOOD_GLUCOSE.storedCode(attrs));
-            boolean ok = matrix.lines().anyMatch(l -> l.startsWith("| ") && l.split("\\|")[1].contains(label) && l.contains(code));
+            boolean ok =
+                    matrix.lines()
+                            .anyMatch(
+                                    l ->
+                                            l.startsWith("| ")
+                                                    && l.split("\\|")[1].contains(label)
+                                                    && l.contains(code));
             if (!ok) {
                 missing.add(label + " " + ReadingType.BLOOD_GLUCOSE.ucum(attrs) + " " + code);
             }

@@ -16,8 +16,8 @@ import net.jqwik.api.Provide;
 
 /**
  * Every accepted input unit of every type, against an oracle: the inverse conversion, monotonicity,
- * affinity for temperatures, and the exact definitions (1 lb = 0.45359237 kg, 1 in = 2.54 cm,
- * 1 mi = 1609.344 m, 1 kcal = 4.184 kJ, 1 W = 86400/4184 kcal/d, 1 h = 60 min). jqwik prints each
+ * affinity for temperatures, and the exact definitions (1 lb = 0.45359237 kg, 1 in = 2.54 cm, 1 mi
+ * = 1609.344 m, 1 kcal = 4.184 kJ, 1 W = 86400/4184 kcal/d, 1 h = 60 min). jqwik prints each
  * property's seed in the test report and replays a failing seed first.
  */
 class UnitConversionProperties {
@@ -29,8 +29,7 @@ class UnitConversionProperties {
         }
     }
 
-    record Case(Conversion conversion, double canonical) {
-    }
+    record Case(Conversion conversion, double canonical) {}
 
     static List<Conversion> conversions() {
         List<Conversion> all = new ArrayList<>();
@@ -42,23 +41,34 @@ class UnitConversionProperties {
         return all;
     }
 
-    /** The input that converts to {@code canonical}: the oracle is the algebraic inverse of x * factor + offset. */
+    /**
+     * The input that converts to {@code canonical}: the oracle is the algebraic inverse of x *
+     * factor + offset.
+     */
     private static double toInput(Unit u, double canonical) {
         return (canonical - u.offset()) / u.factor();
     }
 
-    /** Relative to the larger of the value and the offset: an affine conversion near 0 °C loses digits of 32 °F, not of 0. */
+    /**
+     * Relative to the larger of the value and the offset: an affine conversion near 0 °C loses
+     * digits of 32 °F, not of 0.
+     */
     private static void assertClose(double expected, double actual, double relative, String what) {
         double scale = Math.max(Math.abs(expected), Math.abs(actual));
-        assertTrue(Math.abs(expected - actual) <= relative * scale + Double.MIN_VALUE,
+        assertTrue(
+                Math.abs(expected - actual) <= relative * scale + Double.MIN_VALUE,
                 () -> what + ": expected " + expected + " but was " + actual);
     }
 
     @Provide
     Arbitrary<Case> inRange() {
-        return Arbitraries.of(conversions()).flatMap(c -> Arbitraries.doubles()
-                .between(c.type().min(), c.type().max()).ofScale(9)
-                .map(v -> new Case(c, v)));
+        return Arbitraries.of(conversions())
+                .flatMap(
+                        c ->
+                                Arbitraries.doubles()
+                                        .between(c.type().min(), c.type().max())
+                                        .ofScale(9)
+                                        .map(v -> new Case(c, v)));
     }
 
     @Property(tries = 3000)
@@ -66,7 +76,8 @@ class UnitConversionProperties {
         Unit u = c.conversion().unit();
         double back = u.toCanonical(toInput(u, c.canonical()));
         double scale = Math.max(Math.abs(c.canonical()), Math.abs(u.offset()));
-        assertTrue(Math.abs(back - c.canonical()) <= 1e-9 * scale + Double.MIN_VALUE,
+        assertTrue(
+                Math.abs(back - c.canonical()) <= 1e-9 * scale + Double.MIN_VALUE,
                 () -> c.conversion() + ": " + c.canonical() + " came back as " + back);
     }
 
@@ -78,7 +89,9 @@ class UnitConversionProperties {
             for (double v : new double[] {min, max, (min + max) / 2}) {
                 double back = c.unit().toCanonical(toInput(c.unit(), v));
                 double scale = Math.max(Math.abs(v), Math.abs(c.unit().offset()));
-                assertTrue(Math.abs(back - v) <= 1e-9 * scale + Double.MIN_VALUE, () -> c + ": " + v + " came back as " + back);
+                assertTrue(
+                        Math.abs(back - v) <= 1e-9 * scale + Double.MIN_VALUE,
+                        () -> c + ": " + v + " came back as " + back);
             }
         }
     }
@@ -91,11 +104,13 @@ class UnitConversionProperties {
     @Provide
     Arbitrary<double[]> orderedPair() {
         Arbitrary<Double> d = Arbitraries.doubles().between(-1e9, 1e9).ofScale(6);
-        return Combinators.combine(d, d).as((a, b) -> new double[] {Math.min(a, b), Math.max(a, b)});
+        return Combinators.combine(d, d)
+                .as((a, b) -> new double[] {Math.min(a, b), Math.max(a, b)});
     }
 
     @Property(tries = 2000)
-    void conversionsAreMonotonicIncreasing(@ForAll("anyConversion") Conversion c, @ForAll("orderedPair") double[] ab) {
+    void conversionsAreMonotonicIncreasing(
+            @ForAll("anyConversion") Conversion c, @ForAll("orderedPair") double[] ab) {
         assertTrue(c.unit().factor() > 0, () -> c + " has a factor that is not positive");
         double fa = c.unit().toCanonical(ab[0]);
         double fb = c.unit().toCanonical(ab[1]);
@@ -107,23 +122,46 @@ class UnitConversionProperties {
 
     @Provide
     Arbitrary<Conversion> temperature() {
-        return Arbitraries.of(conversions().stream().filter(c -> "Cel".equals(c.type().ucum())).toList());
+        return Arbitraries.of(
+                conversions().stream().filter(c -> "Cel".equals(c.type().ucum())).toList());
     }
 
     @Property(tries = 1000)
-    void temperatureConversionsAreAffine(@ForAll("temperature") Conversion c, @ForAll("orderedPair") double[] ab) {
+    void temperatureConversionsAreAffine(
+            @ForAll("temperature") Conversion c, @ForAll("orderedPair") double[] ab) {
         Unit u = c.unit();
         double fa = u.toCanonical(ab[0]);
         double fb = u.toCanonical(ab[1]);
-        // rounding of the conversions, relative to the operands (not to a difference or midpoint, which may be near 0)
+        // rounding of the conversions, relative to the operands (not to a difference or midpoint,
+        // which may be near 0)
         double rounding = 1e-12 * (Math.abs(fa) + Math.abs(fb) + Math.abs(u.offset()));
         double mid = u.toCanonical((ab[0] + ab[1]) / 2);
-        assertTrue(Math.abs(mid - (fa + fb) / 2) <= rounding,
-                () -> c + " moves the midpoint of " + ab[0] + " and " + ab[1] + " to " + mid + ", not " + (fa + fb) / 2);
+        assertTrue(
+                Math.abs(mid - (fa + fb) / 2) <= rounding,
+                () ->
+                        c
+                                + " moves the midpoint of "
+                                + ab[0]
+                                + " and "
+                                + ab[1]
+                                + " to "
+                                + mid
+                                + ", not "
+                                + (fa + fb) / 2);
         // a difference of temperatures scales by the factor alone: the offset cancels
         double expected = (ab[1] - ab[0]) * u.factor();
-        assertTrue(Math.abs((fb - fa) - expected) <= rounding,
-                () -> c + " scales the difference of " + ab[0] + " and " + ab[1] + " to " + (fb - fa) + ", not " + expected);
+        assertTrue(
+                Math.abs((fb - fa) - expected) <= rounding,
+                () ->
+                        c
+                                + " scales the difference of "
+                                + ab[0]
+                                + " and "
+                                + ab[1]
+                                + " to "
+                                + (fb - fa)
+                                + ", not "
+                                + expected);
     }
 
     private static Unit unit(ReadingType t, String spelling) {
@@ -134,7 +172,8 @@ class UnitConversionProperties {
 
     @Example
     void fahrenheitAndKelvinHitTheirFixedPoints() {
-        for (ReadingType t : List.of(ReadingType.BODY_TEMPERATURE, ReadingType.BASAL_BODY_TEMPERATURE)) {
+        for (ReadingType t :
+                List.of(ReadingType.BODY_TEMPERATURE, ReadingType.BASAL_BODY_TEMPERATURE)) {
             for (String f : List.of("[degF]", "degF", "°F")) {
                 Unit u = unit(t, f);
                 assertEquals(0, u.toCanonical(32), 1e-12);
@@ -154,7 +193,8 @@ class UnitConversionProperties {
 
     @Example
     void unitsMeetTheirExactDefinitions() {
-        for (ReadingType mass : List.of(ReadingType.WEIGHT, ReadingType.BONE_MASS, ReadingType.LEAN_BODY_MASS)) {
+        for (ReadingType mass :
+                List.of(ReadingType.WEIGHT, ReadingType.BONE_MASS, ReadingType.LEAN_BODY_MASS)) {
             for (String lb : List.of("[lb_av]", "lb", "lbs")) {
                 assertEquals(0.45359237, unit(mass, lb).toCanonical(1), 0, lb);
             }
@@ -162,7 +202,11 @@ class UnitConversionProperties {
             assertEquals(6.35029318, unit(mass, "st").toCanonical(1), 0);
             assertClose(1, unit(mass, "g").toCanonical(1000), 1e-15, "1000 g");
         }
-        for (ReadingType length : List.of(ReadingType.HEIGHT, ReadingType.HIP_CIRCUMFERENCE, ReadingType.WAIST_CIRCUMFERENCE)) {
+        for (ReadingType length :
+                List.of(
+                        ReadingType.HEIGHT,
+                        ReadingType.HIP_CIRCUMFERENCE,
+                        ReadingType.WAIST_CIRCUMFERENCE)) {
             for (String in : List.of("[in_i]", "in")) {
                 assertEquals(2.54, unit(length, in).toCanonical(1), 0, in);
             }
@@ -174,14 +218,23 @@ class UnitConversionProperties {
         }
         assertEquals(0.9144, unit(ReadingType.DISTANCE, "yd").toCanonical(1), 0);
         assertEquals(0.3048, unit(ReadingType.ELEVATION_GAINED, "ft").toCanonical(1), 0);
-        for (ReadingType energy : List.of(ReadingType.CALORIES_ACTIVE, ReadingType.CALORIES_TOTAL)) {
+        for (ReadingType energy :
+                List.of(ReadingType.CALORIES_ACTIVE, ReadingType.CALORIES_TOTAL)) {
             assertClose(1, unit(energy, "kJ").toCanonical(4.184), 1e-15, "4.184 kJ");
             assertClose(1, unit(energy, "J").toCanonical(4184), 1e-15, "4184 J");
             assertClose(1, unit(energy, "cal").toCanonical(1000), 1e-15, "1000 cal");
             assertEquals(1, unit(energy, "Cal").toCanonical(1), 0);
         }
-        assertClose(86400 / 4184.0, unit(ReadingType.BASAL_METABOLIC_RATE, "W").toCanonical(1), 1e-15, "1 W");
-        assertClose(1, unit(ReadingType.BASAL_METABOLIC_RATE, "kJ/d").toCanonical(4.184), 1e-15, "4.184 kJ/d");
+        assertClose(
+                86400 / 4184.0,
+                unit(ReadingType.BASAL_METABOLIC_RATE, "W").toCanonical(1),
+                1e-15,
+                "1 W");
+        assertClose(
+                1,
+                unit(ReadingType.BASAL_METABOLIC_RATE, "kJ/d").toCanonical(4.184),
+                1e-15,
+                "4.184 kJ/d");
         assertEquals(60, unit(ReadingType.EXERCISE, "h").toCanonical(1), 0);
         assertClose(1, unit(ReadingType.EXERCISE, "s").toCanonical(60), 1e-15, "60 s");
         assertClose(1, unit(ReadingType.EXERCISE, "ms").toCanonical(60_000), 1e-15, "60000 ms");

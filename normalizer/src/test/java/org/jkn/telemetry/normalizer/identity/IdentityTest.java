@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 class IdentityTest {
 
-    private static final byte[] KEY_A = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] KEY_B = "fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY_A =
+            "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY_B =
+            "fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.US_ASCII);
 
     @Test
     void validNiksPass() {
@@ -22,9 +24,20 @@ class IdentityTest {
 
     @Test
     void malformedNiksFail() {
-        for (String nik : new String[] {null, "", "317101150885000", "31710115088500011", "317101150885000a",
-                "3171013208850001", "3171011500850001", "3171011513850001", "3171011508850000", "0071011508850001",
-                "３１７１０１１５０８８５０００１"}) {
+        for (String nik :
+                new String[] {
+                    null,
+                    "",
+                    "317101150885000",
+                    "31710115088500011",
+                    "317101150885000a",
+                    "3171013208850001",
+                    "3171011500850001",
+                    "3171011513850001",
+                    "3171011508850000",
+                    "0071011508850001",
+                    "３１７１０１１５０８８５０００１"
+                }) {
             assertFalse(Nik.isValid(nik), String.valueOf(nik));
         }
     }

@@ -1,11 +1,15 @@
 package org.jkn.telemetry.store.audit;
 
 /**
- * FHIR R4 AuditEvent.action (http://hl7.org/fhir/audit-event-action). Searches are {@link #EXECUTE},
- * as the AuditEvent page's table of RESTful interactions has it.
+ * FHIR R4 AuditEvent.action (http://hl7.org/fhir/audit-event-action). Searches are {@link
+ * #EXECUTE}, as the AuditEvent page's table of RESTful interactions has it.
  */
 public enum AuditAction {
-    CREATE('C'), READ('R'), UPDATE('U'), DELETE('D'), EXECUTE('E');
+    CREATE('C'),
+    READ('R'),
+    UPDATE('U'),
+    DELETE('D'),
+    EXECUTE('E');
 
     private final char code;
 

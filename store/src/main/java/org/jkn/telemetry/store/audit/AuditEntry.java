@@ -6,16 +6,25 @@ package org.jkn.telemetry.store.audit;
  * search: neither may carry a NIK or a value, the callers build them from parsed parameters only.
  * {@code outcomeReason} is a stable code (e.g. {@code consent-required}), or null.
  */
-public record AuditEntry(String patientId, Interaction interaction, String resourceType, String resourceId,
-                         String query, AuditOutcome outcome, String outcomeReason, AuditActor actor) {
+public record AuditEntry(
+        String patientId,
+        Interaction interaction,
+        String resourceType,
+        String resourceId,
+        String query,
+        AuditOutcome outcome,
+        String outcomeReason,
+        AuditActor actor) {
 
     public AuditEntry {
         if (interaction == null || resourceType == null || outcome == null || actor == null) {
-            throw new IllegalArgumentException("interaction, resource type, outcome and actor are required");
+            throw new IllegalArgumentException(
+                    "interaction, resource type, outcome and actor are required");
         }
     }
 
     public AuditEntry withOutcome(AuditOutcome newOutcome, String reason) {
-        return new AuditEntry(patientId, interaction, resourceType, resourceId, query, newOutcome, reason, actor);
+        return new AuditEntry(
+                patientId, interaction, resourceType, resourceId, query, newOutcome, reason, actor);
     }
 }

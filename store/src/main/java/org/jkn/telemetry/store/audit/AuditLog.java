@@ -21,13 +21,14 @@ import org.jkn.telemetry.store.query.DateBound;
  * Concurrent appends are committed together by one writer thread ({@link AuditWriter}), so they
  * share one WAL flush.
  *
- * <p>Thread-safe; one per process. Every value reaches SQL as a bind parameter. Close it before
- * the database.
+ * <p>Thread-safe; one per process. Every value reaches SQL as a bind parameter. Close it before the
+ * database.
  */
 public final class AuditLog implements AutoCloseable {
 
-    private static final String COLUMNS = "id, recorded, patient_id, action, interaction, resource_type, resource_id, query, "
-            + "outcome, outcome_reason, actor_kind, actor_subject, actor_fhir_user, actor_org, source";
+    private static final String COLUMNS =
+            "id, recorded, patient_id, action, interaction, resource_type, resource_id, query, "
+                    + "outcome, outcome_reason, actor_kind, actor_subject, actor_fhir_user, actor_org, source";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final DataSource dataSource;
@@ -36,7 +37,9 @@ public final class AuditLog implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final AuditWriter writer;
 
-    /** @param source the observer named in each record, e.g. this instance's name */
+    /**
+     * @param source the observer named in each record, e.g. this instance's name
+     */
     public AuditLog(DataSource dataSource, String source, Clock clock) {
         if (source == null || source.isBlank()) {
             throw new IllegalArgumentException("an audit source is required");
@@ -57,8 +60,8 @@ public final class AuditLog implements AutoCloseable {
 
     /**
      * Records one entry on the caller's connection, in the caller's transaction, which commits it
-     * together with the change it records (or rolls both back). No group commit: for changes,
-     * which are rare; reads go through {@link #append}.
+     * together with the change it records (or rolls both back). No group commit: for changes, which
+     * are rare; reads go through {@link #append}.
      */
     public AuditRecord appendIn(Connection c, AuditEntry e) throws SQLException {
         long micros = nowMicros();
@@ -77,7 +80,9 @@ public final class AuditLog implements AutoCloseable {
 
     public Optional<AuditRecord> read(String id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select " + COLUMNS + " from audit_events where id = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "select " + COLUMNS + " from audit_events where id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(row(rs)) : Optional.empty();
@@ -85,9 +90,15 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    /** One page, newest first; at most {@code count + 1} rows so the caller knows whether more follow. */
+    /**
+     * One page, newest first; at most {@code count + 1} rows so the caller knows whether more
+     * follow.
+     */
     public List<AuditRecord> search(AuditSearch q) throws SQLException {
-        StringBuilder sql = new StringBuilder("select ").append(COLUMNS).append(" from audit_events where true");
+        StringBuilder sql =
+                new StringBuilder("select ")
+                        .append(COLUMNS)
+                        .append(" from audit_events where true");
         List<Object> args = new ArrayList<>();
         if (q.patientId() != null) {
             sql.append(" and patient_id = ?");
@@ -110,7 +121,8 @@ public final class AuditLog implements AutoCloseable {
         sql.append(" order by recorded desc, id desc limit ? offset ?");
         args.add(q.count() + 1);
         args.add(q.offset());
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql.toString())) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));
             }
@@ -129,7 +141,10 @@ public final class AuditLog implements AutoCloseable {
         args.add(timestamp(micros));
     }
 
-    /** {@code <recorded micros in base 36>-<16 random hex>}: a FHIR id that reveals nothing but the time. */
+    /**
+     * {@code <recorded micros in base 36>-<16 random hex>}: a FHIR id that reveals nothing but the
+     * time.
+     */
     private String newId(long micros) {
         byte[] b = new byte[8];
         random.nextBytes(b);
@@ -149,8 +164,20 @@ public final class AuditLog implements AutoCloseable {
         if (interaction == null || outcome == null) {
             throw new SQLException("audit_events row has an unknown interaction or outcome");
         }
-        AuditEntry e = new AuditEntry(rs.getString(3), interaction, rs.getString(6), rs.getString(7), rs.getString(8),
-                outcome, rs.getString(10), new AuditActor(rs.getString(11), rs.getString(12), rs.getString(13), rs.getString(14)));
+        AuditEntry e =
+                new AuditEntry(
+                        rs.getString(3),
+                        interaction,
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        outcome,
+                        rs.getString(10),
+                        new AuditActor(
+                                rs.getString(11),
+                                rs.getString(12),
+                                rs.getString(13),
+                                rs.getString(14)));
         return new AuditRecord(rs.getString(1), micros, e, rs.getString(15));
     }
 

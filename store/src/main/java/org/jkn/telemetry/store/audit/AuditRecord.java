@@ -1,5 +1,7 @@
 package org.jkn.telemetry.store.audit;
 
-/** A stored audit event: the entry, its id, when it was recorded (epoch microseconds, UTC) and by which node. */
-public record AuditRecord(String id, long recordedMicros, AuditEntry entry, String source) {
-}
+/**
+ * A stored audit event: the entry, its id, when it was recorded (epoch microseconds, UTC) and by
+ * which node.
+ */
+public record AuditRecord(String id, long recordedMicros, AuditEntry entry, String source) {}

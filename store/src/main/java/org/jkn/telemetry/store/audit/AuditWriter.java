@@ -33,12 +33,12 @@ final class AuditWriter implements AutoCloseable {
     static final int MAX_BATCH = 256;
     private static final int QUEUE_CAPACITY = 4096;
     private static final long WAIT_MILLIS = 10_000;
-    static final String INSERT = "insert into audit_events (id, recorded, patient_id, action, interaction, resource_type, "
-            + "resource_id, query, outcome, outcome_reason, actor_kind, actor_subject, actor_fhir_user, actor_org, source) "
-            + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static final String INSERT =
+            "insert into audit_events (id, recorded, patient_id, action, interaction, resource_type, "
+                    + "resource_id, query, outcome, outcome_reason, actor_kind, actor_subject, actor_fhir_user, actor_org, source) "
+                    + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    private record Pending(AuditRecord record, CompletableFuture<Void> done) {
-    }
+    private record Pending(AuditRecord record, CompletableFuture<Void> done) {}
 
     private final DataSource dataSource;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
@@ -57,7 +57,8 @@ final class AuditWriter implements AutoCloseable {
         Pending p = new Pending(r, new CompletableFuture<>());
         try {
             if (closed || !queue.offer(p, WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                throw new SQLException(closed ? "the audit log is closed" : "the audit queue is full", "53000");
+                throw new SQLException(
+                        closed ? "the audit log is closed" : "the audit queue is full", "53000");
             }
             p.done().get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -134,7 +135,9 @@ final class AuditWriter implements AutoCloseable {
     }
 
     static OffsetDateTime timestamp(long micros) {
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L)
+        return Instant.ofEpochSecond(
+                        Math.floorDiv(micros, 1_000_000L),
+                        Math.floorMod(micros, 1_000_000L) * 1000L)
                 .atOffset(ZoneOffset.UTC);
     }
 

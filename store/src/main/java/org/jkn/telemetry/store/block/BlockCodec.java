@@ -24,9 +24,10 @@ import org.jkn.telemetry.normalizer.catalog.SleepStageKind;
  * | offset (delta) | attrs (delta) | flags (delta) | device (delta) | prefix (delta) | id number (dod)
  * | value (double) | value2 (double) | stages
  * </pre>
- * A run token is {@code varint(zigzag(x) << 1 | 1), varint(count - 2)}, a single value
- * {@code varint(zigzag(x) << 1)}. Strings are {@code varint length | UTF-8}; an optional string
- * stores length + 1, 0 for null.
+ *
+ * A run token is {@code varint(zigzag(x) << 1 | 1), varint(count - 2)}, a single value {@code
+ * varint(zigzag(x) << 1)}. Strings are {@code varint length | UTF-8}; an optional string stores
+ * length + 1, 0 for null.
  *
  * <p>Not thread-safe: one per thread, reusing its buffer. {@link #encode} returns a view valid
  * until the next call.
@@ -51,7 +52,10 @@ public final class BlockCodec {
     private int at;
     private int limit;
 
-    /** Encodes the readings (already sorted and deduplicated); the bytes are {@code [0, length())} of {@link #buffer()}. */
+    /**
+     * Encodes the readings (already sorted and deduplicated); the bytes are {@code [0, length())}
+     * of {@link #buffer()}.
+     */
     public int encode(BlockReadings r, long windowStart) {
         pos = 0;
         int n = r.size;
@@ -102,8 +106,8 @@ public final class BlockCodec {
 
     /**
      * Decodes a block into {@code r} (cleared first). An {@link IllegalArgumentException} when the
-     * bytes are not a block of this format; callers only pass authenticated plaintext, so that is a bug
-     * or a key used for something else.
+     * bytes are not a block of this format; callers only pass authenticated plaintext, so that is a
+     * bug or a key used for something else.
      */
     public void decode(byte[] bytes, int offset, int length, long windowStart, BlockReadings r) {
         in = bytes;
@@ -149,8 +153,12 @@ public final class BlockCodec {
         getInts(r.idPrefix, n);
         getLongs(r.idNumber, n, true);
         for (int i = 0; i < n; i++) {
-            if (r.device[i] < 0 || r.device[i] >= devices || r.idPrefix[i] < 0 || r.idPrefix[i] >= prefixes) {
-                throw new IllegalArgumentException("a block refers to a dictionary entry it does not have");
+            if (r.device[i] < 0
+                    || r.device[i] >= devices
+                    || r.idPrefix[i] < 0
+                    || r.idPrefix[i] >= prefixes) {
+                throw new IllegalArgumentException(
+                        "a block refers to a dictionary entry it does not have");
             }
         }
         getDoubles(r.value, n);
@@ -373,7 +381,7 @@ public final class BlockCodec {
             putVarint(count);
             for (int k = 0; k < count; k++) {
                 SleepStage s = list.get(k);
-                putByte(s.kind().ordinal());
+                putByte(s.kind().storedCode());
                 long rel = s.startMicros() - r.start[i];
                 putVarint((rel << 1) ^ (rel >> 63));
                 putVarint(s.endMicros() - s.startMicros());
@@ -396,7 +404,7 @@ public final class BlockCodec {
             }
             List<SleepStage> list = new ArrayList<>(count);
             for (int k = 0; k < count; k++) {
-                SleepStageKind kind = SleepStageKind.ofOrdinal(getByte());
+                SleepStageKind kind = SleepStageKind.ofStoredCode(getByte());
                 if (kind == null) {
                     throw new IllegalArgumentException("unknown sleep stage");
                 }
@@ -476,7 +484,10 @@ public final class BlockCodec {
         throw new IllegalArgumentException("a block has an overlong varint");
     }
 
-    /** A non-negative count no larger than the bytes left could justify (one per byte at least, or runs). */
+    /**
+     * A non-negative count no larger than the bytes left could justify (one per byte at least, or
+     * runs).
+     */
     private int count() {
         long v = getVarint();
         if (v < 0 || v > Integer.MAX_VALUE / 2) {

@@ -11,9 +11,9 @@ import org.jkn.telemetry.normalizer.SleepStage;
 
 /**
  * The readings of one block (one patient, type and window) as columns: what {@link BlockCodec}
- * encodes and decodes. Devices and the text part of reading ids are kept once each in
- * dictionaries; a reading id is split into that text prefix and a numeric suffix, so
- * {@code series-7#1}, {@code series-7#2}... cost a dictionary entry and a counter.
+ * encodes and decodes. Devices and the text part of reading ids are kept once each in dictionaries;
+ * a reading id is split into that text prefix and a numeric suffix, so {@code series-7#1}, {@code
+ * series-7#2}... cost a dictionary entry and a counter.
  *
  * <p>The idempotency key of a reading is (device id, reading id, start), as in the batch format:
  * {@link #sortAndDeduplicate()} keeps the first of readings sharing it, so a reading already in a
@@ -23,8 +23,12 @@ import org.jkn.telemetry.normalizer.SleepStage;
  */
 public final class BlockReadings {
 
-    /** The id has no numeric suffix (or one the split cannot give back exactly, such as {@code 007}). */
+    /**
+     * The id has no numeric suffix (or one the split cannot give back exactly, such as {@code
+     * 007}).
+     */
     public static final long NO_NUMBER = -1;
+
     public static final int LEGACY_ID = 1;
     private static final int MAX_SUFFIX_DIGITS = 18;
 
@@ -34,13 +38,19 @@ public final class BlockReadings {
     long[] received = new long[64];
     int[] offset = new int[64];
     int[] attrs = new int[64];
-    /** {@link #LEGACY_ID}: the reading was stored by a version before blocks, and keeps the id it was shown with. */
+
+    /**
+     * {@link #LEGACY_ID}: the reading was stored by a version before blocks, and keeps the id it
+     * was shown with.
+     */
     int[] flags = new int[64];
+
     int[] device = new int[64];
     int[] idPrefix = new int[64];
     long[] idNumber = new long[64];
     double[] value = new double[64];
     double[] value2 = new double[64];
+
     /** Null for every reading when none has stages, so most blocks never allocate it. */
     List<SleepStage>[] stages;
 
@@ -77,19 +87,39 @@ public final class BlockReadings {
         } else {
             cut = id.length();
         }
-        int i = append(r.startMicros(), r.endMicros(), receivedMicros, r.offsetSeconds(), r.attrs(),
-                deviceIndex(device), prefixIndex(cut == id.length() ? id : id.substring(0, cut)), number,
-                r.value(), r.value2());
+        int i =
+                append(
+                        r.startMicros(),
+                        r.endMicros(),
+                        receivedMicros,
+                        r.offsetSeconds(),
+                        r.attrs(),
+                        deviceIndex(device),
+                        prefixIndex(cut == id.length() ? id : id.substring(0, cut)),
+                        number,
+                        r.value(),
+                        r.value2());
         if (!r.stages().isEmpty()) {
             stagesFor(i, r.stages());
         }
     }
 
-    /** Appends reading {@code i} of {@code src}, mapping its dictionary entries into this block's. */
+    /**
+     * Appends reading {@code i} of {@code src}, mapping its dictionary entries into this block's.
+     */
     public void copy(BlockReadings src, int i) {
-        int k = append(src.start[i], src.end[i], src.received[i], src.offset[i], src.attrs[i],
-                deviceIndex(src.devices.get(src.device[i])), prefixIndex(src.prefixes.get(src.idPrefix[i])),
-                src.idNumber[i], src.value[i], src.value2[i]);
+        int k =
+                append(
+                        src.start[i],
+                        src.end[i],
+                        src.received[i],
+                        src.offset[i],
+                        src.attrs[i],
+                        deviceIndex(src.devices.get(src.device[i])),
+                        prefixIndex(src.prefixes.get(src.idPrefix[i])),
+                        src.idNumber[i],
+                        src.value[i],
+                        src.value2[i]);
         flags[k] = src.flags[i];
         if (src.stages != null && src.stages[i] != null) {
             stagesFor(k, src.stages[i]);
@@ -105,7 +135,17 @@ public final class BlockReadings {
         return flags[i];
     }
 
-    int append(long s, long e, long recv, int off, int at, int dev, int prefix, long number, double v, double v2) {
+    int append(
+            long s,
+            long e,
+            long recv,
+            int off,
+            int at,
+            int dev,
+            int prefix,
+            long number,
+            double v,
+            double v2) {
         if (size == start.length) {
             grow(size * 2);
         }
@@ -127,7 +167,7 @@ public final class BlockReadings {
         return i;
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     void stagesFor(int i, List<SleepStage> list) {
         if (stages == null) {
             stages = new List[start.length];
@@ -221,8 +261,8 @@ public final class BlockReadings {
     }
 
     /**
-     * Sorts by start (then device id and reading id, so the order is the same whatever the
-     * arrival order) and drops every reading whose key an earlier one in arrival order has.
+     * Sorts by start (then device id and reading id, so the order is the same whatever the arrival
+     * order) and drops every reading whose key an earlier one in arrival order has.
      *
      * @return how many readings were dropped as duplicates
      */
@@ -322,7 +362,7 @@ public final class BlockReadings {
         long[] num = new long[kept];
         double[] v = new double[kept];
         double[] v2 = new double[kept];
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         List<SleepStage>[] st = stages == null ? null : new List[kept];
         for (int k = 0; k < kept; k++) {
             int i = keep[k];

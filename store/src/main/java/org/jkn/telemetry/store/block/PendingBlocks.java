@@ -21,7 +21,8 @@ public final class PendingBlocks {
     private int readings;
 
     /** Adds reading {@code i} of {@code source} (all of {@code type}). */
-    public void add(String patientId, int keyVersion, ReadingType type, BlockReadings source, int i) {
+    public void add(
+            String patientId, int keyVersion, ReadingType type, BlockReadings source, int i) {
         long start = source.start[i];
         target(patientId, keyVersion, type, start).copy(source, i);
         readings++;
@@ -35,18 +36,34 @@ public final class PendingBlocks {
     }
 
     /** Adds one reading as the batch format describes it. */
-    public void add(String patientId, int keyVersion, NormalizedReading r, DeviceInfo device, long receivedMicros) {
+    public void add(
+            String patientId,
+            int keyVersion,
+            NormalizedReading r,
+            DeviceInfo device,
+            long receivedMicros) {
         target(patientId, keyVersion, r.type(), r.startMicros()).add(r, device, receivedMicros);
         readings++;
     }
 
-    /** Marks the reading just added for this block as one stored before blocks ({@link BlockReadings#LEGACY_ID}). */
-    public void markLastLegacy(String patientId, int keyVersion, ReadingType type, long startMicros) {
-        blocks.get(new BlockKey(patientId, type, BlockWindow.of(type).startOf(startMicros), keyVersion)).markLastLegacy();
+    /**
+     * Marks the reading just added for this block as one stored before blocks ({@link
+     * BlockReadings#LEGACY_ID}).
+     */
+    public void markLastLegacy(
+            String patientId, int keyVersion, ReadingType type, long startMicros) {
+        blocks.get(
+                        new BlockKey(
+                                patientId,
+                                type,
+                                BlockWindow.of(type).startOf(startMicros),
+                                keyVersion))
+                .markLastLegacy();
     }
 
     private BlockReadings target(String patientId, int keyVersion, ReadingType type, long start) {
-        BlockKey key = new BlockKey(patientId, type, BlockWindow.of(type).startOf(start), keyVersion);
+        BlockKey key =
+                new BlockKey(patientId, type, BlockWindow.of(type).startOf(start), keyVersion);
         BlockReadings b = blocks.get(key);
         if (b == null) {
             b = spare.isEmpty() ? new BlockReadings() : spare.remove(spare.size() - 1);

@@ -9,30 +9,30 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The consent decision cache on the hot path: patient pseudonym to compiled
- * {@link ConsentDecision}. A hit is one map lookup; a miss (or an entry older than the TTL) loads
- * the patient's grants from the database on the calling thread.
+ * The consent decision cache on the hot path: patient pseudonym to compiled {@link
+ * ConsentDecision}. A hit is one map lookup; a miss (or an entry older than the TTL) loads the
+ * patient's grants from the database on the calling thread.
  *
  * <p>Freshness: a consent change made through this node calls {@link #invalidate}, which takes
- * effect for the next lookup. Changes made through another node sharing the database reach this
- * one as a change notice ({@code ChangeNotices}), normally within milliseconds; while that
- * channel is down they are seen when the entry expires, after at most the TTL. A load that started before an invalidation
- * is not cached (a generation counter), so a withdrawal is never overwritten by an older read.
+ * effect for the next lookup. Changes made through another node sharing the database reach this one
+ * as a change notice ({@code ChangeNotices}), normally within milliseconds; while that channel is
+ * down they are seen when the entry expires, after at most the TTL. A load that started before an
+ * invalidation is not cached (a generation counter), so a withdrawal is never overwritten by an
+ * older read.
  *
  * <p>When the database cannot be read, an expired entry is used if there is one (no consent can
- * change while the database is down), otherwise {@link ConsentUnavailableException}. After a
- * failed load the database is not asked again for a second ({@link #RETRY_AFTER}), so an outage
- * costs one connection timeout, not one per batch. {@link #refresh} after a change loads the new
- * decision at once, so a patient who just consented is known even if the database then goes away.
+ * change while the database is down), otherwise {@link ConsentUnavailableException}. After a failed
+ * load the database is not asked again for a second ({@link #RETRY_AFTER}), so an outage costs one
+ * connection timeout, not one per batch. {@link #refresh} after a change loads the new decision at
+ * once, so a patient who just consented is known even if the database then goes away.
  *
- * <p>Bounded: at {@code maxPatients} entries, expired ones are dropped and then, if still full,
- * an arbitrary eighth. Thread-safe; {@link #get} may block on the database, so call it on a worker
+ * <p>Bounded: at {@code maxPatients} entries, expired ones are dropped and then, if still full, an
+ * arbitrary eighth. Thread-safe; {@link #get} may block on the database, so call it on a worker
  * thread.
  */
 public final class ConsentDecisions {
 
-    private record Entry(ConsentDecision decision, long loadedAtNanos) {
-    }
+    private record Entry(ConsentDecision decision, long loadedAtNanos) {}
 
     private final ConsentStore store;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -40,8 +40,10 @@ public final class ConsentDecisions {
     private final long ttlNanos;
     private final int maxPatients;
     private final LongSupplier nanoTime;
+
     /** nanoTime before which the database is not tried again after a failed load. */
     private volatile long unreachableUntil;
+
     private volatile boolean unreachable;
 
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);

@@ -16,10 +16,10 @@ import org.jkn.telemetry.store.db.ChangeNotices;
 import org.jkn.telemetry.store.db.TransactionStep;
 
 /**
- * Consent resources and their compiled grants in PostgreSQL. A consent and its grants change in
- * one transaction, so a reader never sees a consent without its grants or the reverse. Writes
- * are optimistic: {@link #replace} and {@link #delete} name the version they replace and fail
- * (return false / empty) when another write came first.
+ * Consent resources and their compiled grants in PostgreSQL. A consent and its grants change in one
+ * transaction, so a reader never sees a consent without its grants or the reverse. Writes are
+ * optimistic: {@link #replace} and {@link #delete} name the version they replace and fail (return
+ * false / empty) when another write came first.
  *
  * <p>Thread-safe; every call blocks on the database.
  */
@@ -37,21 +37,25 @@ public final class ConsentStore {
     }
 
     /** As {@link #insert(StoredConsent, List)}, with {@code also} in the same transaction. */
-    public void insert(StoredConsent c, List<ConsentGrant> grants, TransactionStep also) throws SQLException {
-        change(db -> {
-            try (PreparedStatement ps = db.prepareStatement(
-                    "insert into consents (id, patient_id, status, version, updated_at, resource) values (?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, c.id());
-                ps.setString(2, c.patientId());
-                ps.setString(3, c.status());
-                ps.setLong(4, c.version());
-                ps.setObject(5, timestamp(c.updated()));
-                ps.setString(6, c.resource());
-                ps.executeUpdate();
-            }
-            insertGrants(db, c, grants);
-            return c.patientId();
-        }, also);
+    public void insert(StoredConsent c, List<ConsentGrant> grants, TransactionStep also)
+            throws SQLException {
+        change(
+                db -> {
+                    try (PreparedStatement ps =
+                            db.prepareStatement(
+                                    "insert into consents (id, patient_id, status, version, updated_at, resource) values (?, ?, ?, ?, ?, ?)")) {
+                        ps.setString(1, c.id());
+                        ps.setString(2, c.patientId());
+                        ps.setString(3, c.status());
+                        ps.setLong(4, c.version());
+                        ps.setObject(5, timestamp(c.updated()));
+                        ps.setString(6, c.resource());
+                        ps.executeUpdate();
+                    }
+                    insertGrants(db, c, grants);
+                    return c.patientId();
+                },
+                also);
     }
 
     /**
@@ -62,29 +66,39 @@ public final class ConsentStore {
         return replace(c, grants, TransactionStep.NONE);
     }
 
-    /** As {@link #replace(StoredConsent, List)}, with {@code also} in the same transaction (not run when false). */
-    public boolean replace(StoredConsent c, List<ConsentGrant> grants, TransactionStep also) throws SQLException {
-        return change(db -> {
-            try (PreparedStatement ps = db.prepareStatement("update consents set status = ?, version = ?, updated_at = ?, resource = ? "
-                    + "where id = ? and version = ? and patient_id = ?")) {
-                ps.setString(1, c.status());
-                ps.setLong(2, c.version());
-                ps.setObject(3, timestamp(c.updated()));
-                ps.setString(4, c.resource());
-                ps.setString(5, c.id());
-                ps.setLong(6, c.version() - 1);
-                ps.setString(7, c.patientId());
-                if (ps.executeUpdate() != 1) {
-                    return null;
-                }
-            }
-            try (PreparedStatement ps = db.prepareStatement("delete from consent_grants where consent_id = ?")) {
-                ps.setString(1, c.id());
-                ps.executeUpdate();
-            }
-            insertGrants(db, c, grants);
-            return c.patientId();
-        }, also);
+    /**
+     * As {@link #replace(StoredConsent, List)}, with {@code also} in the same transaction (not run
+     * when false).
+     */
+    public boolean replace(StoredConsent c, List<ConsentGrant> grants, TransactionStep also)
+            throws SQLException {
+        return change(
+                db -> {
+                    try (PreparedStatement ps =
+                            db.prepareStatement(
+                                    "update consents set status = ?, version = ?, updated_at = ?, resource = ? "
+                                            + "where id = ? and version = ? and patient_id = ?")) {
+                        ps.setString(1, c.status());
+                        ps.setLong(2, c.version());
+                        ps.setObject(3, timestamp(c.updated()));
+                        ps.setString(4, c.resource());
+                        ps.setString(5, c.id());
+                        ps.setLong(6, c.version() - 1);
+                        ps.setString(7, c.patientId());
+                        if (ps.executeUpdate() != 1) {
+                            return null;
+                        }
+                    }
+                    try (PreparedStatement ps =
+                            db.prepareStatement(
+                                    "delete from consent_grants where consent_id = ?")) {
+                        ps.setString(1, c.id());
+                        ps.executeUpdate();
+                    }
+                    insertGrants(db, c, grants);
+                    return c.patientId();
+                },
+                also);
     }
 
     /** Deletes a consent (its grants go with it); false when it was not there at that version. */
@@ -92,28 +106,38 @@ public final class ConsentStore {
         return delete(id, version, TransactionStep.NONE);
     }
 
-    /** As {@link #delete(String, long)}, with {@code also} in the same transaction (not run when false). */
+    /**
+     * As {@link #delete(String, long)}, with {@code also} in the same transaction (not run when
+     * false).
+     */
     public boolean delete(String id, long version, TransactionStep also) throws SQLException {
-        return change(db -> {
-            try (PreparedStatement ps = db.prepareStatement("delete from consents where id = ? and version = ? returning patient_id")) {
-                ps.setString(1, id);
-                ps.setLong(2, version);
-                try (ResultSet r = ps.executeQuery()) {
-                    return r.next() ? r.getString(1) : null;
-                }
-            }
-        }, also);
+        return change(
+                db -> {
+                    try (PreparedStatement ps =
+                            db.prepareStatement(
+                                    "delete from consents where id = ? and version = ? returning patient_id")) {
+                        ps.setString(1, id);
+                        ps.setLong(2, version);
+                        try (ResultSet r = ps.executeQuery()) {
+                            return r.next() ? r.getString(1) : null;
+                        }
+                    }
+                },
+                also);
     }
 
-    /** One consent write: returns the patient whose consents it changed, or null when it changed nothing. */
+    /**
+     * One consent write: returns the patient whose consents it changed, or null when it changed
+     * nothing.
+     */
     @FunctionalInterface
     private interface Change {
         String apply(Connection db) throws SQLException;
     }
 
     /**
-     * Runs a write in one transaction with the change notice to the other instances and
-     * {@code also}; rolls back and returns false when the write changed nothing.
+     * Runs a write in one transaction with the change notice to the other instances and {@code
+     * also}; rolls back and returns false when the write changed nothing.
      */
     private boolean change(Change work, TransactionStep also) throws SQLException {
         try (Connection db = dataSource.getConnection()) {
@@ -137,10 +161,12 @@ public final class ConsentStore {
 
     /**
      * Deletes every Consent of the patient (their grants follow) on the caller's connection: the
-     * erasure of a patient does it in its own transaction ({@code PatientErasure} hook). Returns how many.
+     * erasure of a patient does it in its own transaction ({@code PatientErasure} hook). Returns
+     * how many.
      */
     public static int erasePatient(Connection db, String patientId) throws SQLException {
-        try (PreparedStatement s = db.prepareStatement("delete from consents where patient_id = ?")) {
+        try (PreparedStatement s =
+                db.prepareStatement("delete from consents where patient_id = ?")) {
             s.setString(1, patientId);
             return s.executeUpdate();
         }
@@ -148,8 +174,9 @@ public final class ConsentStore {
 
     public Optional<StoredConsent> find(String id) throws SQLException {
         try (Connection db = dataSource.getConnection();
-             PreparedStatement ps = db.prepareStatement(
-                     "select id, patient_id, status, version, updated_at, resource from consents where id = ?")) {
+                PreparedStatement ps =
+                        db.prepareStatement(
+                                "select id, patient_id, status, version, updated_at, resource from consents where id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(row(rs)) : Optional.empty();
@@ -160,8 +187,10 @@ public final class ConsentStore {
     /** A patient's consents, oldest update first, at most {@code limit}. */
     public List<StoredConsent> byPatient(String patientId, int limit) throws SQLException {
         try (Connection db = dataSource.getConnection();
-             PreparedStatement ps = db.prepareStatement("select id, patient_id, status, version, updated_at, resource from consents "
-                     + "where patient_id = ? order by updated_at, id limit ?")) {
+                PreparedStatement ps =
+                        db.prepareStatement(
+                                "select id, patient_id, status, version, updated_at, resource from consents "
+                                        + "where patient_id = ? order by updated_at, id limit ?")) {
             ps.setString(1, patientId);
             ps.setInt(2, limit);
             List<StoredConsent> out = new ArrayList<>();
@@ -177,28 +206,37 @@ public final class ConsentStore {
     /** Every grant of the patient's active consents: the patient's compiled decision. */
     public ConsentDecision decision(String patientId) throws SQLException {
         try (Connection db = dataSource.getConnection();
-             PreparedStatement ps = db.prepareStatement(
-                     "select action, categories, actor, valid_from, valid_to from consent_grants where patient_id = ?")) {
+                PreparedStatement ps =
+                        db.prepareStatement(
+                                "select action, categories, actor, valid_from, valid_to from consent_grants where patient_id = ?")) {
             ps.setString(1, patientId);
             List<ConsentGrant> grants = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     OffsetDateTime from = rs.getObject(4, OffsetDateTime.class);
                     OffsetDateTime to = rs.getObject(5, OffsetDateTime.class);
-                    grants.add(new ConsentGrant(ConsentGrant.Action.of(rs.getString(1)), rs.getInt(2), rs.getString(3),
-                            from == null ? Long.MIN_VALUE : micros(from), to == null ? Long.MAX_VALUE : micros(to)));
+                    grants.add(
+                            new ConsentGrant(
+                                    ConsentGrant.Action.of(rs.getString(1)),
+                                    rs.getInt(2),
+                                    rs.getString(3),
+                                    from == null ? Long.MIN_VALUE : micros(from),
+                                    to == null ? Long.MAX_VALUE : micros(to)));
                 }
             }
             return grants.isEmpty() ? ConsentDecision.NONE : new ConsentDecision(grants);
         }
     }
 
-    private static void insertGrants(Connection db, StoredConsent c, List<ConsentGrant> grants) throws SQLException {
+    private static void insertGrants(Connection db, StoredConsent c, List<ConsentGrant> grants)
+            throws SQLException {
         if (grants.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = db.prepareStatement("insert into consent_grants "
-                + "(consent_id, patient_id, action, categories, actor, valid_from, valid_to) values (?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps =
+                db.prepareStatement(
+                        "insert into consent_grants "
+                                + "(consent_id, patient_id, action, categories, actor, valid_from, valid_to) values (?, ?, ?, ?, ?, ?, ?)")) {
             for (ConsentGrant g : grants) {
                 ps.setString(1, c.id());
                 ps.setString(2, c.patientId());
@@ -222,8 +260,13 @@ public final class ConsentStore {
     }
 
     private static StoredConsent row(ResultSet rs) throws SQLException {
-        return new StoredConsent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getString(6));
+        return new StoredConsent(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getLong(4),
+                rs.getObject(5, OffsetDateTime.class).toInstant(),
+                rs.getString(6));
     }
 
     private static OffsetDateTime timestamp(Instant t) {
@@ -231,7 +274,9 @@ public final class ConsentStore {
     }
 
     private static OffsetDateTime timestamp(long micros) {
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L)
+        return Instant.ofEpochSecond(
+                        Math.floorDiv(micros, 1_000_000L),
+                        Math.floorMod(micros, 1_000_000L) * 1000L)
                 .atOffset(ZoneOffset.UTC);
     }
 

@@ -22,8 +22,8 @@ import org.jkn.telemetry.store.crypto.RowKeys;
  * arrived again meanwhile), records each reading's old Observation id for reads by id, and deletes
  * the rows, all in one transaction: a kill at any point leaves every reading in exactly one place,
  * so the job resumes where it stopped and running it twice (or on two instances: an advisory lock
- * makes them take turns) changes nothing.
- * Search reads both places meanwhile, so nothing disappears from view.
+ * makes them take turns) changes nothing. Search reads both places meanwhile, so nothing disappears
+ * from view.
  *
  * <p>Rows whose data key was destroyed (an erasure) are left for the erasure sweeper.
  *
@@ -31,16 +31,19 @@ import org.jkn.telemetry.store.crypto.RowKeys;
  */
 public final class BlockUpgrade {
 
-    private static final String SELECT = "select r.patient_id, r.device_id, r.reading_id, r.type, r.effective_start, "
-            + "r.effective_end, r.tz_offset, r.value, r.value2, r.obs_key, r.received_at, d.manufacturer, d.model, r.attrs, r.detail, "
-            + "r.key_version, r.sealed from readings r left join devices d on d.patient_id = r.patient_id and d.id = r.device_id "
-            + "where r.key_version is null or exists (select 1 from data_keys k where k.patient_id = r.patient_id "
-            + "and k.key_version = r.key_version and k.destroyed_at is null) "
-            + "limit ?";
-    private static final String DELETE = "delete from readings where patient_id = ? and device_id = ? and reading_id = ? "
-            + "and effective_start = ?";
-    private static final String REMEMBER = "insert into legacy_observation_ids (obs_key, effective_start, patient_id, type) "
-            + "values (?, ?, ?, ?) on conflict do nothing";
+    private static final String SELECT =
+            "select r.patient_id, r.device_id, r.reading_id, r.type, r.effective_start, "
+                    + "r.effective_end, r.tz_offset, r.value, r.value2, r.obs_key, r.received_at, d.manufacturer, d.model, r.attrs, r.detail, "
+                    + "r.key_version, r.sealed from readings r left join devices d on d.patient_id = r.patient_id and d.id = r.device_id "
+                    + "where r.key_version is null or exists (select 1 from data_keys k where k.patient_id = r.patient_id "
+                    + "and k.key_version = r.key_version and k.destroyed_at is null) "
+                    + "limit ?";
+    private static final String DELETE =
+            "delete from readings where patient_id = ? and device_id = ? and reading_id = ? "
+                    + "and effective_start = ?";
+    private static final String REMEMBER =
+            "insert into legacy_observation_ids (obs_key, effective_start, patient_id, type) "
+                    + "values (?, ?, ?, ?) on conflict do nothing";
 
     private final DataSource dataSource;
     private final ReadingCrypto crypto;
@@ -65,9 +68,13 @@ public final class BlockUpgrade {
                 break;
             }
         }
-        // the devices table only served plaintext rows (their manufacturer and model are now sealed in blocks)
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("select not exists (select 1 from readings where key_version is null)")) {
+        // the devices table only served plaintext rows (their manufacturer and model are now sealed
+        // in blocks)
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet r =
+                        s.executeQuery(
+                                "select not exists (select 1 from readings where key_version is null)")) {
             r.next();
             if (r.getBoolean(1)) {
                 s.executeUpdate("delete from devices");
@@ -106,13 +113,15 @@ public final class BlockUpgrade {
         // refuses on compressed chunks ("locking compressed tuples is not supported"). Waiting, not
         // trying: a backend whose client was killed can hold the lock until it next talks to it,
         // and giving up then would end the upgrade quietly until the next start.
-        try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(hashtext('telemetry block upgrade'))")) {
+        try (PreparedStatement lock =
+                c.prepareStatement(
+                        "select pg_advisory_xact_lock(hashtext('telemetry block upgrade'))")) {
             lock.executeQuery().close();
         }
         int rows = 0;
         try (PreparedStatement select = c.prepareStatement(SELECT);
-             PreparedStatement delete = c.prepareStatement(DELETE);
-             PreparedStatement remember = c.prepareStatement(REMEMBER)) {
+                PreparedStatement delete = c.prepareStatement(DELETE);
+                PreparedStatement remember = c.prepareStatement(REMEMBER)) {
             select.setInt(1, batchRows);
             try (ResultSet r = select.executeQuery()) {
                 while (r.next()) {
@@ -140,7 +149,9 @@ public final class BlockUpgrade {
         return rows;
     }
 
-    /** Adds the row's reading to the pending blocks; returns the row key its Observation id carries. */
+    /**
+     * Adds the row's reading to the pending blocks; returns the row key its Observation id carries.
+     */
     private String move(ResultSet r) throws SQLException {
         String patient = r.getString(1);
         ReadingType type = ReadingType.ofId(r.getInt(4));
@@ -165,14 +176,42 @@ public final class BlockUpgrade {
                 value2 = Double.NaN;
             }
             keyVersion = crypto.keys().current(patient).version();
-            reading = new NormalizedReading(type, r.getString(3), start, end, offset, value, value2, r.getInt(14),
-                    Detail.decode(r.getBytes(15)));
+            reading =
+                    new NormalizedReading(
+                            type,
+                            r.getString(3),
+                            start,
+                            end,
+                            offset,
+                            value,
+                            value2,
+                            r.getInt(14),
+                            Detail.decode(r.getBytes(15)));
             device = new DeviceInfo(r.getString(2), r.getString(12), r.getString(13));
             // as the sealing of plaintext rows did: the id becomes the keyed row key's
             key = hasher.key(patient, device.id(), reading.readingId());
         } else {
-            Opened o = crypto.open(patient, keyVersion, type, start, end, offset, r.getString(10), r.getBytes(17));
-            reading = new NormalizedReading(type, o.readingId(), start, end, offset, o.value(), o.value2(), o.attrs(), o.stages());
+            Opened o =
+                    crypto.open(
+                            patient,
+                            keyVersion,
+                            type,
+                            start,
+                            end,
+                            offset,
+                            r.getString(10),
+                            r.getBytes(17));
+            reading =
+                    new NormalizedReading(
+                            type,
+                            o.readingId(),
+                            start,
+                            end,
+                            offset,
+                            o.value(),
+                            o.value2(),
+                            o.attrs(),
+                            o.stages());
             device = new DeviceInfo(o.deviceId(), o.manufacturer(), o.model());
         }
         pending.add(patient, keyVersion, reading, device, received);
@@ -183,5 +222,4 @@ public final class BlockUpgrade {
     private static long micros(OffsetDateTime t) {
         return t.toEpochSecond() * 1_000_000L + t.getNano() / 1000;
     }
-
 }

@@ -38,21 +38,32 @@ import org.jkn.telemetry.store.crypto.ReadingCrypto;
  */
 public final class BlockWriter {
 
-    private static final String LIVE_KEYS = "select patient_id, key_version from data_keys "
-            + "where destroyed_at is null and patient_id = any(?)";
-    private static final String LOCK = "select count(pg_advisory_xact_lock(x)) from (select x from unnest(?::bigint[]) x order by x) s";
-    private static final String PATIENTS = "insert into patients (id) select unnest(?::text[]) on conflict do nothing";
+    private static final String LIVE_KEYS =
+            "select patient_id, key_version from data_keys "
+                    + "where destroyed_at is null and patient_id = any(?)";
+    private static final String LOCK =
+            "select count(pg_advisory_xact_lock(x)) from (select x from unnest(?::bigint[]) x order by x) s";
+    private static final String PATIENTS =
+            "insert into patients (id) select unnest(?::text[]) on conflict do nothing";
     private static final String WINDOW = "(timestamptz 'epoch' + w * interval '1 microsecond')";
-    private static final String EXISTING = "select b.patient_id, b.type, u.w, b.key_version, b.sealed from reading_blocks b "
-            + "join unnest(?::text[], ?::int2[], ?::bigint[], ?::int[]) as u(p, t, w, v) "
-            + "on b.patient_id = u.p and b.type = u.t and b.window_start = " + WINDOW + " and b.key_version = u.v";
-    private static final String UPSERT = "insert into reading_blocks (patient_id, type, window_start, key_version, n_readings, sealed) "
-            + "select p, t, " + WINDOW + ", v, n, s from unnest(?::text[], ?::int2[], ?::bigint[], ?::int[], ?::int[], ?::bytea[]) "
-            + "as u(p, t, w, v, n, s) on conflict (patient_id, type, window_start, key_version) "
-            + "do update set n_readings = excluded.n_readings, sealed = excluded.sealed";
-    private static final String CHECKPOINT = "insert into journal_checkpoints (journal_id, last_index) values (?, ?) "
-            + "on conflict (journal_id) do update set last_index = excluded.last_index, updated_at = now()";
-    private static final Comparator<BlockKey> LOCK_ORDER = Comparator.comparingLong(BlockKey::lockId);
+    private static final String EXISTING =
+            "select b.patient_id, b.type, u.w, b.key_version, b.sealed from reading_blocks b "
+                    + "join unnest(?::text[], ?::int2[], ?::bigint[], ?::int[]) as u(p, t, w, v) "
+                    + "on b.patient_id = u.p and b.type = u.t and b.window_start = "
+                    + WINDOW
+                    + " and b.key_version = u.v";
+    private static final String UPSERT =
+            "insert into reading_blocks (patient_id, type, window_start, key_version, n_readings, sealed) "
+                    + "select p, t, "
+                    + WINDOW
+                    + ", v, n, s from unnest(?::text[], ?::int2[], ?::bigint[], ?::int[], ?::int[], ?::bytea[]) "
+                    + "as u(p, t, w, v, n, s) on conflict (patient_id, type, window_start, key_version) "
+                    + "do update set n_readings = excluded.n_readings, sealed = excluded.sealed";
+    private static final String CHECKPOINT =
+            "insert into journal_checkpoints (journal_id, last_index) values (?, ?) "
+                    + "on conflict (journal_id) do update set last_index = excluded.last_index, updated_at = now()";
+    private static final Comparator<BlockKey> LOCK_ORDER =
+            Comparator.comparingLong(BlockKey::lockId);
 
     private final DataSource dataSource;
     private final ReadingCrypto crypto;
@@ -72,7 +83,8 @@ public final class BlockWriter {
      *
      * @return the number of readings newly stored (the rest were already there, or erased)
      */
-    public int write(Map<BlockKey, BlockReadings> blocks, String journalId, long lastIndex) throws SQLException {
+    public int write(Map<BlockKey, BlockReadings> blocks, String journalId, long lastIndex)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -121,7 +133,8 @@ public final class BlockWriter {
             int before = 0;
             merged.clear();
             if (old != null) {
-                int length = cipher.openBlock(key, k.patientId(), k.type(), k.windowStartMicros(), old);
+                int length =
+                        cipher.openBlock(key, k.patientId(), k.type(), k.windowStartMicros(), old);
                 codec.decode(cipher.plain(), 0, length, k.windowStartMicros(), merged);
                 before = merged.size();
             }
@@ -140,7 +153,8 @@ public final class BlockWriter {
             windows[rows] = k.windowStartMicros();
             versions[rows] = k.keyVersion();
             counts[rows] = merged.size();
-            sealed[rows] = cipher.sealBlock(key, k.type(), k.windowStartMicros(), codec.buffer(), length);
+            sealed[rows] =
+                    cipher.sealBlock(key, k.type(), k.windowStartMicros(), codec.buffer(), length);
             rows++;
         }
         if (rows > 0) {
@@ -159,7 +173,8 @@ public final class BlockWriter {
     }
 
     /** The blocks whose data key still lives; the others belong to an erasure and are dropped. */
-    private static List<BlockKey> live(Connection c, Collection<BlockKey> keys) throws SQLException {
+    private static List<BlockKey> live(Connection c, Collection<BlockKey> keys)
+            throws SQLException {
         Set<String> patients = new HashSet<>();
         for (BlockKey k : keys) {
             patients.add(k.patientId());
@@ -199,14 +214,16 @@ public final class BlockWriter {
             patients.add(k.patientId());
         }
         String[] sorted = patients.toArray(new String[0]);
-        java.util.Arrays.sort(sorted); // one order everywhere, so two writers' row locks cannot deadlock
+        java.util.Arrays.sort(
+                sorted); // one order everywhere, so two writers' row locks cannot deadlock
         try (PreparedStatement ps = c.prepareStatement(PATIENTS)) {
             ps.setArray(1, c.createArrayOf("text", sorted));
             ps.executeUpdate();
         }
     }
 
-    private static Map<BlockKey, byte[]> existing(Connection c, List<BlockKey> keys) throws SQLException {
+    private static Map<BlockKey, byte[]> existing(Connection c, List<BlockKey> keys)
+            throws SQLException {
         int n = keys.size();
         String[] p = new String[n];
         Short[] t = new Short[n];
@@ -229,9 +246,12 @@ public final class BlockWriter {
                 while (r.next()) {
                     ReadingType type = ReadingType.ofId(r.getInt(2));
                     if (type == null) {
-                        throw new SQLException("reading_blocks row has an unknown type id", "XX000");
+                        throw new SQLException(
+                                "reading_blocks row has an unknown type id", "XX000");
                     }
-                    out.put(new BlockKey(r.getString(1), type, r.getLong(3), r.getInt(4)), r.getBytes(5));
+                    out.put(
+                            new BlockKey(r.getString(1), type, r.getLong(3), r.getInt(4)),
+                            r.getBytes(5));
                 }
             }
         }

@@ -7,16 +7,15 @@ import org.jkn.telemetry.normalizer.SleepStage;
 import org.jkn.telemetry.normalizer.catalog.SleepStageKind;
 
 /**
- * The {@code detail} column: variable parts of a reading. Version 1 holds sleep stages as
- * {@code u8 version | count x (u8 kind ordinal | i64 start micros | i64 end micros)}, big-endian.
+ * The {@code detail} column: variable parts of a reading. Version 1 holds sleep stages as {@code u8
+ * version | count x (u8 kind stored code | i64 start micros | i64 end micros)}, big-endian.
  */
 public final class Detail {
 
     private static final int VERSION = 1;
     private static final int STAGE_BYTES = 17;
 
-    private Detail() {
-    }
+    private Detail() {}
 
     /** Null when there is nothing to store. */
     public static byte[] encode(List<SleepStage> stages) {
@@ -26,7 +25,7 @@ public final class Detail {
         ByteBuffer b = ByteBuffer.allocate(1 + stages.size() * STAGE_BYTES);
         b.put((byte) VERSION);
         for (SleepStage s : stages) {
-            b.put((byte) s.kind().ordinal()).putLong(s.startMicros()).putLong(s.endMicros());
+            b.put((byte) s.kind().storedCode()).putLong(s.startMicros()).putLong(s.endMicros());
         }
         return b.array();
     }
@@ -41,7 +40,7 @@ public final class Detail {
         ByteBuffer b = ByteBuffer.wrap(detail, 1, detail.length - 1);
         List<SleepStage> out = new ArrayList<>((detail.length - 1) / STAGE_BYTES);
         while (b.hasRemaining()) {
-            SleepStageKind kind = SleepStageKind.ofOrdinal(b.get());
+            SleepStageKind kind = SleepStageKind.ofStoredCode(b.get());
             if (kind == null) {
                 throw new IllegalArgumentException("unknown sleep stage");
             }

@@ -34,15 +34,21 @@ public final class ParallelBlockWriter implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             writers.add(new BlockWriter(dataSource, crypto));
         }
-        pool = n == 1 ? null : Executors.newFixedThreadPool(n - 1, r -> {
-            Thread t = new Thread(r, "journal-drainer-writer");
-            t.setDaemon(true);
-            return t;
-        });
+        pool =
+                n == 1
+                        ? null
+                        : Executors.newFixedThreadPool(
+                                n - 1,
+                                r -> {
+                                    Thread t = new Thread(r, "journal-drainer-writer");
+                                    t.setDaemon(true);
+                                    return t;
+                                });
     }
 
     /** Writes the blocks and then the checkpoint; returns the readings newly stored. */
-    public int write(Map<BlockKey, BlockReadings> blocks, String journalId, long lastIndex) throws SQLException {
+    public int write(Map<BlockKey, BlockReadings> blocks, String journalId, long lastIndex)
+            throws SQLException {
         int n = writers.size();
         if (n == 1 || blocks.size() < 2) {
             return writers.get(0).write(blocks, journalId, lastIndex);
@@ -52,7 +58,8 @@ public final class ParallelBlockWriter implements AutoCloseable {
             parts.add(new HashMap<>());
         }
         for (Map.Entry<BlockKey, BlockReadings> e : blocks.entrySet()) {
-            parts.get(Math.floorMod(e.getKey().patientId().hashCode(), n)).put(e.getKey(), e.getValue());
+            parts.get(Math.floorMod(e.getKey().patientId().hashCode(), n))
+                    .put(e.getKey(), e.getValue());
         }
         List<Future<Integer>> running = new ArrayList<>(n - 1);
         for (int i = 1; i < n; i++) {
@@ -75,7 +82,10 @@ public final class ParallelBlockWriter implements AutoCloseable {
                 if (cause instanceof RuntimeException r) {
                     throw r;
                 }
-                failed = cause instanceof SQLException s ? s : new SQLException("a block writer failed", "58000", cause);
+                failed =
+                        cause instanceof SQLException s
+                                ? s
+                                : new SQLException("a block writer failed", "58000", cause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new SQLException("interrupted while writing blocks", "57014", e);

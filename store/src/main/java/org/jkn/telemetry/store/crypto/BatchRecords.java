@@ -11,19 +11,20 @@ import org.jkn.telemetry.store.block.BlockReadings;
  * Journal record version 4: a whole batch sealed once under its patient's data key. In clear only
  * what the drainer needs before it opens the batch (patient pseudonym, key version, received time,
  * reading count); types, times, values, devices and reading ids are all inside.
+ *
  * <pre>
  * u8 4 | utf8 patientId | i32 keyVersion | i64 receivedMicros | stopbit count | stopbit n | n bytes sealed
  * plaintext: varint groups | groups x (u8 typeId | varint length | {@link BlockCodec} block, window start 0)
  * </pre>
- * One seal per batch instead of one per reading: the batch's readings share the nonce, the tag
- * and the associated data ({@link BlockCipher}).
+ *
+ * One seal per batch instead of one per reading: the batch's readings share the nonce, the tag and
+ * the associated data ({@link BlockCipher}).
  */
 public final class BatchRecords {
 
     public static final int VERSION = 4;
 
-    private BatchRecords() {
-    }
+    private BatchRecords() {}
 
     /** The clear header and sealed bytes of a version 4 record, positioned at its version byte. */
     public static Sealed read(Bytes<?> in) {
@@ -35,7 +36,11 @@ public final class BatchRecords {
         long received = in.readLong();
         long count = in.readStopBit();
         long n = in.readStopBit();
-        if (patient == null || count < 0 || count > Integer.MAX_VALUE || n < 0 || n > in.readRemaining()) {
+        if (patient == null
+                || count < 0
+                || count > Integer.MAX_VALUE
+                || n < 0
+                || n > in.readRemaining()) {
             throw new IllegalStateException("impossible batch record header");
         }
         byte[] sealed = new byte[(int) n];
@@ -52,7 +57,8 @@ public final class BatchRecords {
     }
 
     /** A batch as the journal keeps it. */
-    public record Sealed(String patientId, int keyVersion, long receivedMicros, int count, byte[] sealed) {
+    public record Sealed(
+            String patientId, int keyVersion, long receivedMicros, int count, byte[] sealed) {
 
         /**
          * Opens the batch: its readings grouped by type. {@code key-destroyed} when the patient was
@@ -68,39 +74,46 @@ public final class BatchRecords {
             int total = 0;
             for (int g = 0; g < groups; g++) {
                 if (at[0] >= length) {
-                    throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed batch is truncated");
+                    throw new CryptoFailure(
+                            CryptoFailure.DECRYPTION_FAILED, "a sealed batch is truncated");
                 }
                 ReadingType type = ReadingType.ofId(plain[at[0]++] & 0xff);
                 long n = varint(plain, at, length);
                 if (type == null || n < 0 || n > length - at[0]) {
-                    throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed batch has an unknown layout");
+                    throw new CryptoFailure(
+                            CryptoFailure.DECRYPTION_FAILED,
+                            "a sealed batch has an unknown layout");
                 }
                 BlockReadings readings = new BlockReadings();
                 try {
                     codec.decode(plain, at[0], (int) n, 0, readings);
                 } catch (IllegalArgumentException e) {
-                    throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed batch has an unknown layout");
+                    throw new CryptoFailure(
+                            CryptoFailure.DECRYPTION_FAILED,
+                            "a sealed batch has an unknown layout");
                 }
                 at[0] += (int) n;
                 total += readings.size();
                 out.add(new Group(type, readings));
             }
             if (total != count || at[0] != length) {
-                throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed batch does not match its header");
+                throw new CryptoFailure(
+                        CryptoFailure.DECRYPTION_FAILED,
+                        "a sealed batch does not match its header");
             }
             return out;
         }
     }
 
     /** The readings of one type in a batch, in the order they were sent. */
-    public record Group(ReadingType type, BlockReadings readings) {
-    }
+    public record Group(ReadingType type, BlockReadings readings) {}
 
     static long varint(byte[] b, int[] at, int limit) {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (at[0] >= limit) {
-                throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed batch is truncated");
+                throw new CryptoFailure(
+                        CryptoFailure.DECRYPTION_FAILED, "a sealed batch is truncated");
             }
             int x = b[at[0]++] & 0xff;
             v |= (long) (x & 0x7F) << shift;
@@ -108,6 +121,7 @@ public final class BatchRecords {
                 return v;
             }
         }
-        throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed batch has an unknown layout");
+        throw new CryptoFailure(
+                CryptoFailure.DECRYPTION_FAILED, "a sealed batch has an unknown layout");
     }
 }

@@ -9,11 +9,11 @@ import javax.crypto.spec.GCMParameterSpec;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 
 /**
- * AES-256-GCM over whole blocks and journal batches: one nonce and one tag per block instead of
- * per reading. Sealed bytes are {@code nonce (12) | ciphertext | tag (16)}. The associated data
- * binds a block to its row (patient, type, window start, key version) and a journal batch to its
- * record header (patient, key version, received time, reading count), so neither opens anywhere
- * else; the first byte of the associated data keeps the two kinds apart.
+ * AES-256-GCM over whole blocks and journal batches: one nonce and one tag per block instead of per
+ * reading. Sealed bytes are {@code nonce (12) | ciphertext | tag (16)}. The associated data binds a
+ * block to its row (patient, type, window start, key version) and a journal batch to its record
+ * header (patient, key version, received time, reading count), so neither opens anywhere else; the
+ * first byte of the associated data keeps the two kinds apart.
  *
  * <p>Not thread-safe: one per thread (it owns its {@link Cipher} and buffers).
  */
@@ -41,21 +41,35 @@ public final class BlockCipher {
     }
 
     /** Seals a block's encoded readings under {@code key} (whose patient and version it binds). */
-    public byte[] sealBlock(DataKey key, ReadingType type, long windowStartMicros, byte[] encoded, int length) {
-        return seal(key, blockAad(key.patientId(), type, windowStartMicros, key.version()), encoded, length);
+    public byte[] sealBlock(
+            DataKey key, ReadingType type, long windowStartMicros, byte[] encoded, int length) {
+        return seal(
+                key,
+                blockAad(key.patientId(), type, windowStartMicros, key.version()),
+                encoded,
+                length);
     }
 
     /**
      * Opens a block read from the row ({@code patientId}, {@code type}, {@code windowStartMicros},
-     * {@code key.version()}); the plaintext is {@code [0, returned length)} of {@link #plain()}, valid
-     * until the next call. {@code decryption-failed} when anything does not match.
+     * {@code key.version()}); the plaintext is {@code [0, returned length)} of {@link #plain()},
+     * valid until the next call. {@code decryption-failed} when anything does not match.
      */
-    public int openBlock(DataKey key, String patientId, ReadingType type, long windowStartMicros, byte[] sealed) {
+    public int openBlock(
+            DataKey key,
+            String patientId,
+            ReadingType type,
+            long windowStartMicros,
+            byte[] sealed) {
         return open(key, blockAad(patientId, type, windowStartMicros, key.version()), sealed);
     }
 
     byte[] sealBatch(DataKey key, long receivedMicros, int count, byte[] encoded, int length) {
-        return seal(key, batchAad(key.patientId(), key.version(), receivedMicros, count), encoded, length);
+        return seal(
+                key,
+                batchAad(key.patientId(), key.version(), receivedMicros, count),
+                encoded,
+                length);
     }
 
     int openBatch(DataKey key, String patientId, long receivedMicros, int count, byte[] sealed) {
@@ -89,12 +103,21 @@ public final class BlockCipher {
             plain = new byte[Math.max(length + TAG_BYTES, plain.length * 2)];
         }
         try {
-            cipher.init(Cipher.DECRYPT_MODE, key.key(), new GCMParameterSpec(TAG_BITS, sealed, 0, NonceSource.NONCE_BYTES));
+            cipher.init(
+                    Cipher.DECRYPT_MODE,
+                    key.key(),
+                    new GCMParameterSpec(TAG_BITS, sealed, 0, NonceSource.NONCE_BYTES));
             cipher.updateAAD(aad, 0, aadLength);
-            return cipher.doFinal(sealed, NonceSource.NONCE_BYTES, sealed.length - NonceSource.NONCE_BYTES, plain, 0);
+            return cipher.doFinal(
+                    sealed,
+                    NonceSource.NONCE_BYTES,
+                    sealed.length - NonceSource.NONCE_BYTES,
+                    plain,
+                    0);
         } catch (AEADBadTagException e) {
             Arrays.fill(plain, (byte) 0);
-            throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed block failed authentication");
+            throw new CryptoFailure(
+                    CryptoFailure.DECRYPTION_FAILED, "a sealed block failed authentication");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM opening failed", e);
         }

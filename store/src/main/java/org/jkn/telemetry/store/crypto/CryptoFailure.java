@@ -7,14 +7,20 @@ package org.jkn.telemetry.store.crypto;
  */
 public final class CryptoFailure extends RuntimeException {
 
-    /** A ciphertext failed authentication: tampered, moved to another row or patient, or truncated. */
+    /**
+     * A ciphertext failed authentication: tampered, moved to another row or patient, or truncated.
+     */
     public static final String DECRYPTION_FAILED = "decryption-failed";
+
     /** A wrapped data key failed authentication under its KEK. */
     public static final String KEY_UNWRAP_FAILED = "key-unwrap-failed";
+
     /** A data key names a KEK that is not configured (removed before rotation finished). */
     public static final String KEK_UNKNOWN = "kek-unknown";
+
     /** The data key of a reading was destroyed (the patient was erased) or never existed. */
     public static final String KEY_DESTROYED = "key-destroyed";
+
     /** The data key could not be read or created because the database did not answer. */
     public static final String KEYS_UNAVAILABLE = "keys-unavailable";
 

@@ -21,8 +21,8 @@ import javax.sql.DataSource;
  *
  * <p>Creation is race-safe across threads and gateway instances: the next version is inserted with
  * {@code on conflict do nothing} and the live key is read back, so whoever wins, everyone uses the
- * same key. Unwrapped keys are cached in memory (bounded, least recently used first out) for
- * {@code ttl}: an erasure on this instance drops them at once, one on another instance sharing the
+ * same key. Unwrapped keys are cached in memory (bounded, least recently used first out) for {@code
+ * ttl}: an erasure on this instance drops them at once, one on another instance sharing the
  * database is seen here at most one TTL later for new readings (reads check the database at once,
  * see {@code ReadingQueries}).
  *
@@ -32,34 +32,44 @@ public final class DataKeys {
 
     private static final int KEY_BYTES = 32;
 
-    private static final String LIVE = "select key_version, kek_id, wrapped from data_keys "
-            + "where patient_id = ? and destroyed_at is null order by key_version desc limit 1";
-    private static final String VERSION = "select kek_id, wrapped from data_keys "
-            + "where patient_id = ? and key_version = ? and destroyed_at is null";
-    private static final String CREATE = "insert into data_keys (patient_id, key_version, kek_id, wrapped) "
-            + "select ?, ?, ?, ? where not exists (select 1 from data_keys where patient_id = ? and destroyed_at is null) "
-            + "on conflict do nothing";
+    private static final String LIVE =
+            "select key_version, kek_id, wrapped from data_keys "
+                    + "where patient_id = ? and destroyed_at is null order by key_version desc limit 1";
+    private static final String VERSION =
+            "select kek_id, wrapped from data_keys "
+                    + "where patient_id = ? and key_version = ? and destroyed_at is null";
+    private static final String CREATE =
+            "insert into data_keys (patient_id, key_version, kek_id, wrapped) "
+                    + "select ?, ?, ?, ? where not exists (select 1 from data_keys where patient_id = ? and destroyed_at is null) "
+                    + "on conflict do nothing";
     private static final int CREATE_ATTEMPTS = 5;
 
-    private record Cached(DataKey key, long expiresAt) {
-    }
+    private record Cached(DataKey key, long expiresAt) {}
 
     private final DataSource dataSource;
     private final KekRing keks;
     private final long ttlNanos;
     private final LongSupplier nanoTime;
     private final SecureRandom random = new SecureRandom();
+
     /** Live key per patient. */
     private final Map<String, Cached> live;
+
     /** Any version, for reads: key "patient/version". */
     private final Map<String, Cached> versions;
+
     /**
      * Bumped by every invalidation: a key loaded before one (an erasure committing meanwhile) is
      * used by the lookup that loaded it but not cached, so it cannot outlive the invalidation.
      */
     private final AtomicLong generation = new AtomicLong();
 
-    public DataKeys(DataSource dataSource, KekRing keks, int maxCached, long ttlNanos, LongSupplier nanoTime) {
+    public DataKeys(
+            DataSource dataSource,
+            KekRing keks,
+            int maxCached,
+            long ttlNanos,
+            LongSupplier nanoTime) {
         this.dataSource = dataSource;
         this.keks = keks;
         this.ttlNanos = ttlNanos;
@@ -107,7 +117,10 @@ public final class DataKeys {
         return k;
     }
 
-    /** The given version of the patient's key; {@code key-destroyed} when it was destroyed or never existed. */
+    /**
+     * The given version of the patient's key; {@code key-destroyed} when it was destroyed or never
+     * existed.
+     */
     public DataKey version(String patientId, int version) {
         String cacheKey = patientId + '/' + version;
         long now = nanoTime.getAsLong();
@@ -119,12 +132,15 @@ public final class DataKeys {
         }
         long gen = generation.get();
         DataKey k;
-        try (Connection con = dataSource.getConnection(); PreparedStatement ps = con.prepareStatement(VERSION)) {
+        try (Connection con = dataSource.getConnection();
+                PreparedStatement ps = con.prepareStatement(VERSION)) {
             ps.setString(1, patientId);
             ps.setInt(2, version);
             try (ResultSet r = ps.executeQuery()) {
                 if (!r.next()) {
-                    throw new CryptoFailure(CryptoFailure.KEY_DESTROYED, "the data key of this reading is destroyed");
+                    throw new CryptoFailure(
+                            CryptoFailure.KEY_DESTROYED,
+                            "the data key of this reading is destroyed");
                 }
                 k = unwrap(patientId, version, r.getString(1), r.getBytes(2));
             }
@@ -168,7 +184,8 @@ public final class DataKeys {
                 if (k != null) {
                     return k;
                 }
-                // insert-on-conflict then re-read: a racing writer (thread or instance) that took this
+                // insert-on-conflict then re-read: a racing writer (thread or instance) that took
+                // this
                 // version wins on the primary key, and its key is the one read back
                 int version = nextVersion(c, patientId);
                 byte[] fresh = new byte[KEY_BYTES];
@@ -185,14 +202,18 @@ public final class DataKeys {
                     Arrays.fill(fresh, (byte) 0);
                 }
             }
-            throw new CryptoFailure(CryptoFailure.KEYS_UNAVAILABLE, "no data key could be created (erased repeatedly meanwhile)");
+            throw new CryptoFailure(
+                    CryptoFailure.KEYS_UNAVAILABLE,
+                    "no data key could be created (erased repeatedly meanwhile)");
         } catch (SQLException e) {
             throw unavailable(e);
         }
     }
 
     private static int nextVersion(Connection c, String patientId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select coalesce(max(key_version), 0) + 1 from data_keys where patient_id = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "select coalesce(max(key_version), 0) + 1 from data_keys where patient_id = ?")) {
             ps.setString(1, patientId);
             try (ResultSet r = ps.executeQuery()) {
                 r.next();
@@ -205,7 +226,9 @@ public final class DataKeys {
         try (PreparedStatement ps = c.prepareStatement(LIVE)) {
             ps.setString(1, patientId);
             try (ResultSet r = ps.executeQuery()) {
-                return r.next() ? unwrap(patientId, r.getInt(1), r.getString(2), r.getBytes(3)) : null;
+                return r.next()
+                        ? unwrap(patientId, r.getInt(1), r.getString(2), r.getBytes(3))
+                        : null;
             }
         }
     }
@@ -221,10 +244,14 @@ public final class DataKeys {
 
     /** What a wrapped key is bound to: its patient and version, so it cannot serve another row. */
     static byte[] context(String patientId, int version) {
-        return ("telemetry-data-key\0" + patientId + '\0' + version).getBytes(StandardCharsets.UTF_8);
+        return ("telemetry-data-key\0" + patientId + '\0' + version)
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static CryptoFailure unavailable(SQLException e) {
-        return new CryptoFailure(CryptoFailure.KEYS_UNAVAILABLE, "data keys are unavailable (SQLSTATE " + e.getSQLState() + ")", e);
+        return new CryptoFailure(
+                CryptoFailure.KEYS_UNAVAILABLE,
+                "data keys are unavailable (SQLSTATE " + e.getSQLState() + ")",
+                e);
     }
 }

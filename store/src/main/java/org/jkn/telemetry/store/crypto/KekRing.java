@@ -32,7 +32,9 @@ public final class KekRing {
     public KeyEncryptionKey get(String id) {
         KeyEncryptionKey k = byId.get(id);
         if (k == null) {
-            throw new CryptoFailure(CryptoFailure.KEK_UNKNOWN, "a data key is wrapped by a KEK that is not configured");
+            throw new CryptoFailure(
+                    CryptoFailure.KEK_UNKNOWN,
+                    "a data key is wrapped by a KEK that is not configured");
         }
         return k;
     }

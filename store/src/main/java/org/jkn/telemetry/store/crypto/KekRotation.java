@@ -13,16 +13,18 @@ import javax.sql.DataSource;
  * without touching a single reading (readings are sealed under the data keys, which do not change).
  * Once it has finished, the previous KEKs can be removed from configuration.
  *
- * <p>Each key is updated only if it is still wrapped by the KEK it was read with and still live,
- * so concurrent runs on several instances, and erasures meanwhile, are harmless. Blocking (JDBC and
+ * <p>Each key is updated only if it is still wrapped by the KEK it was read with and still live, so
+ * concurrent runs on several instances, and erasures meanwhile, are harmless. Blocking (JDBC and
  * one unwrap and wrap per key); run at start-up in the background, or on demand.
  */
 public final class KekRotation {
 
-    private static final String SELECT = "select patient_id, key_version, kek_id, wrapped from data_keys "
-            + "where destroyed_at is null and kek_id <> ? limit ?";
-    private static final String UPDATE = "update data_keys set kek_id = ?, wrapped = ? "
-            + "where patient_id = ? and key_version = ? and kek_id = ? and destroyed_at is null";
+    private static final String SELECT =
+            "select patient_id, key_version, kek_id, wrapped from data_keys "
+                    + "where destroyed_at is null and kek_id <> ? limit ?";
+    private static final String UPDATE =
+            "update data_keys set kek_id = ?, wrapped = ? "
+                    + "where patient_id = ? and key_version = ? and kek_id = ? and destroyed_at is null";
 
     private final DataSource dataSource;
     private final KekRing keks;
@@ -41,15 +43,19 @@ public final class KekRotation {
         int total = 0;
         try (Connection c = dataSource.getConnection()) {
             while (true) {
-                record Row(String patientId, int version, String kekId, byte[] wrapped) {
-                }
+                record Row(String patientId, int version, String kekId, byte[] wrapped) {}
                 List<Row> rows = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(SELECT)) {
                     ps.setString(1, current.id());
                     ps.setInt(2, batchSize);
                     try (ResultSet r = ps.executeQuery()) {
                         while (r.next()) {
-                            rows.add(new Row(r.getString(1), r.getInt(2), r.getString(3), r.getBytes(4)));
+                            rows.add(
+                                    new Row(
+                                            r.getString(1),
+                                            r.getInt(2),
+                                            r.getString(3),
+                                            r.getBytes(4)));
                         }
                     }
                 }

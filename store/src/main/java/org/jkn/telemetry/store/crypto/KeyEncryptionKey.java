@@ -11,15 +11,22 @@ package org.jkn.telemetry.store.crypto;
  */
 public interface KeyEncryptionKey {
 
-    /** Stable id stored next to every data key wrapped by this KEK, so rotation knows which KEK unwraps it. */
+    /**
+     * Stable id stored next to every data key wrapped by this KEK, so rotation knows which KEK
+     * unwraps it.
+     */
     String id();
 
     /**
-     * Wraps a data key. {@code context} is bound to the result (authenticated, not stored): the same
-     * context must be given to {@link #unwrap}, so a wrapped key copied to another patient's row fails.
+     * Wraps a data key. {@code context} is bound to the result (authenticated, not stored): the
+     * same context must be given to {@link #unwrap}, so a wrapped key copied to another patient's
+     * row fails.
      */
     byte[] wrap(byte[] dataKey, byte[] context);
 
-    /** The data key, or a {@link CryptoFailure} ({@code key-unwrap-failed}) when the bytes or context do not match. */
+    /**
+     * The data key, or a {@link CryptoFailure} ({@code key-unwrap-failed}) when the bytes or
+     * context do not match.
+     */
     byte[] unwrap(byte[] wrapped, byte[] context);
 }

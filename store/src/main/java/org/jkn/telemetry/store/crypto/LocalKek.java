@@ -10,9 +10,9 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A KEK held in memory: AES-256-GCM with a random 96-bit nonce per wrap, stored as
- * {@code nonce | ciphertext | tag}. A random nonce is safe here because wraps are few (one per
- * patient key and per rotation), far below the 2^32 invocations NIST SP 800-38D §8.3 allows per key.
+ * A KEK held in memory: AES-256-GCM with a random 96-bit nonce per wrap, stored as {@code nonce |
+ * ciphertext | tag}. A random nonce is safe here because wraps are few (one per patient key and per
+ * rotation), far below the 2^32 invocations NIST SP 800-38D §8.3 allows per key.
  *
  * <p>Thread-safe: each call gets its own {@link Cipher} (wraps are rare, so no reuse is needed).
  */
@@ -28,7 +28,8 @@ public final class LocalKek implements KeyEncryptionKey {
 
     public LocalKek(String id, byte[] key) {
         if (id == null || !id.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new IllegalArgumentException("a KEK id is 1-64 characters of letters, digits and . _ -");
+            throw new IllegalArgumentException(
+                    "a KEK id is 1-64 characters of letters, digits and . _ -");
         }
         if (key == null || key.length != KEY_BYTES) {
             throw new IllegalArgumentException("a KEK is exactly 32 bytes (AES-256)");
@@ -84,15 +85,21 @@ public final class LocalKek implements KeyEncryptionKey {
     @Override
     public byte[] unwrap(byte[] wrapped, byte[] context) {
         if (wrapped == null || wrapped.length < NONCE_BYTES + TAG_BITS / 8) {
-            throw new CryptoFailure(CryptoFailure.KEY_UNWRAP_FAILED, "wrapped data key is truncated");
+            throw new CryptoFailure(
+                    CryptoFailure.KEY_UNWRAP_FAILED, "wrapped data key is truncated");
         }
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, Arrays.copyOf(wrapped, NONCE_BYTES)));
+            c.init(
+                    Cipher.DECRYPT_MODE,
+                    key,
+                    new GCMParameterSpec(TAG_BITS, Arrays.copyOf(wrapped, NONCE_BYTES)));
             c.updateAAD(context);
             return c.doFinal(wrapped, NONCE_BYTES, wrapped.length - NONCE_BYTES);
         } catch (AEADBadTagException e) {
-            throw new CryptoFailure(CryptoFailure.KEY_UNWRAP_FAILED, "wrapped data key failed authentication under KEK " + id);
+            throw new CryptoFailure(
+                    CryptoFailure.KEY_UNWRAP_FAILED,
+                    "wrapped data key failed authentication under KEK " + id);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is unavailable in this JDK", e);
         }

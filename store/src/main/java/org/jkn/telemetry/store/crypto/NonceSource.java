@@ -9,13 +9,13 @@ import javax.sql.DataSource;
 
 /**
  * 96-bit AES-GCM nonces built as NIST SP 800-38D §8.2.1 (deterministic construction): a 32-bit
- * fixed field unique to this process start, taken from the database sequence
- * {@code seal_nonce_prefix} (shared by every instance, never cycling), followed by a 64-bit
- * invocation counter that starts at 0 and only grows. Two nonces from one source differ in the
- * counter; nonces of two sources (two starts, two instances) differ in the fixed field. So no nonce
- * repeats under any key, whatever the number of instances, restarts or patients, without
- * coordinating per seal. (§8.3 limits the invocations of this construction only by the counter's
- * size; the sequence allows 2^32 - 1 process starts.)
+ * fixed field unique to this process start, taken from the database sequence {@code
+ * seal_nonce_prefix} (shared by every instance, never cycling), followed by a 64-bit invocation
+ * counter that starts at 0 and only grows. Two nonces from one source differ in the counter; nonces
+ * of two sources (two starts, two instances) differ in the fixed field. So no nonce repeats under
+ * any key, whatever the number of instances, restarts or patients, without coordinating per seal.
+ * (§8.3 limits the invocations of this construction only by the counter's size; the sequence allows
+ * 2^32 - 1 process starts.)
  *
  * <p>Thread-safe and lock-free: one atomic increment per nonce.
  */
@@ -32,8 +32,9 @@ public final class NonceSource {
 
     /** Takes a fresh fixed field from the database; call once per process start. */
     public static NonceSource fromDatabase(DataSource dataSource) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("select nextval('seal_nonce_prefix')")) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("select nextval('seal_nonce_prefix')")) {
             r.next();
             long v = r.getLong(1);
             if (v < 1 || v > 0xFFFF_FFFFL) {
@@ -51,7 +52,8 @@ public final class NonceSource {
     public void next(byte[] out, int offset) {
         long n = counter.getAndIncrement();
         if (n < 0) {
-            throw new IllegalStateException("nonce counter exhausted; restart to take a new fixed field");
+            throw new IllegalStateException(
+                    "nonce counter exhausted; restart to take a new fixed field");
         }
         putInt(out, offset, fixedField);
         putInt(out, offset + 4, (int) (n >>> 32));

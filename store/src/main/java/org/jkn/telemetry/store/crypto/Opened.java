@@ -3,12 +3,23 @@ package org.jkn.telemetry.store.crypto;
 import java.util.List;
 import org.jkn.telemetry.normalizer.SleepStage;
 
-/** What a sealed reading holds, once authenticated and decrypted. Manufacturer and model may be null. */
-public record Opened(double value, double value2, int attrs, List<SleepStage> stages, String deviceId,
-                     String readingId, String manufacturer, String model) {
+/**
+ * What a sealed reading holds, once authenticated and decrypted. Manufacturer and model may be
+ * null.
+ */
+public record Opened(
+        double value,
+        double value2,
+        int attrs,
+        List<SleepStage> stages,
+        String deviceId,
+        String readingId,
+        String manufacturer,
+        String model) {
 
     @Override
     public String toString() {
-        return "Opened[...]"; // health data and device identifiers never reach a log through toString
+        return "Opened[...]"; // health data and device identifiers never reach a log through
+        // toString
     }
 }

@@ -18,8 +18,8 @@ import org.jkn.telemetry.store.db.TransactionStep;
  * recorded for {@link ErasureSweeper}, which deletes the unreadable rows later. Then this
  * instance's key cache is dropped. Readings arriving afterwards get a new data key version.
  *
- * <p>Related data kept by other parts (consents, audit) is removed through {@link #onErased}
- * hooks, called inside the same transaction so an erasure is all or nothing.
+ * <p>Related data kept by other parts (consents, audit) is removed through {@link #onErased} hooks,
+ * called inside the same transaction so an erasure is all or nothing.
  *
  * <p>Thread-safe; blocking (JDBC).
  */
@@ -31,8 +31,7 @@ public final class PatientErasure {
     }
 
     /** What an erasure did. {@code found} is false when nothing was known about the patient. */
-    public record Result(boolean found, int keysDestroyed, List<String> registeredDevices) {
-    }
+    public record Result(boolean found, int keysDestroyed, List<String> registeredDevices) {}
 
     private final DataSource dataSource;
     private final DataKeys keys;
@@ -81,8 +80,10 @@ public final class PatientErasure {
     private Result erase(Connection c, String patientId) throws SQLException {
         int maxVersion = 0;
         int destroyed = 0;
-        try (PreparedStatement ps = c.prepareStatement("update data_keys set wrapped = null, destroyed_at = now() "
-                + "where patient_id = ? and destroyed_at is null returning key_version")) {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "update data_keys set wrapped = null, destroyed_at = now() "
+                                + "where patient_id = ? and destroyed_at is null returning key_version")) {
             ps.setString(1, patientId);
             try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
@@ -91,9 +92,15 @@ public final class PatientErasure {
                 }
             }
         }
-        int legacy = update(c, "delete from readings where patient_id = ? and key_version is null", patientId);
+        int legacy =
+                update(
+                        c,
+                        "delete from readings where patient_id = ? and key_version is null",
+                        patientId);
         List<String> registered = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("delete from registered_devices where patient_id = ? returning id")) {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "delete from registered_devices where patient_id = ? returning id")) {
             ps.setString(1, patientId);
             try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
@@ -108,12 +115,15 @@ public final class PatientErasure {
         int patients = update(c, "delete from patients where id = ?", patientId);
         boolean found = destroyed > 0 || legacy > 0 || !registered.isEmpty() || patients > 0;
         if (found) {
-            try (PreparedStatement ps = c.prepareStatement("insert into erasures (patient_id, max_key_version) values (?, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(
+                            "insert into erasures (patient_id, max_key_version) values (?, ?)")) {
                 ps.setString(1, patientId);
                 ps.setInt(2, maxVersion);
                 ps.executeUpdate();
             }
-            // other instances drop their cached keys, decisions and device credentials when this commits
+            // other instances drop their cached keys, decisions and device credentials when this
+            // commits
             ChangeNotices.publish(c, ChangeNotices.Kind.ERASURE, patientId);
             for (String device : registered) {
                 ChangeNotices.publish(c, ChangeNotices.Kind.DEVICE_REVOKED, device);

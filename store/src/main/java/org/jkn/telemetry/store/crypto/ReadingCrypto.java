@@ -9,8 +9,8 @@ import org.jkn.telemetry.normalizer.catalog.ReadingType;
 
 /**
  * Envelope encryption of readings: each reading's values and re-identifying text sealed with
- * AES-256-GCM under its patient's data key ({@link DataKeys}), with a nonce from
- * {@link NonceSource} and associated data binding it to its row. One per process.
+ * AES-256-GCM under its patient's data key ({@link DataKeys}), with a nonce from {@link
+ * NonceSource} and associated data binding it to its row. One per process.
  *
  * <p>Thread-safe. Work happens in {@link SealSession}s, pooled here: a thread borrows one with
  * {@link #acquire()} and returns it with {@link SealSession#close()}, so ciphers and buffers are
@@ -58,9 +58,14 @@ public final class ReadingCrypto {
 
     /**
      * Seals a batch reading by reading, as the previous version's journal records (version 3) and
-     * rows were; only tests and benchmarks make such data now, to exercise the upgrade. Allocates freely.
+     * rows were; only tests and benchmarks make such data now, to exercise the upgrade. Allocates
+     * freely.
      */
-    public SealedBatch seal(String patientId, DeviceInfo device, long receivedMicros, List<NormalizedReading> readings) {
+    public SealedBatch seal(
+            String patientId,
+            DeviceInfo device,
+            long receivedMicros,
+            List<NormalizedReading> readings) {
         try (SealSession s = acquire()) {
             Bytes<?> record = s.sealRecordVersion3(patientId, device, receivedMicros, readings);
             return SealedRecords.read(record);
@@ -68,11 +73,19 @@ public final class ReadingCrypto {
     }
 
     /** Opens one stored reading with its key version; see {@link SealSession#open}. */
-    public Opened open(String patientId, int keyVersion, ReadingType type, long startMicros, long endMicros, int offsetSeconds,
-                       String rowKey, byte[] sealed) {
+    public Opened open(
+            String patientId,
+            int keyVersion,
+            ReadingType type,
+            long startMicros,
+            long endMicros,
+            int offsetSeconds,
+            String rowKey,
+            byte[] sealed) {
         DataKey key = keys.version(patientId, keyVersion);
         try (SealSession s = acquire()) {
-            return s.open(key, patientId, type, startMicros, endMicros, offsetSeconds, rowKey, sealed);
+            return s.open(
+                    key, patientId, type, startMicros, endMicros, offsetSeconds, rowKey, sealed);
         }
     }
 }

@@ -23,7 +23,10 @@ public final class RowKeys {
 
     private final Mac prototype;
 
-    /** @param secret the keyed-pseudonym secret (at least 32 bytes); a domain label keeps these apart from NIK pseudonyms */
+    /**
+     * @param secret the keyed-pseudonym secret (at least 32 bytes); a domain label keeps these
+     *     apart from NIK pseudonyms
+     */
     public RowKeys(byte[] secret) {
         if (secret == null || secret.length < 32) {
             throw new IllegalArgumentException("row key secret must be at least 32 bytes");
@@ -48,12 +51,20 @@ public final class RowKeys {
     public String key(String patientId, String deviceId, String readingId) {
         Mac mac = newMac();
         byte[] out = new byte[32];
-        compute(mac, patientId.getBytes(StandardCharsets.UTF_8), deviceId.getBytes(StandardCharsets.UTF_8),
-                readingId, out, 0);
+        compute(
+                mac,
+                patientId.getBytes(StandardCharsets.UTF_8),
+                deviceId.getBytes(StandardCharsets.UTF_8),
+                readingId,
+                out,
+                0);
         return hex(out, 0);
     }
 
-    /** A row key calculator for one thread (it owns its {@link Mac}); cheaper than {@link #key} per call. */
+    /**
+     * A row key calculator for one thread (it owns its {@link Mac}); cheaper than {@link #key} per
+     * call.
+     */
     public Hasher hasher() {
         return new Hasher(newMac());
     }
@@ -79,8 +90,11 @@ public final class RowKeys {
         }
     }
 
-    /** Writes the 32-byte HMAC into {@code out[offset..]}; the first {@link #BYTES} are the row key. */
-    static void compute(Mac mac, byte[] patient, byte[] device, String readingId, byte[] out, int offset) {
+    /**
+     * Writes the 32-byte HMAC into {@code out[offset..]}; the first {@link #BYTES} are the row key.
+     */
+    static void compute(
+            Mac mac, byte[] patient, byte[] device, String readingId, byte[] out, int offset) {
         mac.update(DOMAIN);
         mac.update(patient);
         mac.update((byte) 0);

@@ -18,18 +18,18 @@ import org.jkn.telemetry.store.block.BlockCodec;
 import org.jkn.telemetry.store.block.BlockReadings;
 
 /**
- * The reusable state of one sealing or opening thread: its {@link Cipher}, {@link Mac} and
- * buffers, so the ingest path allocates per batch, not per reading (one {@link GCMParameterSpec}
- * per reading remains, the JDK's API has no other way to pass a nonce).
+ * The reusable state of one sealing or opening thread: its {@link Cipher}, {@link Mac} and buffers,
+ * so the ingest path allocates per batch, not per reading (one {@link GCMParameterSpec} per reading
+ * remains, the JDK's API has no other way to pass a nonce).
  *
  * <p>Not thread-safe: borrowed from {@link ReadingCrypto#acquire()} by one thread at a time and
  * given back with {@link #close()}.
  *
  * <p>Sealed plaintext, version 1: {@code u8 1 | f64 value | f64 value2 | i32 attrs | u16 stages |
- * stages x (u8 kind | i64 start | i64 end) | str deviceId | str readingId | str manufacturer | str model},
- * big-endian, where {@code str} is {@code u16 length | UTF-8} and length 0xFFFF means null. The
- * associated data binds it to its row: {@code u8 1 | u8 len | patient | u8 type | i64 start | i64 end
- * | i32 offset | 12 bytes row key | i32 key version}.
+ * stages x (u8 kind | i64 start | i64 end) | str deviceId | str readingId | str manufacturer | str
+ * model}, big-endian, where {@code str} is {@code u16 length | UTF-8} and length 0xFFFF means null.
+ * The associated data binds it to its row: {@code u8 1 | u8 len | patient | u8 type | i64 start |
+ * i64 end | i32 offset | 12 bytes row key | i32 key version}.
  */
 public final class SealSession implements AutoCloseable {
 
@@ -71,7 +71,11 @@ public final class SealSession implements AutoCloseable {
      * Seals a batch into one journal record (format {@link BatchRecords}) and returns it: valid
      * until this session's next call. Takes (or creates) the patient's live data key.
      */
-    public Bytes<?> sealRecord(String patientId, DeviceInfo device, long receivedMicros, List<NormalizedReading> readings) {
+    public Bytes<?> sealRecord(
+            String patientId,
+            DeviceInfo device,
+            long receivedMicros,
+            List<NormalizedReading> readings) {
         DataKey key = owner.keys().current(patientId);
         int groups = 0;
         for (int i = 0; i < readings.size(); i++) {
@@ -100,7 +104,8 @@ public final class SealSession implements AutoCloseable {
             batch += n;
             g.clear();
         }
-        byte[] sealedBatch = blocks.sealBatch(key, receivedMicros, readings.size(), batchPlain, batch);
+        byte[] sealedBatch =
+                blocks.sealBatch(key, receivedMicros, readings.size(), batchPlain, batch);
         record.clear();
         record.writeUnsignedByte(BatchRecords.VERSION);
         record.writeUtf8(patientId);
@@ -123,7 +128,9 @@ public final class SealSession implements AutoCloseable {
 
     private void ensureBatch(int more) {
         if (batch + more > batchPlain.length) {
-            batchPlain = java.util.Arrays.copyOf(batchPlain, Math.max(batch + more, batchPlain.length * 2));
+            batchPlain =
+                    java.util.Arrays.copyOf(
+                            batchPlain, Math.max(batch + more, batchPlain.length * 2));
         }
     }
 
@@ -131,12 +138,20 @@ public final class SealSession implements AutoCloseable {
      * Seals one reading as journal record version 3 and the legacy readings table did (kept for
      * tests that write data of earlier versions).
      */
-    public Bytes<?> sealRecordVersion3(String patientId, DeviceInfo device, long receivedMicros, List<NormalizedReading> readings) {
+    public Bytes<?> sealRecordVersion3(
+            String patientId,
+            DeviceInfo device,
+            long receivedMicros,
+            List<NormalizedReading> readings) {
         DataKey key = owner.keys().current(patientId);
         byte[] patient = patientId.getBytes(StandardCharsets.UTF_8);
         byte[] deviceId = device.id().getBytes(StandardCharsets.UTF_8);
-        byte[] manufacturer = device.manufacturer() == null ? null : device.manufacturer().getBytes(StandardCharsets.UTF_8);
-        byte[] model = device.model() == null ? null : device.model().getBytes(StandardCharsets.UTF_8);
+        byte[] manufacturer =
+                device.manufacturer() == null
+                        ? null
+                        : device.manufacturer().getBytes(StandardCharsets.UTF_8);
+        byte[] model =
+                device.model() == null ? null : device.model().getBytes(StandardCharsets.UTF_8);
         record.clear();
         record.writeUnsignedByte(SealedRecords.VERSION);
         record.writeUtf8(patientId);
@@ -146,7 +161,15 @@ public final class SealSession implements AutoCloseable {
         for (int i = 0; i < readings.size(); i++) {
             NormalizedReading r = readings.get(i);
             RowKeys.compute(mac, patient, deviceId, r.readingId(), hmac, 0);
-            int aadLength = aad(patient, r.type(), r.startMicros(), r.endMicros(), r.offsetSeconds(), hmac, key.version());
+            int aadLength =
+                    aad(
+                            patient,
+                            r.type(),
+                            r.startMicros(),
+                            r.endMicros(),
+                            r.offsetSeconds(),
+                            hmac,
+                            key.version());
             int plainLength = plaintext(r, deviceId, manufacturer, model);
             int sealedLength = seal(key, aadLength, plainLength);
             record.writeUnsignedByte(r.type().id());
@@ -179,34 +202,68 @@ public final class SealSession implements AutoCloseable {
     }
 
     /**
-     * Authenticates and decrypts one stored reading against the row it was read from; a
-     * {@link CryptoFailure} {@code decryption-failed} when anything about it does not match.
+     * Authenticates and decrypts one stored reading against the row it was read from; a {@link
+     * CryptoFailure} {@code decryption-failed} when anything about it does not match.
      */
-    public Opened open(DataKey key, String patientId, ReadingType type, long startMicros, long endMicros, int offsetSeconds,
-                       String rowKey, byte[] sealedBytes) {
+    public Opened open(
+            DataKey key,
+            String patientId,
+            ReadingType type,
+            long startMicros,
+            long endMicros,
+            int offsetSeconds,
+            String rowKey,
+            byte[] sealedBytes) {
         byte[] row = RowKeys.parse(rowKey);
-        if (row == null || sealedBytes == null || sealedBytes.length < NonceSource.NONCE_BYTES + TAG_BYTES) {
-            throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed reading is malformed");
+        if (row == null
+                || sealedBytes == null
+                || sealedBytes.length < NonceSource.NONCE_BYTES + TAG_BYTES) {
+            throw new CryptoFailure(
+                    CryptoFailure.DECRYPTION_FAILED, "a sealed reading is malformed");
         }
-        int aadLength = aad(patientId.getBytes(StandardCharsets.UTF_8), type, startMicros, endMicros, offsetSeconds, row,
-                key.version());
+        int aadLength =
+                aad(
+                        patientId.getBytes(StandardCharsets.UTF_8),
+                        type,
+                        startMicros,
+                        endMicros,
+                        offsetSeconds,
+                        row,
+                        key.version());
         if (plain.length < sealedBytes.length) {
             plain = new byte[sealedBytes.length];
         }
         int n;
         try {
-            cipher.init(Cipher.DECRYPT_MODE, key.key(), new GCMParameterSpec(TAG_BITS, sealedBytes, 0, NonceSource.NONCE_BYTES));
+            cipher.init(
+                    Cipher.DECRYPT_MODE,
+                    key.key(),
+                    new GCMParameterSpec(TAG_BITS, sealedBytes, 0, NonceSource.NONCE_BYTES));
             cipher.updateAAD(aad, 0, aadLength);
-            n = cipher.doFinal(sealedBytes, NonceSource.NONCE_BYTES, sealedBytes.length - NonceSource.NONCE_BYTES, plain, 0);
+            n =
+                    cipher.doFinal(
+                            sealedBytes,
+                            NonceSource.NONCE_BYTES,
+                            sealedBytes.length - NonceSource.NONCE_BYTES,
+                            plain,
+                            0);
         } catch (AEADBadTagException e) {
-            throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed reading failed authentication");
+            throw new CryptoFailure(
+                    CryptoFailure.DECRYPTION_FAILED, "a sealed reading failed authentication");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM opening failed", e);
         }
         return decode(n);
     }
 
-    private int aad(byte[] patient, ReadingType type, long start, long end, int offset, byte[] rowKey, int version) {
+    private int aad(
+            byte[] patient,
+            ReadingType type,
+            long start,
+            long end,
+            int offset,
+            byte[] rowKey,
+            int version) {
         if (patient.length > 255) {
             throw new IllegalArgumentException("patient id too long");
         }
@@ -228,9 +285,18 @@ public final class SealSession implements AutoCloseable {
         List<SleepStage> stages = r.stages();
         String readingId = r.readingId();
         int readingIdBytes = asciiLength(readingId);
-        int needed = 1 + 8 + 8 + 4 + 2 + stages.size() * 17 + 8 + deviceId.length
-                + (readingIdBytes < 0 ? readingId.length() * 3 : readingIdBytes)
-                + (manufacturer == null ? 0 : manufacturer.length) + (model == null ? 0 : model.length);
+        int needed =
+                1
+                        + 8
+                        + 8
+                        + 4
+                        + 2
+                        + stages.size() * 17
+                        + 8
+                        + deviceId.length
+                        + (readingIdBytes < 0 ? readingId.length() * 3 : readingIdBytes)
+                        + (manufacturer == null ? 0 : manufacturer.length)
+                        + (model == null ? 0 : model.length);
         if (plain.length < needed) {
             plain = new byte[Math.max(needed, plain.length * 2)];
         }
@@ -246,7 +312,7 @@ public final class SealSession implements AutoCloseable {
         p = putShort(b, p, stages.size());
         for (int i = 0; i < stages.size(); i++) {
             SleepStage s = stages.get(i);
-            b[p++] = (byte) s.kind().ordinal();
+            b[p++] = (byte) s.kind().storedCode();
             p = putLong(b, p, s.startMicros());
             p = putLong(b, p, s.endMicros());
         }
@@ -266,7 +332,8 @@ public final class SealSession implements AutoCloseable {
     private Opened decode(int length) {
         byte[] b = plain;
         if (length < 1 + 8 + 8 + 4 + 2 || b[0] != PLAIN_VERSION) {
-            throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed reading has an unknown layout");
+            throw new CryptoFailure(
+                    CryptoFailure.DECRYPTION_FAILED, "a sealed reading has an unknown layout");
         }
         int p = 1;
         double value = Double.longBitsToDouble(getLong(b, p));
@@ -278,9 +345,11 @@ public final class SealSession implements AutoCloseable {
         if (count > 0) {
             List<SleepStage> list = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                SleepStageKind kind = SleepStageKind.ofOrdinal(b[p]);
+                SleepStageKind kind = SleepStageKind.ofStoredCode(b[p]);
                 if (kind == null) {
-                    throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed reading has an unknown sleep stage");
+                    throw new CryptoFailure(
+                            CryptoFailure.DECRYPTION_FAILED,
+                            "a sealed reading has an unknown sleep stage");
                 }
                 list.add(new SleepStage(kind, getLong(b, p + 1), getLong(b, p + 9)));
                 p += 17;
@@ -296,7 +365,8 @@ public final class SealSession implements AutoCloseable {
                 p += n;
             }
         }
-        return new Opened(value, value2, attrs, stages, strings[0], strings[1], strings[2], strings[3]);
+        return new Opened(
+                value, value2, attrs, stages, strings[0], strings[1], strings[2], strings[3]);
     }
 
     /** Byte length when all ASCII, else -1. */
@@ -345,7 +415,10 @@ public final class SealSession implements AutoCloseable {
     }
 
     private static int getInt(byte[] b, int p) {
-        return (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff);
+        return (b[p] & 0xff) << 24
+                | (b[p + 1] & 0xff) << 16
+                | (b[p + 2] & 0xff) << 8
+                | (b[p + 3] & 0xff);
     }
 
     private static long getLong(byte[] b, int p) {

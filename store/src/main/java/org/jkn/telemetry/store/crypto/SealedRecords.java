@@ -8,20 +8,24 @@ import org.jkn.telemetry.normalizer.catalog.ReadingType;
 /**
  * Journal record version 3: sealed readings, nothing in clear but what the database needs for
  * search and idempotency.
+ *
  * <pre>
  * u8 3 | utf8 patientId | i32 keyVersion | i64 receivedMicros | stopbit count
  * count x (u8 typeId | utf8 storedCode | 12 bytes rowKey | i64 start | i64 end | i32 offset | stopbit n | n bytes sealed)
  * </pre>
+ *
  * The drainer copies {@code sealed} to the database as it is (no decryption on drain).
  */
 public final class SealedRecords {
 
     public static final int VERSION = 3;
 
-    private SealedRecords() {
-    }
+    private SealedRecords() {}
 
-    /** Decodes a record positioned at its version byte; {@link IllegalStateException} when it is not a valid one. */
+    /**
+     * Decodes a record positioned at its version byte; {@link IllegalStateException} when it is not
+     * a valid one.
+     */
     public static SealedBatch read(Bytes<?> in) {
         int version = in.readUnsignedByte();
         if (version != VERSION) {
@@ -52,7 +56,8 @@ public final class SealedRecords {
             }
             byte[] sealed = new byte[(int) n];
             in.read(sealed);
-            readings.add(new SealedReading(type, code, RowKeys.hex(row, 0), start, end, offset, sealed));
+            readings.add(
+                    new SealedReading(type, code, RowKeys.hex(row, 0), start, end, offset, sealed));
         }
         return new SealedBatch(patient, keyVersion, received, readings);
     }

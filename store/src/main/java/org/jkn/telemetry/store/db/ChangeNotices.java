@@ -13,16 +13,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells every instance sharing the database about changes that invalidate what they cache: a
- * consent change, an erasure, a device revocation. The change's transaction
- * {@link #publish publishes} a notice (PostgreSQL {@code NOTIFY}, delivered only if that
- * transaction commits); each instance {@link #listen listens} on a dedicated connection and drops
- * the affected cache entries, normally within milliseconds, instead of waiting for them to expire.
+ * consent change, an erasure, a device revocation. The change's transaction {@link #publish
+ * publishes} a notice (PostgreSQL {@code NOTIFY}, delivered only if that transaction commits); each
+ * instance {@link #listen listens} on a dedicated connection and drops the affected cache entries,
+ * normally within milliseconds, instead of waiting for them to expire.
  *
  * <p>A notice names a patient pseudonym or a device id, never a NIK or a value. When the listening
- * connection is lost, notices sent meanwhile are lost with it, so once listening resumes
- * {@link Listener#missed} is called (drop everything cached). Nothing is dropped at the loss itself:
- * the database is usually away then, nothing can change without it, and the cached keys and
- * decisions are what keeps ingest going; the caches' TTLs bound staleness in between.
+ * connection is lost, notices sent meanwhile are lost with it, so once listening resumes {@link
+ * Listener#missed} is called (drop everything cached). Nothing is dropped at the loss itself: the
+ * database is usually away then, nothing can change without it, and the cached keys and decisions
+ * are what keeps ingest going; the caches' TTLs bound staleness in between.
  */
 public final class ChangeNotices implements AutoCloseable {
 
@@ -32,9 +32,13 @@ public final class ChangeNotices implements AutoCloseable {
     private static final long PING_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long MAX_BACKOFF_MILLIS = 5_000;
 
-    /** What changed; the subject is a patient pseudonym, or a device id for {@link #DEVICE_REVOKED}. */
+    /**
+     * What changed; the subject is a patient pseudonym, or a device id for {@link #DEVICE_REVOKED}.
+     */
     public enum Kind {
-        CONSENT("consent"), ERASURE("erasure"), DEVICE_REVOKED("device-revoked");
+        CONSENT("consent"),
+        ERASURE("erasure"),
+        DEVICE_REVOKED("device-revoked");
 
         private final String code;
 
@@ -60,7 +64,9 @@ public final class ChangeNotices implements AutoCloseable {
         void missed();
     }
 
-    /** A connection for listening only, outside the pool (it is held for the life of the process). */
+    /**
+     * A connection for listening only, outside the pool (it is held for the life of the process).
+     */
     @FunctionalInterface
     public interface ConnectionSource {
         Connection open() throws SQLException;
@@ -87,7 +93,10 @@ public final class ChangeNotices implements AutoCloseable {
         return n;
     }
 
-    /** Adds a notice to the caller's transaction: sent to every listener when, and only if, it commits. */
+    /**
+     * Adds a notice to the caller's transaction: sent to every listener when, and only if, it
+     * commits.
+     */
     public static void publish(Connection c, Kind kind, String subject) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select pg_notify(?, ?)")) {
             ps.setString(1, CHANNEL);
@@ -112,7 +121,8 @@ public final class ChangeNotices implements AutoCloseable {
                 }
                 listening = true;
                 backoff = 50;
-                listener.missed(); // whatever was published while not listening (before LISTEN took effect)
+                listener.missed(); // whatever was published while not listening (before LISTEN took
+                // effect)
                 long lastPing = System.nanoTime();
                 while (running) {
                     PGNotification[] notices = pg.getNotifications(POLL_MILLIS);
@@ -128,16 +138,23 @@ public final class ChangeNotices implements AutoCloseable {
                         lastPing = System.nanoTime();
                     }
                 }
-            } catch (Throwable e) { // whatever it is, the listener must go on listening or say why it cannot
+            } catch (
+                    Throwable
+                            e) { // whatever it is, the listener must go on listening or say why it
+                // cannot
                 if (!running) {
                     return;
                 }
                 // nothing is dropped here: while the database is away nothing can change, and what
-                // is cached keeps ingest going; notices missed meanwhile are made up for on resuming
+                // is cached keeps ingest going; notices missed meanwhile are made up for on
+                // resuming
                 listening = false;
-                log.warn("listening for change notices failed ({}); caches rely on their TTLs; retrying in {} ms",
-                        e instanceof SQLException s && s.getSQLState() != null ? "SQLSTATE " + s.getSQLState()
-                                : e.getClass().getSimpleName(), backoff);
+                log.warn(
+                        "listening for change notices failed ({}); caches rely on their TTLs; retrying in {} ms",
+                        e instanceof SQLException s && s.getSQLState() != null
+                                ? "SQLSTATE " + s.getSQLState()
+                                : e.getClass().getSimpleName(),
+                        backoff);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             } finally {
@@ -157,7 +174,9 @@ public final class ChangeNotices implements AutoCloseable {
         try {
             listener.changed(kind, payload.substring(colon + 1));
         } catch (RuntimeException e) {
-            log.error("a change notice listener failed ({}); dropping every cached entry", e.getClass().getSimpleName());
+            log.error(
+                    "a change notice listener failed ({}); dropping every cached entry",
+                    e.getClass().getSimpleName());
             listener.missed();
         }
     }

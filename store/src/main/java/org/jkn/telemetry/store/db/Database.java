@@ -5,18 +5,18 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.util.Properties;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The database side of the service: starts the embedded PostgreSQL when no URL is configured,
- * opens the connection pool, applies the versioned migrations and the time layout.
+ * The database side of the service: starts the embedded PostgreSQL when no URL is configured, opens
+ * the connection pool, applies the versioned migrations and the time layout.
  *
  * <p>Thread-safe; one per process. Closing it closes the pool and stops the embedded server.
  */
@@ -29,7 +29,11 @@ public final class Database implements AutoCloseable {
     private final StorageMode mode;
     private final SchemaMaintenance maintenance;
 
-    private Database(EmbeddedDatabase embedded, HikariDataSource pool, StorageMode mode, SchemaMaintenance maintenance) {
+    private Database(
+            EmbeddedDatabase embedded,
+            HikariDataSource pool,
+            StorageMode mode,
+            SchemaMaintenance maintenance) {
         this.embedded = embedded;
         this.pool = pool;
         this.mode = mode;
@@ -37,7 +41,8 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(DatabaseConfig config) throws IOException, SQLException {
-        EmbeddedDatabase embedded = config.embedded() ? EmbeddedDatabase.start(config.embeddedDir()) : null;
+        EmbeddedDatabase embedded =
+                config.embedded() ? EmbeddedDatabase.start(config.embeddedDir()) : null;
         HikariDataSource pool = null;
         try {
             HikariConfig hc = new HikariConfig();
@@ -105,7 +110,9 @@ public final class Database implements AutoCloseable {
         }
         p.setProperty("ApplicationName", "telemetry-gateway-notices");
         p.setProperty("connectTimeout", "5");
-        p.setProperty("socketTimeout", "30"); // the listener pings every few seconds; a dead peer ends the wait
+        p.setProperty(
+                "socketTimeout",
+                "30"); // the listener pings every few seconds; a dead peer ends the wait
         return DriverManager.getConnection(pool.getJdbcUrl(), p);
     }
 

@@ -30,18 +30,22 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     public static EmbeddedDatabase start(Path dataDir) throws IOException {
-        Files.createDirectories(dataDir.getParent() == null ? dataDir.toAbsolutePath().getParent() : dataDir.getParent());
+        Files.createDirectories(
+                dataDir.getParent() == null
+                        ? dataDir.toAbsolutePath().getParent()
+                        : dataDir.getParent());
         stopStalePostmaster(dataDir);
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setDataDirectory(dataDir)
-                .setCleanDataDirectory(false)
-                .setRegisterShutdownHook(false)
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .setServerConfig("max_connections", "50")
-                .setServerConfig("fsync", "on")
-                .setServerConfig("synchronous_commit", "on")
-                .start();
+        EmbeddedPostgres pg =
+                EmbeddedPostgres.builder()
+                        .setDataDirectory(dataDir)
+                        .setCleanDataDirectory(false)
+                        .setRegisterShutdownHook(false)
+                        .setPGStartupWait(Duration.ofSeconds(60))
+                        .setServerConfig("listen_addresses", "127.0.0.1")
+                        .setServerConfig("max_connections", "50")
+                        .setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .start();
         log.info("embedded PostgreSQL started on 127.0.0.1:{}", pg.getPort());
         return new EmbeddedDatabase(pg);
     }
@@ -66,9 +70,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
         // A live service holds the embedded server's lock file: its postmaster is not stale, and
         // stopping it would take the database from under that service.
         if (lockHeldByAnotherProcess(dataDir.resolve("epg-lock"))) {
-            throw new IOException("another running service uses " + dataDir + "; stop it or choose another data directory");
+            throw new IOException(
+                    "another running service uses "
+                            + dataDir
+                            + "; stop it or choose another data directory");
         }
-        String first = Files.readAllLines(pidFile, StandardCharsets.US_ASCII).stream().findFirst().orElse("").trim();
+        String first =
+                Files.readAllLines(pidFile, StandardCharsets.US_ASCII).stream()
+                        .findFirst()
+                        .orElse("")
+                        .trim();
         long pid;
         try {
             pid = Long.parseLong(first);
@@ -76,13 +87,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
             return;
         }
         Optional<ProcessHandle> old = ProcessHandle.of(pid);
-        if (old.isEmpty() || !old.get().info().command().map(c -> c.contains("postgres")).orElse(false)) {
+        if (old.isEmpty()
+                || !old.get().info().command().map(c -> c.contains("postgres")).orElse(false)) {
             return; // stale pid file; PostgreSQL itself handles that
         }
-        log.warn("the embedded PostgreSQL of a service that died (pid {}) still runs on {}; stopping it", pid, dataDir);
-        // SIGINT is PostgreSQL's fast shutdown; SIGTERM (smart) would wait for clients that may never leave
+        log.warn(
+                "the embedded PostgreSQL of a service that died (pid {}) still runs on {}; stopping it",
+                pid,
+                dataDir);
+        // SIGINT is PostgreSQL's fast shutdown; SIGTERM (smart) would wait for clients that may
+        // never leave
         try {
-            new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            new ProcessBuilder("kill", "-INT", Long.toString(pid))
+                    .start()
+                    .waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
             old.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -96,8 +114,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
         if (!Files.exists(lockFile)) {
             return false;
         }
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
-                java.nio.file.StandardOpenOption.WRITE)) {
+        try (java.nio.channels.FileChannel ch =
+                java.nio.channels.FileChannel.open(
+                        lockFile, java.nio.file.StandardOpenOption.WRITE)) {
             java.nio.channels.FileLock lock = ch.tryLock();
             if (lock == null) {
                 return true;

@@ -33,8 +33,10 @@ public final class SchemaMaintenance {
 
     public static StorageMode detect(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("select exists (select 1 from pg_partitioned_table pt "
-                     + "join pg_class c on c.oid = pt.partrelid where c.relname = 'readings')")) {
+                ResultSet r =
+                        s.executeQuery(
+                                "select exists (select 1 from pg_partitioned_table pt "
+                                        + "join pg_class c on c.oid = pt.partrelid where c.relname = 'readings')")) {
             r.next();
             return r.getBoolean(1) ? StorageMode.NATIVE_PARTITIONS : StorageMode.TIMESCALE;
         }
@@ -62,30 +64,54 @@ public final class SchemaMaintenance {
             log.info("created {} monthly reading partitions", created);
         }
         if (config.retention() != null) {
-            int dropped = call(c, "select drop_reading_partitions_before(?)", now.minus(config.retention()), null);
+            int dropped =
+                    call(
+                            c,
+                            "select drop_reading_partitions_before(?)",
+                            now.minus(config.retention()),
+                            null);
             if (dropped > 0) {
                 log.info("dropped {} reading partitions past retention", dropped);
             }
         }
     }
 
-    /** The audit trail is partitioned by month in both modes: the current month and those ahead, and retention. */
+    /**
+     * The audit trail is partitioned by month in both modes: the current month and those ahead, and
+     * retention.
+     */
     private void applyAuditPartitions(Connection c, Instant now) throws SQLException {
         Instant to = now.atOffset(ZoneOffset.UTC).plusMonths(config.partitionsAhead()).toInstant();
-        // from the month before: a clock a little behind the database's near a month's turn still has its partition
-        int created = call(c, "select ensure_audit_partitions(?, ?)", now.atOffset(ZoneOffset.UTC).minusMonths(1).toInstant(), to);
+        // from the month before: a clock a little behind the database's near a month's turn still
+        // has its partition
+        int created =
+                call(
+                        c,
+                        "select ensure_audit_partitions(?, ?)",
+                        now.atOffset(ZoneOffset.UTC).minusMonths(1).toInstant(),
+                        to);
         if (created > 0) {
             log.info("created {} monthly audit partitions", created);
         }
         if (config.auditRetention() != null) {
-            int dropped = call(c, "select drop_audit_partitions_before(?)", now.minus(config.auditRetention()), null);
+            int dropped =
+                    call(
+                            c,
+                            "select drop_audit_partitions_before(?)",
+                            now.minus(config.auditRetention()),
+                            null);
             if (dropped > 0) {
-                log.info("dropped {} monthly audit partitions past TELEMETRY_AUDIT_RETENTION", dropped);
+                log.info(
+                        "dropped {} monthly audit partitions past TELEMETRY_AUDIT_RETENTION",
+                        dropped);
             }
         }
     }
 
-    /** Runs a maintenance function taking one or two instants ({@code b} null: one) and returning a count. */
+    /**
+     * Runs a maintenance function taking one or two instants ({@code b} null: one) and returning a
+     * count.
+     */
     private static int call(Connection c, String sql, Instant a, Instant b) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setTimestamp(1, Timestamp.from(a));
@@ -102,14 +128,17 @@ public final class SchemaMaintenance {
     private void applyTimescale(Connection c) throws SQLException {
         // blocks are sealed ciphertext, which compression cannot shrink: chunks and retention only
         for (String table : new String[] {"readings", "reading_blocks"}) {
-            try (PreparedStatement ps = c.prepareStatement("select set_chunk_time_interval(?::regclass, ?::interval)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(
+                            "select set_chunk_time_interval(?::regclass, ?::interval)")) {
                 ps.setString(1, table);
                 ps.setString(2, interval(config.chunkInterval()));
                 ps.execute();
             }
             if (config.retention() != null) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "select add_retention_policy(?::regclass, ?::interval, if_not_exists => true)")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement(
+                                "select add_retention_policy(?::regclass, ?::interval, if_not_exists => true)")) {
                     ps.setString(1, table);
                     ps.setString(2, interval(config.retention()));
                     ps.execute();
@@ -117,22 +146,28 @@ public final class SchemaMaintenance {
             }
         }
         if (config.compressAfter() != null) {
-            // every column of the primary key must be a segmentby or orderby column of compressed chunks;
-            // settings cannot change once chunks are compressed, so they are set only the first time
+            // every column of the primary key must be a segmentby or orderby column of compressed
+            // chunks;
+            // settings cannot change once chunks are compressed, so they are set only the first
+            // time
             boolean enabled;
             try (Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("select compression_enabled from timescaledb_information.hypertables "
-                         + "where hypertable_name = 'readings'")) {
+                    ResultSet r =
+                            s.executeQuery(
+                                    "select compression_enabled from timescaledb_information.hypertables "
+                                            + "where hypertable_name = 'readings'")) {
                 enabled = r.next() && r.getBoolean(1);
             }
             if (!enabled) {
                 try (Statement s = c.createStatement()) {
-                    s.execute("alter table readings set (timescaledb.compress, timescaledb.compress_segmentby = 'patient_id', "
-                            + "timescaledb.compress_orderby = 'effective_start desc, device_id, reading_id')");
+                    s.execute(
+                            "alter table readings set (timescaledb.compress, timescaledb.compress_segmentby = 'patient_id', "
+                                    + "timescaledb.compress_orderby = 'effective_start desc, device_id, reading_id')");
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select add_compression_policy('readings', ?::interval, if_not_exists => true)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(
+                            "select add_compression_policy('readings', ?::interval, if_not_exists => true)")) {
                 ps.setString(1, interval(config.compressAfter()));
                 ps.execute();
             }

@@ -4,6 +4,9 @@ package org.jkn.telemetry.store.db;
 public enum StorageMode {
     /** TimescaleDB hypertable with chunks, optional compression and retention policies. */
     TIMESCALE,
-    /** PostgreSQL declarative range partitioning by month, created ahead by {@link SchemaMaintenance}. */
+    /**
+     * PostgreSQL declarative range partitioning by month, created ahead by {@link
+     * SchemaMaintenance}.
+     */
     NATIVE_PARTITIONS
 }

@@ -11,16 +11,15 @@ import java.util.function.LongSupplier;
 /**
  * Recently verified credentials, so a reconnect storm costs one SHA-256 per connection instead of
  * one PBKDF2. The key is SHA-256 of id and secret (the secret has 256 bits of entropy, so a fast
- * hash is enough in memory); nothing is kept on disk. Entries expire after the TTL, and
- * {@link #evictDevice} drops a device's entries at once.
+ * hash is enough in memory); nothing is kept on disk. Entries expire after the TTL, and {@link
+ * #evictDevice} drops a device's entries at once.
  *
  * <p>Thread-safe and non-blocking: safe to call on an event loop. Bounded: when full, expired
  * entries are purged and, if still full, new ones are simply not cached.
  */
 final class CredentialCache {
 
-    private record Entry(RegisteredDevice device, long expiresAtNanos) {
-    }
+    private record Entry(RegisteredDevice device, long expiresAtNanos) {}
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final long ttlNanos;
@@ -80,7 +79,8 @@ final class CredentialCache {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(deviceId.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
-            return Base64.getEncoder().encodeToString(sha.digest(secret.getBytes(StandardCharsets.UTF_8)));
+            return Base64.getEncoder()
+                    .encodeToString(sha.digest(secret.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is unavailable in this JDK", e);
         }

@@ -5,8 +5,8 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * Server-generated device ids and secrets. Ids are {@code dev-} and 32 hex digits: valid as an
- * MQTT username, as a topic level (no {@code + # / $}) and as the batch format's {@code device.id}.
+ * Server-generated device ids and secrets. Ids are {@code dev-} and 32 hex digits: valid as an MQTT
+ * username, as a topic level (no {@code + # / $}) and as the batch format's {@code device.id}.
  * Secrets are 32 random bytes, base64url without padding (43 characters).
  *
  * <p>Thread-safe.

@@ -1,10 +1,11 @@
 package org.jkn.telemetry.store.device;
 
 /**
- * What registering a device needs: the patient's pseudonym (never the NIK), what the device is,
- * and its serial number, which is hashed with a key before it is stored.
+ * What registering a device needs: the patient's pseudonym (never the NIK), what the device is, and
+ * its serial number, which is hashed with a key before it is stored.
  */
-public record DeviceRegistration(String patientId, String manufacturer, String model, String serial) {
+public record DeviceRegistration(
+        String patientId, String manufacturer, String model, String serial) {
 
     public DeviceRegistration {
         if (patientId == null || patientId.isEmpty()) {

@@ -20,8 +20,8 @@ import org.jkn.telemetry.store.crypto.DeviceSealer;
  *
  * <p>Costs and threading: {@link #register}, {@link #authenticate} and {@link #revoke} block (JDBC,
  * PBKDF2) and belong on worker threads; at most {@code maxConcurrentHashes} PBKDF2 computations run
- * at once, beyond which authentication answers {@code BUSY} and registration throws
- * {@link RegistryBusyException}. {@link #cached} and {@link #isRevoked} never block. Thread-safe.
+ * at once, beyond which authentication answers {@code BUSY} and registration throws {@link
+ * RegistryBusyException}. {@link #cached} and {@link #isRevoked} never block. Thread-safe.
  *
  * <p>Revocation is immediate in this process: cached verifications of the device are dropped, the
  * device is remembered as revoked (so a verification racing with the revocation cannot succeed or
@@ -48,12 +48,19 @@ public final class DeviceRegistry {
     private final List<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> forgetAllListeners = new CopyOnWriteArrayList<>();
 
-    /** A registration looked up by id alone (behind an external broker, which authenticated the device). */
-    public record Lookup(RegisteredDevice device, boolean revoked) {
-    }
+    /**
+     * A registration looked up by id alone (behind an external broker, which authenticated the
+     * device).
+     */
+    public record Lookup(RegisteredDevice device, boolean revoked) {}
 
-    public DeviceRegistry(DataSource dataSource, Pseudonymizer pseudonymizer, SecretHasher hasher, DeviceSealer sealer,
-                          Duration cacheTtl, int maxConcurrentHashes) {
+    public DeviceRegistry(
+            DataSource dataSource,
+            Pseudonymizer pseudonymizer,
+            SecretHasher hasher,
+            DeviceSealer sealer,
+            Duration cacheTtl,
+            int maxConcurrentHashes) {
         if (maxConcurrentHashes < 1) {
             throw new IllegalArgumentException("maxConcurrentHashes must be >= 1");
         }
@@ -65,7 +72,10 @@ public final class DeviceRegistry {
         this.hashing = new Semaphore(maxConcurrentHashes);
     }
 
-    /** Registers a device and returns its credentials; the secret is not kept and cannot be shown again. */
+    /**
+     * Registers a device and returns its credentials; the secret is not kept and cannot be shown
+     * again.
+     */
     public DeviceCredentials register(DeviceRegistration registration) throws SQLException {
         String id = ids.newDeviceId();
         String secret = ids.newSecret();
@@ -83,12 +93,25 @@ public final class DeviceRegistry {
         } finally {
             hashing.release();
         }
-        DeviceSealer.Sealed attrs = sealer.seal(registration.patientId(), id, registration.manufacturer(), registration.model());
-        store.insert(id, registration, attrs, pseudonymizer.deviceSerial(registration.manufacturer(), registration.serial()), hash);
+        DeviceSealer.Sealed attrs =
+                sealer.seal(
+                        registration.patientId(),
+                        id,
+                        registration.manufacturer(),
+                        registration.model());
+        store.insert(
+                id,
+                registration,
+                attrs,
+                pseudonymizer.deviceSerial(registration.manufacturer(), registration.serial()),
+                hash);
         return new DeviceCredentials(id, secret);
     }
 
-    /** The device when these exact credentials were verified within the cache TTL, else null. Non-blocking. */
+    /**
+     * The device when these exact credentials were verified within the cache TTL, else null.
+     * Non-blocking.
+     */
     public RegisteredDevice cached(String deviceId, String secret) {
         if (deviceId == null || secret == null || revokedHere.contains(deviceId)) {
             return null;
@@ -96,7 +119,10 @@ public final class DeviceRegistry {
         return cache.get(deviceId, secret);
     }
 
-    /** Checks a device's credentials against the database; blocking (JDBC and, unless refused early, PBKDF2). */
+    /**
+     * Checks a device's credentials against the database; blocking (JDBC and, unless refused early,
+     * PBKDF2).
+     */
     public AuthResult authenticate(String deviceId, String secret) throws SQLException {
         if (secret == null || !DeviceIds.isPlausible(deviceId)) {
             return AuthResult.BAD_CREDENTIALS;
@@ -156,7 +182,10 @@ public final class DeviceRegistry {
         return true;
     }
 
-    /** The pseudonym of the patient a device is registered for, or null when there is no such device. Blocking (JDBC). */
+    /**
+     * The pseudonym of the patient a device is registered for, or null when there is no such
+     * device. Blocking (JDBC).
+     */
     public String patientOf(String deviceId) throws SQLException {
         if (!DeviceIds.isPlausible(deviceId)) {
             return null;
@@ -198,18 +227,25 @@ public final class DeviceRegistry {
         }
     }
 
-    /** The device as registered, its attributes opened (CryptoFailure, never wrong data, when they do not open). */
+    /**
+     * The device as registered, its attributes opened (CryptoFailure, never wrong data, when they
+     * do not open).
+     */
     private RegisteredDevice open(DeviceStore.StoredDevice s) {
         if (s.sealed() == null) {
-            return new RegisteredDevice(s.id(), s.patientId(), s.manufacturer(), s.model()); // not sealed yet (earlier version)
+            return new RegisteredDevice(
+                    s.id(),
+                    s.patientId(),
+                    s.manufacturer(),
+                    s.model()); // not sealed yet (earlier version)
         }
         DeviceSealer.Attributes a = sealer.open(s.patientId(), s.id(), s.keyVersion(), s.sealed());
         return new RegisteredDevice(s.id(), s.patientId(), a.manufacturer(), a.model());
     }
 
     /**
-     * Forgets a device whose registration was deleted (its patient was erased): cached verifications
-     * are dropped and listeners told, as for a revocation. Non-blocking.
+     * Forgets a device whose registration was deleted (its patient was erased): cached
+     * verifications are dropped and listeners told, as for a revocation. Non-blocking.
      */
     public void forget(String deviceId) {
         revokedHere.add(deviceId);
@@ -235,7 +271,10 @@ public final class DeviceRegistry {
         forgetAllListeners.add(listener);
     }
 
-    /** True when the device was revoked through this registry since the process started. Non-blocking. */
+    /**
+     * True when the device was revoked through this registry since the process started.
+     * Non-blocking.
+     */
     public boolean isRevoked(String deviceId) {
         return revokedHere.contains(deviceId);
     }

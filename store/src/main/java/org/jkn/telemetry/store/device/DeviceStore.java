@@ -13,29 +13,40 @@ import org.jkn.telemetry.store.db.ChangeNotices;
 /** The {@code registered_devices} table. Blocking JDBC; thread-safe (one connection per call). */
 final class DeviceStore {
 
-    private static final String PATIENT = "insert into patients (id) values (?) on conflict do nothing";
-    private static final String INSERT = "insert into registered_devices "
-            + "(id, patient_id, attrs_sealed, attrs_key_version, serial_hash, secret_salt, secret_iterations, secret_hash) "
-            + "values (?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String FIND = "select patient_id, manufacturer, model, attrs_sealed, attrs_key_version, "
-            + "secret_salt, secret_iterations, secret_hash, revoked_at is not null from registered_devices where id = ?";
-    private static final String PLAINTEXT = "select id, patient_id, manufacturer, model from registered_devices "
-            + "where attrs_sealed is null and (manufacturer is not null or model is not null) limit ?";
-    private static final String SEAL = "update registered_devices set attrs_sealed = ?, attrs_key_version = ?, manufacturer = null, "
-            + "model = null where id = ? and attrs_sealed is null";
-    private static final String REVOKE = "update registered_devices set revoked_at = coalesce(revoked_at, now()) where id = ?";
+    private static final String PATIENT =
+            "insert into patients (id) values (?) on conflict do nothing";
+    private static final String INSERT =
+            "insert into registered_devices "
+                    + "(id, patient_id, attrs_sealed, attrs_key_version, serial_hash, secret_salt, secret_iterations, secret_hash) "
+                    + "values (?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String FIND =
+            "select patient_id, manufacturer, model, attrs_sealed, attrs_key_version, "
+                    + "secret_salt, secret_iterations, secret_hash, revoked_at is not null from registered_devices where id = ?";
+    private static final String PLAINTEXT =
+            "select id, patient_id, manufacturer, model from registered_devices "
+                    + "where attrs_sealed is null and (manufacturer is not null or model is not null) limit ?";
+    private static final String SEAL =
+            "update registered_devices set attrs_sealed = ?, attrs_key_version = ?, manufacturer = null, "
+                    + "model = null where id = ? and attrs_sealed is null";
+    private static final String REVOKE =
+            "update registered_devices set revoked_at = coalesce(revoked_at, now()) where id = ?";
 
     /**
      * A row: the device's patient, its attributes (sealed, or in clear in a row of an earlier
      * version not yet sealed), its secret's hash, and whether it was revoked.
      */
-    record StoredDevice(String id, String patientId, String manufacturer, String model, byte[] sealed, int keyVersion,
-                        SecretHash secret, boolean revoked) {
-    }
+    record StoredDevice(
+            String id,
+            String patientId,
+            String manufacturer,
+            String model,
+            byte[] sealed,
+            int keyVersion,
+            SecretHash secret,
+            boolean revoked) {}
 
     /** A row of an earlier version with its attributes in clear. */
-    record PlaintextDevice(String id, String patientId, String manufacturer, String model) {
-    }
+    record PlaintextDevice(String id, String patientId, String manufacturer, String model) {}
 
     private final DataSource dataSource;
 
@@ -43,10 +54,17 @@ final class DeviceStore {
         this.dataSource = dataSource;
     }
 
-    void insert(String id, DeviceRegistration r, DeviceSealer.Sealed attrs, String serialHash, SecretHash secret) throws SQLException {
+    void insert(
+            String id,
+            DeviceRegistration r,
+            DeviceSealer.Sealed attrs,
+            String serialHash,
+            SecretHash secret)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement p = c.prepareStatement(PATIENT); PreparedStatement d = c.prepareStatement(INSERT)) {
+            try (PreparedStatement p = c.prepareStatement(PATIENT);
+                    PreparedStatement d = c.prepareStatement(INSERT)) {
                 p.setString(1, r.patientId());
                 p.executeUpdate();
                 d.setString(1, id);
@@ -68,19 +86,30 @@ final class DeviceStore {
 
     /** The device, or null when there is none with this id. */
     StoredDevice find(String id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(FIND)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(FIND)) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) {
                     return null;
                 }
-                return new StoredDevice(id, r.getString(1), r.getString(2), r.getString(3), r.getBytes(4), r.getInt(5),
-                        new SecretHash(r.getBytes(6), r.getInt(7), r.getBytes(8)), r.getBoolean(9));
+                return new StoredDevice(
+                        id,
+                        r.getString(1),
+                        r.getString(2),
+                        r.getString(3),
+                        r.getBytes(4),
+                        r.getInt(5),
+                        new SecretHash(r.getBytes(6), r.getInt(7), r.getBytes(8)),
+                        r.getBoolean(9));
             }
         }
     }
 
-    /** Marks the device revoked (keeping the first revocation time); false when there is no such device. */
+    /**
+     * Marks the device revoked (keeping the first revocation time); false when there is no such
+     * device.
+     */
     boolean revoke(String id) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -104,11 +133,17 @@ final class DeviceStore {
     /** Up to {@code limit} rows whose attributes are still in clear. */
     List<PlaintextDevice> plaintext(int limit) throws SQLException {
         List<PlaintextDevice> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(PLAINTEXT)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(PLAINTEXT)) {
             s.setInt(1, limit);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    out.add(new PlaintextDevice(r.getString(1), r.getString(2), r.getString(3), r.getString(4)));
+                    out.add(
+                            new PlaintextDevice(
+                                    r.getString(1),
+                                    r.getString(2),
+                                    r.getString(3),
+                                    r.getString(4)));
                 }
             }
         }
@@ -117,7 +152,8 @@ final class DeviceStore {
 
     /** Replaces a row's clear attributes with sealed ones (unless another instance did first). */
     void seal(String id, DeviceSealer.Sealed attrs) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(SEAL)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(SEAL)) {
             s.setBytes(1, attrs.bytes());
             s.setInt(2, attrs.keyVersion());
             s.setString(3, id);

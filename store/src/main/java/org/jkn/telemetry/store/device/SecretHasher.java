@@ -8,8 +8,8 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 /**
- * Slow, salted hashing of device secrets with the JDK's PBKDF2WithHmacSHA256: a random 16-byte
- * salt per secret and at least {@link #MIN_ITERATIONS} iterations (OWASP's 2023 figure for
+ * Slow, salted hashing of device secrets with the JDK's PBKDF2WithHmacSHA256: a random 16-byte salt
+ * per secret and at least {@link #MIN_ITERATIONS} iterations (OWASP's 2023 figure for
  * PBKDF2-HMAC-SHA256). Verification compares in constant time.
  *
  * <p>Thread-safe. Each hash or verification costs on the order of 100 ms of CPU by design: call it
@@ -51,7 +51,9 @@ public final class SecretHasher {
         char[] chars = secret.toCharArray();
         PBEKeySpec spec = new PBEKeySpec(chars, salt, iterations, HASH_BITS);
         try {
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                    .generateSecret(spec)
+                    .getEncoded();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("PBKDF2WithHmacSHA256 is unavailable in this JDK", e);
         } finally {

@@ -13,20 +13,17 @@ public interface DrainListener {
     void corruptRecord(long index, Exception cause);
 
     /** Journal cycle files whose records were all stored were deleted. */
-    default void journalFilesDeleted(int files) {
-    }
+    default void journalFilesDeleted(int files) {}
 
-    DrainListener NONE = new DrainListener() {
-        @Override
-        public void stored(int readings, int inserted) {
-        }
+    DrainListener NONE =
+            new DrainListener() {
+                @Override
+                public void stored(int readings, int inserted) {}
 
-        @Override
-        public void writeFailed(Exception cause) {
-        }
+                @Override
+                public void writeFailed(Exception cause) {}
 
-        @Override
-        public void corruptRecord(long index, Exception cause) {
-        }
-    };
+                @Override
+                public void corruptRecord(long index, Exception cause) {}
+            };
 }

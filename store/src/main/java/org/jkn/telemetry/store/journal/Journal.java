@@ -5,25 +5,25 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.StandardOpenOption;
-import java.util.List;
-import java.util.stream.Stream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import net.openhft.chronicle.wire.Wires;
@@ -41,14 +41,14 @@ import org.slf4j.LoggerFactory;
  * single-threaded); the drainer reads on its own tailer.
  *
  * <p>The journal is storage too, so it holds no value and no device or reading id in clear: each
- * batch is sealed under its patient's data key before it is appended (record version 3, see
- * {@link org.jkn.telemetry.store.crypto.SealedRecords}), outside the append lock.
+ * batch is sealed under its patient's data key before it is appended (record version 3, see {@link
+ * org.jkn.telemetry.store.crypto.SealedRecords}), outside the append lock.
  *
  * <p>Each journal has an id (a UUID kept in its directory) under which the database keeps its
  * checkpoint, so several gateways can share one database.
  *
- * <p>One file per day (cycle). {@link #deleteStoredCycles} removes the files whose every record
- * is stored, so the journal holds only what is not yet in the database (and the day being written).
+ * <p>One file per day (cycle). {@link #deleteStoredCycles} removes the files whose every record is
+ * stored, so the journal holds only what is not yet in the database (and the day being written).
  */
 public final class Journal implements AutoCloseable {
 
@@ -63,7 +63,12 @@ public final class Journal implements AutoCloseable {
     private final ReadingCrypto crypto;
     private final FileChannel lock;
 
-    private Journal(SingleChronicleQueue queue, String id, boolean syncOnAppend, ReadingCrypto crypto, FileChannel lock) {
+    private Journal(
+            SingleChronicleQueue queue,
+            String id,
+            boolean syncOnAppend,
+            ReadingCrypto crypto,
+            FileChannel lock) {
         this.lock = lock;
         this.queue = queue;
         this.crypto = crypto;
@@ -74,12 +79,16 @@ public final class Journal implements AutoCloseable {
         this.appender.singleThreadedCheckDisabled(true);
     }
 
-    public static Journal open(Path dir, boolean syncOnAppend, ReadingCrypto crypto) throws IOException {
+    public static Journal open(Path dir, boolean syncOnAppend, ReadingCrypto crypto)
+            throws IOException {
         return open(dir, syncOnAppend, crypto, SystemTimeProvider.INSTANCE);
     }
 
-    /** With the clock that decides when a new cycle file starts; tests set it to roll days at will. */
-    static Journal open(Path dir, boolean syncOnAppend, ReadingCrypto crypto, TimeProvider time) throws IOException {
+    /**
+     * With the clock that decides when a new cycle file starts; tests set it to roll days at will.
+     */
+    static Journal open(Path dir, boolean syncOnAppend, ReadingCrypto crypto, TimeProvider time)
+            throws IOException {
         Files.createDirectories(dir);
         FileChannel lock = lock(dir);
         try {
@@ -96,7 +105,11 @@ public final class Journal implements AutoCloseable {
      * another live process. A second process on the same directory is refused.
      */
     private static FileChannel lock(Path dir) throws IOException {
-        FileChannel ch = FileChannel.open(dir.resolve("journal.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch =
+                FileChannel.open(
+                        dir.resolve("journal.lock"),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
         try {
             if (ch.tryLock() != null) {
                 return ch;
@@ -105,10 +118,18 @@ public final class Journal implements AutoCloseable {
             // held by this very process
         }
         ch.close();
-        throw new IOException("the journal in " + dir + " is in use by another process (journal.lock); one gateway per data directory");
+        throw new IOException(
+                "the journal in "
+                        + dir
+                        + " is in use by another process (journal.lock); one gateway per data directory");
     }
 
-    private static Journal open(Path dir, boolean syncOnAppend, ReadingCrypto crypto, TimeProvider time, FileChannel lock)
+    private static Journal open(
+            Path dir,
+            boolean syncOnAppend,
+            ReadingCrypto crypto,
+            TimeProvider time,
+            FileChannel lock)
             throws IOException {
         Path idFile = dir.resolve("journal.id");
         String id;
@@ -121,10 +142,11 @@ public final class Journal implements AutoCloseable {
             Files.move(tmp, idFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         discardUnfinishedCycleFiles(dir);
-        SingleChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toFile())
-                .rollCycle(RollCycles.FAST_DAILY)
-                .timeProvider(time)
-                .build();
+        SingleChronicleQueue q =
+                SingleChronicleQueueBuilder.single(dir.toFile())
+                        .rollCycle(RollCycles.FAST_DAILY)
+                        .timeProvider(time)
+                        .build();
         return new Journal(q, id, syncOnAppend, crypto, lock);
     }
 
@@ -141,7 +163,14 @@ public final class Journal implements AutoCloseable {
         int deleted = 0;
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
-            files = list.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX)).sorted().toList();
+            files =
+                    list.filter(
+                                    p ->
+                                            p.getFileName()
+                                                    .toString()
+                                                    .endsWith(SingleChronicleQueue.SUFFIX))
+                            .sorted()
+                            .toList();
         }
         for (Path file : files) {
             if (firstHeaderComplete(file)) {
@@ -149,13 +178,18 @@ public final class Journal implements AutoCloseable {
             }
             Files.delete(file);
             deleted++;
-            log.warn("deleted the journal file {}: it was left unfinished by a process stopped while creating it,"
-                    + " so it holds no record", file.getFileName());
+            log.warn(
+                    "deleted the journal file {}: it was left unfinished by a process stopped while creating it,"
+                            + " so it holds no record",
+                    file.getFileName());
         }
         return deleted;
     }
 
-    /** A Chronicle wire header is complete when it is written (not 0) and its not-complete bit is clear. */
+    /**
+     * A Chronicle wire header is complete when it is written (not 0) and its not-complete bit is
+     * clear.
+     */
     private static boolean firstHeaderComplete(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer header = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -181,7 +215,12 @@ public final class Journal implements AutoCloseable {
      */
     public long append(JournalBatch batch) {
         try (SealSession s = crypto.acquire()) {
-            return appendRecord(s.sealRecord(batch.patientId(), batch.device(), batch.receivedMicros(), batch.readings()),
+            return appendRecord(
+                    s.sealRecord(
+                            batch.patientId(),
+                            batch.device(),
+                            batch.receivedMicros(),
+                            batch.readings()),
                     batch.readings().size());
         }
     }
@@ -197,7 +236,9 @@ public final class Journal implements AutoCloseable {
         return appender.lastIndexAppended();
     }
 
-    /** A plaintext record as earlier versions wrote them (record version 2); only to test upgrades. */
+    /**
+     * A plaintext record as earlier versions wrote them (record version 2); only to test upgrades.
+     */
     synchronized long appendVersion2(JournalBatch batch) {
         try (DocumentContext dc = appender.writingDocument()) {
             JournalCodec.write(dc.wire().bytes(), batch);
@@ -206,10 +247,18 @@ public final class Journal implements AutoCloseable {
         return appender.lastIndexAppended();
     }
 
-    /** A record sealed reading by reading, as the previous version wrote them (record version 3); only to test upgrades. */
+    /**
+     * A record sealed reading by reading, as the previous version wrote them (record version 3);
+     * only to test upgrades.
+     */
     long appendVersion3(JournalBatch batch) {
         try (SealSession s = crypto.acquire()) {
-            return appendRecord(s.sealRecordVersion3(batch.patientId(), batch.device(), batch.receivedMicros(), batch.readings()),
+            return appendRecord(
+                    s.sealRecordVersion3(
+                            batch.patientId(),
+                            batch.device(),
+                            batch.receivedMicros(),
+                            batch.readings()),
                     batch.readings().size());
         }
     }
@@ -259,8 +308,8 @@ public final class Journal implements AutoCloseable {
      * {@code checkpoint} (the index of the last record committed to the database), and never the
      * cycle being written. Those files are mapped by no one: the drainer's tailer is at the
      * checkpoint or after it, the appender at the current cycle, and Chronicle releases a cycle's
-     * file when they move on. The checkpoint's own cycle is kept, so a restart finds it.
-     * Called on the drainer thread. Returns the number of files deleted.
+     * file when they move on. The checkpoint's own cycle is kept, so a restart finds it. Called on
+     * the drainer thread. Returns the number of files deleted.
      */
     int deleteStoredCycles(long checkpoint) {
         if (checkpoint < 0) {
@@ -272,18 +321,23 @@ public final class Journal implements AutoCloseable {
             return 0;
         }
         RollCycle roll = queue.rollCycle();
-        DateTimeFormatter names = DateTimeFormatter.ofPattern(roll.format()).withZone(ZoneOffset.UTC);
+        DateTimeFormatter names =
+                DateTimeFormatter.ofPattern(roll.format()).withZone(ZoneOffset.UTC);
         Path dir = queue.file().toPath();
         int deleted = 0;
         for (int cycle = first; cycle < before; cycle++) {
-            Path file = dir.resolve(names.format(Instant.ofEpochMilli(cycle * (long) roll.lengthInMillis()))
-                    + ".cq4");
+            Path file =
+                    dir.resolve(
+                            names.format(Instant.ofEpochMilli(cycle * (long) roll.lengthInMillis()))
+                                    + ".cq4");
             try {
                 if (Files.deleteIfExists(file)) {
                     deleted++;
                 }
             } catch (IOException e) {
-                log.warn("cannot delete the stored journal file {} ({}); retried later", file.getFileName(),
+                log.warn(
+                        "cannot delete the stored journal file {} ({}); retried later",
+                        file.getFileName(),
                         e.getClass().getSimpleName());
             }
         }

@@ -8,5 +8,8 @@ import org.jkn.telemetry.normalizer.NormalizedReading;
  * What one accepted batch leaves in the journal: the patient's pseudonym (never the NIK), the
  * device, when it was received, and the readings that passed the checks.
  */
-public record JournalBatch(String patientId, DeviceInfo device, long receivedMicros, List<NormalizedReading> readings) {
-}
+public record JournalBatch(
+        String patientId,
+        DeviceInfo device,
+        long receivedMicros,
+        List<NormalizedReading> readings) {}

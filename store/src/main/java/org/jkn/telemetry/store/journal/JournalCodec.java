@@ -6,19 +6,21 @@ import net.openhft.chronicle.bytes.Bytes;
 import org.jkn.telemetry.normalizer.DeviceInfo;
 import org.jkn.telemetry.normalizer.NormalizedReading;
 import org.jkn.telemetry.normalizer.SleepStage;
-import org.jkn.telemetry.normalizer.catalog.SleepStageKind;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
+import org.jkn.telemetry.normalizer.catalog.SleepStageKind;
 import org.jkn.telemetry.store.crypto.SealedRecords;
 
 /**
  * Binary layout of the plaintext journal records of earlier versions, still read (and sealed when
  * drained); new records are sealed (version 3, {@link SealedRecords}). Version 2 (version 1 lacks
  * attrs and stages):
+ *
  * <pre>
  * u8 version | utf8 patientId | utf8 deviceId | utf8? manufacturer | utf8? model | i64 receivedMicros
  * stopbit count | count x (u8 typeId | utf8 readingId | i64 start | i64 end | i32 offset | f64 value | f64 value2
  *                          | i32 attrs | stopbit stages | stages x (u8 kind | i64 start | i64 end))
  * </pre>
+ *
  * Type ids are {@link ReadingType#id()}, stable forever. A record this code cannot read raises
  * {@link CorruptRecordException}.
  */
@@ -26,8 +28,7 @@ final class JournalCodec {
 
     static final int VERSION = 2;
 
-    private JournalCodec() {
-    }
+    private JournalCodec() {}
 
     static void write(Bytes<?> out, JournalBatch b) {
         out.writeUnsignedByte(VERSION);
@@ -50,7 +51,7 @@ final class JournalCodec {
             out.writeInt(r.attrs());
             out.writeStopBit(r.stages().size());
             for (SleepStage s : r.stages()) {
-                out.writeUnsignedByte(s.kind().ordinal());
+                out.writeUnsignedByte(s.kind().storedCode());
                 out.writeLong(s.startMicros());
                 out.writeLong(s.endMicros());
             }
@@ -95,7 +96,7 @@ final class JournalCodec {
                 if (n > 0) {
                     List<SleepStage> list = new ArrayList<>((int) n);
                     for (int s = 0; s < n; s++) {
-                        SleepStageKind kind = SleepStageKind.ofOrdinal(in.readUnsignedByte());
+                        SleepStageKind kind = SleepStageKind.ofStoredCode(in.readUnsignedByte());
                         if (kind == null) {
                             throw new CorruptRecordException("unknown sleep stage");
                         }
@@ -104,9 +105,12 @@ final class JournalCodec {
                     stages = List.copyOf(list);
                 }
             }
-            readings.add(new NormalizedReading(type, id, start, end, offset, value, value2, attrs, stages));
+            readings.add(
+                    new NormalizedReading(
+                            type, id, start, end, offset, value, value2, attrs, stages));
         }
-        return new JournalBatch(patient, new DeviceInfo(deviceId, manufacturer, model), received, readings);
+        return new JournalBatch(
+                patient, new DeviceInfo(deviceId, manufacturer, model), received, readings);
     }
 
     /** Reading count of a record (any version) without decoding the readings. */

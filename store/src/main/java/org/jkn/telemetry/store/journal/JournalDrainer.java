@@ -48,16 +48,25 @@ public final class JournalDrainer implements AutoCloseable {
     private volatile long checkpoint = -1;
     private int prunedUpTo = Integer.MIN_VALUE;
 
-    public JournalDrainer(Journal journal, DataSource dataSource, DrainListener listener, int maxReadingsPerWrite) {
+    public JournalDrainer(
+            Journal journal,
+            DataSource dataSource,
+            DrainListener listener,
+            int maxReadingsPerWrite) {
         this(journal, dataSource, listener, maxReadingsPerWrite, 1);
     }
 
     /**
      * @param writers how many transactions write one chunk's blocks at once (split by patient); the
-     *     checkpoint follows in its own transaction once all have committed, and a chunk whose writers
-     *     did not all commit is written again whole, which the blocks' dedup makes harmless
+     *     checkpoint follows in its own transaction once all have committed, and a chunk whose
+     *     writers did not all commit is written again whole, which the blocks' dedup makes harmless
      */
-    public JournalDrainer(Journal journal, DataSource dataSource, DrainListener listener, int maxReadingsPerWrite, int writers) {
+    public JournalDrainer(
+            Journal journal,
+            DataSource dataSource,
+            DrainListener listener,
+            int maxReadingsPerWrite,
+            int writers) {
         if (maxReadingsPerWrite < 1) {
             throw new IllegalArgumentException("maxReadingsPerWrite must be >= 1");
         }
@@ -98,7 +107,8 @@ public final class JournalDrainer implements AutoCloseable {
             position(tailer, from);
             journal.markBacklog(countBacklog(from));
             deleteStoredCycles(from);
-            try (ParallelBlockWriter writer = new ParallelBlockWriter(dataSource, journal.crypto(), writers)) {
+            try (ParallelBlockWriter writer =
+                    new ParallelBlockWriter(dataSource, journal.crypto(), writers)) {
                 JournalRecordOpener opener = new JournalRecordOpener(journal.crypto());
                 List<Object> records = new ArrayList<>();
                 PendingBlocks pending = new PendingBlocks();
@@ -120,7 +130,10 @@ public final class JournalDrainer implements AutoCloseable {
         }
     }
 
-    /** Reads records (still sealed) up to the reading budget; returns the last index read, -1 when none. */
+    /**
+     * Reads records (still sealed) up to the reading budget; returns the last index read, -1 when
+     * none.
+     */
     private long fill(ExcerptTailer tailer, List<Object> records) {
         int readings = 0;
         long last = -1;
@@ -145,12 +158,18 @@ public final class JournalDrainer implements AutoCloseable {
     private void corrupt(long index, RuntimeException e) {
         listener.corruptRecord(index, e);
         // the class only: a decoding message could quote record contents
-        log.error("journal record {} cannot be decoded and is skipped ({})", Long.toHexString(index),
+        log.error(
+                "journal record {} cannot be decoded and is skipped ({})",
+                Long.toHexString(index),
                 e.getClass().getSimpleName());
     }
 
-    private void writeWithRetry(ParallelBlockWriter writer, JournalRecordOpener opener, List<Object> records, PendingBlocks pending,
-                                long last) {
+    private void writeWithRetry(
+            ParallelBlockWriter writer,
+            JournalRecordOpener opener,
+            List<Object> records,
+            PendingBlocks pending,
+            long last) {
         int readings = 0;
         for (Object r : records) {
             readings += JournalRecordOpener.count(r);
@@ -158,7 +177,8 @@ public final class JournalDrainer implements AutoCloseable {
         long backoff = 50;
         while (running) {
             try {
-                // opening needs the data keys, so it is retried with the write while the database is away
+                // opening needs the data keys, so it is retried with the write while the database
+                // is away
                 pending.clear();
                 for (Object r : records) {
                     try {
@@ -168,7 +188,10 @@ public final class JournalDrainer implements AutoCloseable {
                             throw f;
                         }
                         if (!CryptoFailure.KEY_DESTROYED.equals(f.code())) {
-                            corrupt(last, f); // an erased patient's readings are dropped silently, as intended
+                            corrupt(
+                                    last,
+                                    f); // an erased patient's readings are dropped silently, as
+                            // intended
                         }
                     }
                 }
@@ -183,8 +206,11 @@ public final class JournalDrainer implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 healthy = false;
                 listener.writeFailed(e);
-                log.warn("writing {} readings to the database failed ({}); retrying in {} ms",
-                        readings, describe(e), backoff);
+                log.warn(
+                        "writing {} readings to the database failed ({}); retrying in {} ms",
+                        readings,
+                        describe(e),
+                        backoff);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }
@@ -213,7 +239,9 @@ public final class JournalDrainer implements AutoCloseable {
         long backoff = 50;
         while (running) {
             try (Connection c = dataSource.getConnection();
-                 PreparedStatement ps = c.prepareStatement("select last_index from journal_checkpoints where journal_id = ?")) {
+                    PreparedStatement ps =
+                            c.prepareStatement(
+                                    "select last_index from journal_checkpoints where journal_id = ?")) {
                 ps.setString(1, journal.id());
                 try (ResultSet r = ps.executeQuery()) {
                     long cp = r.next() ? r.getLong(1) : -1;
@@ -222,7 +250,10 @@ public final class JournalDrainer implements AutoCloseable {
                 }
             } catch (SQLException e) {
                 healthy = false;
-                log.warn("cannot read the journal checkpoint ({}); retrying in {} ms", describe(e), backoff);
+                log.warn(
+                        "cannot read the journal checkpoint ({}); retrying in {} ms",
+                        describe(e),
+                        backoff);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }
@@ -240,13 +271,19 @@ public final class JournalDrainer implements AutoCloseable {
                 // skip the checkpointed record itself; it is stored
             }
         } else {
-            // the checkpoint is not in this journal (files removed by hand): replay all, idempotently
-            log.warn("journal checkpoint {} not found; replaying the whole journal", Long.toHexString(checkpoint));
+            // the checkpoint is not in this journal (files removed by hand): replay all,
+            // idempotently
+            log.warn(
+                    "journal checkpoint {} not found; replaying the whole journal",
+                    Long.toHexString(checkpoint));
             tailer.toStart();
         }
     }
 
-    /** Readings left unstored by a previous run; what this run appended is counted by {@link Journal#append}. */
+    /**
+     * Readings left unstored by a previous run; what this run appended is counted by {@link
+     * Journal#append}.
+     */
     private long countBacklog(long checkpoint) {
         long count = 0;
         long end = journal.lastIndexAtOpen();
@@ -269,8 +306,8 @@ public final class JournalDrainer implements AutoCloseable {
     }
 
     /**
-     * The class and SQLSTATE of a failure, never its message: PostgreSQL's messages for COPY
-     * and constraint errors quote row contents, which are health data.
+     * The class and SQLSTATE of a failure, never its message: PostgreSQL's messages for COPY and
+     * constraint errors quote row contents, which are health data.
      */
     static String describe(Exception e) {
         if (e instanceof org.jkn.telemetry.store.crypto.CryptoFailure f) {

@@ -14,8 +14,8 @@ import org.jkn.telemetry.store.crypto.SealedReading;
 import org.jkn.telemetry.store.crypto.SealedRecords;
 
 /**
- * Reads journal records of every version and opens them into {@link PendingBlocks}: version 4
- * (a sealed batch, {@link BatchRecords}), version 3 (readings sealed one by one, as the previous
+ * Reads journal records of every version and opens them into {@link PendingBlocks}: version 4 (a
+ * sealed batch, {@link BatchRecords}), version 3 (readings sealed one by one, as the previous
  * version wrote them) and versions 1-2 (plaintext, older still). Reading is pure decoding; opening
  * needs the patient's data key, so it may raise a retryable {@code keys-unavailable}.
  *
@@ -32,7 +32,10 @@ final class JournalRecordOpener {
         this.cipher = crypto.newBlockCipher();
     }
 
-    /** Decodes a record, still sealed: a {@link BatchRecords.Sealed}, a {@link SealedBatch} or a {@link JournalBatch}. */
+    /**
+     * Decodes a record, still sealed: a {@link BatchRecords.Sealed}, a {@link SealedBatch} or a
+     * {@link JournalBatch}.
+     */
     static Object read(Bytes<?> bytes) {
         int version = bytes.peekUnsignedByte();
         if (version == BatchRecords.VERSION) {
@@ -62,11 +65,31 @@ final class JournalRecordOpener {
             }
         } else if (record instanceof SealedBatch b) {
             for (SealedReading r : b.readings()) {
-                Opened o = crypto.open(b.patientId(), b.keyVersion(), r.type(), r.startMicros(), r.endMicros(),
-                        r.offsetSeconds(), r.rowKey(), r.sealed());
-                pending.add(b.patientId(), b.keyVersion(), new NormalizedReading(r.type(), o.readingId(), r.startMicros(),
-                        r.endMicros(), r.offsetSeconds(), o.value(), o.value2(), o.attrs(), o.stages()),
-                        new DeviceInfo(o.deviceId(), o.manufacturer(), o.model()), b.receivedMicros());
+                Opened o =
+                        crypto.open(
+                                b.patientId(),
+                                b.keyVersion(),
+                                r.type(),
+                                r.startMicros(),
+                                r.endMicros(),
+                                r.offsetSeconds(),
+                                r.rowKey(),
+                                r.sealed());
+                pending.add(
+                        b.patientId(),
+                        b.keyVersion(),
+                        new NormalizedReading(
+                                r.type(),
+                                o.readingId(),
+                                r.startMicros(),
+                                r.endMicros(),
+                                r.offsetSeconds(),
+                                o.value(),
+                                o.value2(),
+                                o.attrs(),
+                                o.stages()),
+                        new DeviceInfo(o.deviceId(), o.manufacturer(), o.model()),
+                        b.receivedMicros());
             }
         } else {
             JournalBatch b = (JournalBatch) record;

@@ -24,19 +24,20 @@ import org.jkn.telemetry.store.crypto.RowKeys;
 /**
  * Search and read by id over sealed blocks. A search streams the patient's blocks in window order
  * (a cursor, so a first page opens only the newest blocks), opens each, keeps the readings that
- * match, and emits them in the order today's API promises: by start, then by row key. A reading
- * is final once no block still to come can hold an earlier one (ascending, blocks come by window
- * start: the next one starts after it; descending, they come by window end: the next one ends at
- * or before it), so pages come out without reading the patient's whole history. The window end
- * in SQL knows two lengths, {@link BlockWindow#HOUR} and {@link BlockWindow#DAY}.
+ * match, and emits them in the order today's API promises: by start, then by row key. A reading is
+ * final once no block still to come can hold an earlier one (ascending, blocks come by window
+ * start: the next one starts after it; descending, they come by window end: the next one ends at or
+ * before it), so pages come out without reading the patient's whole history. The window end in SQL
+ * knows two lengths, {@link BlockWindow#HOUR} and {@link BlockWindow#DAY}.
  *
  * <p>Thread-safe: per-call state only. Cost per search: one open and one decode per block in the
  * windows scanned, one HMAC per reading on the page (and per tie of equal starts).
  */
 final class BlockSearch {
 
-    private static final String LIVE = " and exists (select 1 from data_keys k where k.patient_id = b.patient_id "
-            + "and k.key_version = b.key_version and k.destroyed_at is null)";
+    private static final String LIVE =
+            " and exists (select 1 from data_keys k where k.patient_id = b.patient_id "
+                    + "and k.key_version = b.key_version and k.destroyed_at is null)";
     private static final String MICROS = "(extract(epoch from b.window_start) * 1000000)::bigint";
     private static final int FETCH = 16;
 
@@ -48,7 +49,10 @@ final class BlockSearch {
         this.maxPeriodMicros = maxPeriodMicros;
     }
 
-    /** The reading types a search can match: of the disclosed categories, and able to carry one of the codes. */
+    /**
+     * The reading types a search can match: of the disclosed categories, and able to carry one of
+     * the codes.
+     */
     static List<ReadingType> types(ObservationSearch q) {
         List<ReadingType> out = new ArrayList<>();
         for (ReadingType t : ReadingType.values()) {
@@ -62,12 +66,14 @@ final class BlockSearch {
         return out;
     }
 
-    Optional<StoredReading> read(Connection c, ObservationIds.Parsed id, String observationId) throws SQLException {
+    Optional<StoredReading> read(Connection c, ObservationIds.Parsed id, String observationId)
+            throws SQLException {
         List<String> patients = new ArrayList<>();
         ReadingType type = id.type();
         if (id.legacy()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select patient_id, type from legacy_observation_ids where obs_key = ? and effective_start = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(
+                            "select patient_id, type from legacy_observation_ids where obs_key = ? and effective_start = ?")) {
                 ps.setString(1, id.key());
                 ps.setObject(2, ReadingQueries.timestamp(id.startMicros()));
                 try (ResultSet r = ps.executeQuery()) {
@@ -79,7 +85,8 @@ final class BlockSearch {
                 }
             }
         } else {
-            try (PreparedStatement ps = c.prepareStatement("select id from patients where tag = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("select id from patients where tag = ?")) {
                 ps.setLong(1, id.patientTag());
                 try (ResultSet r = ps.executeQuery()) {
                     while (r.next()) {
@@ -94,8 +101,11 @@ final class BlockSearch {
         long window = BlockWindow.of(type).startOf(id.startMicros());
         Search s = new Search(crypto, null, maxPeriodMicros);
         for (String patient : patients) {
-            try (PreparedStatement ps = c.prepareStatement("select b.key_version, b.sealed from reading_blocks b "
-                    + "where b.patient_id = ? and b.type = ? and b.window_start = ?" + LIVE)) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(
+                            "select b.key_version, b.sealed from reading_blocks b "
+                                    + "where b.patient_id = ? and b.type = ? and b.window_start = ?"
+                                    + LIVE)) {
                 ps.setString(1, patient);
                 ps.setShort(2, (short) type.id());
                 ps.setObject(3, ReadingQueries.timestamp(window));
@@ -110,7 +120,9 @@ final class BlockSearch {
                             if (s.key(e).equals(id.key())) {
                                 StoredReading found = s.materialize(e);
                                 // a reading is found only by the id it is shown with
-                                return found.observationId().equals(observationId) ? Optional.of(found) : Optional.empty();
+                                return found.observationId().equals(observationId)
+                                        ? Optional.of(found)
+                                        : Optional.empty();
                             }
                         }
                     }
@@ -120,14 +132,19 @@ final class BlockSearch {
         return Optional.empty();
     }
 
-    List<StoredReading> search(Connection c, ObservationSearch q, List<ReadingType> types, List<StoredReading> legacy)
+    List<StoredReading> search(
+            Connection c, ObservationSearch q, List<ReadingType> types, List<StoredReading> legacy)
             throws SQLException {
         Search s = new Search(crypto, q, maxPeriodMicros);
         for (StoredReading r : legacy) {
             s.queue.add(new Entry(r.patientId(), r.type(), null, 0, r));
         }
-        StringBuilder sql = new StringBuilder("select b.type, ").append(MICROS).append(", b.key_version, b.sealed "
-                + "from reading_blocks b where b.patient_id = ?");
+        StringBuilder sql =
+                new StringBuilder("select b.type, ")
+                        .append(MICROS)
+                        .append(
+                                ", b.key_version, b.sealed "
+                                        + "from reading_blocks b where b.patient_id = ?");
         // the earliest start a match can have: an instant reading ends where it starts, so "ge"
         // needs no look-back for it; a period may begin up to the longest period earlier
         long instantFrom = Long.MIN_VALUE;
@@ -163,7 +180,11 @@ final class BlockSearch {
         sql.append(" and (");
         int g = 0;
         for (Long window : groups.keySet()) {
-            sql.append(g++ == 0 ? "" : " or ").append(window == Long.MIN_VALUE ? "b.type = any(?)" : "(b.type = any(?) and b.window_start >= ?)");
+            sql.append(g++ == 0 ? "" : " or ")
+                    .append(
+                            window == Long.MIN_VALUE
+                                    ? "b.type = any(?)"
+                                    : "(b.type = any(?) and b.window_start >= ?)");
         }
         sql.append(')').append(LIVE);
         if (upper != Long.MAX_VALUE) {
@@ -171,10 +192,13 @@ final class BlockSearch {
         }
         // newest first goes by window end, so a day block and the hour blocks inside its day are
         // read in the order their readings can come, and a page opens only the blocks it needs
-        sql.append(q.ascending() ? " order by b.window_start asc"
-                : " order by b.window_start + (case when b.type = any(?) then ? else ? end) * interval '1 microsecond' desc");
+        sql.append(
+                q.ascending()
+                        ? " order by b.window_start asc"
+                        : " order by b.window_start + (case when b.type = any(?) then ? else ? end) * interval '1 microsecond' desc");
         boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false); // a cursor: blocks are fetched FETCH at a time, as the page needs them
+        c.setAutoCommit(
+                false); // a cursor: blocks are fetched FETCH at a time, as the page needs them
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             ps.setFetchSize(FETCH);
             int p = 1;
@@ -203,10 +227,12 @@ final class BlockSearch {
                 while (r.next()) {
                     ReadingType type = ReadingType.ofId(r.getInt(1));
                     if (type == null) {
-                        throw new SQLException("reading_blocks row has an unknown type id", "XX000");
+                        throw new SQLException(
+                                "reading_blocks row has an unknown type id", "XX000");
                     }
                     long window = r.getLong(2);
-                    if (s.emitBefore(q.ascending() ? window : window + BlockWindow.of(type).micros())) {
+                    if (s.emitBefore(
+                            q.ascending() ? window : window + BlockWindow.of(type).micros())) {
                         return s.out;
                     }
                     s.add(q.patientId(), type, window, r.getInt(3), r.getBytes(4));
@@ -220,7 +246,10 @@ final class BlockSearch {
         }
     }
 
-    /** One reading found: in a block ({@code block}, {@code index}) or a row stored before blocks ({@code row}). */
+    /**
+     * One reading found: in a block ({@code block}, {@code index}) or a row stored before blocks
+     * ({@code row}).
+     */
     private static final class Entry {
         final String patient;
         final ReadingType type;
@@ -264,25 +293,32 @@ final class BlockSearch {
             this.maxPeriodMicros = maxPeriodMicros;
             this.cipher = crypto.newBlockCipher();
             this.hasher = crypto.rowKeys().hasher();
-            Comparator<Entry> order = Comparator.<Entry>comparingLong(e -> e.start).thenComparing(this::key);
+            Comparator<Entry> order =
+                    Comparator.<Entry>comparingLong(e -> e.start).thenComparing(this::key);
             this.queue = new PriorityQueue<>(q == null || q.ascending() ? order : order.reversed());
         }
 
         String key(Entry e) {
             if (e.key == null) {
-                e.key = hasher.key(e.patient, e.block.device(e.index).id(), e.block.readingId(e.index));
+                e.key =
+                        hasher.key(
+                                e.patient,
+                                e.block.device(e.index).id(),
+                                e.block.readingId(e.index));
             }
             return e.key;
         }
 
-        BlockReadings open(String patient, ReadingType type, long window, int keyVersion, byte[] sealed) {
+        BlockReadings open(
+                String patient, ReadingType type, long window, int keyVersion, byte[] sealed) {
             DataKey key = crypto.keys().version(patient, keyVersion);
             int length = cipher.openBlock(key, patient, type, window, sealed);
             BlockReadings b = new BlockReadings();
             try {
                 codec.decode(cipher.plain(), 0, length, window, b);
             } catch (IllegalArgumentException e) {
-                throw new CryptoFailure(CryptoFailure.DECRYPTION_FAILED, "a sealed block has an unknown layout");
+                throw new CryptoFailure(
+                        CryptoFailure.DECRYPTION_FAILED, "a sealed block has an unknown layout");
             }
             return b;
         }
@@ -304,13 +340,18 @@ final class BlockSearch {
             long start = b.startMicros(i);
             long end = b.endMicros(i);
             for (DateBound d : q.dates()) {
-                boolean ok = switch (d.prefix()) {
-                    case EQ -> start >= d.lowMicros() && end < d.highMicros();
-                    case GE -> end >= d.lowMicros() && start >= d.lowMicros() - maxPeriodMicros;
-                    case GT -> end >= d.highMicros() && start >= d.highMicros() - maxPeriodMicros;
-                    case LT -> start < d.lowMicros();
-                    case LE -> start < d.highMicros();
-                };
+                boolean ok =
+                        switch (d.prefix()) {
+                            case EQ -> start >= d.lowMicros() && end < d.highMicros();
+                            case GE ->
+                                    end >= d.lowMicros()
+                                            && start >= d.lowMicros() - maxPeriodMicros;
+                            case GT ->
+                                    end >= d.highMicros()
+                                            && start >= d.highMicros() - maxPeriodMicros;
+                            case LT -> start < d.lowMicros();
+                            case LE -> start < d.highMicros();
+                        };
                 if (!ok) {
                     return false;
                 }
@@ -322,7 +363,8 @@ final class BlockSearch {
         boolean emitBefore(long edge) {
             while (!queue.isEmpty()) {
                 Entry head = queue.peek();
-                // blocks still to come start at or after the edge (ascending) or end at or before it
+                // blocks still to come start at or after the edge (ascending) or end at or before
+                // it
                 boolean fin = q.ascending() ? head.start < edge : head.start >= edge;
                 if (!fin) {
                     return false;
@@ -358,13 +400,26 @@ final class BlockSearch {
             BlockReadings b = e.block;
             int i = e.index;
             String key = key(e);
-            String id = (b.flags(i) & BlockReadings.LEGACY_ID) != 0
-                    ? ObservationIds.id(b.startMicros(i), key)
-                    : ObservationIds.id(b.startMicros(i), key, e.type, tag(e.patient));
+            String id =
+                    (b.flags(i) & BlockReadings.LEGACY_ID) != 0
+                            ? ObservationIds.id(b.startMicros(i), key)
+                            : ObservationIds.id(b.startMicros(i), key, e.type, tag(e.patient));
             var device = b.device(i);
-            return new StoredReading(id, e.patient, device.id(), device.manufacturer(), device.model(), e.type,
-                    b.startMicros(i), b.endMicros(i), b.offsetSeconds(i), b.value(i), b.value2(i), b.receivedMicros(i),
-                    b.attrs(i), b.stages(i));
+            return new StoredReading(
+                    id,
+                    e.patient,
+                    device.id(),
+                    device.manufacturer(),
+                    device.model(),
+                    e.type,
+                    b.startMicros(i),
+                    b.endMicros(i),
+                    b.offsetSeconds(i),
+                    b.value(i),
+                    b.value2(i),
+                    b.receivedMicros(i),
+                    b.attrs(i),
+                    b.stages(i));
         }
 
         private long tag(String patient) {

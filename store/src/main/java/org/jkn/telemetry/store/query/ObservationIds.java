@@ -8,11 +8,11 @@ import org.jkn.telemetry.normalizer.catalog.ReadingType;
 /**
  * Observation ids. A reading kept in a block has {@code <start micros in base 36>-<24 hex>-<2 hex
  * type><16 hex patient tag>}: the hex part is the reading's row key, a keyed HMAC of patient
- * pseudonym, device and reading id ({@link org.jkn.telemetry.store.crypto.RowKeys}); type and
- * start name the block's window and the tag ({@link #patientTag}) its patient, so a read by id is
- * two index lookups. Readings stored before blocks keep the id they were shown with,
- * {@code <start in base 36>-<24 hex>}, found through the upgrade's id table. Both are valid FHIR
- * ids (at most 64 characters of [a-z0-9-]) and stable across re-uploads of the same reading.
+ * pseudonym, device and reading id ({@link org.jkn.telemetry.store.crypto.RowKeys}); type and start
+ * name the block's window and the tag ({@link #patientTag}) its patient, so a read by id is two
+ * index lookups. Readings stored before blocks keep the id they were shown with, {@code <start in
+ * base 36>-<24 hex>}, found through the upgrade's id table. Both are valid FHIR ids (at most 64
+ * characters of [a-z0-9-]) and stable across re-uploads of the same reading.
  */
 public final class ObservationIds {
 
@@ -20,8 +20,7 @@ public final class ObservationIds {
     private static final int TAG_CHARS = 2 + 16;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private ObservationIds() {
-    }
+    private ObservationIds() {}
 
     /** The id of a reading stored before blocks. */
     public static String id(long startMicros, String key) {
@@ -30,7 +29,12 @@ public final class ObservationIds {
 
     /** The id of a reading kept in a block. */
     public static String id(long startMicros, String key, ReadingType type, long patientTag) {
-        StringBuilder s = new StringBuilder(64).append(Long.toString(startMicros, 36)).append('-').append(key).append('-');
+        StringBuilder s =
+                new StringBuilder(64)
+                        .append(Long.toString(startMicros, 36))
+                        .append('-')
+                        .append(key)
+                        .append('-');
         hex(s, type.id(), 2);
         hex(s, patientTag, 16);
         return s.toString();
@@ -42,10 +46,15 @@ public final class ObservationIds {
         }
     }
 
-    /** The first 8 bytes of SHA-256 of the pseudonym, as the database's {@code patient_tag} computes it. */
+    /**
+     * The first 8 bytes of SHA-256 of the pseudonym, as the database's {@code patient_tag} computes
+     * it.
+     */
     public static long patientTag(String patientId) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(patientId.getBytes(StandardCharsets.UTF_8));
+            byte[] d =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(patientId.getBytes(StandardCharsets.UTF_8));
             long v = 0;
             for (int i = 0; i < 8; i++) {
                 v = v << 8 | (d[i] & 0xff);
@@ -67,14 +76,20 @@ public final class ObservationIds {
         }
         int rest = id.length() - dash - 1;
         boolean legacy = rest == KEY_CHARS;
-        if (!legacy && (rest != KEY_CHARS + 1 + TAG_CHARS || id.charAt(dash + 1 + KEY_CHARS) != '-')) {
+        if (!legacy
+                && (rest != KEY_CHARS + 1 + TAG_CHARS || id.charAt(dash + 1 + KEY_CHARS) != '-')) {
             return null;
         }
         int second = legacy ? -1 : dash + 1 + KEY_CHARS;
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
             boolean hexDigit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-            boolean ok = i == dash || i == second || (i < dash ? (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') : hexDigit);
+            boolean ok =
+                    i == dash
+                            || i == second
+                            || (i < dash
+                                    ? (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+                                    : hexDigit);
             if (!ok) {
                 return null;
             }
@@ -93,10 +108,14 @@ public final class ObservationIds {
         if (type == null) {
             return null;
         }
-        return new Parsed(start, key, type, Long.parseUnsignedLong(id, second + 3, id.length(), 16));
+        return new Parsed(
+                start, key, type, Long.parseUnsignedLong(id, second + 3, id.length(), 16));
     }
 
-    /** @param type null for an id issued before blocks (then {@code patientTag} is 0) */
+    /**
+     * A parsed id; {@code type} is null for an id issued before blocks (then {@code patientTag} is
+     * 0).
+     */
     public record Parsed(long startMicros, String key, ReadingType type, long patientTag) {
 
         public boolean legacy() {

@@ -5,12 +5,18 @@ import org.jkn.telemetry.normalizer.catalog.DataCategory;
 
 /**
  * A checked Observation search: one patient, any of the stored primary {@code codes} (empty = all;
- * see {@code ReadingType.storedCodesMatching}), all of the date bounds, only readings of the
- * {@code categories} (a {@link DataCategory} bit set: what consent discloses to the reader), newest
- * first unless {@code ascending}, one page.
+ * see {@code ReadingType.storedCodesMatching}), all of the date bounds, only readings of the {@code
+ * categories} (a {@link DataCategory} bit set: what consent discloses to the reader), newest first
+ * unless {@code ascending}, one page.
  */
-public record ObservationSearch(String patientId, List<String> codes, List<DateBound> dates,
-                                boolean ascending, int count, int offset, int categories) {
+public record ObservationSearch(
+        String patientId,
+        List<String> codes,
+        List<DateBound> dates,
+        boolean ascending,
+        int count,
+        int offset,
+        int categories) {
 
     public ObservationSearch {
         codes = List.copyOf(codes);
@@ -19,12 +25,19 @@ public record ObservationSearch(String patientId, List<String> codes, List<DateB
             throw new IllegalArgumentException("count and offset must be >= 0");
         }
         if (categories == 0 || (categories & ~DataCategory.ALL) != 0) {
-            throw new IllegalArgumentException("categories must be a non-empty DataCategory bit set");
+            throw new IllegalArgumentException(
+                    "categories must be a non-empty DataCategory bit set");
         }
     }
 
     /** A search of every category. */
-    public ObservationSearch(String patientId, List<String> codes, List<DateBound> dates, boolean ascending, int count, int offset) {
+    public ObservationSearch(
+            String patientId,
+            List<String> codes,
+            List<DateBound> dates,
+            boolean ascending,
+            int count,
+            int offset) {
         this(patientId, codes, dates, ascending, count, offset, DataCategory.ALL);
     }
 

@@ -23,28 +23,36 @@ import org.jkn.telemetry.store.crypto.ReadingCrypto;
  * concatenated. Thread-safe.
  *
  * <p>Readings live in sealed blocks ({@link BlockSearch}); rows stored before blocks stay readable
- * here until the upgrade has moved them. Sealed data is opened here, each block or row against
- * the row it was read from; one that fails to open
- * raises {@link org.jkn.telemetry.store.crypto.CryptoFailure} and nothing of the request is shown
- * (fail closed). Rows whose data key was destroyed are not returned at all: an erasure hides a
- * patient's readings at once, on every instance, before the background job deletes them.
+ * here until the upgrade has moved them. Sealed data is opened here, each block or row against the
+ * row it was read from; one that fails to open raises {@link
+ * org.jkn.telemetry.store.crypto.CryptoFailure} and nothing of the request is shown (fail closed).
+ * Rows whose data key was destroyed are not returned at all: an erasure hides a patient's readings
+ * at once, on every instance, before the background job deletes them.
  */
 public final class ReadingQueries {
 
-    private static final String COLUMNS = "r.patient_id, r.device_id, r.reading_id, r.type, r.effective_start, "
-            + "r.effective_end, r.tz_offset, r.value, r.value2, r.obs_key, r.received_at, d.manufacturer, d.model, r.attrs, r.detail, "
-            + "r.key_version, r.sealed "
-            + "from readings r left join devices d on d.patient_id = r.patient_id and d.id = r.device_id ";
-    /** Sealed rows only while their data key lives; plaintext rows of earlier versions until they are sealed. */
-    private static final String LIVE = " and (r.key_version is null or exists (select 1 from data_keys k "
-            + "where k.patient_id = r.patient_id and k.key_version = r.key_version and k.destroyed_at is null))";
+    private static final String COLUMNS =
+            "r.patient_id, r.device_id, r.reading_id, r.type, r.effective_start, "
+                    + "r.effective_end, r.tz_offset, r.value, r.value2, r.obs_key, r.received_at, d.manufacturer, d.model, r.attrs, r.detail, "
+                    + "r.key_version, r.sealed "
+                    + "from readings r left join devices d on d.patient_id = r.patient_id and d.id = r.device_id ";
+
+    /**
+     * Sealed rows only while their data key lives; plaintext rows of earlier versions until they
+     * are sealed.
+     */
+    private static final String LIVE =
+            " and (r.key_version is null or exists (select 1 from data_keys k "
+                    + "where k.patient_id = r.patient_id and k.key_version = r.key_version and k.destroyed_at is null))";
 
     private final DataSource dataSource;
     private final ReadingCrypto crypto;
     private final long maxPeriodMicros;
     private final BlockSearch blocks;
 
-    /** @param maxPeriod the longest interval a reading may cover, used to bound range scans */
+    /**
+     * @param maxPeriod the longest interval a reading may cover, used to bound range scans
+     */
     public ReadingQueries(DataSource dataSource, ReadingCrypto crypto, Duration maxPeriod) {
         this.dataSource = dataSource;
         this.crypto = crypto;
@@ -59,7 +67,12 @@ public final class ReadingQueries {
         }
         try (Connection c = dataSource.getConnection()) {
             if (id.legacy()) {
-                try (PreparedStatement ps = c.prepareStatement("select " + COLUMNS + "where r.effective_start = ? and r.obs_key = ?" + LIVE)) {
+                try (PreparedStatement ps =
+                        c.prepareStatement(
+                                "select "
+                                        + COLUMNS
+                                        + "where r.effective_start = ? and r.obs_key = ?"
+                                        + LIVE)) {
                     ps.setObject(1, timestamp(id.startMicros()));
                     ps.setString(2, id.key());
                     try (ResultSet rs = ps.executeQuery()) {
@@ -89,9 +102,16 @@ public final class ReadingQueries {
         }
     }
 
-    /** The first {@code offset + count + 1} matching rows stored before blocks, in the search's order. */
+    /**
+     * The first {@code offset + count + 1} matching rows stored before blocks, in the search's
+     * order.
+     */
     private List<StoredReading> legacySearch(ObservationSearch q) throws SQLException {
-        StringBuilder sql = new StringBuilder("select ").append(COLUMNS).append("where r.patient_id = ?").append(LIVE);
+        StringBuilder sql =
+                new StringBuilder("select ")
+                        .append(COLUMNS)
+                        .append("where r.patient_id = ?")
+                        .append(LIVE);
         List<Object> args = new ArrayList<>();
         args.add(q.patientId());
         if (!q.codes().isEmpty()) {
@@ -134,11 +154,15 @@ public final class ReadingQueries {
                 }
             }
         }
-        sql.append(q.ascending() ? " order by r.effective_start asc, r.obs_key asc" : " order by r.effective_start desc, r.obs_key desc");
+        sql.append(
+                q.ascending()
+                        ? " order by r.effective_start asc, r.obs_key asc"
+                        : " order by r.effective_start desc, r.obs_key desc");
         sql.append(" limit ?");
         args.add((long) q.offset() + q.count() + 1);
 
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql.toString())) {
             for (int i = 0; i < args.size(); i++) {
                 if (args.get(i) instanceof Short[] ids) {
                     ps.setArray(i + 1, c.createArrayOf("int2", ids));
@@ -170,7 +194,7 @@ public final class ReadingQueries {
     /** True when a patient with this pseudonym has sent data. */
     public boolean patientExists(String patientId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select 1 from patients where id = ?")) {
+                PreparedStatement ps = c.prepareStatement("select 1 from patients where id = ?")) {
             ps.setString(1, patientId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -181,7 +205,8 @@ public final class ReadingQueries {
     /** True when the patient with this pseudonym was erased. */
     public boolean patientErased(String patientId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select 1 from erasures where patient_id = ? limit 1")) {
+                PreparedStatement ps =
+                        c.prepareStatement("select 1 from erasures where patient_id = ? limit 1")) {
             ps.setString(1, patientId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -209,17 +234,46 @@ public final class ReadingQueries {
         if (!rs.wasNull()) {
             long end = micros(rs, 6);
             int offset = rs.getInt(7);
-            Opened o = crypto.open(patient, keyVersion, type, start, end, offset, key, rs.getBytes(17));
-            return new StoredReading(ObservationIds.id(start, key), patient, o.deviceId(), o.manufacturer(), o.model(),
-                    type, start, end, offset, o.value(), o.value2(), micros(rs, 11), o.attrs(), o.stages());
+            Opened o =
+                    crypto.open(
+                            patient, keyVersion, type, start, end, offset, key, rs.getBytes(17));
+            return new StoredReading(
+                    ObservationIds.id(start, key),
+                    patient,
+                    o.deviceId(),
+                    o.manufacturer(),
+                    o.model(),
+                    type,
+                    start,
+                    end,
+                    offset,
+                    o.value(),
+                    o.value2(),
+                    micros(rs, 11),
+                    o.attrs(),
+                    o.stages());
         }
-        return new StoredReading(ObservationIds.id(start, key), patient, rs.getString(2),
-                rs.getString(12), rs.getString(13), type, start, micros(rs, 6), rs.getInt(7),
-                value, value2, micros(rs, 11), rs.getInt(14), Detail.decode(rs.getBytes(15)));
+        return new StoredReading(
+                ObservationIds.id(start, key),
+                patient,
+                rs.getString(2),
+                rs.getString(12),
+                rs.getString(13),
+                type,
+                start,
+                micros(rs, 6),
+                rs.getInt(7),
+                value,
+                value2,
+                micros(rs, 11),
+                rs.getInt(14),
+                Detail.decode(rs.getBytes(15)));
     }
 
     static OffsetDateTime timestamp(long micros) {
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L)
+        return Instant.ofEpochSecond(
+                        Math.floorDiv(micros, 1_000_000L),
+                        Math.floorMod(micros, 1_000_000L) * 1000L)
                 .atOffset(ZoneOffset.UTC);
     }
 

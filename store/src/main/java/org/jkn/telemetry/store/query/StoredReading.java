@@ -8,7 +8,18 @@ import org.jkn.telemetry.normalizer.catalog.ReadingType;
  * One stored reading as the FHIR API needs it; times in epoch microseconds (UTC), NaN for absent
  * values, attributes packed as in {@link org.jkn.telemetry.normalizer.NormalizedReading}.
  */
-public record StoredReading(String observationId, String patientId, String deviceId, String manufacturer, String model,
-                            ReadingType type, long startMicros, long endMicros, int offsetSeconds,
-                            double value, double value2, long receivedMicros, int attrs, List<SleepStage> stages) {
-}
+public record StoredReading(
+        String observationId,
+        String patientId,
+        String deviceId,
+        String manufacturer,
+        String model,
+        ReadingType type,
+        long startMicros,
+        long endMicros,
+        int offsetSeconds,
+        double value,
+        double value2,
+        long receivedMicros,
+        int attrs,
+        List<SleepStage> stages) {}

@@ -65,11 +65,9 @@ class BlockMergeCrashTest {
     private static final int UPGRADE_ROWS_PER_STEP = 50;
     private static final Duration CHILD_DEADLINE = Duration.ofSeconds(40);
 
-    @TempDir
-    static Path shared;
+    @TempDir static Path shared;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static EmbeddedPostgres server;
     private int children; // numbers each child's session name and log
@@ -82,17 +80,17 @@ class BlockMergeCrashTest {
         BEFORE_COMMIT
     }
 
-    private record Round(Kill kill, int writers) {
-    }
+    private record Round(Kill kill, int writers) {}
 
     @BeforeAll
     static void startServer() throws IOException {
-        server = EmbeddedPostgres.builder()
-                .setDataDirectory(shared.resolve("pg"))
-                .setRegisterShutdownHook(false)
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .start();
+        server =
+                EmbeddedPostgres.builder()
+                        .setDataDirectory(shared.resolve("pg"))
+                        .setRegisterShutdownHook(false)
+                        .setPGStartupWait(Duration.ofSeconds(60))
+                        .setServerConfig("listen_addresses", "127.0.0.1")
+                        .start();
     }
 
     @AfterAll
@@ -103,31 +101,52 @@ class BlockMergeCrashTest {
     }
 
     @Test
-    void killingTheDrainerWhileItMergesLosesNoAcknowledgedReadingAndStoresNoneTwice() throws Exception {
+    void killingTheDrainerWhileItMergesLosesNoAcknowledgedReadingAndStoresNoneTwice()
+            throws Exception {
         try (Database db = createDatabase("merge_crash")) {
             DataSource ds = db.dataSource();
             Path journalDir = dir.resolve("journal");
             Acknowledged acked = new Acknowledged();
-            // the round after the two-writer kill before the checkpoint starts by merging that chunk again
-            List<Round> rounds = List.of(new Round(Kill.RANDOM, 1), new Round(Kill.BEFORE_COMMIT, 1),
-                    new Round(Kill.BEFORE_COMMIT, 2), new Round(Kill.RANDOM, 2));
+            // the round after the two-writer kill before the checkpoint starts by merging that
+            // chunk again
+            List<Round> rounds =
+                    List.of(
+                            new Round(Kill.RANDOM, 1),
+                            new Round(Kill.BEFORE_COMMIT, 1),
+                            new Round(Kill.BEFORE_COMMIT, 2),
+                            new Round(Kill.RANDOM, 2));
             for (int i = 0; i < rounds.size(); i++) {
                 Round round = rounds.get(i);
                 String where = "round " + i + " " + round;
-                // acknowledged once append returns; between children, as one process at a time holds the journal
+                // acknowledged once append returns; between children, as one process at a time
+                // holds the journal
                 String journalId = append(journalDir, ds, acked, 20);
                 Drained before = drained(ds, journalId);
-                Connection lock = round.kill() == Kill.BEFORE_COMMIT ? lockCheckpoint(ds, journalId) : null;
-                Child child = start(JournalDrainerMain.class, journalDir.toString(), url("merge_crash"),
-                        Integer.toString(MAX_READINGS_PER_WRITE), Integer.toString(round.writers()));
+                Connection lock =
+                        round.kill() == Kill.BEFORE_COMMIT ? lockCheckpoint(ds, journalId) : null;
+                Child child =
+                        start(
+                                JournalDrainerMain.class,
+                                journalDir.toString(),
+                                url("merge_crash"),
+                                Integer.toString(MAX_READINGS_PER_WRITE),
+                                Integer.toString(round.writers()));
                 try {
                     if (lock == null) {
-                        child.await("the child commits a merge", () -> drained(ds, journalId).checkpoint() > before.checkpoint());
+                        child.await(
+                                "the child commits a merge",
+                                () -> drained(ds, journalId).checkpoint() > before.checkpoint());
                         pauseAtRandom();
                     } else {
-                        // with one writer the blocks wait in the same transaction; with two, their parts have committed
-                        child.await("the child's checkpoint waits for the test's lock",
-                                () -> waitsOnLock(ds, child.name(), "insert into journal_checkpoints"));
+                        // with one writer the blocks wait in the same transaction; with two, their
+                        // parts have committed
+                        child.await(
+                                "the child's checkpoint waits for the test's lock",
+                                () ->
+                                        waitsOnLock(
+                                                ds,
+                                                child.name(),
+                                                "insert into journal_checkpoints"));
                     }
                     child.kill();
                 } finally {
@@ -137,45 +156,80 @@ class BlockMergeCrashTest {
 
                 Drained after = drained(ds, journalId);
                 long checkpointed = acked.upTo(after.checkpoint());
-                assertTrue(after.checkpoint() < acked.lastIndex, where + ": killed before the journal was drained");
-                assertTrue(after.stored() >= checkpointed, where + ": " + (checkpointed - after.stored())
-                        + " readings the checkpoint says are stored are not");
-                assertTrue(after.stored() <= acked.total, where + ": more readings stored than appended: "
-                        + after.stored() + " of " + acked.total);
+                assertTrue(
+                        after.checkpoint() < acked.lastIndex,
+                        where + ": killed before the journal was drained");
+                assertTrue(
+                        after.stored() >= checkpointed,
+                        where
+                                + ": "
+                                + (checkpointed - after.stored())
+                                + " readings the checkpoint says are stored are not");
+                assertTrue(
+                        after.stored() <= acked.total,
+                        where
+                                + ": more readings stored than appended: "
+                                + after.stored()
+                                + " of "
+                                + acked.total);
                 if (round.writers() == 1) {
-                    assertEquals(checkpointed, after.stored(), where + ": with one writer, blocks and checkpoint commit together");
+                    assertEquals(
+                            checkpointed,
+                            after.stored(),
+                            where + ": with one writer, blocks and checkpoint commit together");
                 }
                 if (round.kill() == Kill.BEFORE_COMMIT) {
-                    assertEquals(before.checkpoint(), after.checkpoint(), where + ": the checkpoint the test held did not move");
+                    assertEquals(
+                            before.checkpoint(),
+                            after.checkpoint(),
+                            where + ": the checkpoint the test held did not move");
                     if (round.writers() == 1) {
-                        assertEquals(before.stored(), after.stored(), where + ": the merge killed before its commit left nothing");
+                        assertEquals(
+                                before.stored(),
+                                after.stored(),
+                                where + ": the merge killed before its commit left nothing");
                     } else {
-                        assertTrue(after.stored() > checkpointed,
-                                where + ": parts committed ahead of the checkpoint, for the next start to merge again");
+                        assertTrue(
+                                after.stored() > checkpointed,
+                                where
+                                        + ": parts committed ahead of the checkpoint, for the next start to merge again");
                     }
                 }
             }
 
             String journalId = append(journalDir, ds, acked, 4);
-            Child last = start(JournalDrainerMain.class, journalDir.toString(), url("merge_crash"),
-                    Integer.toString(MAX_READINGS_PER_WRITE), "2");
+            Child last =
+                    start(
+                            JournalDrainerMain.class,
+                            journalDir.toString(),
+                            url("merge_crash"),
+                            Integer.toString(MAX_READINGS_PER_WRITE),
+                            "2");
             try {
-                last.await("the journal is drained", () -> drained(ds, journalId).checkpoint() == acked.lastIndex);
+                last.await(
+                        "the journal is drained",
+                        () -> drained(ds, journalId).checkpoint() == acked.lastIndex);
             } finally {
                 last.killAndAwaitSessionsGone(ds);
             }
-            assertEquals(acked.total, drained(ds, journalId).stored(), "every acknowledged reading stored once");
-            assertEachFoundOnce(new ReadingQueries(ds, TestCrypto.of(ds), Duration.ofDays(1)), acked.byPatient);
+            assertEquals(
+                    acked.total,
+                    drained(ds, journalId).stored(),
+                    "every acknowledged reading stored once");
+            assertEachFoundOnce(
+                    new ReadingQueries(ds, TestCrypto.of(ds), Duration.ofDays(1)), acked.byPatient);
         }
     }
 
     @Test
-    void killingTheUpgradeInTheMiddleOfItsStepsLeavesEveryReadingInExactlyOnePlace() throws Exception {
+    void killingTheUpgradeInTheMiddleOfItsStepsLeavesEveryReadingInExactlyOnePlace()
+            throws Exception {
         try (Database db = createDatabase("upgrade_crash")) {
             DataSource ds = db.dataSource();
             Map<String, Map<String, Double>> expected = new HashMap<>();
             List<String> legacyIds = new ArrayList<>();
-            // the previous version's rows, and readings stored since in the blocks those rows move into
+            // the previous version's rows, and readings stored since in the blocks those rows move
+            // into
             List<JournalBatch> rows = new ArrayList<>();
             List<JournalBatch> blocks = new ArrayList<>();
             for (int p = 0; p < 4; p++) {
@@ -185,7 +239,8 @@ class BlockMergeCrashTest {
                     List<NormalizedReading> old = new ArrayList<>();
                     for (int n = b * 25; n < (b + 1) * 25; n++) {
                         old.add(reading("old-" + n, START + n * 60_000_000L, n));
-                        legacyIds.add(expect(expected, patient, device, old.get(old.size() - 1), true));
+                        legacyIds.add(
+                                expect(expected, patient, device, old.get(old.size() - 1), true));
                     }
                     rows.add(Readings.batch(patient, device, old));
                 }
@@ -200,7 +255,9 @@ class BlockMergeCrashTest {
             TestCrypto.write(ds, blocks, null, 0);
             assertEquals(legacyIds.size(), TestCrypto.writeLegacy(ds, rows, "previous-version", 1));
             ReadingQueries queries = new ReadingQueries(ds, TestCrypto.of(ds), Duration.ofDays(1));
-            assertEachFoundOnce(queries, expected); // as the previous version showed them, before anything moved
+            assertEachFoundOnce(
+                    queries,
+                    expected); // as the previous version showed them, before anything moved
 
             List<Kill> kills = List.of(Kill.RANDOM, Kill.BEFORE_COMMIT, Kill.RANDOM);
             for (int i = 0; i < kills.size(); i++) {
@@ -208,14 +265,21 @@ class BlockMergeCrashTest {
                 String where = "round " + i + " " + kill;
                 Moved before = moved(ds);
                 Connection lock = kill == Kill.BEFORE_COMMIT ? lockRows(ds) : null;
-                Child child = start(BlockUpgradeMain.class, url("upgrade_crash"), Integer.toString(UPGRADE_ROWS_PER_STEP));
+                Child child =
+                        start(
+                                BlockUpgradeMain.class,
+                                url("upgrade_crash"),
+                                Integer.toString(UPGRADE_ROWS_PER_STEP));
                 try {
                     if (lock == null) {
-                        child.await("the child commits a step", () -> moved(ds).rows() < before.rows());
+                        child.await(
+                                "the child commits a step", () -> moved(ds).rows() < before.rows());
                         pauseAtRandom();
                     } else {
-                        // the step has merged its rows into blocks and remembered their ids; deleting them waits
-                        child.await("the child's step waits for the test's lock",
+                        // the step has merged its rows into blocks and remembered their ids;
+                        // deleting them waits
+                        child.await(
+                                "the child's step waits for the test's lock",
                                 () -> waitsOnLock(ds, child.name(), "delete from readings"));
                     }
                     child.kill();
@@ -226,21 +290,40 @@ class BlockMergeCrashTest {
 
                 Moved after = moved(ds);
                 assertTrue(after.rows() > 0, where + ": killed before the upgrade was done");
-                assertEquals(total, after.rows() + after.stored(), where + ": every reading is either a row or in a block, once");
-                assertEquals(legacyIds.size() - after.rows(), after.remembered(), where + ": each moved reading's old id is kept");
+                assertEquals(
+                        total,
+                        after.rows() + after.stored(),
+                        where + ": every reading is either a row or in a block, once");
+                assertEquals(
+                        legacyIds.size() - after.rows(),
+                        after.remembered(),
+                        where + ": each moved reading's old id is kept");
                 if (kill == Kill.BEFORE_COMMIT) {
-                    assertEquals(before, after, where + ": the step killed before its commit moved nothing");
+                    assertEquals(
+                            before,
+                            after,
+                            where + ": the step killed before its commit moved nothing");
                 }
             }
 
-            Child last = start(BlockUpgradeMain.class, url("upgrade_crash"), Integer.toString(UPGRADE_ROWS_PER_STEP));
+            Child last =
+                    start(
+                            BlockUpgradeMain.class,
+                            url("upgrade_crash"),
+                            Integer.toString(UPGRADE_ROWS_PER_STEP));
             try {
                 Poll.until("the upgrade finishes", CHILD_DEADLINE, () -> !last.process().isAlive());
-                assertEquals(0, last.process().exitValue(), "the upgrade's exit status; its output:\n" + last.output());
+                assertEquals(
+                        0,
+                        last.process().exitValue(),
+                        "the upgrade's exit status; its output:\n" + last.output());
             } finally {
                 last.killAndAwaitSessionsGone(ds);
             }
-            assertEquals(new Moved(0, total, legacyIds.size()), moved(ds), "no row left, every reading in a block once");
+            assertEquals(
+                    new Moved(0, total, legacyIds.size()),
+                    moved(ds),
+                    "no row left, every reading in a block once");
             assertEachFoundOnce(queries, expected);
             for (String id : legacyIds) {
                 StoredReading r = queries.read(id).orElse(null);
@@ -251,7 +334,10 @@ class BlockMergeCrashTest {
         }
     }
 
-    /** The readings of journal records up to each index, and every reading's expected Observation id and value. */
+    /**
+     * The readings of journal records up to each index, and every reading's expected Observation id
+     * and value.
+     */
     private static final class Acknowledged {
         final Map<String, Map<String, Double>> byPatient = new HashMap<>();
         final TreeMap<Long, Long> readingsUpTo = new TreeMap<>();
@@ -271,7 +357,8 @@ class BlockMergeCrashTest {
      * of oxygen around them, in an order that visits every block, so each chunk rewrites blocks
      * earlier chunks wrote.
      */
-    private static String append(Path journalDir, DataSource ds, Acknowledged acked, int rounds) throws IOException {
+    private static String append(Path journalDir, DataSource ds, Acknowledged acked, int rounds)
+            throws IOException {
         try (Journal journal = Journal.open(journalDir, false, TestCrypto.of(ds))) {
             for (int round = 0; round < rounds; round++) {
                 for (int p = 0; p < acked.next.length; p++) {
@@ -280,7 +367,8 @@ class BlockMergeCrashTest {
                     List<NormalizedReading> readings = new ArrayList<>();
                     for (int i = 0; i < 25; i++) {
                         int n = acked.next[p]++;
-                        // 37 is prime to the 10,800 seconds of three hours: distinct starts, scattered over the blocks
+                        // 37 is prime to the 10,800 seconds of three hours: distinct starts,
+                        // scattered over the blocks
                         readings.add(reading("r-" + n, START + (n * 37L % 10_800) * 1_000_000L, n));
                         expect(acked.byPatient, patient, device, readings.get(i), false);
                     }
@@ -293,28 +381,62 @@ class BlockMergeCrashTest {
         }
     }
 
-    /** Heart rate mostly (hour blocks), every eighth oxygen saturation (day blocks); whole-number values. */
+    /**
+     * Heart rate mostly (hour blocks), every eighth oxygen saturation (day blocks); whole-number
+     * values.
+     */
     private static NormalizedReading reading(String id, long startMicros, int n) {
         return n % 8 == 0
-                ? new NormalizedReading(ReadingType.OXYGEN_SATURATION, id, startMicros, startMicros, OFFSET, 90 + n % 10, Double.NaN)
-                : new NormalizedReading(ReadingType.HEART_RATE, id, startMicros, startMicros, OFFSET, 50 + n % 90, Double.NaN);
+                ? new NormalizedReading(
+                        ReadingType.OXYGEN_SATURATION,
+                        id,
+                        startMicros,
+                        startMicros,
+                        OFFSET,
+                        90 + n % 10,
+                        Double.NaN)
+                : new NormalizedReading(
+                        ReadingType.HEART_RATE,
+                        id,
+                        startMicros,
+                        startMicros,
+                        OFFSET,
+                        50 + n % 90,
+                        Double.NaN);
     }
 
-    /** Records the reading's Observation id (the previous version's form when {@code legacy}) and value; returns the id. */
-    private static String expect(Map<String, Map<String, Double>> expected, String patient, String device, NormalizedReading r,
-                                 boolean legacy) {
+    /**
+     * Records the reading's Observation id (the previous version's form when {@code legacy}) and
+     * value; returns the id.
+     */
+    private static String expect(
+            Map<String, Map<String, Double>> expected,
+            String patient,
+            String device,
+            NormalizedReading r,
+            boolean legacy) {
         String key = TestCrypto.rowKey(patient, device, r.readingId());
-        String id = legacy ? ObservationIds.id(r.startMicros(), key)
-                : ObservationIds.id(r.startMicros(), key, r.type(), ObservationIds.patientTag(patient));
+        String id =
+                legacy
+                        ? ObservationIds.id(r.startMicros(), key)
+                        : ObservationIds.id(
+                                r.startMicros(), key, r.type(), ObservationIds.patientTag(patient));
         expected.computeIfAbsent(patient, p -> new HashMap<>()).put(id, r.value());
         return id;
     }
 
-    /** A search of each patient's readings returns each expected one once, with its value, and nothing else. */
-    private static void assertEachFoundOnce(ReadingQueries queries, Map<String, Map<String, Double>> expected) throws SQLException {
+    /**
+     * A search of each patient's readings returns each expected one once, with its value, and
+     * nothing else.
+     */
+    private static void assertEachFoundOnce(
+            ReadingQueries queries, Map<String, Map<String, Double>> expected) throws SQLException {
         for (Map.Entry<String, Map<String, Double>> e : expected.entrySet()) {
             Map<String, Double> want = e.getValue();
-            List<StoredReading> found = queries.search(new ObservationSearch(e.getKey(), List.of(), List.of(), true, want.size() + 1, 0));
+            List<StoredReading> found =
+                    queries.search(
+                            new ObservationSearch(
+                                    e.getKey(), List.of(), List.of(), true, want.size() + 1, 0));
             Set<String> ids = new HashSet<>();
             List<String> twice = new ArrayList<>();
             for (StoredReading r : found) {
@@ -326,7 +448,10 @@ class BlockMergeCrashTest {
             Set<String> missing = new HashSet<>(want.keySet());
             missing.removeAll(ids);
             assertEquals(Set.of(), missing, e.getKey() + ": acknowledged readings not found");
-            assertEquals(want.size(), found.size(), e.getKey() + ": readings found that were never sent");
+            assertEquals(
+                    want.size(),
+                    found.size(),
+                    e.getKey() + ": readings found that were never sent");
             for (StoredReading r : found) {
                 assertEquals(want.get(r.observationId()), r.value(), 0.0, r.observationId());
             }
@@ -334,22 +459,26 @@ class BlockMergeCrashTest {
     }
 
     /** Readings in blocks and the journal's checkpoint, read in one snapshot. */
-    private record Drained(long stored, long checkpoint) {
-    }
+    private record Drained(long stored, long checkpoint) {}
 
     private static Drained drained(DataSource ds, String journalId) {
-        return query(ds, "select (select coalesce(sum(n_readings), 0) from reading_blocks), "
-                + "coalesce((select last_index from journal_checkpoints where journal_id = ?), -1)",
-                r -> new Drained(r.getLong(1), r.getLong(2)), journalId);
+        return query(
+                ds,
+                "select (select coalesce(sum(n_readings), 0) from reading_blocks), "
+                        + "coalesce((select last_index from journal_checkpoints where journal_id = ?), -1)",
+                r -> new Drained(r.getLong(1), r.getLong(2)),
+                journalId);
     }
 
     /** Rows not moved yet, readings in blocks and old ids kept, read in one snapshot. */
-    private record Moved(long rows, long stored, long remembered) {
-    }
+    private record Moved(long rows, long stored, long remembered) {}
 
     private static Moved moved(DataSource ds) {
-        return query(ds, "select (select count(*) from readings), (select coalesce(sum(n_readings), 0) from reading_blocks), "
-                + "(select count(*) from legacy_observation_ids)", r -> new Moved(r.getLong(1), r.getLong(2), r.getLong(3)));
+        return query(
+                ds,
+                "select (select count(*) from readings), (select coalesce(sum(n_readings), 0) from reading_blocks), "
+                        + "(select count(*) from legacy_observation_ids)",
+                r -> new Moved(r.getLong(1), r.getLong(2), r.getLong(3)));
     }
 
     /**
@@ -359,7 +488,9 @@ class BlockMergeCrashTest {
     private static Connection lockCheckpoint(DataSource ds, String journalId) throws SQLException {
         Connection c = ds.getConnection();
         c.setAutoCommit(false);
-        try (PreparedStatement ps = c.prepareStatement("select 1 from journal_checkpoints where journal_id = ? for update")) {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "select 1 from journal_checkpoints where journal_id = ? for update")) {
             ps.setString(1, journalId);
             try (ResultSet r = ps.executeQuery()) {
                 assertTrue(r.next(), "an earlier round stored a checkpoint");
@@ -368,18 +499,27 @@ class BlockMergeCrashTest {
         return c;
     }
 
-    /** Holds every row still to move, so the child's step waits before it deletes what it has merged. */
+    /**
+     * Holds every row still to move, so the child's step waits before it deletes what it has
+     * merged.
+     */
     private static Connection lockRows(DataSource ds) throws SQLException {
         Connection c = ds.getConnection();
         c.setAutoCommit(false);
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("select count(*) from (select 1 from readings for update) l")) {
+        try (Statement s = c.createStatement();
+                ResultSet r =
+                        s.executeQuery(
+                                "select count(*) from (select 1 from readings for update) l")) {
             r.next();
             assertTrue(r.getLong(1) > 0, "rows are left to move");
         }
         return c;
     }
 
-    /** Lets a killed child's session go on: it finishes the statement that waited, finds its client gone and rolls back. */
+    /**
+     * Lets a killed child's session go on: it finishes the statement that waited, finds its client
+     * gone and rolls back.
+     */
     private static void release(Connection lock) throws SQLException {
         if (lock != null) {
             lock.rollback();
@@ -388,56 +528,102 @@ class BlockMergeCrashTest {
     }
 
     private static boolean waitsOnLock(DataSource ds, String application, String statement) {
-        return query(ds, "select count(*) from pg_stat_activity where application_name = ? and wait_event_type = 'Lock' "
-                + "and query like ?", r -> r.getLong(1), application, statement + "%") > 0;
+        return query(
+                        ds,
+                        "select count(*) from pg_stat_activity where application_name = ? and wait_event_type = 'Lock' "
+                                + "and query like ?",
+                        r -> r.getLong(1),
+                        application,
+                        statement + "%")
+                > 0;
     }
 
-    /** A random point of whatever the child does next: opening records, merging, sealing, writing or committing. */
+    /**
+     * A random point of whatever the child does next: opening records, merging, sealing, writing or
+     * committing.
+     */
     private static void pauseAtRandom() throws InterruptedException {
         Thread.sleep(ThreadLocalRandom.current().nextInt(40));
     }
 
     private Child start(Class<?> main, String... args) throws IOException {
         String jvmArgs = System.getProperty("chronicle.jvm.args");
-        assertNotNull(jvmArgs, "run through Maven: surefire passes the parent pom's chronicle.jvm.args");
+        assertNotNull(
+                jvmArgs, "run through Maven: surefire passes the parent pom's chronicle.jvm.args");
         String name = "crash-child-" + children++;
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(jvmArgs.trim().split("\\s+")));
         // short-lived and on few cores: the first compiler alone gets a child working sooner
-        command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(
+                List.of(
+                        "-Xmx256m",
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        main.getName()));
         command.addAll(Arrays.asList(args));
         command.add(name); // every child main takes its session name last
         Path log = dir.resolve(name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         return new Child(name, process, log);
     }
 
     /** A child JVM; its sessions carry its name as their application name. */
     private record Child(String name, Process process, Path log) {
 
-        /** Polls until {@code condition}; fails at once, with the child's output, when the child died on its own. */
+        /**
+         * Polls until {@code condition}; fails at once, with the child's output, when the child
+         * died on its own.
+         */
         void await(String what, BooleanSupplier condition) {
-            Poll.until(what, CHILD_DEADLINE, () -> {
-                if (!process.isAlive()) {
-                    throw new AssertionError(name + " exited (" + process.exitValue() + ") before " + what + "; its output:\n" + output());
-                }
-                return condition.getAsBoolean();
-            });
+            Poll.until(
+                    what,
+                    CHILD_DEADLINE,
+                    () -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError(
+                                    name
+                                            + " exited ("
+                                            + process.exitValue()
+                                            + ") before "
+                                            + what
+                                            + "; its output:\n"
+                                            + output());
+                        }
+                        return condition.getAsBoolean();
+                    });
         }
 
-        /** SIGKILL, as kill -9: no shutdown hook runs, nothing is closed or rolled back by the child. */
+        /**
+         * SIGKILL, as kill -9: no shutdown hook runs, nothing is closed or rolled back by the
+         * child.
+         */
         void kill() throws InterruptedException {
             process.destroyForcibly();
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), name + " died");
         }
 
-        /** Kills the child if it still runs, then waits until the server has ended its sessions, committed or rolled back. */
+        /**
+         * Kills the child if it still runs, then waits until the server has ended its sessions,
+         * committed or rolled back.
+         */
         void killAndAwaitSessionsGone(DataSource ds) throws InterruptedException {
             kill();
-            Poll.until(name + "'s sessions end", () -> query(ds, "select count(*) from pg_stat_activity where application_name = ?",
-                    r -> r.getLong(1), name) == 0);
+            Poll.until(
+                    name + "'s sessions end",
+                    () ->
+                            query(
+                                            ds,
+                                            "select count(*) from pg_stat_activity where application_name = ?",
+                                            r -> r.getLong(1),
+                                            name)
+                                    == 0);
         }
 
         String output() {
@@ -451,7 +637,8 @@ class BlockMergeCrashTest {
     }
 
     private static Database createDatabase(String name) throws SQLException, IOException {
-        try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = server.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("create database " + name);
         }
         Database db = Database.open(TestDatabases.external(url(name), "postgres", null));
@@ -469,7 +656,8 @@ class BlockMergeCrashTest {
 
     /** One row of a query, for polls (which take no checked exception). */
     private static <T> T query(DataSource ds, String sql, Row<T> row, Object... args) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }

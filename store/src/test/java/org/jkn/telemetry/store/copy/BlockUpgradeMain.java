@@ -9,12 +9,13 @@ import com.zaxxer.hikari.HikariDataSource;
  */
 public final class BlockUpgradeMain {
 
-    private BlockUpgradeMain() {
-    }
+    private BlockUpgradeMain() {}
 
     public static void main(String[] args) throws Exception {
         try (HikariDataSource pool = ChildDatabase.pool(args[0], args[2], 2)) {
-            long moved = new BlockUpgrade(pool, ChildDatabase.crypto(pool)).run(Integer.parseInt(args[1]));
+            long moved =
+                    new BlockUpgrade(pool, ChildDatabase.crypto(pool))
+                            .run(Integer.parseInt(args[1]));
             System.out.println("moved " + moved);
         }
     }

@@ -22,47 +22,74 @@ import org.jkn.telemetry.store.query.StoredReading;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Readings stored one row each by earlier versions move into blocks, and read the same before, during and after. */
+/**
+ * Readings stored one row each by earlier versions move into blocks, and read the same before,
+ * during and after.
+ */
 class BlockUpgradeTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void sealedRowsOfThePreviousVersionMoveIntoBlocksKeepingTheirIds() throws Exception {
         try (Database db = TestDatabases.openWithFixturePartitions(dir.resolve("pg"))) {
             List<JournalBatch> batches = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                batches.add(batch("p-upgrade", "dev-1", List.of(heartRate("hr-" + i, "2026-11-22T08:0" + i + ":00+07:00", 60 + i))));
+                batches.add(
+                        batch(
+                                "p-upgrade",
+                                "dev-1",
+                                List.of(
+                                        heartRate(
+                                                "hr-" + i,
+                                                "2026-11-22T08:0" + i + ":00+07:00",
+                                                60 + i))));
             }
             assertEquals(5, TestCrypto.writeLegacy(db.dataSource(), batches, "upgrade-test", 1));
-            ReadingQueries queries = new ReadingQueries(db.dataSource(), TestCrypto.of(db.dataSource()), Duration.ofDays(1));
-            ObservationSearch all = new ObservationSearch("p-upgrade", List.of(), List.of(), true, 100, 0);
+            ReadingQueries queries =
+                    new ReadingQueries(
+                            db.dataSource(), TestCrypto.of(db.dataSource()), Duration.ofDays(1));
+            ObservationSearch all =
+                    new ObservationSearch("p-upgrade", List.of(), List.of(), true, 100, 0);
             List<StoredReading> before = queries.search(all);
             assertEquals(5, before.size());
 
-            BlockUpgrade upgrade = new BlockUpgrade(db.dataSource(), TestCrypto.of(db.dataSource()));
+            BlockUpgrade upgrade =
+                    new BlockUpgrade(db.dataSource(), TestCrypto.of(db.dataSource()));
             assertEquals(2, upgrade.step(2));
             assertEquals(3, TestDatabases.count(db.dataSource(), "select count(*) from readings"));
-            assertEquals(before, queries.search(all), "readable throughout: two rows moved, three not yet");
+            assertEquals(
+                    before,
+                    queries.search(all),
+                    "readable throughout: two rows moved, three not yet");
             for (int offset = 0; offset < 5; offset++) {
-                assertEquals(before.subList(offset, Math.min(5, offset + 2)),
-                        queries.search(new ObservationSearch("p-upgrade", List.of(), List.of(), true, 1, offset)),
+                assertEquals(
+                        before.subList(offset, Math.min(5, offset + 2)),
+                        queries.search(
+                                new ObservationSearch(
+                                        "p-upgrade", List.of(), List.of(), true, 1, offset)),
                         "pages merge both places");
             }
 
             assertEquals(3, upgrade.run(2));
             assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from readings"));
-            assertEquals(5, TestDatabases.count(db.dataSource(), "select sum(n_readings) from reading_blocks"));
+            assertEquals(
+                    5,
+                    TestDatabases.count(
+                            db.dataSource(), "select sum(n_readings) from reading_blocks"));
             assertEquals(before, queries.search(all), "the same readings with the same ids");
             for (StoredReading r : before) {
                 assertTrue(ObservationIds.parse(r.observationId()).legacy());
-                assertEquals(r, queries.read(r.observationId()).orElseThrow(), "an id issued before the upgrade resolves");
+                assertEquals(
+                        r,
+                        queries.read(r.observationId()).orElseThrow(),
+                        "an id issued before the upgrade resolves");
             }
             assertEquals(0, upgrade.run(10), "a second run has nothing to do");
 
             // a re-sent reading is recognised against the moved one and stored once
-            assertEquals(0, TestCrypto.write(db.dataSource(), batches.subList(0, 1), "upgrade-test", 2));
+            assertEquals(
+                    0, TestCrypto.write(db.dataSource(), batches.subList(0, 1), "upgrade-test", 2));
             assertEquals(before, queries.search(all));
         }
     }
@@ -71,7 +98,9 @@ class BlockUpgradeTest {
     void plaintextRowsOfEarlierVersionsMoveIntoBlocksAndReadTheSame() throws Exception {
         try (Database db = TestDatabases.openWithFixturePartitions(dir.resolve("pg"))) {
             // what versions before encryption at rest wrote (V1-V3 layout)
-            TestDatabases.execute(db.dataSource(), """
+            TestDatabases.execute(
+                    db.dataSource(),
+                    """
                     insert into patients (id) values ('p-legacy');
                     insert into devices (patient_id, id, manufacturer, model) values ('p-legacy', 'SN-LEGACY-77', 'Oldco', 'M1');
                     insert into readings (patient_id, device_id, reading_id, type, code, effective_start, effective_end,
@@ -80,11 +109,17 @@ class BlockUpgradeTest {
                         25200, 131.4142, 83.2718, 'aaaaaaaaaaaaaaaaaaaaaaaa', '2026-11-22T02:00:00Z', 0, null),
                            ('p-legacy', 'SN-LEGACY-77', 'old-hr', %d, '%s', '2026-11-22T01:05:00Z', '2026-11-22T01:05:00Z',
                         25200, 71.828, null, 'bbbbbbbbbbbbbbbbbbbbbbbb', '2026-11-22T02:00:00Z', 0, null);
-                    """.formatted(ReadingType.BLOOD_PRESSURE.id(), ReadingType.BLOOD_PRESSURE.storedCode(0),
-                    ReadingType.HEART_RATE.id(), ReadingType.HEART_RATE.storedCode(0)));
+                    """
+                            .formatted(
+                                    ReadingType.BLOOD_PRESSURE.id(),
+                                    ReadingType.BLOOD_PRESSURE.storedCode(0),
+                                    ReadingType.HEART_RATE.id(),
+                                    ReadingType.HEART_RATE.storedCode(0)));
             ReadingCrypto crypto = TestCrypto.of(db.dataSource());
-            ReadingQueries queries = new ReadingQueries(db.dataSource(), crypto, Duration.ofDays(1));
-            ObservationSearch all = new ObservationSearch("p-legacy", List.of(), List.of(), true, 10, 0);
+            ReadingQueries queries =
+                    new ReadingQueries(db.dataSource(), crypto, Duration.ofDays(1));
+            ObservationSearch all =
+                    new ObservationSearch("p-legacy", List.of(), List.of(), true, 10, 0);
             List<StoredReading> before = queries.search(all);
             assertEquals(2, before.size(), "plaintext rows are readable before they are moved");
 
@@ -107,8 +142,13 @@ class BlockUpgradeTest {
                 assertEquals(a, queries.read(a.observationId()).orElseThrow());
             }
             String id = ObservationIds.parse(after.get(0).observationId()).key();
-            assertEquals(TestCrypto.rowKey("p-legacy", "SN-LEGACY-77", "old-bp"), id, "the keyed row key replaces the old id");
-            assertTrue(new BlockUpgrade(db.dataSource(), crypto).run(10) == 0, "a second run has nothing to do");
+            assertEquals(
+                    TestCrypto.rowKey("p-legacy", "SN-LEGACY-77", "old-bp"),
+                    id,
+                    "the keyed row key replaces the old id");
+            assertTrue(
+                    new BlockUpgrade(db.dataSource(), crypto).run(10) == 0,
+                    "a second run has nothing to do");
         }
     }
 }

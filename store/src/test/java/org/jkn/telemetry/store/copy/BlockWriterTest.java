@@ -28,11 +28,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Merges into the same blocks from several writers at once (threads of one drainer, or instances) lose and repeat nothing. */
+/**
+ * Merges into the same blocks from several writers at once (threads of one drainer, or instances)
+ * lose and repeat nothing.
+ */
 class BlockWriterTest {
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
     private static Database db;
 
     @BeforeAll
@@ -54,35 +56,56 @@ class BlockWriterTest {
             List<Future<Integer>> done = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 int writer = w;
-                // each writer has its own crypto, as another instance would (its own nonce field and caches)
-                ReadingCrypto crypto = TestCrypto.create(db.dataSource(), new org.jkn.telemetry.store.crypto.KekRing(TestCrypto.KEK,
-                        List.of()));
-                Callable<Integer> task = () -> {
-                    BlockWriter out = new BlockWriter(db.dataSource(), crypto);
-                    int inserted = 0;
-                    for (int round = 0; round < rounds; round++) {
-                        // every writer writes its own readings and one shared reading into the same hour block
-                        List<NormalizedReading> rs = List.of(
-                                heartRate("w" + writer + "-" + round, at(round * 60 + writer), 60 + writer),
-                                heartRate("shared-" + round, at(round * 60 + 59), 99));
-                        inserted += write(out, crypto, batch("p-race", "dev-1", rs));
-                    }
-                    return inserted;
-                };
+                // each writer has its own crypto, as another instance would (its own nonce field
+                // and caches)
+                ReadingCrypto crypto =
+                        TestCrypto.create(
+                                db.dataSource(),
+                                new org.jkn.telemetry.store.crypto.KekRing(
+                                        TestCrypto.KEK, List.of()));
+                Callable<Integer> task =
+                        () -> {
+                            BlockWriter out = new BlockWriter(db.dataSource(), crypto);
+                            int inserted = 0;
+                            for (int round = 0; round < rounds; round++) {
+                                // every writer writes its own readings and one shared reading into
+                                // the same hour block
+                                List<NormalizedReading> rs =
+                                        List.of(
+                                                heartRate(
+                                                        "w" + writer + "-" + round,
+                                                        at(round * 60 + writer),
+                                                        60 + writer),
+                                                heartRate(
+                                                        "shared-" + round,
+                                                        at(round * 60 + 59),
+                                                        99));
+                                inserted += write(out, crypto, batch("p-race", "dev-1", rs));
+                            }
+                            return inserted;
+                        };
                 done.add(pool.submit(task));
             }
             int inserted = 0;
             for (Future<Integer> f : done) {
                 inserted += f.get();
             }
-            assertEquals(writers * rounds + rounds, inserted, "each reading counted new exactly once");
+            assertEquals(
+                    writers * rounds + rounds, inserted, "each reading counted new exactly once");
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(4 * 25 + 25, TestDatabases.count(db.dataSource(),
-                "select sum(n_readings) from reading_blocks where patient_id = 'p-race'"));
-        List<StoredReading> all = new ReadingQueries(db.dataSource(), TestCrypto.of(db.dataSource()), Duration.ofDays(1))
-                .search(new ObservationSearch("p-race", List.of(), List.of(), true, 1000, 0));
+        assertEquals(
+                4 * 25 + 25,
+                TestDatabases.count(
+                        db.dataSource(),
+                        "select sum(n_readings) from reading_blocks where patient_id = 'p-race'"));
+        List<StoredReading> all =
+                new ReadingQueries(
+                                db.dataSource(), TestCrypto.of(db.dataSource()), Duration.ofDays(1))
+                        .search(
+                                new ObservationSearch(
+                                        "p-race", List.of(), List.of(), true, 1000, 0));
         assertEquals(4 * 25 + 25, all.size());
         assertEquals(all.size(), all.stream().map(StoredReading::observationId).distinct().count());
     }
@@ -91,19 +114,34 @@ class BlockWriterTest {
     void aChunkSplitOverParallelWritersIsStoredOnceAndAdvancesTheCheckpoint() throws Exception {
         List<JournalBatch> batches = new ArrayList<>();
         for (int p = 0; p < 8; p++) {
-            batches.add(batch("p-split-" + p, "dev-1", List.of(heartRate("a", at(p), 70), heartRate("b", at(p + 1), 71))));
+            batches.add(
+                    batch(
+                            "p-split-" + p,
+                            "dev-1",
+                            List.of(heartRate("a", at(p), 70), heartRate("b", at(p + 1), 71))));
         }
         ReadingCrypto crypto = TestCrypto.of(db.dataSource());
         try (ParallelBlockWriter writer = new ParallelBlockWriter(db.dataSource(), crypto, 3)) {
             assertEquals(16, writer.write(pending(crypto, batches).blocks(), "split-test", 41));
-            assertEquals(41, TestDatabases.count(db.dataSource(), "select last_index from journal_checkpoints where journal_id = 'split-test'"));
-            assertEquals(0, writer.write(pending(crypto, batches).blocks(), "split-test", 42), "a replayed chunk adds nothing");
+            assertEquals(
+                    41,
+                    TestDatabases.count(
+                            db.dataSource(),
+                            "select last_index from journal_checkpoints where journal_id = 'split-test'"));
+            assertEquals(
+                    0,
+                    writer.write(pending(crypto, batches).blocks(), "split-test", 42),
+                    "a replayed chunk adds nothing");
         }
-        assertEquals(16, TestDatabases.count(db.dataSource(),
-                "select sum(n_readings) from reading_blocks where patient_id like 'p-split-%'"));
+        assertEquals(
+                16,
+                TestDatabases.count(
+                        db.dataSource(),
+                        "select sum(n_readings) from reading_blocks where patient_id like 'p-split-%'"));
     }
 
-    private static int write(BlockWriter out, ReadingCrypto crypto, JournalBatch b) throws Exception {
+    private static int write(BlockWriter out, ReadingCrypto crypto, JournalBatch b)
+            throws Exception {
         return out.write(pending(crypto, List.of(b)).blocks(), null, 0);
     }
 

@@ -9,11 +9,13 @@ import org.jkn.telemetry.store.crypto.KekRing;
 import org.jkn.telemetry.store.crypto.ReadingCrypto;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 
-/** What a child process of the crash tests connects with: its own pool and its own crypto, as another process start has. */
+/**
+ * What a child process of the crash tests connects with: its own pool and its own crypto, as
+ * another process start has.
+ */
 final class ChildDatabase {
 
-    private ChildDatabase() {
-    }
+    private ChildDatabase() {}
 
     /**
      * A pool whose sessions carry {@code name} as their application name, so the parent can tell

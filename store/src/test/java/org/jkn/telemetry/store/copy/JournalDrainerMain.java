@@ -10,13 +10,12 @@ import org.jkn.telemetry.store.journal.JournalDrainer;
 
 /**
  * Drains the journal in {@code args[0]} into the database at {@code args[1]}, as a gateway does,
- * with {@code args[2]} readings per write over {@code args[3]} writers, its sessions named
- * {@code args[4]}, until it is killed. Nothing is ever closed: the parent decides when it dies.
+ * with {@code args[2]} readings per write over {@code args[3]} writers, its sessions named {@code
+ * args[4]}, until it is killed. Nothing is ever closed: the parent decides when it dies.
  */
 public final class JournalDrainerMain {
 
-    private JournalDrainerMain() {
-    }
+    private JournalDrainerMain() {}
 
     public static void main(String[] args) throws Exception {
         Path journalDir = Path.of(args[0]);
@@ -26,6 +25,7 @@ public final class JournalDrainerMain {
         ReadingCrypto crypto = ChildDatabase.crypto(pool);
         Journal journal = Journal.open(journalDir, false, crypto);
         new JournalDrainer(journal, pool, DrainListener.NONE, maxReadingsPerWrite, writers).start();
-        new CountDownLatch(1).await(); // the drainer's thread is a daemon: this keeps the process alive
+        new CountDownLatch(1)
+                .await(); // the drainer's thread is a daemon: this keeps the process alive
     }
 }

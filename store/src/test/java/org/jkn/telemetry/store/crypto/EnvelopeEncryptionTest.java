@@ -7,14 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,9 +21,9 @@ import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.fixtures.Poll;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
+import org.jkn.telemetry.store.journal.DrainListener;
 import org.jkn.telemetry.store.journal.Journal;
 import org.jkn.telemetry.store.journal.JournalDrainer;
-import org.jkn.telemetry.store.journal.DrainListener;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
 import org.jkn.telemetry.store.query.StoredReading;
@@ -40,8 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Data keys, nonces, KEK rotation and erasure against a real PostgreSQL. */
 class EnvelopeEncryptionTest {
 
-    @TempDir
-    static Path shared;
+    @TempDir static Path shared;
     static Database db;
 
     @BeforeAll
@@ -57,7 +51,11 @@ class EnvelopeEncryptionTest {
     static List<NormalizedReading> readings(String prefix, int n) {
         List<NormalizedReading> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(heartRate(prefix + i, "2026-11-22T07:%02d:%02d+07:00".formatted(i / 60 % 60, i % 60), 60 + i % 40));
+            out.add(
+                    heartRate(
+                            prefix + i,
+                            "2026-11-22T07:%02d:%02d+07:00".formatted(i / 60 % 60, i % 60),
+                            60 + i % 40));
         }
         return out;
     }
@@ -75,18 +73,27 @@ class EnvelopeEncryptionTest {
             List<Future<Integer>> versions = new ArrayList<>();
             Set<Object> keys = ConcurrentHashMap.newKeySet();
             for (int i = 0; i < 16; i++) {
-                ReadingCrypto instance = TestCrypto.create(db.dataSource(), ring); // each like another gateway
-                versions.add(pool.submit(() -> {
-                    DataKey k = instance.keys().current("p-race");
-                    keys.add(java.util.HexFormat.of().formatHex(k.key().getEncoded()));
-                    return k.version();
-                }));
+                ReadingCrypto instance =
+                        TestCrypto.create(db.dataSource(), ring); // each like another gateway
+                versions.add(
+                        pool.submit(
+                                () -> {
+                                    DataKey k = instance.keys().current("p-race");
+                                    keys.add(
+                                            java.util.HexFormat.of()
+                                                    .formatHex(k.key().getEncoded()));
+                                    return k.version();
+                                }));
             }
             for (Future<Integer> v : versions) {
                 assertEquals(1, v.get());
             }
             assertEquals(1, keys.size(), "every instance uses the same key");
-            assertEquals(1, TestDatabases.count(db.dataSource(), "select count(*) from data_keys where patient_id = 'p-race'"));
+            assertEquals(
+                    1,
+                    TestDatabases.count(
+                            db.dataSource(),
+                            "select count(*) from data_keys where patient_id = 'p-race'"));
         } finally {
             pool.shutdown();
         }
@@ -97,18 +104,32 @@ class EnvelopeEncryptionTest {
         Set<String> nonces = ConcurrentHashMap.newKeySet();
         int perThread = 5_000;
         for (int start = 0; start < 2; start++) {
-            ReadingCrypto crypto = TestCrypto.create(db.dataSource(), new KekRing(TestCrypto.KEK, List.of()));
+            ReadingCrypto crypto =
+                    TestCrypto.create(db.dataSource(), new KekRing(TestCrypto.KEK, List.of()));
             ExecutorService pool = Executors.newFixedThreadPool(4);
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 int thread = t;
-                done.add(pool.submit(() -> {
-                    SealedBatch b = crypto.seal("p-nonce", new org.jkn.telemetry.normalizer.DeviceInfo("d", null, null), 0,
-                            readings("s" + thread + "-", perThread));
-                    for (SealedReading r : b.readings()) {
-                        assertTrue(nonces.add(java.util.HexFormat.of().formatHex(r.sealed(), 0, NonceSource.NONCE_BYTES)));
-                    }
-                }));
+                done.add(
+                        pool.submit(
+                                () -> {
+                                    SealedBatch b =
+                                            crypto.seal(
+                                                    "p-nonce",
+                                                    new org.jkn.telemetry.normalizer.DeviceInfo(
+                                                            "d", null, null),
+                                                    0,
+                                                    readings("s" + thread + "-", perThread));
+                                    for (SealedReading r : b.readings()) {
+                                        assertTrue(
+                                                nonces.add(
+                                                        java.util.HexFormat.of()
+                                                                .formatHex(
+                                                                        r.sealed(),
+                                                                        0,
+                                                                        NonceSource.NONCE_BYTES)));
+                                    }
+                                }));
             }
             for (Future<?> f : done) {
                 f.get();
@@ -119,23 +140,24 @@ class EnvelopeEncryptionTest {
     }
 
     @Test
-    void readingsStillInTheJournalWhenThePatientIsErasedAreNeverStored(@TempDir Path journalDir) throws Exception {
+    void readingsStillInTheJournalWhenThePatientIsErasedAreNeverStored(@TempDir Path journalDir)
+            throws Exception {
         ReadingCrypto crypto = TestCrypto.of(db.dataSource());
-        java.util.concurrent.atomic.AtomicLong inserted = new java.util.concurrent.atomic.AtomicLong();
-        DrainListener listener = new DrainListener() {
-            @Override
-            public void stored(int readings, int newlyStored) {
-                inserted.addAndGet(newlyStored);
-            }
+        java.util.concurrent.atomic.AtomicLong inserted =
+                new java.util.concurrent.atomic.AtomicLong();
+        DrainListener listener =
+                new DrainListener() {
+                    @Override
+                    public void stored(int readings, int newlyStored) {
+                        inserted.addAndGet(newlyStored);
+                    }
 
-            @Override
-            public void writeFailed(Exception cause) {
-            }
+                    @Override
+                    public void writeFailed(Exception cause) {}
 
-            @Override
-            public void corruptRecord(long index, Exception cause) {
-            }
-        };
+                    @Override
+                    public void corruptRecord(long index, Exception cause) {}
+                };
         try (Journal journal = Journal.open(journalDir, false, crypto)) {
             journal.append(batch("p-journal-erased", "dev", readings("j-", 3)));
             long keep = journal.append(batch("p-journal-kept", "dev", readings("k-", 2)));
@@ -148,21 +170,39 @@ class EnvelopeEncryptionTest {
                 drainer.close();
             }
         }
-        assertEquals(0, TestDatabases.count(db.dataSource(), "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-journal-erased'"));
-        assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from patients where id = 'p-journal-erased'"));
-        assertEquals(2, TestDatabases.count(db.dataSource(), "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-journal-kept'"));
+        assertEquals(
+                0,
+                TestDatabases.count(
+                        db.dataSource(),
+                        "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-journal-erased'"));
+        assertEquals(
+                0,
+                TestDatabases.count(
+                        db.dataSource(),
+                        "select count(*) from patients where id = 'p-journal-erased'"));
+        assertEquals(
+                2,
+                TestDatabases.count(
+                        db.dataSource(),
+                        "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-journal-kept'"));
         assertEquals(2, inserted.get());
     }
 
     @Test
     void aWrappedKeyCopiedToAnotherPatientDoesNotUnwrap() throws Exception {
-        ReadingCrypto crypto = TestCrypto.create(db.dataSource(), new KekRing(TestCrypto.KEK, List.of()));
+        ReadingCrypto crypto =
+                TestCrypto.create(db.dataSource(), new KekRing(TestCrypto.KEK, List.of()));
         crypto.keys().current("p-wrap-a");
         crypto.keys().current("p-wrap-b");
-        TestDatabases.execute(db.dataSource(), "update data_keys set wrapped = (select wrapped from data_keys where patient_id = 'p-wrap-a') "
-                + "where patient_id = 'p-wrap-b'");
-        ReadingCrypto fresh = TestCrypto.create(db.dataSource(), new KekRing(TestCrypto.KEK, List.of()));
-        assertEquals(CryptoFailure.KEY_UNWRAP_FAILED, assertThrows(CryptoFailure.class, () -> fresh.keys().current("p-wrap-b")).code());
+        TestDatabases.execute(
+                db.dataSource(),
+                "update data_keys set wrapped = (select wrapped from data_keys where patient_id = 'p-wrap-a') "
+                        + "where patient_id = 'p-wrap-b'");
+        ReadingCrypto fresh =
+                TestCrypto.create(db.dataSource(), new KekRing(TestCrypto.KEK, List.of()));
+        assertEquals(
+                CryptoFailure.KEY_UNWRAP_FAILED,
+                assertThrows(CryptoFailure.class, () -> fresh.keys().current("p-wrap-b")).code());
         assertNotEquals(null, fresh.keys().current("p-wrap-a"));
     }
 }

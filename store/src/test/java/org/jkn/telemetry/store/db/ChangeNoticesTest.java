@@ -16,12 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Change notices over a real PostgreSQL: only committed changes, malformed ones ignored, a lost connection reported and resumed. */
+/**
+ * Change notices over a real PostgreSQL: only committed changes, malformed ones ignored, a lost
+ * connection reported and resumed.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChangeNoticesTest {
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
     Database db;
     ChangeNotices notices;
     final List<String> received = new CopyOnWriteArrayList<>();
@@ -30,17 +32,20 @@ class ChangeNoticesTest {
     @BeforeAll
     void start() throws Exception {
         db = TestDatabases.openWithFixturePartitions(dir.resolve("pg"));
-        notices = ChangeNotices.listen(db::dedicatedConnection, new ChangeNotices.Listener() {
-            @Override
-            public void changed(ChangeNotices.Kind kind, String subject) {
-                received.add(kind + " " + subject);
-            }
+        notices =
+                ChangeNotices.listen(
+                        db::dedicatedConnection,
+                        new ChangeNotices.Listener() {
+                            @Override
+                            public void changed(ChangeNotices.Kind kind, String subject) {
+                                received.add(kind + " " + subject);
+                            }
 
-            @Override
-            public void missed() {
-                missed.incrementAndGet();
-            }
-        });
+                            @Override
+                            public void missed() {
+                                missed.incrementAndGet();
+                            }
+                        });
         Poll.until("listening", notices::isListening);
     }
 
@@ -66,14 +71,22 @@ class ChangeNoticesTest {
     void onlyCommittedChangesAreNoticedAndMalformedNoticesAreIgnored() throws Exception {
         received.clear();
         publish(ChangeNotices.Kind.CONSENT, "p-rolled-back", false);
-        TestDatabases.execute(db.dataSource(), "select pg_notify('" + ChangeNotices.CHANNEL + "', 'no-colon')");
-        TestDatabases.execute(db.dataSource(), "select pg_notify('" + ChangeNotices.CHANNEL + "', 'erasure:')");
-        TestDatabases.execute(db.dataSource(), "select pg_notify('" + ChangeNotices.CHANNEL + "', 'drop-table:x'';--')");
-        TestDatabases.execute(db.dataSource(), "select pg_notify('" + ChangeNotices.CHANNEL + "', repeat('x', 7999))");
+        TestDatabases.execute(
+                db.dataSource(), "select pg_notify('" + ChangeNotices.CHANNEL + "', 'no-colon')");
+        TestDatabases.execute(
+                db.dataSource(), "select pg_notify('" + ChangeNotices.CHANNEL + "', 'erasure:')");
+        TestDatabases.execute(
+                db.dataSource(),
+                "select pg_notify('" + ChangeNotices.CHANNEL + "', 'drop-table:x'';--')");
+        TestDatabases.execute(
+                db.dataSource(),
+                "select pg_notify('" + ChangeNotices.CHANNEL + "', repeat('x', 7999))");
         publish(ChangeNotices.Kind.ERASURE, "p-committed", true);
         publish(ChangeNotices.Kind.DEVICE_REVOKED, "dev-1", true);
         Poll.until("the committed notices arrive", () -> received.size() >= 2);
-        Thread.sleep(200); // a rolled-back or malformed notice would have arrived by now, before the later ones
+        Thread.sleep(
+                200); // a rolled-back or malformed notice would have arrived by now, before the
+        // later ones
         assertEquals(List.of("ERASURE p-committed", "DEVICE_REVOKED dev-1"), received);
         assertTrue(notices.isListening(), "malformed notices do not stop the listener");
     }
@@ -81,9 +94,13 @@ class ChangeNoticesTest {
     @Test
     void aLostConnectionIsReportedAsMissedAndListeningResumes() throws Exception {
         int before = missed.get();
-        TestDatabases.execute(db.dataSource(), "select pg_terminate_backend(pid) from pg_stat_activity "
-                + "where application_name = 'telemetry-gateway-notices'");
-        Poll.until("the gap is reported once listening resumes", () -> missed.get() >= before + 1 && notices.isListening());
+        TestDatabases.execute(
+                db.dataSource(),
+                "select pg_terminate_backend(pid) from pg_stat_activity "
+                        + "where application_name = 'telemetry-gateway-notices'");
+        Poll.until(
+                "the gap is reported once listening resumes",
+                () -> missed.get() >= before + 1 && notices.isListening());
         received.clear();
         publish(ChangeNotices.Kind.CONSENT, "p-after-gap", true);
         Poll.until("notices arrive again", () -> received.contains("CONSENT p-after-gap"));

@@ -10,8 +10,7 @@ public final class OrphanPostmasterMain {
 
     public static final String READY = "postmaster-ready";
 
-    private OrphanPostmasterMain() {
-    }
+    private OrphanPostmasterMain() {}
 
     public static void main(String[] args) throws Exception {
         EmbeddedDatabase.start(Path.of(args[0]));

@@ -10,11 +10,14 @@ import org.testcontainers.utility.DockerImageName;
 class TimescaleDbContainerTest extends TimescaleDbContract {
 
     @Container
-    private static final PostgreSQLContainer<?> TIMESCALE = new PostgreSQLContainer<>(
-            DockerImageName.parse("timescale/timescaledb:2.17.2-pg16").asCompatibleSubstituteFor("postgres"));
+    private static final PostgreSQLContainer<?> TIMESCALE =
+            new PostgreSQLContainer<>(
+                    DockerImageName.parse("timescale/timescaledb:2.17.2-pg16")
+                            .asCompatibleSubstituteFor("postgres"));
 
     @Override
     protected Endpoint endpoint() {
-        return new Endpoint(TIMESCALE.getJdbcUrl(), TIMESCALE.getUsername(), TIMESCALE.getPassword());
+        return new Endpoint(
+                TIMESCALE.getJdbcUrl(), TIMESCALE.getUsername(), TIMESCALE.getPassword());
     }
 }

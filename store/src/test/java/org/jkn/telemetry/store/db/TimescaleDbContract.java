@@ -1,7 +1,5 @@
 package org.jkn.telemetry.store.db;
 
-import org.jkn.telemetry.store.crypto.SealedBatch;
-import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.jkn.telemetry.store.fixtures.TestDatabases.count;
@@ -17,6 +15,7 @@ import java.util.List;
 import javax.sql.DataSource;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.copy.BlockUpgrade;
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.journal.JournalBatch;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
@@ -27,10 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The same schema on TimescaleDB: a hypertable with the configured chunk interval, compression
- * and retention policies, and the same writes and queries as on plain PostgreSQL (which
- * {@link DatabaseTest} and the journal and query tests cover). Each subclass brings the server:
- * {@link TimescaleDbTest} a local cluster, {@link TimescaleDbContainerTest} a Docker container.
+ * The same schema on TimescaleDB: a hypertable with the configured chunk interval, compression and
+ * retention policies, and the same writes and queries as on plain PostgreSQL (which {@link
+ * DatabaseTest} and the journal and query tests cover). Each subclass brings the server: {@link
+ * TimescaleDbTest} a local cluster, {@link TimescaleDbContainerTest} a Docker container.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class TimescaleDbContract {
@@ -39,13 +38,12 @@ abstract class TimescaleDbContract {
     private Database db;
 
     /**
-     * Where the tests connect, on a database of their own; called before the first test. It may skip
-     * the test with an assumption.
+     * Where the tests connect, on a database of their own; called before the first test. It may
+     * skip the test with an assumption.
      */
     protected abstract Endpoint endpoint();
 
-    protected record Endpoint(String url, String user, String password) {
-    }
+    protected record Endpoint(String url, String user, String password) {}
 
     /**
      * Opens the database on the first test rather than in {@code @BeforeAll}: surefire reports a
@@ -55,8 +53,19 @@ abstract class TimescaleDbContract {
     void open() throws Exception {
         if (db == null) {
             Endpoint e = endpoint();
-            config = new DatabaseConfig(e.url(), e.user(), e.password(), 4, null,
-                    "auto", Duration.ofDays(1), Duration.ofDays(30), Duration.ofDays(365), 3, Duration.ofDays(62));
+            config =
+                    new DatabaseConfig(
+                            e.url(),
+                            e.user(),
+                            e.password(),
+                            4,
+                            null,
+                            "auto",
+                            Duration.ofDays(1),
+                            Duration.ofDays(30),
+                            Duration.ofDays(365),
+                            3,
+                            Duration.ofDays(62));
             db = Database.open(config);
         }
     }
@@ -72,46 +81,102 @@ abstract class TimescaleDbContract {
     void readingsIsAHypertableWithTheConfiguredChunkInterval() throws SQLException {
         DataSource ds = db.dataSource();
         assertEquals(StorageMode.TIMESCALE, db.mode());
-        assertEquals(1, count(ds, "select count(*) from timescaledb_information.hypertables where hypertable_name = 'readings'"));
-        assertEquals(0, count(ds, "select count(*) from pg_partitioned_table pt join pg_class c on c.oid = pt.partrelid "
-                + "where c.relname = 'readings'"));
-        assertEquals(86_400, count(ds, "select extract(epoch from time_interval)::bigint from timescaledb_information.dimensions "
-                + "where hypertable_name = 'readings' and column_name = 'effective_start'"));
+        assertEquals(
+                1,
+                count(
+                        ds,
+                        "select count(*) from timescaledb_information.hypertables where hypertable_name = 'readings'"));
+        assertEquals(
+                0,
+                count(
+                        ds,
+                        "select count(*) from pg_partitioned_table pt join pg_class c on c.oid = pt.partrelid "
+                                + "where c.relname = 'readings'"));
+        assertEquals(
+                86_400,
+                count(
+                        ds,
+                        "select extract(epoch from time_interval)::bigint from timescaledb_information.dimensions "
+                                + "where hypertable_name = 'readings' and column_name = 'effective_start'"));
     }
 
     @Test
     void blocksAreAHypertableByWindowStartWithRetentionByDroppingChunks() throws SQLException {
         DataSource ds = db.dataSource();
-        assertEquals(1, count(ds, "select count(*) from timescaledb_information.hypertables where hypertable_name = 'reading_blocks'"));
-        assertEquals(86_400, count(ds, "select extract(epoch from time_interval)::bigint from timescaledb_information.dimensions "
-                + "where hypertable_name = 'reading_blocks' and column_name = 'window_start'"));
-        assertEquals(1, count(ds, "select count(*) from timescaledb_information.jobs where hypertable_name = 'reading_blocks' "
-                + "and proc_name = 'policy_retention' and (config->>'drop_after')::interval = interval '365 days'"));
-        assertEquals(0, count(ds, "select count(*) from timescaledb_information.jobs where hypertable_name = 'reading_blocks' "
-                + "and proc_name = 'policy_compression'"), "sealed blocks do not compress: no policy spends time on them");
+        assertEquals(
+                1,
+                count(
+                        ds,
+                        "select count(*) from timescaledb_information.hypertables where hypertable_name = 'reading_blocks'"));
+        assertEquals(
+                86_400,
+                count(
+                        ds,
+                        "select extract(epoch from time_interval)::bigint from timescaledb_information.dimensions "
+                                + "where hypertable_name = 'reading_blocks' and column_name = 'window_start'"));
+        assertEquals(
+                1,
+                count(
+                        ds,
+                        "select count(*) from timescaledb_information.jobs where hypertable_name = 'reading_blocks' "
+                                + "and proc_name = 'policy_retention' and (config->>'drop_after')::interval = interval '365 days'"));
+        assertEquals(
+                0,
+                count(
+                        ds,
+                        "select count(*) from timescaledb_information.jobs where hypertable_name = 'reading_blocks' "
+                                + "and proc_name = 'policy_compression'"),
+                "sealed blocks do not compress: no policy spends time on them");
     }
 
     @Test
     void compressionAndRetentionPoliciesFollowTheConfiguration() throws SQLException {
         DataSource ds = db.dataSource();
-        assertEquals(1, count(ds, "select count(*) from timescaledb_information.hypertables "
-                + "where hypertable_name = 'readings' and compression_enabled"));
-        assertEquals(1, count(ds, "select count(*) from timescaledb_information.jobs where hypertable_name = 'readings' "
-                + "and proc_name = 'policy_compression' and (config->>'compress_after')::interval = interval '30 days'"));
-        assertEquals(1, count(ds, "select count(*) from timescaledb_information.jobs where hypertable_name = 'readings' "
-                + "and proc_name = 'policy_retention' and (config->>'drop_after')::interval = interval '365 days'"));
+        assertEquals(
+                1,
+                count(
+                        ds,
+                        "select count(*) from timescaledb_information.hypertables "
+                                + "where hypertable_name = 'readings' and compression_enabled"));
+        assertEquals(
+                1,
+                count(
+                        ds,
+                        "select count(*) from timescaledb_information.jobs where hypertable_name = 'readings' "
+                                + "and proc_name = 'policy_compression' and (config->>'compress_after')::interval = interval '30 days'"));
+        assertEquals(
+                1,
+                count(
+                        ds,
+                        "select count(*) from timescaledb_information.jobs where hypertable_name = 'readings' "
+                                + "and proc_name = 'policy_retention' and (config->>'drop_after')::interval = interval '365 days'"));
     }
 
     @Test
     void copiedReadingsAreFoundBySearchAndStoredOnce() throws SQLException {
-        String at = Instant.now().truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.ofHours(7)).toString();
-        List<JournalBatch> batches = List.of(batch("p-ts", "dev-1", List.of(heartRate("hr-1", at, 64))));
+        String at =
+                Instant.now()
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .atOffset(ZoneOffset.ofHours(7))
+                        .toString();
+        List<JournalBatch> batches =
+                List.of(batch("p-ts", "dev-1", List.of(heartRate("hr-1", at, 64))));
 
         assertEquals(1, TestCrypto.write(db.dataSource(), batches, "timescale-test", 1));
         assertEquals(0, TestCrypto.write(db.dataSource(), batches, "timescale-test", 2));
 
-        ReadingQueries queries = new ReadingQueries(db.dataSource(), TestCrypto.of(db.dataSource()), Duration.ofDays(1));
-        List<StoredReading> found = queries.search(new ObservationSearch("p-ts", List.of(ReadingType.HEART_RATE.storedCode(0)), List.of(), false, 10, 0));
+        ReadingQueries queries =
+                new ReadingQueries(
+                        db.dataSource(), TestCrypto.of(db.dataSource()), Duration.ofDays(1));
+        List<StoredReading> found =
+                queries.search(
+                        new ObservationSearch(
+                                "p-ts",
+                                List.of(ReadingType.HEART_RATE.storedCode(0)),
+                                List.of(),
+                                false,
+                                10,
+                                0));
         assertEquals(1, found.size());
         assertEquals(64, found.get(0).value(), 0.0);
         assertEquals(found.get(0), queries.read(found.get(0).observationId()).orElseThrow());
@@ -121,21 +186,44 @@ abstract class TimescaleDbContract {
     void maintenanceAndRestartStillWorkOnceChunksAreCompressed() throws Exception {
         String old = Instant.now().minus(Duration.ofDays(40)).atOffset(ZoneOffset.UTC).toString();
         // rows of the previous version, in the compressed chunks the upgrade then reads
-        TestCrypto.writeLegacy(db.dataSource(), List.of(batch("p-ts-old", "dev-1", List.of(heartRate("old-1", old, 58)))),
-                "timescale-test", 3);
-        assertTrue(count(db.dataSource(), "select count(*) from (select compress_chunk(c, true) "
-                + "from show_chunks('readings', older_than => interval '30 days') c) compressed") > 0);
+        TestCrypto.writeLegacy(
+                db.dataSource(),
+                List.of(batch("p-ts-old", "dev-1", List.of(heartRate("old-1", old, 58)))),
+                "timescale-test",
+                3);
+        assertTrue(
+                count(
+                                db.dataSource(),
+                                "select count(*) from (select compress_chunk(c, true) "
+                                        + "from show_chunks('readings', older_than => interval '30 days') c) compressed")
+                        > 0);
 
         assertEquals(StorageMode.TIMESCALE, db.maintenance().run(Instant.now()));
         try (Database reopened = Database.open(config)) {
             assertEquals(StorageMode.TIMESCALE, reopened.mode());
-            List<StoredReading> found = new ReadingQueries(reopened.dataSource(), TestCrypto.of(reopened.dataSource()), Duration.ofDays(1))
-                    .search(new ObservationSearch("p-ts-old", List.of(), List.of(), false, 10, 0));
+            List<StoredReading> found =
+                    new ReadingQueries(
+                                    reopened.dataSource(),
+                                    TestCrypto.of(reopened.dataSource()),
+                                    Duration.ofDays(1))
+                            .search(
+                                    new ObservationSearch(
+                                            "p-ts-old", List.of(), List.of(), false, 10, 0));
             assertEquals(1, found.size(), "readings in compressed chunks are still found");
-            assertEquals(1, new BlockUpgrade(reopened.dataSource(), TestCrypto.of(reopened.dataSource())).run(100),
+            assertEquals(
+                    1,
+                    new BlockUpgrade(reopened.dataSource(), TestCrypto.of(reopened.dataSource()))
+                            .run(100),
                     "and moved into blocks");
-            assertEquals(found, new ReadingQueries(reopened.dataSource(), TestCrypto.of(reopened.dataSource()), Duration.ofDays(1))
-                    .search(new ObservationSearch("p-ts-old", List.of(), List.of(), false, 10, 0)));
+            assertEquals(
+                    found,
+                    new ReadingQueries(
+                                    reopened.dataSource(),
+                                    TestCrypto.of(reopened.dataSource()),
+                                    Duration.ofDays(1))
+                            .search(
+                                    new ObservationSearch(
+                                            "p-ts-old", List.of(), List.of(), false, 10, 0)));
         }
     }
 }

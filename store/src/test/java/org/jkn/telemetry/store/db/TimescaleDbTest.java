@@ -10,6 +10,7 @@ class TimescaleDbTest extends TimescaleDbContract {
 
     @Override
     protected Endpoint endpoint() {
-        return new Endpoint(TimescaleCluster.createDatabase("timescale_db_test"), TimescaleCluster.USER, null);
+        return new Endpoint(
+                TimescaleCluster.createDatabase("timescale_db_test"), TimescaleCluster.USER, null);
     }
 }

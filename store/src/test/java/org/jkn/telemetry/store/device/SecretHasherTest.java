@@ -33,7 +33,9 @@ class SecretHasherTest {
 
     @Test
     void refusesFewerIterationsThanTheFloor() {
-        assertThrows(IllegalArgumentException.class, () -> new SecretHasher(SecretHasher.MIN_ITERATIONS - 1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new SecretHasher(SecretHasher.MIN_ITERATIONS - 1));
     }
 
     @Test

@@ -37,11 +37,9 @@ class ChronicleAnalyticsTest {
     private static final String DISABLE = "-Dchronicle.analytics.disable=true";
     private static final long LINGER_MILLIS = 1_500;
 
-    @TempDir
-    Path home;
+    @TempDir Path home;
 
-    @TempDir
-    Path work;
+    @TempDir Path work;
 
     @Test
     void journalWithAnalyticsDisabledConnectsNowhereAndLeavesNoTrace() throws Exception {
@@ -61,16 +59,22 @@ class ChronicleAnalyticsTest {
         ChildRun run = runJournalInChildJvm(false);
 
         assertEquals(0, run.exitCode, run.output());
-        assertTrue(analyticsFiles(home).containsKey(".chronicle.analytics.client.id"), "client id written: " + analyticsFiles(home));
-        assertTrue(run.connections > 0, "an analytics request reached the listener\n" + run.output());
+        assertTrue(
+                analyticsFiles(home).containsKey(".chronicle.analytics.client.id"),
+                "client id written: " + analyticsFiles(home));
+        assertTrue(
+                run.connections > 0, "an analytics request reached the listener\n" + run.output());
     }
 
     private ChildRun runJournalInChildJvm(boolean analyticsDisabled) throws Exception {
         String jvmArgs = System.getProperty("chronicle.jvm.args");
-        assertNotNull(jvmArgs, "run through Maven: surefire passes the parent pom's chronicle.jvm.args");
+        assertNotNull(
+                jvmArgs, "run through Maven: surefire passes the parent pom's chronicle.jvm.args");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Arrays.stream(jvmArgs.trim().split("\\s+")).filter(a -> !a.startsWith("-Dchronicle.analytics.disable")).forEach(command::add);
+        Arrays.stream(jvmArgs.trim().split("\\s+"))
+                .filter(a -> !a.startsWith("-Dchronicle.analytics.disable"))
+                .forEach(command::add);
         if (analyticsDisabled) {
             command.add(DISABLE);
         }
@@ -78,17 +82,31 @@ class ChronicleAnalyticsTest {
         try {
             String port = Integer.toString(listener.getLocalPort());
             AtomicInteger connections = new AtomicInteger();
-            Thread acceptor = new Thread(() -> acceptAndClose(listener, connections), "analytics-probe");
+            Thread acceptor =
+                    new Thread(() -> acceptAndClose(listener, connections), "analytics-probe");
             acceptor.start();
-            command.addAll(List.of("-Duser.home=" + home,
-                    "-DsocksProxyHost=127.0.0.1", "-DsocksProxyPort=" + port,
-                    // HttpURLConnection prefers these to SOCKS, and java.net.http ignores SOCKS altogether
-                    "-Dhttp.proxyHost=127.0.0.1", "-Dhttp.proxyPort=" + port,
-                    "-Dhttps.proxyHost=127.0.0.1", "-Dhttps.proxyPort=" + port,
-                    "-cp", classPathWithoutJUnit(),
-                    JournalSmokeMain.class.getName(), work.resolve("journal").toString(), Long.toString(LINGER_MILLIS)));
+            command.addAll(
+                    List.of(
+                            "-Duser.home=" + home,
+                            "-DsocksProxyHost=127.0.0.1",
+                            "-DsocksProxyPort=" + port,
+                            // HttpURLConnection prefers these to SOCKS, and java.net.http ignores
+                            // SOCKS altogether
+                            "-Dhttp.proxyHost=127.0.0.1",
+                            "-Dhttp.proxyPort=" + port,
+                            "-Dhttps.proxyHost=127.0.0.1",
+                            "-Dhttps.proxyPort=" + port,
+                            "-cp",
+                            classPathWithoutJUnit(),
+                            JournalSmokeMain.class.getName(),
+                            work.resolve("journal").toString(),
+                            Long.toString(LINGER_MILLIS)));
             Path output = work.resolve("child.log");
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            Process child =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(output.toFile())
+                            .start();
             if (!child.waitFor(60, TimeUnit.SECONDS)) {
                 child.destroyForcibly();
             }
@@ -117,7 +135,8 @@ class ChronicleAnalyticsTest {
     private static String classPathWithoutJUnit() throws IOException {
         List<String> kept = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!holdsAny(Path.of(entry), "org/junit/jupiter/api/Test.class", "org/junit/Test.class")) {
+            if (!holdsAny(
+                    Path.of(entry), "org/junit/jupiter/api/Test.class", "org/junit/Test.class")) {
                 kept.add(entry);
             }
         }
@@ -143,7 +162,9 @@ class ChronicleAnalyticsTest {
         }
         try (Stream<Path> files = Files.list(dir)) {
             Map<String, Long> found = new TreeMap<>();
-            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(".chronicle.analytics")).collect(Collectors.toList())) {
+            for (Path p :
+                    files.filter(p -> p.getFileName().toString().startsWith(".chronicle.analytics"))
+                            .collect(Collectors.toList())) {
                 found.put(p.getFileName().toString(), Files.getLastModifiedTime(p).toMillis());
             }
             return found;

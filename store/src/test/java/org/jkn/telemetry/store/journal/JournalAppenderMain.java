@@ -12,15 +12,23 @@ import java.util.List;
  */
 public final class JournalAppenderMain {
 
-    private JournalAppenderMain() {
-    }
+    private JournalAppenderMain() {}
 
     public static void main(String[] args) throws Exception {
         int from = Integer.parseInt(args[1]);
         try (Journal journal = Journal.open(Path.of(args[0]), false, null)) {
             for (int n = from; ; n++) {
-                // a plaintext record: no database here, and the record format is not what this checks
-                journal.appendVersion2(batch("p-crash", "dev-1", List.of(heartRate("c" + n, "2026-11-22T07:00:00+07:00", 60 + n % 40))));
+                // a plaintext record: no database here, and the record format is not what this
+                // checks
+                journal.appendVersion2(
+                        batch(
+                                "p-crash",
+                                "dev-1",
+                                List.of(
+                                        heartRate(
+                                                "c" + n,
+                                                "2026-11-22T07:00:00+07:00",
+                                                60 + n % 40))));
                 System.out.println(n);
             }
         }

@@ -1,6 +1,5 @@
 package org.jkn.telemetry.store.journal;
 
-import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.fixtures.Poll;
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -25,16 +25,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The database goes away and comes back on the same address, as a restarted PostgreSQL does:
- * the journal keeps what arrives meanwhile and the drainer stores it afterwards.
+ * The database goes away and comes back on the same address, as a restarted PostgreSQL does: the
+ * journal keeps what arrives meanwhile and the drainer stores it afterwards.
  */
 class JournalDrainerOutageTest {
 
-    @TempDir
-    static Path shared;
+    @TempDir static Path shared;
 
-    @TempDir
-    Path journalDir;
+    @TempDir Path journalDir;
 
     private static int port;
     private static EmbeddedPostgres server;
@@ -88,23 +86,40 @@ class JournalDrainerOutageTest {
         journal = Journal.open(journalDir, false, TestCrypto.of(pool));
         drainer = new JournalDrainer(journal, pool, listener, 1_000);
         drainer.start();
-        long before = journal.append(batch("p-outage", "dev-1", List.of(heartRate("before", "2026-11-22T07:00:00+07:00", 70))));
+        long before =
+                journal.append(
+                        batch(
+                                "p-outage",
+                                "dev-1",
+                                List.of(heartRate("before", "2026-11-22T07:00:00+07:00", 70))));
         Poll.until("the first batch is stored", () -> drainer.checkpoint() == before);
 
         stopServer(server);
-        long during = journal.append(batch("p-outage", "dev-1", List.of(heartRate("during-1", "2026-11-22T07:01:00+07:00", 71),
-                heartRate("during-2", "2026-11-22T07:02:00+07:00", 72))));
+        long during =
+                journal.append(
+                        batch(
+                                "p-outage",
+                                "dev-1",
+                                List.of(
+                                        heartRate("during-1", "2026-11-22T07:01:00+07:00", 71),
+                                        heartRate("during-2", "2026-11-22T07:02:00+07:00", 72))));
         Poll.until("the drainer notices the outage", () -> !drainer.isHealthy());
         assertTrue(listener.failedWrites.get() > 0);
         assertEquals(2, journal.pendingReadings());
         assertEquals(before, drainer.checkpoint());
 
         startOnSamePort();
-        Poll.until("the batch appended during the outage is stored", () -> drainer.checkpoint() == during);
+        Poll.until(
+                "the batch appended during the outage is stored",
+                () -> drainer.checkpoint() == during);
 
         assertTrue(drainer.isHealthy());
         assertEquals(0, journal.pendingReadings());
-        assertEquals(3, TestDatabases.count(pool, "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-outage'"));
+        assertEquals(
+                3,
+                TestDatabases.count(
+                        pool,
+                        "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-outage'"));
     }
 
     @Test
@@ -113,10 +128,19 @@ class JournalDrainerOutageTest {
         TestCrypto.of(pool).keys().current("p-late-start");
         stopServer(server);
         journal = Journal.open(journalDir, false, TestCrypto.of(pool));
-        journal.append(batch("p-late-start", "dev-1", List.of(heartRate("a", "2026-11-22T07:00:00+07:00", 70))));
+        journal.append(
+                batch(
+                        "p-late-start",
+                        "dev-1",
+                        List.of(heartRate("a", "2026-11-22T07:00:00+07:00", 70))));
         drainer = new JournalDrainer(journal, pool, listener, 1_000);
         drainer.start();
-        long last = journal.append(batch("p-late-start", "dev-1", List.of(heartRate("b", "2026-11-22T07:01:00+07:00", 71))));
+        long last =
+                journal.append(
+                        batch(
+                                "p-late-start",
+                                "dev-1",
+                                List.of(heartRate("b", "2026-11-22T07:01:00+07:00", 71))));
         Poll.until("the drainer notices the database is away", () -> !drainer.isHealthy());
         assertEquals(-1, drainer.checkpoint());
         assertFalse(listener.readings.get() > 0);
@@ -125,7 +149,11 @@ class JournalDrainerOutageTest {
         Poll.until("the journal is drained", () -> drainer.checkpoint() == last);
 
         assertEquals(0, journal.pendingReadings());
-        assertEquals(2, TestDatabases.count(pool, "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-late-start'"));
+        assertEquals(
+                2,
+                TestDatabases.count(
+                        pool,
+                        "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-late-start'"));
     }
 
     private static void stopServer(EmbeddedPostgres running) throws IOException {
@@ -134,13 +162,14 @@ class JournalDrainerOutageTest {
     }
 
     private static void startOnSamePort() throws IOException {
-        server = EmbeddedPostgres.builder()
-                .setDataDirectory(shared.resolve("pg"))
-                .setCleanDataDirectory(false)
-                .setRegisterShutdownHook(false)
-                .setPort(port)
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .start();
+        server =
+                EmbeddedPostgres.builder()
+                        .setDataDirectory(shared.resolve("pg"))
+                        .setCleanDataDirectory(false)
+                        .setRegisterShutdownHook(false)
+                        .setPort(port)
+                        .setPGStartupWait(Duration.ofSeconds(60))
+                        .setServerConfig("listen_addresses", "127.0.0.1")
+                        .start();
     }
 }

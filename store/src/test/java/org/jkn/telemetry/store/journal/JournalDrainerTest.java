@@ -1,6 +1,5 @@
 package org.jkn.telemetry.store.journal;
 
-import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
 import static org.jkn.telemetry.store.fixtures.Readings.steps;
@@ -15,6 +14,7 @@ import java.util.List;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.db.SchemaMaintenance;
 import org.jkn.telemetry.store.fixtures.Poll;
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,11 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class JournalDrainerTest {
 
-    @TempDir
-    static Path shared;
+    @TempDir static Path shared;
 
-    @TempDir
-    Path journalDir;
+    @TempDir Path journalDir;
 
     private static Database db;
     private final RecordingListener listener = new RecordingListener();
@@ -70,26 +68,59 @@ class JournalDrainerTest {
     @Test
     void appendedBatchesAreStoredAndTheCheckpointFollows() throws Exception {
         startDrainer(1_000);
-        journal.append(batch(patient, "dev-1", List.of(heartRate("a", "2026-11-22T07:00:00+07:00", 70),
-                heartRate("b", "2026-11-22T07:01:00+07:00", 71))));
-        journal.append(batch(patient, "dev-2", List.of(steps("c", "2026-11-22T08:00:00+07:00", "2026-11-22T09:00:00+07:00", 900))));
-        long last = journal.append(batch(patient, "dev-1", List.of(heartRate("d", "2026-11-22T07:02:00+07:00", 72))));
+        journal.append(
+                batch(
+                        patient,
+                        "dev-1",
+                        List.of(
+                                heartRate("a", "2026-11-22T07:00:00+07:00", 70),
+                                heartRate("b", "2026-11-22T07:01:00+07:00", 71))));
+        journal.append(
+                batch(
+                        patient,
+                        "dev-2",
+                        List.of(
+                                steps(
+                                        "c",
+                                        "2026-11-22T08:00:00+07:00",
+                                        "2026-11-22T09:00:00+07:00",
+                                        900))));
+        long last =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("d", "2026-11-22T07:02:00+07:00", 72))));
 
         Poll.until("the last batch is stored", () -> drainer.checkpoint() == last);
 
         assertEquals(4, storedReadings());
         assertEquals(4, listener.inserted.get());
-        assertEquals(last, TestDatabases.count(db.dataSource(),
-                "select last_index from journal_checkpoints where journal_id = ?", journal.id()));
-        assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from devices where patient_id = ?", patient),
+        assertEquals(
+                last,
+                TestDatabases.count(
+                        db.dataSource(),
+                        "select last_index from journal_checkpoints where journal_id = ?",
+                        journal.id()));
+        assertEquals(
+                0,
+                TestDatabases.count(
+                        db.dataSource(),
+                        "select count(*) from devices where patient_id = ?",
+                        patient),
                 "devices are inside the sealed readings, not in a plaintext table");
         assertTrue(drainer.isHealthy());
     }
 
     @Test
     void sameBatchAppendedTwiceIsStoredOnce() throws Exception {
-        JournalBatch twice = batch(patient, "dev-1", List.of(heartRate("a", "2026-11-22T07:00:00+07:00", 70),
-                heartRate("b", "2026-11-22T07:01:00+07:00", 71)));
+        JournalBatch twice =
+                batch(
+                        patient,
+                        "dev-1",
+                        List.of(
+                                heartRate("a", "2026-11-22T07:00:00+07:00", 70),
+                                heartRate("b", "2026-11-22T07:01:00+07:00", 71)));
         journal.append(twice);
         long last = journal.append(twice);
         startDrainer(1_000);
@@ -103,7 +134,8 @@ class JournalDrainerTest {
 
     @Test
     void batchResentAfterItWasStoredIsStoredOnce() throws Exception {
-        JournalBatch resent = batch(patient, "dev-1", List.of(heartRate("a", "2026-11-22T07:00:00+07:00", 70)));
+        JournalBatch resent =
+                batch(patient, "dev-1", List.of(heartRate("a", "2026-11-22T07:00:00+07:00", 70)));
         startDrainer(1_000);
         long first = journal.append(resent);
         Poll.until("the first copy is stored", () -> drainer.checkpoint() == first);
@@ -118,10 +150,25 @@ class JournalDrainerTest {
     @Test
     void writesHoldAtMostMaxReadingsPerWriteUnlessOneBatchIsLarger() throws Exception {
         for (int i = 0; i < 3; i++) {
-            journal.append(batch(patient, "dev-1", List.of(heartRate("small-" + i, "2026-11-22T07:0" + i + ":00+07:00", 70))));
+            journal.append(
+                    batch(
+                            patient,
+                            "dev-1",
+                            List.of(
+                                    heartRate(
+                                            "small-" + i,
+                                            "2026-11-22T07:0" + i + ":00+07:00",
+                                            70))));
         }
-        long last = journal.append(batch(patient, "dev-1", List.of(heartRate("big-1", "2026-11-22T08:00:00+07:00", 70),
-                heartRate("big-2", "2026-11-22T08:01:00+07:00", 70), heartRate("big-3", "2026-11-22T08:02:00+07:00", 70))));
+        long last =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(
+                                        heartRate("big-1", "2026-11-22T08:00:00+07:00", 70),
+                                        heartRate("big-2", "2026-11-22T08:01:00+07:00", 70),
+                                        heartRate("big-3", "2026-11-22T08:02:00+07:00", 70))));
         startDrainer(2);
 
         Poll.until("everything is drained", () -> drainer.checkpoint() == last);
@@ -133,8 +180,14 @@ class JournalDrainerTest {
     @Test
     void reopenedJournalResumesAfterItsCheckpointWithoutStoringAgain() throws Exception {
         startDrainer(1_000);
-        journal.append(batch(patient, "dev-1", List.of(heartRate("a", "2026-11-22T07:00:00+07:00", 70))));
-        long stored = journal.append(batch(patient, "dev-1", List.of(heartRate("b", "2026-11-22T07:01:00+07:00", 71))));
+        journal.append(
+                batch(patient, "dev-1", List.of(heartRate("a", "2026-11-22T07:00:00+07:00", 70))));
+        long stored =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("b", "2026-11-22T07:01:00+07:00", 71))));
         Poll.until("the first run drained", () -> drainer.checkpoint() == stored);
         String id = journal.id();
         drainer.close();
@@ -145,20 +198,38 @@ class JournalDrainerTest {
         drainer = new JournalDrainer(journal, db.dataSource(), second, 1_000);
         drainer.start();
         Poll.until("the checkpoint is read back", () -> drainer.checkpoint() == stored);
-        long next = journal.append(batch(patient, "dev-1", List.of(heartRate("c", "2026-11-22T07:02:00+07:00", 72))));
+        long next =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("c", "2026-11-22T07:02:00+07:00", 72))));
         Poll.until("the new batch is stored", () -> drainer.checkpoint() == next);
 
         assertEquals(id, journal.id(), "the journal keeps its id across restarts");
-        assertEquals(List.of(1), second.readingsPerWrite, "only the new batch was read from the journal");
+        assertEquals(
+                List.of(1),
+                second.readingsPerWrite,
+                "only the new batch was read from the journal");
         assertEquals(3, storedReadings());
         assertEquals(0, journal.pendingReadings());
     }
 
     @Test
     void pendingReadingsCountsWhatIsNotStoredAndReturnsToZero() throws Exception {
-        journal.append(batch(patient, "dev-1", List.of(heartRate("a", "2026-11-22T07:00:00+07:00", 70),
-                heartRate("b", "2026-11-22T07:01:00+07:00", 71))));
-        long last = journal.append(batch(patient, "dev-1", List.of(heartRate("c", "2026-11-22T07:02:00+07:00", 72))));
+        journal.append(
+                batch(
+                        patient,
+                        "dev-1",
+                        List.of(
+                                heartRate("a", "2026-11-22T07:00:00+07:00", 70),
+                                heartRate("b", "2026-11-22T07:01:00+07:00", 71))));
+        long last =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("c", "2026-11-22T07:02:00+07:00", 72))));
         assertEquals(3, journal.pendingReadings());
 
         startDrainer(1_000);
@@ -170,8 +241,14 @@ class JournalDrainerTest {
     @Test
     void backlogOfAPreviousRunIsPendingAndRetriedWhileTheDatabaseRefusesIt() throws Exception {
         // no partition holds 1990 yet, so the database refuses these readings until one is created
-        journal.append(batch(patient, "dev-1", List.of(heartRate("a", "1990-01-15T07:00:00+07:00", 70))));
-        long last = journal.append(batch(patient, "dev-1", List.of(heartRate("b", "1990-01-15T07:01:00+07:00", 71))));
+        journal.append(
+                batch(patient, "dev-1", List.of(heartRate("a", "1990-01-15T07:00:00+07:00", 70))));
+        long last =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("b", "1990-01-15T07:01:00+07:00", 71))));
         journal.close();
 
         journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()));
@@ -181,7 +258,8 @@ class JournalDrainerTest {
         assertFalse(drainer.isHealthy());
         assertEquals(-1, drainer.checkpoint());
 
-        new SchemaMaintenance(db.dataSource(), TestDatabases.embedded(shared.resolve("pg"))).run(Instant.parse("1990-01-15T00:00:00Z"));
+        new SchemaMaintenance(db.dataSource(), TestDatabases.embedded(shared.resolve("pg")))
+                .run(Instant.parse("1990-01-15T00:00:00Z"));
         Poll.until("the backlog is stored", () -> drainer.checkpoint() == last);
 
         assertEquals(2, storedReadings());
@@ -197,8 +275,10 @@ class JournalDrainerTest {
         drainer.close();
 
         assertFalse(drainer.isHealthy(), "a closed drainer is not healthy: its thread has ended");
-        assertTrue(Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().equals("journal-drainer") && t.isAlive()), "no drainer thread is left running");
+        assertTrue(
+                Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().equals("journal-drainer") && t.isAlive()),
+                "no drainer thread is left running");
     }
 
     private void startDrainer(int maxReadingsPerWrite) {
@@ -207,6 +287,9 @@ class JournalDrainerTest {
     }
 
     private long storedReadings() throws SQLException {
-        return TestDatabases.count(db.dataSource(), "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = ?", patient);
+        return TestDatabases.count(
+                db.dataSource(),
+                "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = ?",
+                patient);
     }
 }

@@ -29,8 +29,7 @@ class JournalPruningTest {
 
     private static final long DAY = Duration.ofDays(1).toMillis();
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void storedDaysAreDeletedTheCurrentDayIsKeptAndNothingIsLostAcrossARestart() throws Exception {
@@ -39,21 +38,43 @@ class JournalPruningTest {
         try (Database db = TestDatabases.openWithFixturePartitions(dir.resolve("pg"))) {
             RecordingListener listener = new RecordingListener();
             Journal journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()), time);
-            // the first day as an earlier version wrote it: plaintext, which must not outlive its draining
-            journal.appendVersion2(batch("p-prune", "dev-1", List.of(heartRate("d0", "2026-11-22T07:00:00+07:00", 70))));
+            // the first day as an earlier version wrote it: plaintext, which must not outlive its
+            // draining
+            journal.appendVersion2(
+                    batch(
+                            "p-prune",
+                            "dev-1",
+                            List.of(heartRate("d0", "2026-11-22T07:00:00+07:00", 70))));
             time.advanceMillis(DAY);
             long last = 0;
             for (int day = 1; day < 3; day++) {
-                last = journal.append(batch("p-prune", "dev-1", List.of(heartRate("d" + day, "2026-11-22T07:0" + day + ":00+07:00", 70))));
+                last =
+                        journal.append(
+                                batch(
+                                        "p-prune",
+                                        "dev-1",
+                                        List.of(
+                                                heartRate(
+                                                        "d" + day,
+                                                        "2026-11-22T07:0" + day + ":00+07:00",
+                                                        70))));
                 time.advanceMillis(DAY);
             }
-            assertEquals(List.of("20261120F.cq4", "20261121F.cq4", "20261122F.cq4"), cycleFiles(journalDir), "one file per day");
+            assertEquals(
+                    List.of("20261120F.cq4", "20261121F.cq4", "20261122F.cq4"),
+                    cycleFiles(journalDir),
+                    "one file per day");
             JournalDrainer drainer = new JournalDrainer(journal, db.dataSource(), listener, 1);
             drainer.start();
             long stored = last;
             Poll.until("all three days are stored", () -> drainer.checkpoint() == stored);
-            Poll.until("the first two days' files are deleted", () -> cycleFiles(journalDir).size() == 1);
-            assertEquals(List.of("20261122F.cq4"), cycleFiles(journalDir), "the checkpoint's day is kept");
+            Poll.until(
+                    "the first two days' files are deleted",
+                    () -> cycleFiles(journalDir).size() == 1);
+            assertEquals(
+                    List.of("20261122F.cq4"),
+                    cycleFiles(journalDir),
+                    "the checkpoint's day is kept");
             assertEquals(2, listener.filesDeleted.get());
             drainer.close();
             journal.close();
@@ -62,16 +83,28 @@ class JournalPruningTest {
             JournalDrainer again = new JournalDrainer(journal, db.dataSource(), listener, 1000);
             again.start();
             try {
-                long next = journal.append(batch("p-prune", "dev-1", List.of(heartRate("d3", "2026-11-22T07:03:00+07:00", 71))));
-                Poll.until("the journal resumes after its checkpoint", () -> again.checkpoint() == next);
+                long next =
+                        journal.append(
+                                batch(
+                                        "p-prune",
+                                        "dev-1",
+                                        List.of(heartRate("d3", "2026-11-22T07:03:00+07:00", 71))));
+                Poll.until(
+                        "the journal resumes after its checkpoint",
+                        () -> again.checkpoint() == next);
                 assertEquals(0, journal.pendingReadings());
-                Poll.until("the day before the one being written goes once stored",
+                Poll.until(
+                        "the day before the one being written goes once stored",
                         () -> cycleFiles(journalDir).equals(List.of("20261123F.cq4")));
             } finally {
                 again.close();
                 journal.close();
             }
-            assertEquals(4, TestDatabases.count(db.dataSource(), "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-prune'"));
+            assertEquals(
+                    4,
+                    TestDatabases.count(
+                            db.dataSource(),
+                            "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-prune'"));
             assertEquals(4, listener.inserted.get(), "nothing replayed twice, nothing lost");
         }
     }
@@ -85,7 +118,16 @@ class JournalPruningTest {
             Journal journal = Journal.open(journalDir, false, crypto, time);
             long first = -1;
             for (int day = 0; day < 3; day++) {
-                long index = journal.append(batch("p-kept", "dev-1", List.of(heartRate("k" + day, "2026-11-22T07:0" + day + ":00+07:00", 70))));
+                long index =
+                        journal.append(
+                                batch(
+                                        "p-kept",
+                                        "dev-1",
+                                        List.of(
+                                                heartRate(
+                                                        "k" + day,
+                                                        "2026-11-22T07:0" + day + ":00+07:00",
+                                                        70))));
                 first = first < 0 ? index : first;
                 time.advanceMillis(DAY);
             }
@@ -98,7 +140,10 @@ class JournalPruningTest {
             }
             assertEquals(3, cycleFiles(journalDir).size(), "nothing unstored is deleted");
             assertEquals(0, journal.deleteStoredCycles(-1), "no checkpoint: nothing is stored");
-            assertEquals(0, journal.deleteStoredCycles(first), "the first day is stored only up to its first record");
+            assertEquals(
+                    0,
+                    journal.deleteStoredCycles(first),
+                    "the first day is stored only up to its first record");
             assertEquals(3, cycleFiles(journalDir).size());
             journal.close();
 
@@ -106,13 +151,21 @@ class JournalPruningTest {
             JournalDrainer drainer = new JournalDrainer(reopened, db.dataSource(), listener, 1);
             drainer.start();
             try {
-                Poll.until("everything is stored", () -> reopened.pendingReadings() == 0 && drainer.checkpoint() >= 0);
-                Poll.until("the stored days are deleted", () -> cycleFiles(journalDir).equals(List.of("20261122F.cq4")));
+                Poll.until(
+                        "everything is stored",
+                        () -> reopened.pendingReadings() == 0 && drainer.checkpoint() >= 0);
+                Poll.until(
+                        "the stored days are deleted",
+                        () -> cycleFiles(journalDir).equals(List.of("20261122F.cq4")));
             } finally {
                 drainer.close();
                 reopened.close();
             }
-            assertEquals(3, TestDatabases.count(db.dataSource(), "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-kept'"));
+            assertEquals(
+                    3,
+                    TestDatabases.count(
+                            db.dataSource(),
+                            "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-kept'"));
         }
     }
 
@@ -132,7 +185,10 @@ class JournalPruningTest {
 
     private static List<String> cycleFiles(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cq4")).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".cq4"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -28,13 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BlockSearchOracleTest {
 
-    private static final ReadingType[] TYPES = {ReadingType.HEART_RATE, ReadingType.STEPS, ReadingType.BLOOD_PRESSURE,
-        ReadingType.WEIGHT, ReadingType.SLEEP_SESSION, ReadingType.OXYGEN_SATURATION};
+    private static final ReadingType[] TYPES = {
+        ReadingType.HEART_RATE,
+        ReadingType.STEPS,
+        ReadingType.BLOOD_PRESSURE,
+        ReadingType.WEIGHT,
+        ReadingType.SLEEP_SESSION,
+        ReadingType.OXYGEN_SATURATION
+    };
     private static final long DAY = 86_400_000_000L;
     private static final long BASE = Instant.parse("2026-11-20T00:00:00Z").toEpochMilli() * 1000;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void blocksAnswerEverySearchAsTheRowsDid() throws Exception {
@@ -47,10 +52,17 @@ class BlockSearchOracleTest {
                 for (int i = 0; i < 40; i++) {
                     rs.add(reading(random, "r" + b + "-" + i));
                 }
-                batches.add(new JournalBatch("p-oracle", new DeviceInfo("dev-" + b % 3, "Acme", null), BASE + b, rs));
+                batches.add(
+                        new JournalBatch(
+                                "p-oracle",
+                                new DeviceInfo("dev-" + b % 3, "Acme", null),
+                                BASE + b,
+                                rs));
             }
             TestCrypto.writeLegacy(db.dataSource(), batches, "oracle", 1);
-            ReadingQueries queries = new ReadingQueries(db.dataSource(), TestCrypto.of(db.dataSource()), Duration.ofDays(2));
+            ReadingQueries queries =
+                    new ReadingQueries(
+                            db.dataSource(), TestCrypto.of(db.dataSource()), Duration.ofDays(2));
             List<ObservationSearch> searches = new ArrayList<>();
             List<List<StoredReading>> expected = new ArrayList<>();
             for (int s = 0; s < 120; s++) {
@@ -61,7 +73,10 @@ class BlockSearchOracleTest {
             new BlockUpgrade(db.dataSource(), TestCrypto.of(db.dataSource())).run(100);
             assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from readings"));
             for (int s = 0; s < searches.size(); s++) {
-                assertEquals(expected.get(s), queries.search(searches.get(s)), "seed " + seed + ", search " + searches.get(s));
+                assertEquals(
+                        expected.get(s),
+                        queries.search(searches.get(s)),
+                        "seed " + seed + ", search " + searches.get(s));
             }
         }
     }
@@ -88,12 +103,24 @@ class BlockSearchOracleTest {
         List<DateBound> dates = new ArrayList<>();
         for (int d = r.nextInt(3); d > 0; d--) {
             DatePrefix prefix = DatePrefix.values()[r.nextInt(DatePrefix.values().length)];
-            long low = BASE - DAY + (long) (r.nextDouble() * 6 * DAY) / 3_600_000_000L * 3_600_000_000L;
+            long low =
+                    BASE
+                            - DAY
+                            + (long) (r.nextDouble() * 6 * DAY) / 3_600_000_000L * 3_600_000_000L;
             long width = r.nextBoolean() ? DAY : 3_600_000_000L;
             dates.add(new DateBound(prefix, low, low + width));
         }
-        int categories = r.nextInt(4) == 0 ? DataCategory.VITALS.bit() | DataCategory.ACTIVITY.bit() : DataCategory.ALL;
-        return new ObservationSearch("p-oracle", codes, dates, r.nextBoolean(), 1 + r.nextInt(r.nextBoolean() ? 10 : 200),
-                r.nextInt(4) == 0 ? r.nextInt(300) : 0, categories);
+        int categories =
+                r.nextInt(4) == 0
+                        ? DataCategory.VITALS.bit() | DataCategory.ACTIVITY.bit()
+                        : DataCategory.ALL;
+        return new ObservationSearch(
+                "p-oracle",
+                codes,
+                dates,
+                r.nextBoolean(),
+                1 + r.nextInt(r.nextBoolean() ? 10 : 200),
+                r.nextInt(4) == 0 ? r.nextInt(300) : 0,
+                categories);
     }
 }

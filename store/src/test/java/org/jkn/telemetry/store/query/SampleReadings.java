@@ -1,6 +1,5 @@
 package org.jkn.telemetry.store.query;
 
-import org.jkn.telemetry.store.fixtures.TestCrypto;
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.bloodPressure;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
@@ -13,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import org.jkn.telemetry.store.db.Database;
+import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
 
 /**
@@ -28,27 +28,59 @@ final class SampleReadings {
     static final Duration MAX_PERIOD = Duration.ofDays(1);
     static final String INJECTION_READING_ID = "r1');drop table readings;--";
 
-    private static final List<String> READING_IDS = List.of("hr-1", "ox-1", "st-1", "bp-1", "st-day", INJECTION_READING_ID);
+    private static final List<String> READING_IDS =
+            List.of("hr-1", "ox-1", "st-1", "bp-1", "st-day", INJECTION_READING_ID);
 
-    private SampleReadings() {
-    }
+    private SampleReadings() {}
 
     static Database openAndStore(Path dir) throws IOException, SQLException {
         Database db = TestDatabases.openWithFixturePartitions(dir);
-                for (String patient : List.of(PATIENT, OTHER)) {
+        for (String patient : List.of(PATIENT, OTHER)) {
             double bump = patient.equals(PATIENT) ? 0 : 1;
-            TestCrypto.write(db.dataSource(), List.of(batch(patient, "dev-q", List.of(
-                    heartRate("hr-1", "2026-11-22T07:30:00+07:00", 72 + bump),
-                    oxygen("ox-1", "2026-11-22T07:30:00+07:00", 97 + bump),
-                    steps("st-1", "2026-11-22T08:00:00+07:00", "2026-11-22T09:00:00+07:00", 4321 + bump),
-                    bloodPressure("bp-1", "2026-11-22T10:00:00-03:30", 120 + bump, 80)))), "query-test", 1);
+            TestCrypto.write(
+                    db.dataSource(),
+                    List.of(
+                            batch(
+                                    patient,
+                                    "dev-q",
+                                    List.of(
+                                            heartRate(
+                                                    "hr-1", "2026-11-22T07:30:00+07:00", 72 + bump),
+                                            oxygen("ox-1", "2026-11-22T07:30:00+07:00", 97 + bump),
+                                            steps(
+                                                    "st-1",
+                                                    "2026-11-22T08:00:00+07:00",
+                                                    "2026-11-22T09:00:00+07:00",
+                                                    4321 + bump),
+                                            bloodPressure(
+                                                    "bp-1",
+                                                    "2026-11-22T10:00:00-03:30",
+                                                    120 + bump,
+                                                    80)))),
+                    "query-test",
+                    1);
         }
-        TestCrypto.write(db.dataSource(), List.of(batch("p-long", "dev-q", List.of(
-                steps("st-day", "2026-11-21T09:00:00+07:00", "2026-11-22T09:00:00+07:00", 20_000)))), "query-test", 2);
+        TestCrypto.write(
+                db.dataSource(),
+                List.of(
+                        batch(
+                                "p-long",
+                                "dev-q",
+                                List.of(
+                                        steps(
+                                                "st-day",
+                                                "2026-11-21T09:00:00+07:00",
+                                                "2026-11-22T09:00:00+07:00",
+                                                20_000)))),
+                "query-test",
+                2);
         return db;
     }
 
-    /** The reading ids behind stored rows, found through their observation ids (rows do not carry them). */
+    /**
+     * The reading ids behind stored rows, found through their observation ids (rows do not carry
+     * them).
+     */
     static List<String> readingIds(List<StoredReading> readings) {
         return readings.stream().map(SampleReadings::readingId).toList();
     }

@@ -15,10 +15,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The block codec alone: one hour of 1 Hz heart rate (3,600 samples, a random walk as a watch
- * sends it) encoded and decoded. Scores are samples per second ({@link OperationsPerInvocation}).
+ * The block codec alone: one hour of 1 Hz heart rate (3,600 samples, a random walk as a watch sends
+ * it) encoded and decoded. Scores are samples per second ({@link OperationsPerInvocation}).
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar BlockCodecBenchmark -f 1 -wi 2 -w 1s -i 3 -r 2s</pre>
+ * <pre>java -jar benchmarks/target/benchmarks.jar BlockCodecBenchmark -f 1 -wi 2 -w 1s -i 3 -r 2s
+ * </pre>
  */
 @State(Scope.Thread)
 public class BlockCodecBenchmark extends BenchmarkBase {
@@ -39,7 +40,10 @@ public class BlockCodecBenchmark extends BenchmarkBase {
         for (int s = 0; s < SAMPLES; s++) {
             bpm = Math.max(40, Math.min(180, bpm + random.nextInt(5) - 2));
             long t = WINDOW + s * 1_000_000L;
-            hour.add(new NormalizedReading(ReadingType.HEART_RATE, "series-1#" + s, t, t, 25200, bpm, Double.NaN), watch,
+            hour.add(
+                    new NormalizedReading(
+                            ReadingType.HEART_RATE, "series-1#" + s, t, t, 25200, bpm, Double.NaN),
+                    watch,
                     WINDOW + 3_600_000_000L);
         }
         encoded = Arrays.copyOf(codec.buffer(), codec.encode(hour, WINDOW));

@@ -30,12 +30,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The cost of encryption at rest on the ingest path: {@code normalize} alone against
- * {@code normalizeAndSeal} (normalize, then encode the batch and seal it once into a journal
- * record as {@code Journal.append} does) and {@code normalizeAndSealEachReading} (the previous
- * record format: a row key HMAC and an AES-256-GCM seal per reading). All run in one JMH run;
- * their scores (readings per second, 1,000 per invocation) give the ratios. The data
- * key comes from a real embedded PostgreSQL and is cached after the first batch, as in service.
+ * The cost of encryption at rest on the ingest path: {@code normalize} alone against {@code
+ * normalizeAndSeal} (normalize, then encode the batch and seal it once into a journal record as
+ * {@code Journal.append} does) and {@code normalizeAndSealEachReading} (the previous record format:
+ * a row key HMAC and an AES-256-GCM seal per reading). All run in one JMH run; their scores
+ * (readings per second, 1,000 per invocation) give the ratios. The data key comes from a real
+ * embedded PostgreSQL and is cached after the first batch, as in service.
  */
 @State(Scope.Benchmark)
 public class SealBenchmark extends BenchmarkBase {
@@ -54,13 +54,36 @@ public class SealBenchmark extends BenchmarkBase {
     @Setup
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("seal-bench");
-        database = Database.open(new DatabaseConfig(null, null, null, 2, dir.resolve("pg"), "off", Duration.ofDays(7), null, null,
-                1, Duration.ofDays(400)));
+        database =
+                Database.open(
+                        new DatabaseConfig(
+                                null,
+                                null,
+                                null,
+                                2,
+                                dir.resolve("pg"),
+                                "off",
+                                Duration.ofDays(7),
+                                null,
+                                null,
+                                1,
+                                Duration.ofDays(400)));
         KekRing keks = new KekRing(LocalKek.parse(LocalKek.generate("bench")), List.of());
-        crypto = new ReadingCrypto(new DataKeys(database.dataSource(), keks, 1000, TimeUnit.HOURS.toNanos(1), System::nanoTime),
-                new RowKeys(Batches.KEY), NonceSource.fromDatabase(database.dataSource()));
+        crypto =
+                new ReadingCrypto(
+                        new DataKeys(
+                                database.dataSource(),
+                                keks,
+                                1000,
+                                TimeUnit.HOURS.toNanos(1),
+                                System::nanoTime),
+                        new RowKeys(Batches.KEY),
+                        NonceSource.fromDatabase(database.dataSource()));
         normalizer = new BatchNormalizer(new Pseudonymizer(Batches.KEY), NormalizerLimits.DEFAULTS);
-        body = type.equals("mixed") ? Batches.batch(READINGS, Batches.MIXED) : Batches.batch(READINGS, type);
+        body =
+                type.equals("mixed")
+                        ? Batches.batch(READINGS, Batches.mixed())
+                        : Batches.batch(READINGS, type);
         NormalizedBatch check = normalizer.normalize(body, Batches.NOW_MICROS);
         if (check.error() != null || check.readings().size() != READINGS) {
             throw new IllegalStateException("benchmark batch does not normalize cleanly");
@@ -84,7 +107,8 @@ public class SealBenchmark extends BenchmarkBase {
     public long normalizeAndSeal() {
         NormalizedBatch b = normalizer.normalize(body, Batches.NOW_MICROS);
         try (SealSession s = crypto.acquire()) {
-            Bytes<?> record = s.sealRecord(b.patientId(), b.device(), Batches.NOW_MICROS, b.readings());
+            Bytes<?> record =
+                    s.sealRecord(b.patientId(), b.device(), Batches.NOW_MICROS, b.readings());
             return record.readRemaining();
         }
     }
@@ -94,7 +118,9 @@ public class SealBenchmark extends BenchmarkBase {
     public long normalizeAndSealEachReading() {
         NormalizedBatch b = normalizer.normalize(body, Batches.NOW_MICROS);
         try (SealSession s = crypto.acquire()) {
-            Bytes<?> record = s.sealRecordVersion3(b.patientId(), b.device(), Batches.NOW_MICROS, b.readings());
+            Bytes<?> record =
+                    s.sealRecordVersion3(
+                            b.patientId(), b.device(), Batches.NOW_MICROS, b.readings());
             return record.readRemaining();
         }
     }

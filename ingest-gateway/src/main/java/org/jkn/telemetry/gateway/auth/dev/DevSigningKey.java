@@ -21,10 +21,11 @@ import java.util.Base64;
 import org.jkn.telemetry.gateway.auth.Jwks;
 
 /**
- * The development token-signing key: an EC P-256 key pair generated once into
- * {@code DATA_DIR/keys/token-signing.key} (PKCS#8 and X.509 PEM blocks, owner-only), reused across restarts so
- * minted tokens stay valid. Its {@code kid} is the RFC 7638 thumbprint of its public key. Only the
- * dev profile without a configured JWKS uses it; the prod profile never reads or writes it.
+ * The development token-signing key: an EC P-256 key pair generated once into {@code
+ * DATA_DIR/keys/token-signing.key} (PKCS#8 and X.509 PEM blocks, owner-only), reused across
+ * restarts so minted tokens stay valid. Its {@code kid} is the RFC 7638 thumbprint of its public
+ * key. Only the dev profile without a configured JWKS uses it; the prod profile never reads or
+ * writes it.
  */
 public final class DevSigningKey {
 
@@ -53,23 +54,34 @@ public final class DevSigningKey {
             g.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair pair = g.generateKeyPair();
             Path tmp = dir.resolve(FILE + ".tmp");
-            Files.writeString(tmp, pem("PRIVATE KEY", pair.getPrivate().getEncoded()) + pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+            Files.writeString(
+                    tmp,
+                    pem("PRIVATE KEY", pair.getPrivate().getEncoded())
+                            + pem("PUBLIC KEY", pair.getPublic().getEncoded()));
             try {
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
             } catch (UnsupportedOperationException e) {
                 // not a POSIX file system; the directory's permissions apply
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            return new DevSigningKey((ECPrivateKey) pair.getPrivate(), (ECPublicKey) pair.getPublic());
+            return new DevSigningKey(
+                    (ECPrivateKey) pair.getPrivate(), (ECPublicKey) pair.getPublic());
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IOException("the development signing key " + file + " is unreadable; delete it to make a new one", e);
+            throw new IOException(
+                    "the development signing key "
+                            + file
+                            + " is unreadable; delete it to make a new one",
+                    e);
         }
     }
 
     private static DevSigningKey read(String text) throws GeneralSecurityException {
         KeyFactory f = KeyFactory.getInstance("EC");
-        ECPrivateKey priv = (ECPrivateKey) f.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY")));
-        ECPublicKey pub = (ECPublicKey) f.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY")));
+        ECPrivateKey priv =
+                (ECPrivateKey)
+                        f.generatePrivate(new PKCS8EncodedKeySpec(block(text, "PRIVATE KEY")));
+        ECPublicKey pub =
+                (ECPublicKey) f.generatePublic(new X509EncodedKeySpec(block(text, "PUBLIC KEY")));
         return new DevSigningKey(priv, pub);
     }
 
@@ -84,8 +96,13 @@ public final class DevSigningKey {
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN "
+                + type
+                + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END "
+                + type
+                + "-----\n";
     }
 
     public String kid() {
@@ -113,10 +130,16 @@ public final class DevSigningKey {
     /** RFC 7638 §3: SHA-256 over the required members in lexicographic order, base64url. */
     private static String thumbprint(ECPublicKey key) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String json = "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + b64.encodeToString(Jwks.coordinate(key.getW().getAffineX()))
-                + "\",\"y\":\"" + b64.encodeToString(Jwks.coordinate(key.getW().getAffineY())) + "\"}";
+        String json =
+                "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\""
+                        + b64.encodeToString(Jwks.coordinate(key.getW().getAffineX()))
+                        + "\",\"y\":\""
+                        + b64.encodeToString(Jwks.coordinate(key.getW().getAffineY()))
+                        + "\"}";
         try {
-            return b64.encodeToString(MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.US_ASCII)));
+            return b64.encodeToString(
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(json.getBytes(StandardCharsets.US_ASCII)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }

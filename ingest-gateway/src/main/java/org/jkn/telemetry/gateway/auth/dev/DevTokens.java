@@ -16,15 +16,24 @@ import java.util.Base64;
  */
 public final class DevTokens {
 
-    /** Issuer and audience of development tokens, used when AUTH_ISSUER / AUTH_AUDIENCE are empty in dev. */
+    /**
+     * Issuer and audience of development tokens, used when AUTH_ISSUER / AUTH_AUDIENCE are empty in
+     * dev.
+     */
     public static final String ISSUER = "urn:telemetry:dev";
+
     public static final String AUDIENCE = "urn:telemetry:gateway";
 
-    /** A participant: read and upload their own readings, see their own Patient, manage their consent, see their audit trail. */
+    /**
+     * A participant: read and upload their own readings, see their own Patient, manage their
+     * consent, see their audit trail.
+     */
     public static final String PATIENT_SCOPES =
             "patient/Observation.rs patient/Observation.c patient/Patient.rs patient/Consent.cruds patient/AuditEvent.rs";
+
     /** A practitioner: read what consent allows. */
     public static final String CLINICIAN_SCOPES = "user/Observation.rs user/Patient.rs";
+
     public static final Duration DEFAULT_TTL = Duration.ofHours(8);
 
     private final DevSigningKey key;
@@ -39,7 +48,9 @@ public final class DevTokens {
         this.clock = clock;
     }
 
-    /** A patient token; {@code patientId} is the Patient id (the NIK's pseudonym), never the NIK. */
+    /**
+     * A patient token; {@code patientId} is the Patient id (the NIK's pseudonym), never the NIK.
+     */
     public String patient(String patientId, String scope, Duration ttl) {
         return mint(claims("patient-" + patientId, scope, ttl).put("patient", patientId));
     }
@@ -59,19 +70,28 @@ public final class DevTokens {
     /** The standard claims every development token carries. */
     public JsonObject claims(String subject, String scope, Duration ttl) {
         long now = clock.millis() / 1000;
-        return new JsonObject().put("iss", issuer).put("aud", audience).put("sub", subject)
-                .put("iat", now).put("exp", now + ttl.toSeconds()).put("scope", scope);
+        return new JsonObject()
+                .put("iss", issuer)
+                .put("aud", audience)
+                .put("sub", subject)
+                .put("iat", now)
+                .put("exp", now + ttl.toSeconds())
+                .put("scope", scope);
     }
 
     /** Signs these claims as they are (tests shape expired, foreign or odd tokens with it). */
     public String mint(JsonObject claims) {
-        return sign(new JsonObject().put("alg", "ES256").put("typ", "JWT").put("kid", key.kid()), claims);
+        return sign(
+                new JsonObject().put("alg", "ES256").put("typ", "JWT").put("kid", key.kid()),
+                claims);
     }
 
     private String sign(JsonObject header, JsonObject claims) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String input = b64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
-                + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+        String input =
+                b64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8))
+                        + "."
+                        + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
         try {
             Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
             s.initSign(key.privateKey());

@@ -9,8 +9,8 @@ import org.jkn.telemetry.store.device.RegisteredDevice;
 
 /**
  * Which patient a device publishes for, by device id alone. Behind an external broker the broker
- * has already authenticated the device, so no secret is checked here; the registry is asked only for
- * the registration (patient pseudonym, manufacturer, model) and whether it was revoked.
+ * has already authenticated the device, so no secret is checked here; the registry is asked only
+ * for the registration (patient pseudonym, manufacturer, model) and whether it was revoked.
  *
  * <p>Registrations come from {@link DeviceRegistry#lookup} and are remembered for the device-auth
  * cache TTL, as verified secrets are; a revocation forgets them at once (through this process, or
@@ -21,11 +21,9 @@ public final class DeviceDirectory {
     private static final int MAX_CACHED = 100_000;
 
     /** A registered device and whether it was revoked. */
-    public record Entry(RegisteredDevice device, boolean revoked) {
-    }
+    public record Entry(RegisteredDevice device, boolean revoked) {}
 
-    private record Cached(Entry entry, long expiresAt) {
-    }
+    private record Cached(Entry entry, long expiresAt) {}
 
     private final DeviceRegistry registry;
     private final long ttlNanos;

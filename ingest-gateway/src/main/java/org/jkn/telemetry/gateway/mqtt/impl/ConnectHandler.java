@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers each CONNECT: MQTT 3.1.1 or 5 only; username = device id, password = secret; a Will only
- * on the device's own {@code devices/{id}/status}; at most the configured connections per device,
- * a same client id taking over its older session. Anything wrong gets a refusing CONNACK with its
+ * on the device's own {@code devices/{id}/status}; at most the configured connections per device, a
+ * same client id taking over its older session. Anything wrong gets a refusing CONNACK with its
  * code and the connection is closed; nothing else happens.
  *
  * <p>Credentials verified within the cache TTL are accepted at once on the event loop; others are
@@ -43,8 +43,13 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
     private final MqttServerConfig config;
     private final Metrics metrics;
 
-    ConnectHandler(DeviceRegistry registry, RawConnections raw, SessionTable sessions, BatchIngest ingest, MqttServerConfig config,
-                   Metrics metrics) {
+    ConnectHandler(
+            DeviceRegistry registry,
+            RawConnections raw,
+            SessionTable sessions,
+            BatchIngest ingest,
+            MqttServerConfig config,
+            Metrics metrics) {
         this.registry = registry;
         this.raw = raw;
         this.sessions = sessions;
@@ -61,13 +66,16 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
         }
         int version = endpoint.protocolVersion();
         if (version != MQTT_3_1_1 && version != MQTT_5) {
-            // MQTT 3.1 ("MQIsdp") and anything else: 0x01 unacceptable protocol version (3.1.1 §3.2.2.3)
+            // MQTT 3.1 ("MQIsdp") and anything else: 0x01 unacceptable protocol version (3.1.1
+            // §3.2.2.3)
             metrics.mqttConnectRefused("unacceptable-protocol-version");
             endpoint.reject(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
             return;
         }
         connection.guard().mqtt5(version == MQTT_5);
-        if (version == MQTT_5 && endpoint.connectProperties().getProperty(MqttProperties.AUTHENTICATION_METHOD) != null) {
+        if (version == MQTT_5
+                && endpoint.connectProperties().getProperty(MqttProperties.AUTHENTICATION_METHOD)
+                        != null) {
             // enhanced authentication (MQTT 5 §4.12) is not offered: username and password only
             refuse(endpoint, ConnectRefusal.BAD_AUTHENTICATION_METHOD);
             return;
@@ -87,27 +95,32 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
         }
         connection.socket().pause();
         Context context = Vertx.currentContext();
-        context.executeBlocking(() -> registry.authenticate(deviceId, secret), false).onComplete(ar -> {
-            if (!connection.socket().channelHandlerContext().channel().isActive()) {
-                return;
-            }
-            if (ar.failed()) {
-                log.warn("device authentication failed: {}", ar.cause().getClass().getName());
-                refuse(endpoint, ConnectRefusal.UNAVAILABLE);
-                return;
-            }
-            AuthResult result = ar.result();
-            switch (result.outcome()) {
-                case ACCEPTED -> admit(endpoint, connection, result.device());
-                case REVOKED -> refuse(endpoint, ConnectRefusal.NOT_AUTHORIZED);
-                case BUSY -> refuse(endpoint, ConnectRefusal.BUSY);
-                default -> refuse(endpoint, ConnectRefusal.BAD_CREDENTIALS);
-            }
-            connection.socket().resume();
-        });
+        context.executeBlocking(() -> registry.authenticate(deviceId, secret), false)
+                .onComplete(
+                        ar -> {
+                            if (!connection.socket().channelHandlerContext().channel().isActive()) {
+                                return;
+                            }
+                            if (ar.failed()) {
+                                log.warn(
+                                        "device authentication failed: {}",
+                                        ar.cause().getClass().getName());
+                                refuse(endpoint, ConnectRefusal.UNAVAILABLE);
+                                return;
+                            }
+                            AuthResult result = ar.result();
+                            switch (result.outcome()) {
+                                case ACCEPTED -> admit(endpoint, connection, result.device());
+                                case REVOKED -> refuse(endpoint, ConnectRefusal.NOT_AUTHORIZED);
+                                case BUSY -> refuse(endpoint, ConnectRefusal.BUSY);
+                                default -> refuse(endpoint, ConnectRefusal.BAD_CREDENTIALS);
+                            }
+                            connection.socket().resume();
+                        });
     }
 
-    private void admit(MqttEndpoint endpoint, RawConnections.Raw connection, RegisteredDevice device) {
+    private void admit(
+            MqttEndpoint endpoint, RawConnections.Raw connection, RegisteredDevice device) {
         boolean v5 = endpoint.protocolVersion() == MQTT_5;
         ConnectRefusal willRefusal = checkWill(endpoint.will(), device, v5);
         if (willRefusal != null) {
@@ -127,8 +140,17 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
             refuse(endpoint, ConnectRefusal.CLIENT_ID_INVALID);
             return;
         }
-        DeviceSession session = new DeviceSession(endpoint, device, clientId, Vertx.currentContext(), connection.socket(),
-                ingest, config.receiveMaximum(), config.maxPublishesPerSecond(), metrics);
+        DeviceSession session =
+                new DeviceSession(
+                        endpoint,
+                        device,
+                        clientId,
+                        Vertx.currentContext(),
+                        connection.socket(),
+                        ingest,
+                        config.receiveMaximum(),
+                        config.maxPublishesPerSecond(),
+                        metrics);
         SessionTable.Admission admission = sessions.admit(session);
         if (!admission.admitted()) {
             refuse(endpoint, ConnectRefusal.QUOTA_EXCEEDED);
@@ -141,29 +163,38 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
         endpoint.unsubscribeHandler(session.responses()::onUnsubscribe);
         // on DISCONNECT Vert.x itself closes the connection, as MQTT 5 §3.14.4 asks
         endpoint.disconnectHandler(v -> session.closed());
-        endpoint.closeHandler(v -> {
-            session.closed();
-            sessions.remove(session);
-        });
+        endpoint.closeHandler(
+                v -> {
+                    session.closed();
+                    sessions.remove(session);
+                });
         // this server never publishes at QoS 1 or 2 and takes no QoS 2, so no acknowledgement flow
-        // can be open: one arriving, or an AUTH without a method agreed at CONNECT, is a Protocol Error
-        endpoint.publishAcknowledgeHandler(id -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
+        // can be open: one arriving, or an AUTH without a method agreed at CONNECT, is a Protocol
+        // Error
+        endpoint.publishAcknowledgeHandler(
+                id -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
         endpoint.publishReceivedHandler(id -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
         endpoint.publishReleaseHandler(id -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
-        endpoint.publishCompletionHandler(id -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
-        endpoint.authenticationExchangeHandler(auth -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
-        endpoint.exceptionHandler(t -> { });
-        endpoint.accept(false, v5 ? connack(assigned ? clientId : null) : MqttProperties.NO_PROPERTIES);
+        endpoint.publishCompletionHandler(
+                id -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
+        endpoint.authenticationExchangeHandler(
+                auth -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
+        endpoint.exceptionHandler(t -> {});
+        endpoint.accept(
+                false, v5 ? connack(assigned ? clientId : null) : MqttProperties.NO_PROPERTIES);
         if (admission.replaced() != null) {
             admission.replaced().takenOver();
         }
         if (registry.isRevoked(device.id())) {
-            // revoked while this CONNECT was being checked: the revocation's own sweep may have missed it
+            // revoked while this CONNECT was being checked: the revocation's own sweep may have
+            // missed it
             session.revoke();
         }
     }
 
-    /** Null when the Will is absent or allowed: only the device's own status topic, at QoS 0 or 1. */
+    /**
+     * Null when the Will is absent or allowed: only the device's own status topic, at QoS 0 or 1.
+     */
     private static ConnectRefusal checkWill(MqttWill will, RegisteredDevice device, boolean v5) {
         if (will == null || !will.isWillFlag()) {
             return null;
@@ -181,13 +212,20 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
     /** What an MQTT 5 client must know about this server (§3.2.2.3). */
     private MqttProperties connack(String assignedClientId) {
         MqttProperties p = new MqttProperties();
-        p.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, config.receiveMaximum()));
+        p.add(
+                new MqttProperties.IntegerProperty(
+                        MqttProperties.RECEIVE_MAXIMUM, config.receiveMaximum()));
         p.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_QOS, 1));
-        p.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, config.maxPacketBytes()));
-        // sessions are not kept: every publish is acknowledged or refused while its connection lives
+        p.add(
+                new MqttProperties.IntegerProperty(
+                        MqttProperties.MAXIMUM_PACKET_SIZE, config.maxPacketBytes()));
+        // sessions are not kept: every publish is acknowledged or refused while its connection
+        // lives
         p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, 0));
         if (assignedClientId != null) {
-            p.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, assignedClientId));
+            p.add(
+                    new MqttProperties.StringProperty(
+                            MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, assignedClientId));
         }
         return p;
     }

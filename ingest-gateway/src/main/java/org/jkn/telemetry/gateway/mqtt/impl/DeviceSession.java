@@ -38,9 +38,13 @@ final class DeviceSession {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceSession.class);
 
-    private record Pending(int messageId, MqttQoS qos, byte[] payload, boolean wantsResponse, byte[] correlation,
-                           PublishResult preset) {
-    }
+    private record Pending(
+            int messageId,
+            MqttQoS qos,
+            byte[] payload,
+            boolean wantsResponse,
+            byte[] correlation,
+            PublishResult preset) {}
 
     private final MqttEndpoint endpoint;
     private final RegisteredDevice device;
@@ -62,11 +66,22 @@ final class DeviceSession {
     private boolean open = true;
     private volatile boolean revoked;
 
-    DeviceSession(MqttEndpoint endpoint, RegisteredDevice device, String clientId, Context context, NetSocketInternal socket,
-                  BatchIngest ingest, int receiveMaximum, int maxPublishesPerSecond, Metrics metrics) {
+    DeviceSession(
+            MqttEndpoint endpoint,
+            RegisteredDevice device,
+            String clientId,
+            Context context,
+            NetSocketInternal socket,
+            BatchIngest ingest,
+            int receiveMaximum,
+            int maxPublishesPerSecond,
+            Metrics metrics) {
         this.endpoint = endpoint;
         this.device = device;
-        this.source = new BatchSource(device.patientId(), new DeviceInfo(device.id(), device.manufacturer(), device.model()));
+        this.source =
+                new BatchSource(
+                        device.patientId(),
+                        new DeviceInfo(device.id(), device.manufacturer(), device.model()));
         this.clientId = clientId;
         this.v5 = endpoint.protocolVersion() == 5;
         this.topics = new DeviceTopics(device.id());
@@ -75,7 +90,10 @@ final class DeviceSession {
         this.ingest = ingest;
         this.receiveMaximum = receiveMaximum;
         this.metrics = metrics;
-        this.rate = maxPublishesPerSecond == 0 ? null : new PublishRate(maxPublishesPerSecond, System.nanoTime());
+        this.rate =
+                maxPublishesPerSecond == 0
+                        ? null
+                        : new PublishRate(maxPublishesPerSecond, System.nanoTime());
         this.responses = new Responses(endpoint, topics.responses());
     }
 
@@ -101,7 +119,8 @@ final class DeviceSession {
         }
         MqttQoS qos = m.qosLevel();
         if (qos == MqttQoS.EXACTLY_ONCE) {
-            // CONNACK announced Maximum QoS 1 (MQTT 5 §3.2.2.3.4); 3.1.1 has no way to say so: close
+            // CONNACK announced Maximum QoS 1 (MQTT 5 §3.2.2.3.4); 3.1.1 has no way to say so:
+            // close
             end(MqttDisconnectReasonCode.QOS_NOT_SUPPORTED);
             return;
         }
@@ -128,7 +147,8 @@ final class DeviceSession {
                 return;
             }
             default -> {
-                // empty without a Topic Alias (§3.3.2.3.4), or wildcards in a topic name ([MQTT-3.3.2-2])
+                // empty without a Topic Alias (§3.3.2.3.4), or wildcards in a topic name
+                // ([MQTT-3.3.2-2])
                 end(MqttDisconnectReasonCode.PROTOCOL_ERROR);
                 return;
             }
@@ -138,7 +158,14 @@ final class DeviceSession {
             refusal = PublishResult.NOT_AUTHORIZED;
         }
         byte[] payload = refusal == null ? m.payload().getBytes() : null;
-        queue.add(new Pending(m.messageId(), qos, payload, responseTopic != null, Responses.correlation(props), refusal));
+        queue.add(
+                new Pending(
+                        m.messageId(),
+                        qos,
+                        payload,
+                        responseTopic != null,
+                        Responses.correlation(props),
+                        refusal));
         if (queue.size() > receiveMaximum && !paused) {
             paused = true;
             socket.pause();
@@ -164,18 +191,23 @@ final class DeviceSession {
                 finish(p, PublishResult.QUOTA_EXCEEDED, null);
             } else {
                 working = true;
-                context.executeBlocking(() -> revoked ? null : ingest.ingest(p.payload, source), false).onComplete(ar -> {
-                    working = false;
-                    if (ar.failed()) {
-                        log.error("an MQTT batch could not be journaled and was not acknowledged: {}", ar.cause().getClass().getName());
-                        finish(p, PublishResult.FAILED, null);
-                    } else if (ar.result() == null) {
-                        finish(p, PublishResult.NOT_AUTHORIZED, null);
-                    } else {
-                        finish(p, PublishResult.of(ar.result()), ar.result());
-                    }
-                    drain();
-                });
+                context.executeBlocking(
+                                () -> revoked ? null : ingest.ingest(p.payload, source), false)
+                        .onComplete(
+                                ar -> {
+                                    working = false;
+                                    if (ar.failed()) {
+                                        log.error(
+                                                "an MQTT batch could not be journaled and was not acknowledged: {}",
+                                                ar.cause().getClass().getName());
+                                        finish(p, PublishResult.FAILED, null);
+                                    } else if (ar.result() == null) {
+                                        finish(p, PublishResult.NOT_AUTHORIZED, null);
+                                    } else {
+                                        finish(p, PublishResult.of(ar.result()), ar.result());
+                                    }
+                                    drain();
+                                });
             }
         }
     }
@@ -192,28 +224,40 @@ final class DeviceSession {
             responses.send(outcome(result, batch), p.correlation);
         }
         if (qos1 && v5) {
-            endpoint.publishAcknowledge(p.messageId, result.pubAck, Responses.reason(endpoint, result, batch));
+            endpoint.publishAcknowledge(
+                    p.messageId, result.pubAck, Responses.reason(endpoint, result, batch));
         } else if (qos1 && result.v3 == PublishResult.V3.ACK) {
             endpoint.publishAcknowledge(p.messageId);
-        } else if ((qos1 && result.v3 == PublishResult.V3.CLOSE) || (!qos1 && result.qos0Disconnect != null)) {
-            end(result.qos0Disconnect != null ? result.qos0Disconnect : MqttDisconnectReasonCode.UNSPECIFIED_ERROR);
+        } else if ((qos1 && result.v3 == PublishResult.V3.CLOSE)
+                || (!qos1 && result.qos0Disconnect != null)) {
+            end(
+                    result.qos0Disconnect != null
+                            ? result.qos0Disconnect
+                            : MqttDisconnectReasonCode.UNSPECIFIED_ERROR);
         }
     }
 
     private static JsonObject outcome(PublishResult result, NormalizedBatch batch) {
         if (batch != null) {
-            return batch.error() == null ? BatchIngest.acceptedBody(batch)
+            return batch.error() == null
+                    ? BatchIngest.acceptedBody(batch)
                     : BatchIngest.errorBody(batch.error().code(), batch.errorMessage());
         }
-        return BatchIngest.errorBody(result.code, switch (result) {
-            case QUOTA_EXCEEDED -> "the service is storing a backlog; nothing from this publish was kept, retry later";
-            case NOT_AUTHORIZED -> "this device may not publish this";
-            case TOPIC_NAME_INVALID -> "topics starting with $ are the server's; publish to devices/{id}/readings";
-            default -> "the batch could not be journaled and was not kept; retry later";
-        });
+        return BatchIngest.errorBody(
+                result.code,
+                switch (result) {
+                    case QUOTA_EXCEEDED ->
+                            "the service is storing a backlog; nothing from this publish was kept, retry later";
+                    case NOT_AUTHORIZED -> "this device may not publish this";
+                    case TOPIC_NAME_INVALID ->
+                            "topics starting with $ are the server's; publish to devices/{id}/readings";
+                    default -> "the batch could not be journaled and was not kept; retry later";
+                });
     }
 
-    /** Ends the connection: MQTT 5 gets DISCONNECT with the reason first (§4.13), 3.1.1 is closed. */
+    /**
+     * Ends the connection: MQTT 5 gets DISCONNECT with the reason first (§4.13), 3.1.1 is closed.
+     */
     void end(MqttDisconnectReasonCode reason) {
         if (!open) {
             return;
@@ -230,18 +274,26 @@ final class DeviceSession {
         }
     }
 
-    /** The client sent DISCONNECT or the connection closed: write nothing more; queued batches are still ingested. */
+    /**
+     * The client sent DISCONNECT or the connection closed: write nothing more; queued batches are
+     * still ingested.
+     */
     void closed() {
         open = false;
     }
 
-    /** The device was revoked: nothing more is ingested and the connection ends with 0x87 Not authorized. */
+    /**
+     * The device was revoked: nothing more is ingested and the connection ends with 0x87 Not
+     * authorized.
+     */
     void revoke() {
         revoked = true;
         context.runOnContext(v -> end(MqttDisconnectReasonCode.NOT_AUTHORIZED));
     }
 
-    /** A new connection with the same device and client id replaced this one (MQTT 5 §3.1.4, 0x8E). */
+    /**
+     * A new connection with the same device and client id replaced this one (MQTT 5 §3.1.4, 0x8E).
+     */
     void takenOver() {
         context.runOnContext(v -> end(MqttDisconnectReasonCode.SESSION_TAKEN_OVER));
     }

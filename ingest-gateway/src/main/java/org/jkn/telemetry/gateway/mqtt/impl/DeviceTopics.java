@@ -2,26 +2,37 @@ package org.jkn.telemetry.gateway.mqtt.impl;
 
 /**
  * The topics one device may use, and the classification of any topic name it sends. A device
- * publishes readings to {@code devices/{id}/readings}, may receive responses on
- * {@code devices/{id}/responses} and may leave a Will on {@code devices/{id}/status}; everything
- * else is someone else's. Device ids are server-generated ({@code dev-} and hex), so they never
- * contain {@code + # / $} and cannot widen a topic.
+ * publishes readings to {@code devices/{id}/readings}, may receive responses on {@code
+ * devices/{id}/responses} and may leave a Will on {@code devices/{id}/status}; everything else is
+ * someone else's. Device ids are server-generated ({@code dev-} and hex), so they never contain
+ * {@code + # / $} and cannot widen a topic.
  */
 final class DeviceTopics {
 
     enum Kind {
-        OWN_READINGS, OWN_RESPONSES, OWN_STATUS,
+        OWN_READINGS,
+        OWN_RESPONSES,
+        OWN_STATUS,
         /** Well formed but not this device's: another device's topic, or any other name. */
         FOREIGN,
-        /** Begins with {@code $} ({@code $SYS}, {@code $share/...}): reserved for the server, MQTT 5 §4.7.2. */
+        /**
+         * Begins with {@code $} ({@code $SYS}, {@code $share/...}): reserved for the server, MQTT 5
+         * §4.7.2.
+         */
         RESERVED,
-        /** Contains {@code +} or {@code #}, which a topic name must not (MQTT 5 §3.3.2.1, [MQTT-3.3.2-2]). */
+        /**
+         * Contains {@code +} or {@code #}, which a topic name must not (MQTT 5 §3.3.2.1,
+         * [MQTT-3.3.2-2]).
+         */
         WILDCARD,
-        /** Zero length: a Protocol Error without a Topic Alias (MQTT 5 §3.3.2.3.4), invalid in 3.1.1 (§4.7.3). */
+        /**
+         * Zero length: a Protocol Error without a Topic Alias (MQTT 5 §3.3.2.3.4), invalid in 3.1.1
+         * (§4.7.3).
+         */
         EMPTY,
         /**
-         * Not well-formed UTF-8 or containing U+0000 (MQTT 5 §1.5.4): a Malformed Packet. The decoder
-         * turns invalid UTF-8 into U+FFFD, so that character is taken as the sign of it.
+         * Not well-formed UTF-8 or containing U+0000 (MQTT 5 §1.5.4): a Malformed Packet. The
+         * decoder turns invalid UTF-8 into U+FFFD, so that character is taken as the sign of it.
          */
         MALFORMED
     }

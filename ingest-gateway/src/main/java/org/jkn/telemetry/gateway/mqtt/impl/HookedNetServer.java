@@ -14,7 +14,10 @@ import io.vertx.core.net.TrafficShapingOptions;
 import io.vertx.core.spi.metrics.Metrics;
 import java.time.Duration;
 
-/** A {@link NetServerInternal} that runs a hook on each new connection, then hands it on; see {@link HookedVertx}. */
+/**
+ * A {@link NetServerInternal} that runs a hook on each new connection, then hands it on; see {@link
+ * HookedVertx}.
+ */
 final class HookedNetServer implements NetServerInternal {
 
     private final NetServerInternal delegate;
@@ -27,10 +30,11 @@ final class HookedNetServer implements NetServerInternal {
 
     @Override
     public NetServerInternal connectHandler(Handler<NetSocket> handler) {
-        delegate.connectHandler(so -> {
-            onConnect.handle((NetSocketInternal) so);
-            handler.handle(so);
-        });
+        delegate.connectHandler(
+                so -> {
+                    onConnect.handle((NetSocketInternal) so);
+                    handler.handle(so);
+                });
         return this;
     }
 

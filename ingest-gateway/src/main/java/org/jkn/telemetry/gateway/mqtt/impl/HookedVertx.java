@@ -14,9 +14,10 @@ import io.vertx.core.net.NetServerOptions;
  * <p>Why: Vert.x's {@code MqttServer} offers no hook into a connection's Netty pipeline, and two
  * things must sit there: an exact packet-size and framing guard ({@link PacketGuard}) ahead of the
  * MQTT decoder, and access to the socket to pause reading while a device's secret is checked on a
- * worker thread. Verified against vertx-mqtt 5.1.1: {@code MqttServerImpl} creates its
- * {@code NetServer} with {@code createNetServer(options)} on the Vert.x it is given, and installs its
- * codec in front of the pipeline handler named {@code handler}. The MQTT tests fail if that changes.
+ * worker thread. Verified against vertx-mqtt 5.1.1: {@code MqttServerImpl} creates its {@code
+ * NetServer} with {@code createNetServer(options)} on the Vert.x it is given, and installs its
+ * codec in front of the pipeline handler named {@code handler}. The MQTT tests fail if that
+ * changes.
  */
 final class HookedVertx extends VertxWrapper {
 

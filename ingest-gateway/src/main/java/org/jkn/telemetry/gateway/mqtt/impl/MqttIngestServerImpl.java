@@ -32,12 +32,19 @@ public final class MqttIngestServerImpl implements MqttIngestServer {
         this.sessions = sessions;
     }
 
-    public static MqttIngestServer start(Vertx vertx, MqttServerConfig config, DeviceRegistry registry, BatchIngest ingest,
-                                         Metrics metrics) throws IOException {
-        RawConnections raw = new RawConnections(config.maxPacketBytes(), config.connectTimeout().toMillis());
+    public static MqttIngestServer start(
+            Vertx vertx,
+            MqttServerConfig config,
+            DeviceRegistry registry,
+            BatchIngest ingest,
+            Metrics metrics)
+            throws IOException {
+        RawConnections raw =
+                new RawConnections(config.maxPacketBytes(), config.connectTimeout().toMillis());
         Vertx hooked = new HookedVertx((VertxInternal) vertx, raw);
         SessionTable sessions = new SessionTable(config.maxConnectionsPerDevice());
-        ConnectHandler connects = new ConnectHandler(registry, raw, sessions, ingest, config, metrics);
+        ConnectHandler connects =
+                new ConnectHandler(registry, raw, sessions, ingest, config, metrics);
         metrics.mqttConnections(sessions::size);
         registry.onRevoked(deviceId -> sessions.of(deviceId).forEach(DeviceSession::revoke));
         MqttServer plain = null;
@@ -53,38 +60,59 @@ public final class MqttIngestServerImpl implements MqttIngestServer {
             closeQuietly(plain);
             throw e;
         }
-        log.info("MQTT listening on {} (plain: {}, TLS: {})", config.host(),
-                plain == null ? "off" : plain.actualPort(), tls == null ? "off" : tls.actualPort());
+        log.info(
+                "MQTT listening on {} (plain: {}, TLS: {})",
+                config.host(),
+                plain == null ? "off" : plain.actualPort(),
+                tls == null ? "off" : tls.actualPort());
         return new MqttIngestServerImpl(plain, tls, sessions);
     }
 
     private static MqttServerOptions options(MqttServerConfig config, boolean tls) {
-        MqttServerOptions o = new MqttServerOptions()
-                .setHost(config.host())
-                .setPort(tls ? config.tlsPort() : config.port())
-                // Netty's limit counts the Remaining Length only; PacketGuard enforces the whole packet
-                .setMaxMessageSize(config.maxPacketBytes())
-                .setAutoClientId(false)
-                .setTimeoutOnConnect((int) Math.max(1, config.connectTimeout().toSeconds()));
+        MqttServerOptions o =
+                new MqttServerOptions()
+                        .setHost(config.host())
+                        .setPort(tls ? config.tlsPort() : config.port())
+                        // Netty's limit counts the Remaining Length only; PacketGuard enforces the
+                        // whole packet
+                        .setMaxMessageSize(config.maxPacketBytes())
+                        .setAutoClientId(false)
+                        .setTimeoutOnConnect(
+                                (int) Math.max(1, config.connectTimeout().toSeconds()));
         if (tls) {
-            o.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                    .setCertPath(config.tlsCert().toString()).setKeyPath(config.tlsKey().toString()));
+            o.setSsl(true)
+                    .setKeyCertOptions(
+                            new PemKeyCertOptions()
+                                    .setCertPath(config.tlsCert().toString())
+                                    .setKeyPath(config.tlsKey().toString()));
         }
         return o;
     }
 
-    private static MqttServer listen(Vertx vertx, MqttServerOptions options, ConnectHandler connects) throws IOException {
-        MqttServer server = MqttServer.create(vertx, options)
-                .endpointHandler(connects)
-                // before CONNECT, errors are malformed packets: their text may quote the packet, so it is not logged
-                .exceptionHandler(t -> { });
+    private static MqttServer listen(
+            Vertx vertx, MqttServerOptions options, ConnectHandler connects) throws IOException {
+        MqttServer server =
+                MqttServer.create(vertx, options)
+                        .endpointHandler(connects)
+                        // before CONNECT, errors are malformed packets: their text may quote the
+                        // packet, so it is not logged
+                        .exceptionHandler(t -> {});
         try {
-            return server.listen().toCompletionStage().toCompletableFuture().get(START_STOP_SECONDS, TimeUnit.SECONDS);
+            return server.listen()
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(START_STOP_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while opening the MQTT port " + options.getPort(), e);
+            throw new IOException(
+                    "interrupted while opening the MQTT port " + options.getPort(), e);
         } catch (Exception e) {
-            throw new IOException("the MQTT port " + options.getPort() + " could not be opened: " + e.getMessage(), e);
+            throw new IOException(
+                    "the MQTT port "
+                            + options.getPort()
+                            + " could not be opened: "
+                            + e.getMessage(),
+                    e);
         }
     }
 

@@ -2,6 +2,7 @@ package org.jkn.telemetry.gateway.mqtt.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -12,18 +13,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * Frames the raw byte stream ahead of the MQTT decoder and closes the connection, before anything
  * is allocated for it, on what the decoder would accept or wait for:
- * <ul>
- *   <li>a first packet that is not CONNECT (MQTT 5 §3.1, [MQTT-3.1.0-1]; cf. CVE-2023-0809);</li>
- *   <li>a Remaining Length longer than four bytes (MQTT 5 §1.5.5; cf. CVE-2026-21888);</li>
- *   <li>a packet larger than the maximum, fixed header included (MQTT 5 §3.2.2.3.6 counts the
- *       whole packet; Netty's own limit counts only the Remaining Length), answered on MQTT 5 with
- *       DISCONNECT 0x95 Packet too large (§4.13);</li>
- *   <li>a CONNECT not complete within the connect timeout, however slowly it trickles in.</li>
- * </ul>
- * It only reads headers and counts body bytes; buffers pass through unchanged, so several
- * packets in one TCP segment, or one packet over many, reach the decoder as sent.
  *
- * <p>One per connection, used on its event loop only (except {@link #mqtt5}, set once CONNECT is read).
+ * <ul>
+ *   <li>a first packet that is not CONNECT (MQTT 5 §3.1, [MQTT-3.1.0-1]; cf. CVE-2023-0809);
+ *   <li>a Remaining Length longer than four bytes (MQTT 5 §1.5.5; cf. CVE-2026-21888);
+ *   <li>a packet larger than the maximum, fixed header included (MQTT 5 §3.2.2.3.6 counts the whole
+ *       packet; Netty's own limit counts only the Remaining Length), answered on MQTT 5 with
+ *       DISCONNECT 0x95 Packet too large (§4.13);
+ *   <li>a CONNECT not complete within the connect timeout, however slowly it trickles in.
+ * </ul>
+ *
+ * It only reads headers and counts body bytes; buffers pass through unchanged, so several packets
+ * in one TCP segment, or one packet over many, reach the decoder as sent.
+ *
+ * <p>One per connection, used on its event loop only (except {@link #mqtt5}, set once CONNECT is
+ * read).
  */
 final class PacketGuard extends ChannelInboundHandlerAdapter {
 
@@ -48,19 +52,27 @@ final class PacketGuard extends ChannelInboundHandlerAdapter {
         this.connectTimeoutMillis = connectTimeoutMillis;
     }
 
-    /** Told once the CONNECT has been read, so an oversized packet can be answered in the client's protocol. */
+    /**
+     * Told once the CONNECT has been read, so an oversized packet can be answered in the client's
+     * protocol.
+     */
     void mqtt5(boolean v5) {
         this.mqtt5 = v5;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        connectDeadline = ctx.executor().schedule(() -> {
-            if (!connectReceived) {
-                failed = true;
-                ctx.close();
-            }
-        }, connectTimeoutMillis, TimeUnit.MILLISECONDS);
+        connectDeadline =
+                ctx.executor()
+                        .schedule(
+                                () -> {
+                                    if (!connectReceived) {
+                                        failed = true;
+                                        ChannelFuture unused = ctx.close();
+                                    }
+                                },
+                                connectTimeoutMillis,
+                                TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -143,9 +155,10 @@ final class PacketGuard extends ChannelInboundHandlerAdapter {
         buf.release();
         cancelDeadline();
         if (tooLarge && mqtt5) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(DISCONNECT_PACKET_TOO_LARGE)).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(DISCONNECT_PACKET_TOO_LARGE))
+                    .addListener(ChannelFutureListener.CLOSE);
         } else {
-            ctx.close();
+            ChannelFuture unused = ctx.close();
         }
     }
 

@@ -1,9 +1,9 @@
 package org.jkn.telemetry.gateway.mqtt.impl;
 
 /**
- * A token bucket for one connection's publishes: {@code perSecond} tokens a second, holding at
- * most {@code perSecond}, so a device may burst briefly but not sustain more. Cheap enough to ask
- * on every PUBLISH: no allocation, no clock call beyond the one passed in.
+ * A token bucket for one connection's publishes: {@code perSecond} tokens a second, holding at most
+ * {@code perSecond}, so a device may burst briefly but not sustain more. Cheap enough to ask on
+ * every PUBLISH: no allocation, no clock call beyond the one passed in.
  *
  * <p>Not thread-safe: one per connection, used on its event loop.
  */

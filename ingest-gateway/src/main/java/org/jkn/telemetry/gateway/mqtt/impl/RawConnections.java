@@ -18,8 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RawConnections implements Handler<NetSocketInternal> {
 
     /** A connection's socket (to pause and resume reading) and its guard. */
-    record Raw(NetSocketInternal socket, PacketGuard guard) {
-    }
+    record Raw(NetSocketInternal socket, PacketGuard guard) {}
 
     private final Map<String, Raw> open = new ConcurrentHashMap<>();
     private final int maxPacketBytes;
@@ -34,10 +33,12 @@ final class RawConnections implements Handler<NetSocketInternal> {
     public void handle(NetSocketInternal socket) {
         PacketGuard guard = new PacketGuard(maxPacketBytes, connectTimeoutMillis);
         ChannelPipeline pipeline = socket.channelHandlerContext().pipeline();
-        // ahead of "handler", Vert.x's own, before which vertx-mqtt then adds its codec: so raw bytes reach the guard first
+        // ahead of "handler", Vert.x's own, before which vertx-mqtt then adds its codec: so raw
+        // bytes reach the guard first
         pipeline.addBefore("handler", "mqtt-packet-guard", guard);
-        // until CONNECT, errors (a malformed header) land here; never log them: their text can quote the packet
-        socket.exceptionHandler(t -> { });
+        // until CONNECT, errors (a malformed header) land here; never log them: their text can
+        // quote the packet
+        socket.exceptionHandler(t -> {});
         String key = key(socket.remoteAddress(), socket.localAddress());
         open.put(key, new Raw(socket, guard));
         socket.channelHandlerContext().channel().closeFuture().addListener(f -> open.remove(key));

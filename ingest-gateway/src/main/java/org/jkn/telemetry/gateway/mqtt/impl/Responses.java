@@ -16,9 +16,9 @@ import org.jkn.telemetry.normalizer.NormalizedBatch;
 
 /**
  * The one thing this server ever sends a device besides acknowledgements: the outcome of its own
- * publishes, MQTT 5 request/response style (§4.10). The device subscribes to
- * {@code devices/{id}/responses} and names it as Response Topic; each outcome (the JSON the HTTP
- * API answers) is published there at QoS 0 with the request's Correlation Data. Every other
+ * publishes, MQTT 5 request/response style (§4.10). The device subscribes to {@code
+ * devices/{id}/responses} and names it as Response Topic; each outcome (the JSON the HTTP API
+ * answers) is published there at QoS 0 with the request's Correlation Data. Every other
  * subscription is refused: 0x87 Not authorized on MQTT 5, 0x80 Failure on 3.1.1 (which has no
  * Response Topic, so nothing would ever arrive).
  *
@@ -38,8 +38,10 @@ final class Responses {
         this.endpoint = endpoint;
         this.topic = topic;
         this.v5 = endpoint.protocolVersion() == 5;
-        MqttProperties.MqttProperty<?> max = endpoint.connectProperties().getProperty(MqttProperties.MAXIMUM_PACKET_SIZE);
-        this.clientMaxPacketBytes = max == null ? Long.MAX_VALUE : Integer.toUnsignedLong((Integer) max.value());
+        MqttProperties.MqttProperty<?> max =
+                endpoint.connectProperties().getProperty(MqttProperties.MAXIMUM_PACKET_SIZE);
+        this.clientMaxPacketBytes =
+                max == null ? Long.MAX_VALUE : Integer.toUnsignedLong((Integer) max.value());
     }
 
     void onSubscribe(MqttSubscribeMessage s) {
@@ -55,7 +57,8 @@ final class Responses {
         for (MqttTopicSubscription sub : s.topicSubscriptions()) {
             if (topic.equals(sub.topicName())) {
                 subscribed = true;
-                // responses go out at QoS 0 whatever was asked: the Server may grant less (MQTT 5 §3.9.3)
+                // responses go out at QoS 0 whatever was asked: the Server may grant less (MQTT 5
+                // §3.9.3)
                 codes.add(MqttSubAckReasonCode.GRANTED_QOS0);
             } else {
                 codes.add(MqttSubAckReasonCode.NOT_AUTHORIZED);
@@ -73,19 +76,33 @@ final class Responses {
         for (String t : u.topics()) {
             boolean ours = subscribed && topic.equals(t);
             subscribed &= !ours;
-            codes.add(ours ? MqttUnsubAckReasonCode.SUCCESS : MqttUnsubAckReasonCode.NO_SUBSCRIPTION_EXISTED);
+            codes.add(
+                    ours
+                            ? MqttUnsubAckReasonCode.SUCCESS
+                            : MqttUnsubAckReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
         endpoint.unsubscribeAcknowledge(u.messageId(), codes, MqttProperties.NO_PROPERTIES);
     }
 
-    /** Publishes the outcome when the device subscribed, unless it exceeds the client's Maximum Packet Size (§3.1.2.11.4: then it is discarded). */
+    /**
+     * Publishes the outcome when the device subscribed, unless it exceeds the client's Maximum
+     * Packet Size (§3.1.2.11.4: then it is discarded).
+     */
     void send(JsonObject outcome, byte[] correlation) {
         if (!subscribed) {
             return;
         }
         Buffer payload = outcome.toBuffer();
-        long size = 5 + 2 + topic.length() + 4 + 3 + CONTENT_TYPE.length() + 2
-                + (correlation == null ? 0 : 3 + correlation.length) + payload.length();
+        long size =
+                5L
+                        + 2
+                        + topic.length()
+                        + 4
+                        + 3
+                        + CONTENT_TYPE.length()
+                        + 2
+                        + (correlation == null ? 0 : 3 + correlation.length)
+                        + payload.length();
         if (size > clientMaxPacketBytes) {
             return;
         }
@@ -93,7 +110,9 @@ final class Responses {
         props.add(new MqttProperties.StringProperty(MqttProperties.CONTENT_TYPE, CONTENT_TYPE));
         props.add(new MqttProperties.IntegerProperty(MqttProperties.PAYLOAD_FORMAT_INDICATOR, 1));
         if (correlation != null) {
-            props.add(new MqttProperties.BinaryProperty(MqttProperties.CORRELATION_DATA, correlation));
+            props.add(
+                    new MqttProperties.BinaryProperty(
+                            MqttProperties.CORRELATION_DATA, correlation));
         }
         endpoint.publish(topic, payload, MqttQoS.AT_MOST_ONCE, false, false, 0, props);
     }
@@ -112,11 +131,14 @@ final class Responses {
      * A Reason String naming the stable code of a refusal, unless the client asked for no problem
      * information, in which case a PUBACK must not carry one ([MQTT-3.1.2-29]).
      */
-    static MqttProperties reason(MqttEndpoint endpoint, PublishResult result, NormalizedBatch batch) {
+    static MqttProperties reason(
+            MqttEndpoint endpoint, PublishResult result, NormalizedBatch batch) {
         if (result == PublishResult.STORED) {
             return MqttProperties.NO_PROPERTIES;
         }
-        MqttProperties.MqttProperty<?> wanted = endpoint.connectProperties().getProperty(MqttProperties.REQUEST_PROBLEM_INFORMATION);
+        MqttProperties.MqttProperty<?> wanted =
+                endpoint.connectProperties()
+                        .getProperty(MqttProperties.REQUEST_PROBLEM_INFORMATION);
         if (wanted != null && Integer.valueOf(0).equals(wanted.value())) {
             return MqttProperties.NO_PROPERTIES;
         }

@@ -15,8 +15,7 @@ import java.util.Map;
 final class SessionTable {
 
     /** Outcome of {@link #admit}: whether the session may go on, and which one it replaces. */
-    record Admission(boolean admitted, DeviceSession replaced) {
-    }
+    record Admission(boolean admitted, DeviceSession replaced) {}
 
     private final Map<String, List<DeviceSession>> byDevice = new HashMap<>();
     private final int maxPerDevice;
@@ -31,7 +30,8 @@ final class SessionTable {
      * client id is replaced, and returned so the caller can close it (MQTT 5 §3.1.4: takeover).
      */
     synchronized Admission admit(DeviceSession session) {
-        List<DeviceSession> sessions = byDevice.computeIfAbsent(session.deviceId(), k -> new ArrayList<>(2));
+        List<DeviceSession> sessions =
+                byDevice.computeIfAbsent(session.deviceId(), k -> new ArrayList<>(2));
         for (int i = 0; i < sessions.size(); i++) {
             DeviceSession old = sessions.get(i);
             if (old.clientId().equals(session.clientId())) {

@@ -47,8 +47,7 @@ class BrokerBridgeKillTest {
     private static final int KILL_AFTER = 80;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void everyAcknowledgedReadingIsStoredOnceWhenAnInstanceDiesMidStream() throws Exception {
@@ -58,7 +57,11 @@ class BrokerBridgeKillTest {
                 pgPort = s.getLocalPort();
             }
             String jdbc = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
-            try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setPort(pgPort).start()) {
+            try (EmbeddedPostgres pg =
+                    EmbeddedPostgres.builder()
+                            .setDataDirectory(dir.resolve("pg"))
+                            .setPort(pgPort)
+                            .start()) {
                 Map<ConfigKey, String> a = instance("gw-a", broker, jdbc);
                 Map<ConfigKey, String> b = instance("gw-b", broker, jdbc);
                 try (GatewayFixture first = GatewayFixture.start(a)) {
@@ -66,23 +69,41 @@ class BrokerBridgeKillTest {
                     try {
                         String device = register(first);
                         int acknowledged = publish(broker, device, second);
-                        assertEquals(PUBLISHES * PER_PUBLISH, acknowledged, "the broker acknowledged every publish");
+                        assertEquals(
+                                PUBLISHES * PER_PUBLISH,
+                                acknowledged,
+                                "the broker acknowledged every publish");
 
-                        second = GatewayProcess.start(b, dir.resolve("gw-b.log")); // same data dir, same client id
-                        long deadline = System.nanoTime() + 180_000_000_000L; // patience on a loaded machine, not a bound under test
+                        second =
+                                GatewayProcess.start(
+                                        b,
+                                        dir.resolve("gw-b.log")); // same data dir, same client id
+                        long deadline =
+                                System.nanoTime()
+                                        + 180_000_000_000L; // patience on a loaded machine, not a
+                        // bound under test
                         long stored = count(jdbc, device);
                         while (stored < acknowledged && System.nanoTime() < deadline) {
                             Thread.sleep(200);
                             stored = count(jdbc, device);
                         }
                         if (stored != acknowledged) { // above would be a reading stored twice
-                            fail("every acknowledged reading stored exactly once: " + stored + " of " + acknowledged
-                                    + "\n--- first instance ---\n" + counters(first.get("/metrics").body())
-                                    + "\n--- second instance ---\n" + counters(second.get("/metrics").body())
-                                    + "\n--- second instance's log ---\n" + tail(dir.resolve("gw-b.log")));
+                            fail(
+                                    "every acknowledged reading stored exactly once: "
+                                            + stored
+                                            + " of "
+                                            + acknowledged
+                                            + "\n--- first instance ---\n"
+                                            + counters(first.get("/metrics").body())
+                                            + "\n--- second instance ---\n"
+                                            + counters(second.get("/metrics").body())
+                                            + "\n--- second instance's log ---\n"
+                                            + tail(dir.resolve("gw-b.log")));
                         }
                         double firstShare = accepted(first.get("/metrics"));
-                        assertTrue(firstShare > 0 && firstShare < acknowledged, "both instances took a share, first took " + firstShare);
+                        assertTrue(
+                                firstShare > 0 && firstShare < acknowledged,
+                                "both instances took a share, first took " + firstShare);
                     } finally {
                         second.close();
                     }
@@ -102,21 +123,35 @@ class BrokerBridgeKillTest {
     }
 
     private static String register(GatewayFixture gw) throws Exception {
-        String body = new JsonObject().put("patient", GatewayFixture.NIK).put("manufacturer", "Acme").put("model", "Band 5")
-                .put("serial", "SN-BRIDGE-1").encode();
-        HttpResponse<String> r = gw.post("/v1/devices", "application/json", body.getBytes(StandardCharsets.UTF_8));
+        String body =
+                new JsonObject()
+                        .put("patient", GatewayFixture.NIK)
+                        .put("manufacturer", "Acme")
+                        .put("model", "Band 5")
+                        .put("serial", "SN-BRIDGE-1")
+                        .encode();
+        HttpResponse<String> r =
+                gw.post("/v1/devices", "application/json", body.getBytes(StandardCharsets.UTF_8));
         assertEquals(201, r.statusCode(), r.body());
         return new JsonObject(r.body()).getString("id");
     }
 
-    /** Publishes every batch at QoS 1, killing the second instance part-way; returns the readings the broker acknowledged. */
-    private static int publish(Mosquitto broker, String device, GatewayProcess victim) throws Exception {
-        MqttAsyncClient publisher = new MqttAsyncClient(broker.url(), "publisher", new MemoryPersistence());
+    /**
+     * Publishes every batch at QoS 1, killing the second instance part-way; returns the readings
+     * the broker acknowledged.
+     */
+    private static int publish(Mosquitto broker, String device, GatewayProcess victim)
+            throws Exception {
+        MqttAsyncClient publisher =
+                new MqttAsyncClient(broker.url(), "publisher", new MemoryPersistence());
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
         publisher.connect(o).waitForCompletion(10_000);
         int acknowledged = 0;
-        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.ofHours(7)).minusHours(2).truncatedTo(ChronoUnit.SECONDS);
+        OffsetDateTime start =
+                OffsetDateTime.now(ZoneOffset.ofHours(7))
+                        .minusHours(2)
+                        .truncatedTo(ChronoUnit.SECONDS);
         try {
             for (int p = 0; p < PUBLISHES; p++) {
                 if (p == KILL_AFTER) {
@@ -125,11 +160,18 @@ class BrokerBridgeKillTest {
                 StringBuilder batch = new StringBuilder("{\"readings\":[");
                 for (int i = 0; i < PER_PUBLISH; i++) {
                     int n = p * PER_PUBLISH + i;
-                    batch.append(i == 0 ? "" : ",").append("{\"id\":\"r").append(n).append("\",\"type\":\"heart_rate\",\"time\":\"")
-                            .append(TIME.format(start.plusSeconds(n))).append("\",\"value\":").append(60 + n % 40).append('}');
+                    batch.append(i == 0 ? "" : ",")
+                            .append("{\"id\":\"r")
+                            .append(n)
+                            .append("\",\"type\":\"heart_rate\",\"time\":\"")
+                            .append(TIME.format(start.plusSeconds(n)))
+                            .append("\",\"value\":")
+                            .append(60 + n % 40)
+                            .append('}');
                 }
                 byte[] payload = batch.append("]}").toString().getBytes(StandardCharsets.UTF_8);
-                if (publishUntilAcknowledged(publisher, o, "devices/" + device + "/readings", payload)) {
+                if (publishUntilAcknowledged(
+                        publisher, o, "devices/" + device + "/readings", payload)) {
                     acknowledged += PER_PUBLISH;
                 }
             }
@@ -145,15 +187,19 @@ class BrokerBridgeKillTest {
      * machine, a dropped connection) is retried, reconnecting first if needed, for up to a minute.
      * A retry can only duplicate a publish, and storage is idempotent, which the test checks too.
      */
-    private static boolean publishUntilAcknowledged(MqttAsyncClient publisher, MqttConnectionOptions o, String topic,
-                                                    byte[] payload) throws InterruptedException {
+    private static boolean publishUntilAcknowledged(
+            MqttAsyncClient publisher, MqttConnectionOptions o, String topic, byte[] payload)
+            throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
             try {
                 if (!publisher.isConnected()) {
                     publisher.connect(o).waitForCompletion(10_000);
                 }
-                MqttMessage m = new MqttMessage(payload); // a fresh message: the timed-out one may still be in flight
+                MqttMessage m =
+                        new MqttMessage(
+                                payload); // a fresh message: the timed-out one may still be in
+                // flight
                 m.setQos(1);
                 publisher.publish(topic, m).waitForCompletion(10_000);
                 return true;
@@ -161,7 +207,8 @@ class BrokerBridgeKillTest {
                 Thread.sleep(200);
             }
         }
-        return false; // not acknowledged by the broker: not counted, and the assertion on the total shows it
+        return false; // not acknowledged by the broker: not counted, and the assertion on the total
+        // shows it
     }
 
     /**
@@ -170,7 +217,9 @@ class BrokerBridgeKillTest {
      */
     private static long count(String jdbc, String device) throws Exception {
         try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
-             PreparedStatement s = c.prepareStatement("select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = ?")) {
+                PreparedStatement s =
+                        c.prepareStatement(
+                                "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = ?")) {
             s.setString(1, GatewayFixture.PATIENT_ID);
             try (ResultSet r = s.executeQuery()) {
                 r.next();
@@ -200,7 +249,10 @@ class BrokerBridgeKillTest {
     }
 
     private static double accepted(HttpResponse<String> metrics) {
-        Matcher m = Pattern.compile("(?m)^telemetry_readings_accepted_total\\{type=\"heart_rate\"} ([0-9.E]+)").matcher(metrics.body());
+        Matcher m =
+                Pattern.compile(
+                                "(?m)^telemetry_readings_accepted_total\\{type=\"heart_rate\"} ([0-9.E]+)")
+                        .matcher(metrics.body());
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 }

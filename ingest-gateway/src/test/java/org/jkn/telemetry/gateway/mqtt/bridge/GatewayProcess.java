@@ -14,10 +14,14 @@ import java.util.List;
 import java.util.Map;
 import org.jkn.telemetry.gateway.config.ConfigKey;
 
-/** The service as a separate JVM (so it can be killed with SIGKILL), configured like {@code GatewayFixture}. */
+/**
+ * The service as a separate JVM (so it can be killed with SIGKILL), configured like {@code
+ * GatewayFixture}.
+ */
 final class GatewayProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
     final int httpPort;
@@ -29,13 +33,18 @@ final class GatewayProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the service with these settings (HTTP on a free port) and waits until {@code /health} is 200. */
+    /**
+     * Starts the service with these settings (HTTP on a free port) and waits until {@code /health}
+     * is 200.
+     */
     static GatewayProcess start(Map<ConfigKey, String> config, Path log) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String cp =
+                System.getProperty(
+                        "surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(System.getProperty("chronicle.jvm.args", "").split(" ")));
@@ -46,7 +55,8 @@ final class GatewayProcess implements AutoCloseable {
             pb.environment().put(e.getKey().envName(), e.getValue());
         }
         pb.environment().put(ConfigKey.HTTP_PORT.envName(), Integer.toString(port));
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
+        pb.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
         GatewayProcess g = new GatewayProcess(pb.start(), port, log);
         g.awaitHealthy();
         return g;
@@ -56,7 +66,8 @@ final class GatewayProcess implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new AssertionError("service exited with " + process.exitValue() + "; see " + log);
+                throw new AssertionError(
+                        "service exited with " + process.exitValue() + "; see " + log);
             }
             try {
                 if (get("/health").statusCode() == 200) {
@@ -71,7 +82,10 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(10)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real Mosquitto broker (Debian's {@code mosquitto}, installed by {@code .ci/run}) started for one
- * test on a free loopback port with its own configuration and persistence directory. Where it
+ * A real Mosquitto broker (Debian's {@code mosquitto}, installed by {@code .ci/run}) started for
+ * one test on a free loopback port with its own configuration and persistence directory. Where it
  * cannot be found or started, the test is aborted (reported as skipped) with the reason.
  */
 final class Mosquitto implements AutoCloseable {
@@ -31,29 +31,43 @@ final class Mosquitto implements AutoCloseable {
 
     /** The executable on PATH or in /usr/sbin (where Debian puts it, often off a user's PATH). */
     static Optional<Path> executable(String name) {
-        String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin" + File.pathSeparator + "/usr/local/sbin";
-        return Stream.of(path.split(File.pathSeparator)).filter(s -> !s.isBlank())
-                .map(dir -> Path.of(dir, name)).filter(Files::isExecutable).findFirst();
+        String path =
+                System.getenv().getOrDefault("PATH", "")
+                        + File.pathSeparator
+                        + "/usr/sbin"
+                        + File.pathSeparator
+                        + "/usr/local/sbin";
+        return Stream.of(path.split(File.pathSeparator))
+                .filter(s -> !s.isBlank())
+                .map(dir -> Path.of(dir, name))
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 
     static Mosquitto start(Path dir) throws Exception {
         Optional<Path> exe = executable("mosquitto");
-        Assumptions.assumeTrue(exe.isPresent(), "mosquitto is not installed (Debian: apt-get install mosquitto); .ci/run installs it");
+        Assumptions.assumeTrue(
+                exe.isPresent(),
+                "mosquitto is not installed (Debian: apt-get install mosquitto); .ci/run installs it");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         Path data = Files.createDirectories(dir.resolve("mosquitto"));
         Path conf = data.resolve("mosquitto.conf");
-        Files.writeString(conf, String.join("\n",
-                "listener " + port + " 127.0.0.1",
-                "allow_anonymous true",
-                "persistence true",
-                "persistence_location " + data + "/",
-                // a stopped gateway's share is queued for it: the default of 1000 would drop the excess
-                "max_queued_messages 1000000",
-                "log_dest stdout",
-                ""));
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "listener " + port + " 127.0.0.1",
+                        "allow_anonymous true",
+                        "persistence true",
+                        "persistence_location " + data + "/",
+                        // a stopped gateway's share is queued for it: the default of 1000 would
+                        // drop the excess
+                        "max_queued_messages 1000000",
+                        "log_dest stdout",
+                        ""));
         Path log = data.resolve("mosquitto.log");
         ProcessBuilder pb = new ProcessBuilder(exe.get().toString(), "-c", conf.toString());
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -68,7 +82,8 @@ final class Mosquitto implements AutoCloseable {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                Assumptions.abort("mosquitto exited with " + p.exitValue() + " at start: " + m.logTail());
+                Assumptions.abort(
+                        "mosquitto exited with " + p.exitValue() + " at start: " + m.logTail());
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);

@@ -24,6 +24,7 @@ class MqttPublishRateTest {
         for (int i = 0; i < 10; i++) {
             assertTrue(rate.tryAcquire(later));
         }
-        assertFalse(rate.tryAcquire(later), "an hour of silence still buys only one second's burst");
+        assertFalse(
+                rate.tryAcquire(later), "an hour of silence still buys only one second's burst");
     }
 }
