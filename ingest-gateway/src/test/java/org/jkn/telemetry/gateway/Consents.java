@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
 
-/** FHIR Consent bodies in the one shape the server accepts (see the README), for tests. */
+/** FHIR Consent bodies in the one shape the server accepts (see docs/consent.md), for tests. */
 public final class Consents {
 
     public static final String ACTION_SYSTEM =

@@ -28,7 +28,8 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
  * limit or a lost connection), PUBACK latency percentiles, and readings stored per second as the
  * service's own {@code telemetry_readings_stored_total} counts them once its journal is drained.
  *
- * <p>No identifier, secret or value is printed. Usage: see {@link #usage()} or the README.
+ * <p>No identifier, secret or value is printed. Usage: see {@link #usage()} or BENCHMARKS.md,
+ * "Device simulator".
  */
 public final class DeviceSimulator {
 

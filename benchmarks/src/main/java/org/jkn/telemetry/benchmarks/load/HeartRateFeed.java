@@ -79,8 +79,9 @@ final class HeartRateFeed {
     }
 
     /**
-     * One dense series of {@code count} 1 Hz samples (README: {@code start}, {@code interval},
-     * {@code values}), which the gateway stores as {@code count} readings {@code <id>#0...}.
+     * One dense series of {@code count} 1 Hz samples (docs/ingest-api.md: {@code start}, {@code
+     * interval}, {@code values}), which the gateway stores as {@code count} readings {@code
+     * <id>#0...}.
      */
     byte[] denseSeries(int count) {
         long[] at = reserve(count);

@@ -119,7 +119,7 @@ final class CapabilityStatements {
         consent.setDocumentation(
                 "Patient-privacy consents per data category (activity, body, cycle, sleep, vitals of "
                         + "https://telemetry.example/fhir/CodeSystem/data-category): root provision deny, nested permits with "
-                        + "action collect, access or disclose; see the README");
+                        + "action collect, access or disclose; see docs/consent.md");
         consent.addInteraction().setCode(TypeRestfulInteraction.CREATE);
         consent.addInteraction().setCode(TypeRestfulInteraction.UPDATE);
         consent.addInteraction().setCode(TypeRestfulInteraction.READ);

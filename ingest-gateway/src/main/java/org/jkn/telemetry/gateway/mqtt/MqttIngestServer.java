@@ -15,7 +15,7 @@ import org.jkn.telemetry.store.device.DeviceRegistry;
  * devices/{id}/readings} at QoS 0 or 1, and gets a PUBACK only once the batch is in the journal.
  * The server delivers nothing to anyone but the publishing device itself: an MQTT 5 device that
  * subscribes to {@code devices/{id}/responses} and names it as Response Topic gets the outcome of
- * each publish there. See the README's MQTT section for every reason code.
+ * each publish there. See docs/mqtt.md for every reason code.
  *
  * <p>{@link #start} blocks until the listeners are bound; {@link #close} until they are closed.
  */

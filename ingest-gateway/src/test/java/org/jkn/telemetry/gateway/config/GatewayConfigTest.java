@@ -8,8 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class GatewayConfigTest {
@@ -139,14 +146,63 @@ class GatewayConfigTest {
         assertFalse(c.httpTls().enabled());
     }
 
+    /**
+     * Each {@code | `TELEMETRY_X` | default |} row of docs/configuration.md, with the heading it
+     * sits under.
+     */
+    private record DocRow(String envName, String shownDefault, String heading) {}
+
+    private static final Pattern ROW = Pattern.compile("^\\| `([A-Z][A-Z0-9_]*)` \\| (.*?) \\|");
+
+    private static List<DocRow> configurationDocRows() throws Exception {
+        List<DocRow> rows = new ArrayList<>();
+        String heading = "";
+        for (String line : Files.readAllLines(Path.of("..", "docs", "configuration.md"))) {
+            if (line.startsWith("## ")) {
+                heading = line.substring(3).trim();
+            }
+            Matcher m = ROW.matcher(line);
+            if (m.find()) {
+                rows.add(new DocRow(m.group(1), m.group(2), heading));
+            }
+        }
+        return rows;
+    }
+
     @Test
-    void readmeDocumentsEveryKeyWithItsDefault() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
+    void configurationDocListsEveryKeyOnceWithItsDefaultUnderItsTier() throws Exception {
+        List<DocRow> rows = configurationDocRows();
         for (ConfigKey k : ConfigKey.values()) {
+            List<DocRow> mine = rows.stream().filter(r -> r.envName().equals(k.envName())).toList();
+            assertEquals(
+                    1,
+                    mine.size(),
+                    "docs/configuration.md should have exactly one row for " + k.envName());
+            DocRow row = mine.get(0);
             String shown = k.defaultValue().isEmpty() ? "(empty)" : "`" + k.defaultValue() + "`";
+            assertEquals(
+                    shown,
+                    row.shownDefault(),
+                    "docs/configuration.md shows the wrong default of " + k.envName());
+            assertEquals(
+                    k.tier().heading(),
+                    row.heading(),
+                    k.envName() + " is documented under the wrong heading");
+        }
+    }
+
+    @Test
+    void configurationDocHasNoRowForAKeyThatDoesNotExist() throws Exception {
+        Set<String> known =
+                Arrays.stream(ConfigKey.values())
+                        .map(ConfigKey::envName)
+                        .collect(Collectors.toSet());
+        List<DocRow> rows = configurationDocRows();
+        assertFalse(rows.isEmpty(), "docs/configuration.md has no configuration rows at all");
+        for (DocRow row : rows) {
             assertTrue(
-                    readme.contains("| `" + k.envName() + "` | " + shown + " |"),
-                    "README is missing or wrong about " + k.envName());
+                    known.contains(row.envName()),
+                    "docs/configuration.md documents " + row.envName() + ", which is no ConfigKey");
         }
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Debian's {@code mosquitto_pub}, a client this project did not write, publishes to the embedded
- * server exactly as the README shows, and the readings appear through FHIR. Skipped, with the
+ * server exactly as docs/mqtt.md shows, and the readings appear through FHIR. Skipped, with the
  * reason, where mosquitto-clients is not installed.
  */
 class MosquittoPubTest {
