@@ -9,8 +9,14 @@ public interface DrainListener {
     /** A write failed and will be retried; nothing was lost. */
     void writeFailed(Exception cause);
 
-    /** A record could not be decoded and was skipped. */
+    /** A record could not be decoded or opened (it goes to the dead letters). */
     void corruptRecord(long index, Exception cause);
+
+    /**
+     * A record was moved to the dead letters: {@code readings} in it (0 when it could not be
+     * decoded), for the stable {@code reason} code.
+     */
+    default void deadLettered(int readings, String reason) {}
 
     /** Journal cycle files whose records were all stored were deleted. */
     default void journalFilesDeleted(int files) {}

@@ -290,6 +290,18 @@ public final class Journal implements AutoCloseable {
         return queue.lastIndex();
     }
 
+    /** The record at {@code index} as appended (still sealed), or null when it is not there. */
+    byte[] recordBytes(long index) {
+        try (ExcerptTailer t = queue.createTailer()) {
+            if (!t.moveToIndex(index)) {
+                return null;
+            }
+            try (DocumentContext dc = t.readingDocument()) {
+                return dc.isPresent() ? dc.wire().bytes().toByteArray() : null;
+            }
+        }
+    }
+
     /**
      * Index of the last record written before this journal was opened (-1 when there was none).
      * Records after it were appended here and are already in {@link #pendingReadings()}.

@@ -5,10 +5,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.jkn.telemetry.store.block.PendingBlocks;
@@ -28,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * (per-reading seals, plaintext) are read the same way; they stay in the journal files until those
  * are removed.
  *
+ * <p>A record the database refuses for a reason retrying cannot fix ({@link WriteFailures}), or
+ * that cannot be decoded or opened, goes to the {@link DeadLetters} and the drainer moves on; the
+ * rest of its chunk is stored. Every other failure is retried with back-off, never skipped.
+ *
  * <p>At start-up and whenever the checkpoint enters a new cycle, the journal's fully stored cycle
  * files are deleted ({@link Journal#deleteStoredCycles}), on this thread, after the commit.
  */
@@ -42,6 +49,7 @@ public final class JournalDrainer implements AutoCloseable {
     private final DrainListener listener;
     private final int maxReadingsPerWrite;
     private final int writers;
+    private final DeadLetters deadLetters;
     private final Thread thread;
     private volatile boolean running;
     private volatile boolean healthy = true;
@@ -78,6 +86,7 @@ public final class JournalDrainer implements AutoCloseable {
         this.dataSource = dataSource;
         this.listener = listener;
         this.maxReadingsPerWrite = maxReadingsPerWrite;
+        this.deadLetters = new DeadLetters(dataSource, journal.crypto());
         this.thread = new Thread(this::run, "journal-drainer");
         this.thread.setDaemon(true);
     }
@@ -110,16 +119,16 @@ public final class JournalDrainer implements AutoCloseable {
             try (ParallelBlockWriter writer =
                     new ParallelBlockWriter(dataSource, journal.crypto(), writers)) {
                 JournalRecordOpener opener = new JournalRecordOpener(journal.crypto());
-                List<Object> records = new ArrayList<>();
+                Chunk chunk = new Chunk();
                 PendingBlocks pending = new PendingBlocks();
                 while (running) {
-                    records.clear();
-                    long last = fill(tailer, records);
-                    if (last < 0) {
+                    chunk.clear();
+                    fill(tailer, chunk);
+                    if (chunk.last < 0) {
                         LockSupport.parkNanos(IDLE_PARK_NANOS);
                         continue;
                     }
-                    writeWithRetry(writer, opener, records, pending, last);
+                    writeWithRetry(writer, opener, chunk, pending);
                 }
             }
         } catch (RuntimeException e) {
@@ -130,36 +139,64 @@ public final class JournalDrainer implements AutoCloseable {
         }
     }
 
-    /**
-     * Reads records (still sealed) up to the reading budget; returns the last index read, -1 when
-     * none.
-     */
-    private long fill(ExcerptTailer tailer, List<Object> records) {
-        int readings = 0;
+    /** Records read from the journal for one write, still sealed, with their journal indexes. */
+    private static final class Chunk {
+        final List<Object> records = new ArrayList<>();
+        long[] indexes = new long[256];
+
+        /** Records that could not be decoded: their index and their bytes, for the dead letters. */
+        final List<Long> undecodableIndexes = new ArrayList<>();
+
+        final List<byte[]> undecodableRecords = new ArrayList<>();
+        int readings;
         long last = -1;
-        while (readings < maxReadingsPerWrite) {
+
+        void clear() {
+            records.clear();
+            undecodableIndexes.clear();
+            undecodableRecords.clear();
+            readings = 0;
+            last = -1;
+        }
+
+        void add(long index, Object record) {
+            if (records.size() == indexes.length) {
+                indexes = Arrays.copyOf(indexes, indexes.length * 2);
+            }
+            indexes[records.size()] = index;
+            records.add(record);
+            readings += JournalRecordOpener.count(record);
+        }
+    }
+
+    /** Reads records (still sealed) up to the reading budget into {@code chunk}. */
+    private void fill(ExcerptTailer tailer, Chunk chunk) {
+        while (chunk.readings < maxReadingsPerWrite) {
             try (DocumentContext dc = tailer.readingDocument()) {
                 if (!dc.isPresent()) {
                     break;
                 }
-                last = dc.index();
+                long index = dc.index();
+                chunk.last = index;
+                Bytes<?> bytes = dc.wire().bytes();
+                long start = bytes.readPosition();
                 try {
-                    Object record = JournalRecordOpener.read(dc.wire().bytes());
-                    records.add(record);
-                    readings += JournalRecordOpener.count(record);
+                    chunk.add(index, JournalRecordOpener.read(bytes));
                 } catch (RuntimeException e) {
-                    corrupt(last, e);
+                    corrupt(index, e);
+                    bytes.readPosition(start);
+                    chunk.undecodableIndexes.add(index);
+                    chunk.undecodableRecords.add(bytes.toByteArray());
                 }
             }
         }
-        return last; // -1 when nothing was read; records may be empty when only corrupt ones were
     }
 
     private void corrupt(long index, RuntimeException e) {
         listener.corruptRecord(index, e);
         // the class only: a decoding message could quote record contents
         log.error(
-                "journal record {} cannot be decoded and is skipped ({})",
+                "journal record {} cannot be decoded or opened and goes to the dead letters ({})",
                 Long.toHexString(index),
                 e.getClass().getSimpleName());
     }
@@ -167,54 +204,156 @@ public final class JournalDrainer implements AutoCloseable {
     private void writeWithRetry(
             ParallelBlockWriter writer,
             JournalRecordOpener opener,
-            List<Object> records,
-            PendingBlocks pending,
-            long last) {
-        int readings = 0;
-        for (Object r : records) {
-            readings += JournalRecordOpener.count(r);
-        }
+            Chunk chunk,
+            PendingBlocks pending) {
         long backoff = 50;
         while (running) {
             try {
-                // opening needs the data keys, so it is retried with the write while the database
-                // is away
-                pending.clear();
-                for (Object r : records) {
-                    try {
-                        opener.open(r, pending);
-                    } catch (CryptoFailure f) {
-                        if (f.isRetryable()) {
-                            throw f;
-                        }
-                        if (!CryptoFailure.KEY_DESTROYED.equals(f.code())) {
-                            corrupt(
-                                    last,
-                                    f); // an erased patient's readings are dropped silently, as
-                            // intended
-                        }
-                    }
-                }
-                int inserted = writer.write(pending.blocks(), journal.id(), last);
-                pending.clear();
-                checkpoint = last;
-                healthy = true;
-                journal.markStored(readings);
-                listener.stored(readings, inserted);
-                deleteStoredCycles(last);
+                deadLetterUndecodable(chunk);
+                int inserted = writeWhole(writer, opener, chunk, pending);
+                stored(chunk, chunk.readings, inserted);
                 return;
             } catch (SQLException | RuntimeException e) {
+                Exception failure = e;
+                if (WriteFailures.isRefusal(e)) {
+                    try {
+                        writeOneByOne(writer, opener, chunk, pending);
+                        return;
+                    } catch (SQLException | RuntimeException transientFailure) {
+                        failure = transientFailure;
+                    }
+                }
                 healthy = false;
-                listener.writeFailed(e);
+                listener.writeFailed(failure);
                 log.warn(
                         "writing {} readings to the database failed ({}); retrying in {} ms",
-                        readings,
-                        describe(e),
+                        chunk.readings,
+                        describe(failure),
                         backoff);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }
         }
+    }
+
+    /**
+     * The fast path: opens every record and writes all their blocks with the checkpoint in one go.
+     * Opening needs the data keys, so it is retried with the write while the database is away.
+     */
+    private int writeWhole(
+            ParallelBlockWriter writer,
+            JournalRecordOpener opener,
+            Chunk chunk,
+            PendingBlocks pending)
+            throws SQLException {
+        pending.clear();
+        for (int i = 0; i < chunk.records.size(); i++) {
+            openOrDeadLetter(opener, chunk, i, pending);
+        }
+        int inserted = writer.write(pending.blocks(), journal.id(), chunk.last);
+        pending.clear();
+        return inserted;
+    }
+
+    /**
+     * The slow path, after the database refused the chunk: each record is written on its own, so
+     * only the records it refuses go to the dead letters and the others are stored. A transient
+     * failure on the way is thrown, and the whole chunk is tried again (what was already written is
+     * recognised by the blocks' dedup).
+     */
+    private void writeOneByOne(
+            ParallelBlockWriter writer,
+            JournalRecordOpener opener,
+            Chunk chunk,
+            PendingBlocks pending)
+            throws SQLException {
+        int stored = 0;
+        int inserted = 0;
+        for (int i = 0; i < chunk.records.size(); i++) {
+            pending.clear();
+            if (!openOrDeadLetter(opener, chunk, i, pending)) {
+                continue;
+            }
+            try {
+                inserted += writer.write(pending.blocks(), null, 0);
+                stored += JournalRecordOpener.count(chunk.records.get(i));
+            } catch (SQLException | RuntimeException e) {
+                if (!WriteFailures.isRefusal(e)) {
+                    throw e;
+                }
+                deadLetter(chunk, i, DeadLetters.DB_REFUSED, WriteFailures.sqlState(e));
+            }
+        }
+        pending.clear();
+        writer.write(Map.of(), journal.id(), chunk.last);
+        stored(chunk, stored, inserted);
+    }
+
+    /**
+     * Opens record {@code i} into {@code pending}; false when it does not open and was dropped (an
+     * erased patient's, on purpose) or dead-lettered (it does not open under its key).
+     */
+    private boolean openOrDeadLetter(
+            JournalRecordOpener opener, Chunk chunk, int i, PendingBlocks pending)
+            throws SQLException {
+        try {
+            opener.open(chunk.records.get(i), pending);
+            return true;
+        } catch (CryptoFailure f) {
+            if (f.isRetryable()) {
+                throw f;
+            }
+            if (!CryptoFailure.KEY_DESTROYED.equals(f.code())) {
+                corrupt(chunk.indexes[i], f);
+                deadLetter(chunk, i, f.code(), null);
+            }
+            return false;
+        }
+    }
+
+    private void deadLetter(Chunk chunk, int i, String reason, String sqlState)
+            throws SQLException {
+        Object record = chunk.records.get(i);
+        int readings = JournalRecordOpener.count(record);
+        deadLetters.add(
+                journal.id(),
+                chunk.indexes[i],
+                JournalRecordOpener.patientId(record),
+                reason,
+                sqlState,
+                readings,
+                journal.recordBytes(chunk.indexes[i]));
+        listener.deadLettered(readings, reason);
+        log.error(
+                "journal record {} ({} readings) refused for good ({}{}); kept as a dead letter",
+                Long.toHexString(chunk.indexes[i]),
+                readings,
+                reason,
+                sqlState == null ? "" : " SQLSTATE " + sqlState);
+    }
+
+    private void deadLetterUndecodable(Chunk chunk) throws SQLException {
+        for (int k = 0; k < chunk.undecodableIndexes.size(); k++) {
+            deadLetters.add(
+                    journal.id(),
+                    chunk.undecodableIndexes.get(k),
+                    null,
+                    DeadLetters.UNDECODABLE,
+                    null,
+                    0,
+                    chunk.undecodableRecords.get(k));
+            listener.deadLettered(0, DeadLetters.UNDECODABLE);
+        }
+        chunk.undecodableIndexes.clear();
+        chunk.undecodableRecords.clear();
+    }
+
+    private void stored(Chunk chunk, int storedReadings, int inserted) {
+        checkpoint = chunk.last;
+        healthy = true;
+        journal.markStored(chunk.readings);
+        listener.stored(storedReadings, inserted);
+        deleteStoredCycles(chunk.last);
     }
 
     /** Deletes the stored cycle files once per cycle the checkpoint enters (cheap otherwise). */

@@ -57,6 +57,17 @@ final class JournalRecordOpener {
         return ((JournalBatch) record).readings().size();
     }
 
+    /** The patient a record read by {@link #read} belongs to. */
+    static String patientId(Object record) {
+        if (record instanceof BatchRecords.Sealed s) {
+            return s.patientId();
+        }
+        if (record instanceof SealedBatch b) {
+            return b.patientId();
+        }
+        return ((JournalBatch) record).patientId();
+    }
+
     /** Opens a record read by {@link #read} and adds its readings to {@code pending}. */
     void open(Object record, PendingBlocks pending) {
         if (record instanceof BatchRecords.Sealed s) {

@@ -201,7 +201,7 @@ class JournalRoundTripTest {
     }
 
     @Test
-    void corruptRecordIsSkippedAndReportedWithoutBlockingLaterRecords() throws Exception {
+    void corruptRecordIsDeadLetteredWithoutBlockingLaterRecords() throws Exception {
         long before;
         try (Journal journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()))) {
             before =
@@ -228,6 +228,12 @@ class JournalRoundTripTest {
 
             assertEquals(List.of(corrupt), listener.corruptIndexes);
             assertNotEquals(before, corrupt);
+            assertEquals(
+                    1,
+                    TestDatabases.count(
+                            db.dataSource(),
+                            "select count(*) from dead_letters where journal_index = ? and reason = 'undecodable'",
+                            corrupt));
             assertEquals(2, listener.inserted.get());
             assertEquals(
                     2,
