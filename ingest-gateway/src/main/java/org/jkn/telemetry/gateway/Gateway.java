@@ -36,6 +36,7 @@ import org.jkn.telemetry.gateway.ingest.CollectionConsent;
 import org.jkn.telemetry.gateway.mqtt.MqttIngestServer;
 import org.jkn.telemetry.gateway.mqtt.bridge.BrokerBridge;
 import org.jkn.telemetry.gateway.mqtt.bridge.DeviceDirectory;
+import org.jkn.telemetry.gateway.ops.DeadLettersHandler;
 import org.jkn.telemetry.gateway.ops.HealthHandler;
 import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.BatchNormalizer;
@@ -58,6 +59,7 @@ import org.jkn.telemetry.store.db.ChangeNotices;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.device.DeviceRegistry;
 import org.jkn.telemetry.store.device.SecretHasher;
+import org.jkn.telemetry.store.journal.DeadLetters;
 import org.jkn.telemetry.store.journal.Journal;
 import org.jkn.telemetry.store.journal.JournalDrainer;
 import org.jkn.telemetry.store.query.ReadingQueries;
@@ -261,7 +263,10 @@ public final class Gateway implements AutoCloseable {
                             },
                             auditor)
                     .mount(router);
-            HealthHandler health = new HealthHandler(vertx, database, drainer, journal);
+            DeadLetters deadLetters = new DeadLetters(database.dataSource(), crypto);
+            new DeadLettersHandler(vertx, deadLetters, authResponses).mount(router);
+            HealthHandler health =
+                    new HealthHandler(vertx, database, drainer, journal, deadLetters);
             router.get("/health").handler(health::health);
             router.get("/health/live").handler(health::live);
             router.get("/metrics")

@@ -189,6 +189,20 @@ public final class Metrics implements DrainListener {
     }
 
     @Override
+    public void deadLettered(int readings, String reason) {
+        // reasons are a short fixed set of codes (db-refused, undecodable, crypto failure codes)
+        Counter.builder("telemetry.dead.letters")
+                .description("Journal records moved to the dead letters, by reason")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+        Counter.builder("telemetry.dead.letter.readings")
+                .description("Readings in journal records moved to the dead letters")
+                .register(registry)
+                .increment((double) readings);
+    }
+
+    @Override
     public void journalFilesDeleted(int files) {
         journalFilesDeleted.increment(files);
     }
