@@ -32,6 +32,10 @@ class RestartTest {
         Map<ConfigKey, String> config = GatewayFixture.config(dir.resolve("gateway"));
         config.put(ConfigKey.DB_URL, "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres");
         config.put(ConfigKey.DB_USER, "postgres");
+        // the consent decision must outlive the wait for the first batch, however slow the machine:
+        // ingest during an outage answers from the cache (an expired entry gives 503
+        // consent-unavailable)
+        config.put(ConfigKey.CONSENT_CACHE_TTL, "PT1H");
 
         EmbeddedPostgres pg = startPostgres(pgData, pgPort);
         GatewayFixture gw = GatewayFixture.start(config);

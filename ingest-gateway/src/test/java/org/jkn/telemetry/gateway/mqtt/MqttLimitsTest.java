@@ -173,6 +173,9 @@ class MqttLimitsTest {
                                     0,
                                     Devices.batch("flood-" + version + "-" + i));
                 }
+                // the publishes before the limit are each journaled first, which a loaded machine
+                // can make slow: wait longer than the default for the disconnect
+                w.timeout(60_000);
                 w.send(flood);
                 MqttWire.Packet p = w.read();
                 if (version == 5) {
