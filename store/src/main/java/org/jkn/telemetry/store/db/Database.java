@@ -61,6 +61,12 @@ public final class Database implements AutoCloseable {
             hc.setInitializationFailTimeout(30_000);
             hc.addDataSourceProperty("ApplicationName", "telemetry-gateway");
             hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+            // a connection whose packets vanish (a black-holed link, a peer gone without a reset)
+            // fails its statement after this long instead of hanging the drainer for the kernel's
+            // retransmission timeout (about 15 minutes); no statement here legitimately takes
+            // longer. A socketTimeout in DB_URL takes precedence.
+            hc.addDataSourceProperty("socketTimeout", "60");
+            hc.addDataSourceProperty("tcpKeepAlive", "true");
             pool = new HikariDataSource(hc);
 
             Flyway.configure()
