@@ -77,6 +77,7 @@ public record GatewayConfig(
         return from(values::get);
     }
 
+    /** Reads and checks the keys in a fixed order: the first bad one is the one reported. */
     private static GatewayConfig from(Function<ConfigKey, String> source) {
         Map<ConfigKey, String> v = new EnumMap<>(ConfigKey.class);
         for (ConfigKey k : ConfigKey.values()) {
@@ -89,88 +90,14 @@ public record GatewayConfig(
         }
         boolean production = profile.equals("prod");
         Path dataDir = Path.of(v.get(ConfigKey.DATA_DIR)).toAbsolutePath();
-        String dbUrl = v.get(ConfigKey.DB_URL);
-        if (production && dbUrl.isEmpty()) {
-            throw bad(
-                    ConfigKey.DB_URL,
-                    "is required in the prod profile (the embedded database is for development)");
-        }
-        String timescale = v.get(ConfigKey.TIMESCALE);
-        if (!timescale.equals("auto") && !timescale.equals("off")) {
-            throw bad(ConfigKey.TIMESCALE, "must be auto or off");
-        }
-        DatabaseConfig db;
-        try {
-            db =
-                    new DatabaseConfig(
-                            dbUrl.isEmpty() ? null : dbUrl,
-                            v.get(ConfigKey.DB_USER),
-                            v.get(ConfigKey.DB_PASSWORD),
-                            integer(v, ConfigKey.DB_POOL_SIZE, 1, 200),
-                            dataDir.resolve("postgres"),
-                            timescale,
-                            duration(v, ConfigKey.CHUNK_INTERVAL, false),
-                            duration(v, ConfigKey.COMPRESS_AFTER, true),
-                            duration(v, ConfigKey.RETENTION, true),
-                            integer(v, ConfigKey.PARTITIONS_AHEAD, 1, 24),
-                            duration(v, ConfigKey.MAX_READING_AGE, false),
-                            duration(v, ConfigKey.AUDIT_RETENTION, true));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("database configuration: " + e.getMessage(), e);
-        }
-        byte[] key = null;
-        String keyText = v.get(ConfigKey.PSEUDONYM_KEY);
-        if (!keyText.isEmpty()) {
-            try {
-                key = Base64.getDecoder().decode(keyText);
-            } catch (IllegalArgumentException e) {
-                throw bad(ConfigKey.PSEUDONYM_KEY, "must be base64");
-            }
-            if (key.length < 32) {
-                throw bad(ConfigKey.PSEUDONYM_KEY, "must decode to at least 32 bytes");
-            }
-        } else if (production) {
-            throw bad(ConfigKey.PSEUDONYM_KEY, "is required in the prod profile");
-        }
-        LocalKek kek = null;
-        if (!v.get(ConfigKey.KEK).isEmpty()) {
-            kek = kek(ConfigKey.KEK, v.get(ConfigKey.KEK));
-        } else if (production) {
-            throw bad(ConfigKey.KEK, "is required in the prod profile (id:base64 of 32 bytes)");
-        }
-        List<LocalKek> previous = new ArrayList<>();
-        for (String part : v.get(ConfigKey.KEK_PREVIOUS).split(",", -1)) {
-            if (!part.isBlank()) {
-                previous.add(kek(ConfigKey.KEK_PREVIOUS, part.trim()));
-            }
-        }
-        NormalizerLimits limits;
-        try {
-            limits =
-                    new NormalizerLimits(
-                            integer(v, ConfigKey.MAX_READINGS_PER_BATCH, 1, 10_000_000),
-                            duration(v, ConfigKey.FUTURE_SKEW, false),
-                            duration(v, ConfigKey.MAX_READING_AGE, false),
-                            duration(v, ConfigKey.MAX_READING_PERIOD, false));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("reading limits: " + e.getMessage(), e);
-        }
-        ZoneId zone;
-        try {
-            zone = ZoneId.of(v.get(ConfigKey.SEARCH_ZONE));
-        } catch (DateTimeException e) {
-            throw bad(ConfigKey.SEARCH_ZONE, "must be a time zone id such as UTC or Asia/Jakarta");
-        }
+        DatabaseConfig db = database(v, production, dataDir);
+        byte[] key = pseudonymKey(v, production);
+        LocalKek kek = currentKek(v, production);
+        List<LocalKek> previous = previousKeks(v);
+        NormalizerLimits limits = limits(v);
+        ZoneId zone = searchZone(v);
         HttpTls tls = httpTls(v);
-        int httpPort =
-                v.get(ConfigKey.HTTP_PORT).isEmpty()
-                        ? DISABLED
-                        : integer(v, ConfigKey.HTTP_PORT, 0, 65535);
-        if (httpPort == DISABLED && !tls.enabled()) {
-            throw bad(
-                    ConfigKey.HTTP_PORT,
-                    "may be empty only with the HTTPS listener on (HTTP_TLS_CERT and HTTP_TLS_KEY)");
-        }
+        int httpPort = httpPort(v, tls);
         return new GatewayConfig(
                 production,
                 v.get(ConfigKey.HTTP_HOST),
@@ -196,6 +123,113 @@ public record GatewayConfig(
                 kek,
                 List.copyOf(previous),
                 duration(v, ConfigKey.ERASURE_SWEEP_PERIOD, false));
+    }
+
+    private static DatabaseConfig database(
+            Map<ConfigKey, String> v, boolean production, Path dataDir) {
+        String dbUrl = v.get(ConfigKey.DB_URL);
+        if (production && dbUrl.isEmpty()) {
+            throw bad(
+                    ConfigKey.DB_URL,
+                    "is required in the prod profile (the embedded database is for development)");
+        }
+        String timescale = v.get(ConfigKey.TIMESCALE);
+        if (!timescale.equals("auto") && !timescale.equals("off")) {
+            throw bad(ConfigKey.TIMESCALE, "must be auto or off");
+        }
+        try {
+            return new DatabaseConfig(
+                    dbUrl.isEmpty() ? null : dbUrl,
+                    v.get(ConfigKey.DB_USER),
+                    v.get(ConfigKey.DB_PASSWORD),
+                    integer(v, ConfigKey.DB_POOL_SIZE, 1, 200),
+                    dataDir.resolve("postgres"),
+                    timescale,
+                    duration(v, ConfigKey.CHUNK_INTERVAL, false),
+                    duration(v, ConfigKey.COMPRESS_AFTER, true),
+                    duration(v, ConfigKey.RETENTION, true),
+                    integer(v, ConfigKey.PARTITIONS_AHEAD, 1, 24),
+                    duration(v, ConfigKey.MAX_READING_AGE, false),
+                    duration(v, ConfigKey.AUDIT_RETENTION, true));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("database configuration: " + e.getMessage(), e);
+        }
+    }
+
+    /** Null in the dev profile when unset: a development key is generated in the data directory. */
+    private static byte[] pseudonymKey(Map<ConfigKey, String> v, boolean production) {
+        String keyText = v.get(ConfigKey.PSEUDONYM_KEY);
+        if (keyText.isEmpty()) {
+            if (production) {
+                throw bad(ConfigKey.PSEUDONYM_KEY, "is required in the prod profile");
+            }
+            return null;
+        }
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(keyText);
+        } catch (IllegalArgumentException e) {
+            throw bad(ConfigKey.PSEUDONYM_KEY, "must be base64");
+        }
+        if (key.length < 32) {
+            throw bad(ConfigKey.PSEUDONYM_KEY, "must decode to at least 32 bytes");
+        }
+        return key;
+    }
+
+    /** Null in the dev profile when unset: a development KEK is generated in the data directory. */
+    private static LocalKek currentKek(Map<ConfigKey, String> v, boolean production) {
+        if (!v.get(ConfigKey.KEK).isEmpty()) {
+            return kek(ConfigKey.KEK, v.get(ConfigKey.KEK));
+        }
+        if (production) {
+            throw bad(ConfigKey.KEK, "is required in the prod profile (id:base64 of 32 bytes)");
+        }
+        return null;
+    }
+
+    private static List<LocalKek> previousKeks(Map<ConfigKey, String> v) {
+        List<LocalKek> previous = new ArrayList<>();
+        for (String part : v.get(ConfigKey.KEK_PREVIOUS).split(",", -1)) {
+            if (!part.isBlank()) {
+                previous.add(kek(ConfigKey.KEK_PREVIOUS, part.trim()));
+            }
+        }
+        return previous;
+    }
+
+    private static NormalizerLimits limits(Map<ConfigKey, String> v) {
+        try {
+            return new NormalizerLimits(
+                    integer(v, ConfigKey.MAX_READINGS_PER_BATCH, 1, 10_000_000),
+                    duration(v, ConfigKey.FUTURE_SKEW, false),
+                    duration(v, ConfigKey.MAX_READING_AGE, false),
+                    duration(v, ConfigKey.MAX_READING_PERIOD, false));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("reading limits: " + e.getMessage(), e);
+        }
+    }
+
+    private static ZoneId searchZone(Map<ConfigKey, String> v) {
+        try {
+            return ZoneId.of(v.get(ConfigKey.SEARCH_ZONE));
+        } catch (DateTimeException e) {
+            throw bad(ConfigKey.SEARCH_ZONE, "must be a time zone id such as UTC or Asia/Jakarta");
+        }
+    }
+
+    /** {@link #DISABLED} when empty, which the HTTPS listener must then make up for. */
+    private static int httpPort(Map<ConfigKey, String> v, HttpTls tls) {
+        int httpPort =
+                v.get(ConfigKey.HTTP_PORT).isEmpty()
+                        ? DISABLED
+                        : integer(v, ConfigKey.HTTP_PORT, 0, 65535);
+        if (httpPort == DISABLED && !tls.enabled()) {
+            throw bad(
+                    ConfigKey.HTTP_PORT,
+                    "may be empty only with the HTTPS listener on (HTTP_TLS_CERT and HTTP_TLS_KEY)");
+        }
+        return httpPort;
     }
 
     private static LocalKek kek(ConfigKey k, String text) {

@@ -1,5 +1,6 @@
 package org.jkn.telemetry.gateway.http;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -15,6 +16,7 @@ import org.jkn.telemetry.gateway.auth.Principal;
 import org.jkn.telemetry.gateway.auth.Scopes;
 import org.jkn.telemetry.normalizer.identity.Nik;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.device.DeviceCredentials;
 import org.jkn.telemetry.store.device.DeviceIds;
 import org.jkn.telemetry.store.device.DeviceRegistration;
 import org.jkn.telemetry.store.device.DeviceRegistry;
@@ -97,50 +99,11 @@ public final class DevicesHandler {
                     "send the registration as application/json");
             return;
         }
-        Buffer body = ctx.body().buffer();
-        Object parsed;
-        try {
-            parsed = body == null || body.length() == 0 ? null : Json.decodeValue(body);
-        } catch (DecodeException e) {
-            parsed = e;
-        }
-        if (parsed == null || parsed instanceof DecodeException) {
-            JsonErrors.send(ctx.response(), 400, "malformed-json", "the body is not valid JSON");
+        JsonObject o = registrationObject(ctx);
+        if (o == null || !hasValidFields(ctx, o)) {
             return;
         }
-        if (!(parsed instanceof JsonObject o)) {
-            JsonErrors.send(
-                    ctx.response(),
-                    400,
-                    "not-an-object",
-                    "send {\"patient\": NIK, \"manufacturer\": ..., \"model\": ..., \"serial\": ...}");
-            return;
-        }
-        Object patient = o.getValue("patient");
-        if (patient == null) {
-            JsonErrors.send(
-                    ctx.response(),
-                    400,
-                    "patient-missing",
-                    "patient (the participant's 16-digit NIK) is required");
-            return;
-        }
-        if (!(patient instanceof String nik) || !Nik.isValid(nik)) {
-            JsonErrors.send(
-                    ctx.response(), 400, "patient-invalid", "patient must be a valid 16-digit NIK");
-            return;
-        }
-        for (String field : new String[] {"manufacturer", "model", "serial"}) {
-            if (!isShortPrintable(o.getValue(field))) {
-                JsonErrors.send(
-                        ctx.response(),
-                        400,
-                        field + "-invalid",
-                        field + " is required: 1-" + MAX_TEXT_LENGTH + " printable characters");
-                return;
-            }
-        }
-        String patientId = pseudonymizer.patientId(nik);
+        String patientId = pseudonymizer.patientId(o.getString("patient"));
         Principal principal = Principal.of(ctx);
         if (!principal.isAdmin() && !principal.isPatient(patientId)) {
             auth.forbidden(
@@ -156,36 +119,92 @@ public final class DevicesHandler {
                         o.getString("model"),
                         o.getString("serial"));
         vertx.executeBlocking(() -> registry.register(registration), false)
-                .onComplete(
-                        ar -> {
-                            if (ar.succeeded()) {
-                                ctx.response()
-                                        .setStatusCode(201)
-                                        .putHeader("Content-Type", "application/json")
-                                        .putHeader("Cache-Control", "no-store")
-                                        .putHeader(
-                                                "Location", "/v1/devices/" + ar.result().deviceId())
-                                        .end(
-                                                new JsonObject()
-                                                        .put("id", ar.result().deviceId())
-                                                        .put("secret", ar.result().secret())
-                                                        .encode());
-                            } else if (ar.cause() instanceof RegistryBusyException) {
-                                ctx.response().putHeader("Retry-After", "1");
-                                JsonErrors.send(
-                                        ctx.response(),
-                                        503,
-                                        "registry-busy",
-                                        "too many registrations at once; nothing was registered, retry");
-                            } else {
-                                log.error("device registration failed: {}", reason(ar.cause()));
-                                JsonErrors.send(
-                                        ctx.response(),
-                                        500,
-                                        "internal-error",
-                                        "the device could not be registered; retry later");
-                            }
-                        });
+                .onComplete(ar -> answerRegistration(ctx, ar));
+    }
+
+    /** The body as a JSON object; null once the 400 saying why it is not one has been sent. */
+    private static JsonObject registrationObject(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        Object parsed;
+        try {
+            parsed = body == null || body.length() == 0 ? null : Json.decodeValue(body);
+        } catch (DecodeException e) {
+            parsed = e;
+        }
+        if (parsed == null || parsed instanceof DecodeException) {
+            JsonErrors.send(ctx.response(), 400, "malformed-json", "the body is not valid JSON");
+            return null;
+        }
+        if (!(parsed instanceof JsonObject o)) {
+            JsonErrors.send(
+                    ctx.response(),
+                    400,
+                    "not-an-object",
+                    "send {\"patient\": NIK, \"manufacturer\": ..., \"model\": ..., \"serial\": ...}");
+            return null;
+        }
+        return o;
+    }
+
+    /**
+     * Whether the patient's NIK and the device's fields are valid; if not, sends the 400 saying
+     * which.
+     */
+    private static boolean hasValidFields(RoutingContext ctx, JsonObject o) {
+        Object patient = o.getValue("patient");
+        if (patient == null) {
+            JsonErrors.send(
+                    ctx.response(),
+                    400,
+                    "patient-missing",
+                    "patient (the participant's 16-digit NIK) is required");
+            return false;
+        }
+        if (!(patient instanceof String nik) || !Nik.isValid(nik)) {
+            JsonErrors.send(
+                    ctx.response(), 400, "patient-invalid", "patient must be a valid 16-digit NIK");
+            return false;
+        }
+        for (String field : new String[] {"manufacturer", "model", "serial"}) {
+            if (!isShortPrintable(o.getValue(field))) {
+                JsonErrors.send(
+                        ctx.response(),
+                        400,
+                        field + "-invalid",
+                        field + " is required: 1-" + MAX_TEXT_LENGTH + " printable characters");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void answerRegistration(RoutingContext ctx, AsyncResult<DeviceCredentials> ar) {
+        if (ar.succeeded()) {
+            ctx.response()
+                    .setStatusCode(201)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("Cache-Control", "no-store")
+                    .putHeader("Location", "/v1/devices/" + ar.result().deviceId())
+                    .end(
+                            new JsonObject()
+                                    .put("id", ar.result().deviceId())
+                                    .put("secret", ar.result().secret())
+                                    .encode());
+        } else if (ar.cause() instanceof RegistryBusyException) {
+            ctx.response().putHeader("Retry-After", "1");
+            JsonErrors.send(
+                    ctx.response(),
+                    503,
+                    "registry-busy",
+                    "too many registrations at once; nothing was registered, retry");
+        } else {
+            log.error("device registration failed: {}", reason(ar.cause()));
+            JsonErrors.send(
+                    ctx.response(),
+                    500,
+                    "internal-error",
+                    "the device could not be registered; retry later");
+        }
     }
 
     private void revoke(RoutingContext ctx) {

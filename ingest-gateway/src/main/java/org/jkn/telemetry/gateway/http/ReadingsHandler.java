@@ -1,5 +1,6 @@
 package org.jkn.telemetry.gateway.http;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -85,59 +86,59 @@ public final class ReadingsHandler implements Handler<RoutingContext> {
         byte[] bytes = body == null ? new byte[0] : body.getBytes();
         BatchSource source = BatchSource.patient(principal.patientId());
         vertx.executeBlocking(() -> ingest.ingest(bytes, source), false)
-                .onComplete(
-                        ar -> {
-                            if (ar.failed() && ar.cause() instanceof ConsentUnavailableException) {
-                                ctx.response().putHeader("Retry-After", "5");
-                                JsonErrors.send(
-                                        ctx.response(),
-                                        503,
-                                        ConsentUnavailableException.CODE,
-                                        "the patient's consent cannot be checked now; nothing from this request was kept, retry later");
-                                return;
-                            }
-                            if (ar.failed()
-                                    && ar.cause() instanceof CryptoFailure f
-                                    && f.isRetryable()) {
-                                ctx.response().putHeader("Retry-After", "5");
-                                JsonErrors.send(
-                                        ctx.response(),
-                                        503,
-                                        f.code(),
-                                        "the patient's data key is unavailable; nothing was kept, retry later");
-                                return;
-                            }
-                            if (ar.failed()) {
-                                log.error(
-                                        "ingest failed; the batch was not acknowledged",
-                                        ar.cause());
-                                JsonErrors.send(
-                                        ctx.response(),
-                                        500,
-                                        "internal-error",
-                                        "the batch could not be journaled and was not kept; retry later");
-                                return;
-                            }
-                            NormalizedBatch batch = ar.result();
-                            if (batch.error() == BatchError.PATIENT_MISMATCH) {
-                                auth.forbidden(
-                                        ctx,
-                                        BatchError.PATIENT_MISMATCH.code(),
-                                        "a patient token uploads only its own patient's readings");
-                                return;
-                            }
-                            if (batch.error() != null) {
-                                JsonErrors.send(
-                                        ctx.response(),
-                                        400,
-                                        batch.error().code(),
-                                        batch.errorMessage());
-                                return;
-                            }
-                            ctx.response()
-                                    .setStatusCode(202)
-                                    .putHeader("Content-Type", "application/json")
-                                    .end(BatchIngest.acceptedBody(batch).encode());
-                        });
+                .onComplete(ar -> answer(ctx, ar));
+    }
+
+    private void answer(RoutingContext ctx, AsyncResult<NormalizedBatch> ar) {
+        if (ar.succeeded()) {
+            answerBatch(ctx, ar.result());
+        } else {
+            answerFailure(ctx, ar.cause());
+        }
+    }
+
+    private void answerBatch(RoutingContext ctx, NormalizedBatch batch) {
+        if (batch.error() == BatchError.PATIENT_MISMATCH) {
+            auth.forbidden(
+                    ctx,
+                    BatchError.PATIENT_MISMATCH.code(),
+                    "a patient token uploads only its own patient's readings");
+            return;
+        }
+        if (batch.error() != null) {
+            JsonErrors.send(ctx.response(), 400, batch.error().code(), batch.errorMessage());
+            return;
+        }
+        ctx.response()
+                .setStatusCode(202)
+                .putHeader("Content-Type", "application/json")
+                .end(BatchIngest.acceptedBody(batch).encode());
+    }
+
+    private static void answerFailure(RoutingContext ctx, Throwable cause) {
+        if (cause instanceof ConsentUnavailableException) {
+            ctx.response().putHeader("Retry-After", "5");
+            JsonErrors.send(
+                    ctx.response(),
+                    503,
+                    ConsentUnavailableException.CODE,
+                    "the patient's consent cannot be checked now; nothing from this request was kept, retry later");
+            return;
+        }
+        if (cause instanceof CryptoFailure f && f.isRetryable()) {
+            ctx.response().putHeader("Retry-After", "5");
+            JsonErrors.send(
+                    ctx.response(),
+                    503,
+                    f.code(),
+                    "the patient's data key is unavailable; nothing was kept, retry later");
+            return;
+        }
+        log.error("ingest failed; the batch was not acknowledged", cause);
+        JsonErrors.send(
+                ctx.response(),
+                500,
+                "internal-error",
+                "the batch could not be journaled and was not kept; retry later");
     }
 }

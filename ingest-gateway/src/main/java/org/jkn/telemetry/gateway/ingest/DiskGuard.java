@@ -13,12 +13,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps ingest from filling the disk the journal and the embedded database share. The journal is
- * memory-mapped: a page written on a full disk is not an exception but a SIGBUS that kills the
- * JVM, and PostgreSQL stops writing. So ingest is refused ({@code disk-low}) while the free space
- * of the data directory's file system is below {@code minFreeBytes}, or the journal's files
- * exceed {@code maxJournalBytes}, and taken again once the space is back: the drainer goes on
- * emptying the journal meanwhile (its stored day files are deleted), and an operator can free
- * space.
+ * memory-mapped: a page written on a full disk is not an exception but a SIGBUS that kills the JVM,
+ * and PostgreSQL stops writing. So ingest is refused ({@code disk-low}) while the free space of the
+ * data directory's file system is below {@code minFreeBytes}, or the journal's files exceed {@code
+ * maxJournalBytes}, and taken again once the space is back: the drainer goes on emptying the
+ * journal meanwhile (its stored day files are deleted), and an operator can free space.
  *
  * <p>Measured on its own daemon thread every {@code period}; {@link #low()} reads a volatile and is
  * cheap enough for every batch. Journal sizes are the files' lengths (Chronicle's files are sparse,
@@ -44,7 +43,11 @@ public final class DiskGuard implements AutoCloseable {
      * @param maxJournalBytes 0 for no journal budget
      */
     public DiskGuard(
-            Path dataDir, Path journalDir, long minFreeBytes, long maxJournalBytes, Duration period) {
+            Path dataDir,
+            Path journalDir,
+            long minFreeBytes,
+            long maxJournalBytes,
+            Duration period) {
         this.dataDir = dataDir;
         this.journalDir = journalDir;
         this.minFreeBytes = minFreeBytes;

@@ -140,22 +140,44 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
             refuse(endpoint, ConnectRefusal.CLIENT_ID_INVALID);
             return;
         }
-        DeviceSession session =
-                new DeviceSession(
-                        endpoint,
-                        device,
-                        clientId,
-                        Vertx.currentContext(),
-                        connection.socket(),
-                        ingest,
-                        config.receiveMaximum(),
-                        config.maxPublishesPerSecond(),
-                        metrics);
+        DeviceSession session = newSession(endpoint, connection, device, clientId);
         SessionTable.Admission admission = sessions.admit(session);
         if (!admission.admitted()) {
             refuse(endpoint, ConnectRefusal.QUOTA_EXCEEDED);
             return;
         }
+        handlePackets(endpoint, session);
+        endpoint.accept(
+                false, v5 ? connack(assigned ? clientId : null) : MqttProperties.NO_PROPERTIES);
+        if (admission.replaced() != null) {
+            admission.replaced().takenOver();
+        }
+        if (registry.isRevoked(device.id())) {
+            // revoked while this CONNECT was being checked: the revocation's own sweep may have
+            // missed it
+            session.revoke();
+        }
+    }
+
+    private DeviceSession newSession(
+            MqttEndpoint endpoint,
+            RawConnections.Raw connection,
+            RegisteredDevice device,
+            String clientId) {
+        return new DeviceSession(
+                endpoint,
+                device,
+                clientId,
+                Vertx.currentContext(),
+                connection.socket(),
+                ingest,
+                config.receiveMaximum(),
+                config.maxPublishesPerSecond(),
+                metrics);
+    }
+
+    /** Hands the admitted connection's packets to its session. */
+    private void handlePackets(MqttEndpoint endpoint, DeviceSession session) {
         endpoint.publishAutoAck(false);
         endpoint.subscriptionAutoAck(false);
         endpoint.publishHandler(session::onPublish);
@@ -180,16 +202,6 @@ final class ConnectHandler implements Handler<MqttEndpoint> {
         endpoint.authenticationExchangeHandler(
                 auth -> session.end(MqttDisconnectReasonCode.PROTOCOL_ERROR));
         endpoint.exceptionHandler(t -> {});
-        endpoint.accept(
-                false, v5 ? connack(assigned ? clientId : null) : MqttProperties.NO_PROPERTIES);
-        if (admission.replaced() != null) {
-            admission.replaced().takenOver();
-        }
-        if (registry.isRevoked(device.id())) {
-            // revoked while this CONNECT was being checked: the revocation's own sweep may have
-            // missed it
-            session.revoke();
-        }
     }
 
     /**

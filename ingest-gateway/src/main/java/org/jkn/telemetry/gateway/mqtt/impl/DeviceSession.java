@@ -109,27 +109,14 @@ final class DeviceSession {
         return responses;
     }
 
+    // hot path: every PUBLISH of the connection, on its event loop
     void onPublish(MqttPublishMessage m) {
         if (!open) {
             return;
         }
-        if (rate != null && !rate.tryAcquire(System.nanoTime())) {
-            end(MqttDisconnectReasonCode.MESSAGE_RATE_TOO_HIGH);
-            return;
-        }
         MqttQoS qos = m.qosLevel();
-        if (qos == MqttQoS.EXACTLY_ONCE) {
-            // CONNACK announced Maximum QoS 1 (MQTT 5 §3.2.2.3.4); 3.1.1 has no way to say so:
-            // close
-            end(MqttDisconnectReasonCode.QOS_NOT_SUPPORTED);
+        if (!withinLimits(qos)) {
             return;
-        }
-        if (qos == MqttQoS.AT_LEAST_ONCE) {
-            if (v5 && awaitingPubAck >= receiveMaximum) {
-                end(MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED);
-                return;
-            }
-            awaitingPubAck++;
         }
         MqttProperties props = m.properties();
         if (v5 && props.getProperty(MqttProperties.TOPIC_ALIAS) != null) {
@@ -157,20 +144,55 @@ final class DeviceSession {
         if (refusal == null && responseTopic != null && !responseTopic.equals(topics.responses())) {
             refusal = PublishResult.NOT_AUTHORIZED;
         }
+        enqueue(m, qos, responseTopic != null, props, refusal);
+        drain();
+    }
+
+    /**
+     * False once the connection is ended for a publish over the rate, at QoS 2, or beyond Receive
+     * Maximum; true otherwise, a QoS 1 publish then counted as awaiting its PUBACK.
+     */
+    private boolean withinLimits(MqttQoS qos) {
+        if (rate != null && !rate.tryAcquire(System.nanoTime())) {
+            end(MqttDisconnectReasonCode.MESSAGE_RATE_TOO_HIGH);
+            return false;
+        }
+        if (qos == MqttQoS.EXACTLY_ONCE) {
+            // CONNACK announced Maximum QoS 1 (MQTT 5 §3.2.2.3.4); 3.1.1 has no way to say so:
+            // close
+            end(MqttDisconnectReasonCode.QOS_NOT_SUPPORTED);
+            return false;
+        }
+        if (qos == MqttQoS.AT_LEAST_ONCE) {
+            if (v5 && awaitingPubAck >= receiveMaximum) {
+                end(MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED);
+                return false;
+            }
+            awaitingPubAck++;
+        }
+        return true;
+    }
+
+    /** Queues the publish; beyond {@code receiveMaximum} queued, stops reading the socket. */
+    private void enqueue(
+            MqttPublishMessage m,
+            MqttQoS qos,
+            boolean wantsResponse,
+            MqttProperties props,
+            PublishResult refusal) {
         byte[] payload = refusal == null ? m.payload().getBytes() : null;
         queue.add(
                 new Pending(
                         m.messageId(),
                         qos,
                         payload,
-                        responseTopic != null,
+                        wantsResponse,
                         Responses.correlation(props),
                         refusal));
         if (queue.size() > receiveMaximum && !paused) {
             paused = true;
             socket.pause();
         }
-        drain();
     }
 
     private void drain() {

@@ -1,4 +1,4 @@
-package org.jkn.telemetry.gateway;
+package org.jkn.telemetry.gateway.wiring;
 
 import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.crypto.DataKeys;

@@ -1,0 +1,180 @@
+package org.jkn.telemetry.gateway.wiring;
+
+import ca.uhn.fhir.context.FhirContext;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.jkn.telemetry.gateway.audit.Auditor;
+import org.jkn.telemetry.gateway.audit.RefusalRecorder;
+import org.jkn.telemetry.gateway.auth.AuthResponses;
+import org.jkn.telemetry.gateway.auth.Authentication;
+import org.jkn.telemetry.gateway.config.GatewayConfig;
+import org.jkn.telemetry.gateway.consent.ConsentApi;
+import org.jkn.telemetry.gateway.consent.Disclosure;
+import org.jkn.telemetry.gateway.consent.TokenConsentAccess;
+import org.jkn.telemetry.gateway.fhir.FhirApi;
+import org.jkn.telemetry.gateway.fhir.FhirResponses;
+import org.jkn.telemetry.gateway.http.DevicesHandler;
+import org.jkn.telemetry.gateway.http.ReadingsHandler;
+import org.jkn.telemetry.gateway.ingest.BatchIngest;
+import org.jkn.telemetry.gateway.ops.DeadLettersHandler;
+import org.jkn.telemetry.gateway.ops.HealthHandler;
+import org.jkn.telemetry.gateway.ops.Metrics;
+import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.store.audit.AuditLog;
+import org.jkn.telemetry.store.consent.ConsentDecisions;
+import org.jkn.telemetry.store.consent.ConsentStore;
+import org.jkn.telemetry.store.crypto.PatientErasure;
+import org.jkn.telemetry.store.crypto.ReadingCrypto;
+import org.jkn.telemetry.store.db.Database;
+import org.jkn.telemetry.store.device.DeviceRegistry;
+import org.jkn.telemetry.store.journal.DeadLetters;
+import org.jkn.telemetry.store.query.ReadingQueries;
+
+/**
+ * The HTTP router: error handlers, then authentication (refusals under {@code /fhir} audited), then
+ * the routes of devices, readings, the FHIR and Consent APIs, health and metrics, in that order.
+ * Opens nothing: {@link HttpListeners} serves the router.
+ */
+public final class HttpRoutes {
+
+    private final Vertx vertx;
+    private final Router router;
+    private final GatewayConfig config;
+    private final Pseudonymizer pseudonymizer;
+    private final Metrics metrics;
+    private final FhirContext fhir;
+    private final AuthResponses authResponses;
+    private final Auditor auditor;
+
+    private HttpRoutes(
+            Vertx vertx,
+            GatewayConfig config,
+            Pseudonymizer pseudonymizer,
+            Metrics metrics,
+            FhirContext fhir,
+            AuthResponses authResponses,
+            Auditor auditor) {
+        this.vertx = vertx;
+        this.router = Router.router(vertx);
+        this.config = config;
+        this.pseudonymizer = pseudonymizer;
+        this.metrics = metrics;
+        this.fhir = fhir;
+        this.authResponses = authResponses;
+        this.auditor = auditor;
+    }
+
+    public static Router build(
+            Vertx vertx,
+            GatewayConfig config,
+            Authentication authentication,
+            Pseudonymizer pseudonymizer,
+            AuditLog auditLog,
+            StoreWiring store,
+            IngestWiring ingest) {
+        FhirContext fhir = FhirContext.forR4Cached();
+        FhirResponses fhirResponses = new FhirResponses(fhir);
+        Metrics metrics = store.metrics();
+        HttpRoutes routes =
+                new HttpRoutes(
+                        vertx,
+                        config,
+                        pseudonymizer,
+                        metrics,
+                        fhir,
+                        new AuthResponses(fhirResponses, metrics),
+                        new Auditor(auditLog));
+        ErrorHandlers.install(routes.router, fhirResponses, metrics);
+        routes.mountAuthentication(authentication);
+        routes.mountDevices(ingest.devices());
+        routes.mountReadings(ingest.batchIngest());
+        routes.mountFhir(
+                store.database(),
+                store.crypto(),
+                ingest.consentStore(),
+                ingest.consents(),
+                store.erasure(),
+                ingest.devices());
+        routes.mountOps(store);
+        return routes.router;
+    }
+
+    private void mountAuthentication(Authentication authentication) {
+        // before authentication, so the 401s it answers are recorded too
+        router.route("/fhir/*").handler(new RefusalRecorder(vertx, auditor));
+        authentication.mount(vertx, router, authResponses, pseudonymizer);
+    }
+
+    private void mountDevices(DeviceRegistry devices) {
+        new DevicesHandler(vertx, devices, pseudonymizer, authResponses).mount(router);
+    }
+
+    private void mountReadings(BatchIngest ingest) {
+        router.post("/v1/readings")
+                .handler(ctx -> ReadingsHandler.requireUploadScope(ctx, authResponses));
+        router.post("/v1/readings")
+                .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+                .handler(new ReadingsHandler(vertx, ingest, authResponses));
+    }
+
+    private void mountFhir(
+            Database database,
+            ReadingCrypto crypto,
+            ConsentStore consentStore,
+            ConsentDecisions consents,
+            PatientErasure erasure,
+            DeviceRegistry devices) {
+        ReadingQueries queries =
+                new ReadingQueries(database.dataSource(), crypto, config.limits().maxPeriod());
+        ConsentApi consentApi =
+                new ConsentApi(
+                        vertx,
+                        fhir,
+                        consentStore,
+                        consents,
+                        pseudonymizer,
+                        config.searchZone(),
+                        new TokenConsentAccess(),
+                        authResponses,
+                        auditor);
+        new FhirApi(
+                        vertx,
+                        fhir,
+                        queries,
+                        pseudonymizer,
+                        config.searchZone(),
+                        authResponses,
+                        consentApi,
+                        new Disclosure(consents),
+                        metrics,
+                        (patientId, alsoIfFound) -> {
+                            PatientErasure.Result r = erasure.erase(patientId, alsoIfFound);
+                            r.registeredDevices()
+                                    .forEach(devices::forget); // their live MQTT connections
+                            // close at once
+                            consents.invalidate(patientId);
+                            return r;
+                        },
+                        auditor)
+                .mount(router);
+    }
+
+    private void mountOps(StoreWiring store) {
+        DeadLetters deadLetters = new DeadLetters(store.database().dataSource(), store.crypto());
+        new DeadLettersHandler(vertx, deadLetters, authResponses).mount(router);
+        HealthHandler health =
+                new HealthHandler(
+                        vertx, store.database(), store.drainer(), store.journal(), deadLetters);
+        router.get("/health").handler(health::health);
+        router.get("/health/live").handler(health::live);
+        router.get("/metrics")
+                .handler(
+                        ctx ->
+                                ctx.response()
+                                        .putHeader(
+                                                "Content-Type",
+                                                "text/plain; version=0.0.4; charset=utf-8")
+                                        .end(metrics.scrape()));
+    }
+}
