@@ -105,6 +105,14 @@ public enum ConfigKey {
             Tier.RARELY,
             "5000000",
             "journaled but unstored readings above which ingest answers 503"),
+    DISK_MIN_FREE_BYTES(
+            Tier.OFTEN,
+            "536870912",
+            "free bytes the data directory's file system must keep; below, ingest answers 503 disk-low (MQTT 0x97) until space is back"),
+    JOURNAL_MAX_BYTES(
+            Tier.RARELY,
+            "0",
+            "largest total size of the journal's files; above, ingest answers 503 disk-low; 0: no budget"),
     WRITE_BATCH_READINGS(Tier.RARELY, "10000", "readings per database transaction"),
     DRAIN_WRITERS(
             Tier.RARELY,

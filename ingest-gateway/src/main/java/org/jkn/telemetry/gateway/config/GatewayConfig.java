@@ -37,6 +37,7 @@ public record GatewayConfig(
         NormalizerLimits limits,
         boolean journalSync,
         long maxPendingReadings,
+        DiskBudget disk,
         int writeBatchReadings,
         int drainWriters,
         ZoneId searchZone,
@@ -59,6 +60,12 @@ public record GatewayConfig(
             return cert != null;
         }
     }
+
+    /**
+     * Ingest is refused while the data directory's file system has fewer than {@code minFreeBytes}
+     * free, or the journal's files exceed {@code maxJournalBytes} (0: no budget).
+     */
+    public record DiskBudget(long minFreeBytes, long maxJournalBytes) {}
 
     /** The consent decision cache: entry lifetime (zero: no caching) and bound. */
     public record ConsentConfig(Duration cacheTtl, int cacheMaxPatients) {}
@@ -109,6 +116,9 @@ public record GatewayConfig(
                 limits,
                 bool(v, ConfigKey.JOURNAL_SYNC),
                 longValue(v, ConfigKey.JOURNAL_MAX_PENDING_READINGS, 1),
+                new DiskBudget(
+                        longValue(v, ConfigKey.DISK_MIN_FREE_BYTES, 0),
+                        longValue(v, ConfigKey.JOURNAL_MAX_BYTES, 0)),
                 integer(v, ConfigKey.WRITE_BATCH_READINGS, 1, 1_000_000),
                 integer(v, ConfigKey.DRAIN_WRITERS, 1, 64),
                 zone,

@@ -9,6 +9,7 @@ import java.util.Locale;
 import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Principal;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
+import org.jkn.telemetry.gateway.ingest.IngestRefusal;
 import org.jkn.telemetry.normalizer.BatchError;
 import org.jkn.telemetry.normalizer.BatchSource;
 import org.jkn.telemetry.normalizer.NormalizedBatch;
@@ -73,13 +74,10 @@ public final class ReadingsHandler implements Handler<RoutingContext> {
                     "send the batch as application/json");
             return;
         }
-        if (ingest.refuseForOverload()) {
-            ctx.response().putHeader("Retry-After", "5");
-            JsonErrors.send(
-                    ctx.response(),
-                    503,
-                    "journal-full",
-                    "the service is storing a backlog; nothing from this request was kept, retry later");
+        IngestRefusal refusal = ingest.refusal();
+        if (refusal != null) {
+            ctx.response().putHeader("Retry-After", Integer.toString(refusal.retryAfterSeconds()));
+            JsonErrors.send(ctx.response(), 503, refusal.code(), refusal.message());
             return;
         }
         Buffer body = ctx.body().buffer();

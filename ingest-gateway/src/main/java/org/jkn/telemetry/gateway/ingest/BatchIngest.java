@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.BatchNormalizer;
 import org.jkn.telemetry.normalizer.BatchSource;
@@ -23,8 +24,8 @@ import org.jkn.telemetry.store.journal.JournalBatch;
  *
  * <p>Thread-safe. {@link #ingest} blocks (parsing, journal append and msync): call it on a worker
  * thread; it throws {@link org.jkn.telemetry.store.consent.ConsentUnavailableException} (nothing
- * appended, retryable) when the patient's consent cannot be known. {@link #refuseForOverload} is
- * cheap and safe on an event loop.
+ * appended, retryable) when the patient's consent cannot be known. {@link #refusal} is cheap and
+ * safe on an event loop.
  */
 public final class BatchIngest {
 
@@ -34,7 +35,9 @@ public final class BatchIngest {
     private final long maxPendingReadings;
     private final Clock clock;
     private final CollectionConsent consents;
+    private final BooleanSupplier diskLow;
 
+    /** Without a disk guard (benchmarks, tests of other things). */
     public BatchIngest(
             BatchNormalizer normalizer,
             Journal journal,
@@ -42,6 +45,22 @@ public final class BatchIngest {
             long maxPendingReadings,
             Clock clock,
             CollectionConsent consents) {
+        this(normalizer, journal, metrics, maxPendingReadings, clock, consents, () -> false);
+    }
+
+    /**
+     * @param diskLow true while ingest must be refused for lack of disk ({@link DiskGuard#low});
+     *     called for every batch, so it must be cheap
+     */
+    public BatchIngest(
+            BatchNormalizer normalizer,
+            Journal journal,
+            Metrics metrics,
+            long maxPendingReadings,
+            Clock clock,
+            CollectionConsent consents,
+            BooleanSupplier diskLow) {
+        this.diskLow = diskLow;
         this.normalizer = normalizer;
         this.consents = consents;
         this.journal = journal;
@@ -50,13 +69,20 @@ public final class BatchIngest {
         this.clock = clock;
     }
 
-    /** True (and counted) when more readings wait to be stored than the journal budget allows. */
-    public boolean refuseForOverload() {
-        if (journal.pendingReadings() >= maxPendingReadings) {
-            metrics.refusedOverload();
-            return true;
+    /**
+     * Why a batch must be refused before it is read (counted), or null when it may go on: the disk
+     * is nearly full, or more readings wait to be stored than the journal budget allows.
+     */
+    public IngestRefusal refusal() {
+        if (diskLow.getAsBoolean()) {
+            metrics.refused(IngestRefusal.DISK_LOW);
+            return IngestRefusal.DISK_LOW;
         }
-        return false;
+        if (journal.pendingReadings() >= maxPendingReadings) {
+            metrics.refused(IngestRefusal.JOURNAL_FULL);
+            return IngestRefusal.JOURNAL_FULL;
+        }
+        return null;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.jkn.telemetry.gateway.ingest.IngestRefusal;
 import org.jkn.telemetry.normalizer.BatchError;
 import org.jkn.telemetry.normalizer.RejectReason;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
@@ -25,6 +26,7 @@ public final class Metrics implements DrainListener {
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Map<BatchError, Counter> batchesRefused = new EnumMap<>(BatchError.class);
     private final Counter refusedOverload;
+    private final Counter refusedDiskLow;
     private final Counter refusedTooLarge;
     private final Counter stored;
     private final Counter duplicates;
@@ -52,7 +54,8 @@ public final class Metrics implements DrainListener {
         for (BatchError e : BatchError.values()) {
             batchesRefused.put(e, refused(e.code()));
         }
-        refusedOverload = refused("journal-full");
+        refusedOverload = refused(IngestRefusal.JOURNAL_FULL.code());
+        refusedDiskLow = refused(IngestRefusal.DISK_LOW.code());
         refusedTooLarge = refused("body-too-large");
         stored =
                 Counter.builder("telemetry.readings.stored")
@@ -164,8 +167,23 @@ public final class Metrics implements DrainListener {
                 .register(registry);
     }
 
-    public void refusedOverload() {
-        refusedOverload.increment();
+    /** The disk guard's last measurements. */
+    public void disk(
+            Supplier<Number> freeBytes, Supplier<Number> journalBytes, Supplier<Number> low) {
+        Gauge.builder("telemetry.disk.free.bytes", freeBytes)
+                .description("Usable bytes on the data directory's file system")
+                .register(registry);
+        Gauge.builder("telemetry.journal.bytes", journalBytes)
+                .description("Total length of the journal's files")
+                .register(registry);
+        Gauge.builder("telemetry.disk.low", low)
+                .description("1 while ingest is refused for lack of disk")
+                .register(registry);
+    }
+
+    /** A batch refused before it was read: journal budget spent, or disk low. */
+    public void refused(IngestRefusal why) {
+        (why == IngestRefusal.DISK_LOW ? refusedDiskLow : refusedOverload).increment();
     }
 
     public void refusedTooLarge() {

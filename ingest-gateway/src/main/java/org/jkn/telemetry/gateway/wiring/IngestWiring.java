@@ -1,9 +1,11 @@
 package org.jkn.telemetry.gateway.wiring;
 
 import java.time.Clock;
+import java.time.Duration;
 import org.jkn.telemetry.gateway.config.GatewayConfig;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
 import org.jkn.telemetry.gateway.ingest.CollectionConsent;
+import org.jkn.telemetry.gateway.ingest.DiskGuard;
 import org.jkn.telemetry.normalizer.BatchNormalizer;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
@@ -20,18 +22,26 @@ import org.jkn.telemetry.store.device.SecretHasher;
  */
 public final class IngestWiring {
 
+    /**
+     * How often the free disk space is measured: ingest stops within this of the disk running low.
+     */
+    private static final Duration DISK_CHECK_PERIOD = Duration.ofSeconds(1);
+
     private final ConsentStore consentStore;
     private final ConsentDecisions consents;
     private final BatchIngest batchIngest;
     private final DeviceRegistry devices;
     private final ChangeNotices notices;
+    private final DiskGuard diskGuard;
 
     private IngestWiring(
+            DiskGuard diskGuard,
             ConsentStore consentStore,
             ConsentDecisions consents,
             BatchIngest batchIngest,
             DeviceRegistry devices,
             ChangeNotices notices) {
+        this.diskGuard = diskGuard;
         this.consentStore = consentStore;
         this.consents = consents;
         this.batchIngest = batchIngest;
@@ -51,6 +61,15 @@ public final class IngestWiring {
                         config.consent().cacheMaxPatients());
         // an erased patient consents to nothing until asked again
         store.erasure().onErased(ConsentStore::erasePatient);
+        DiskGuard diskGuard =
+                new DiskGuard(
+                        config.dataDir(),
+                        config.dataDir().resolve("journal"),
+                        config.disk().minFreeBytes(),
+                        config.disk().maxJournalBytes(),
+                        DISK_CHECK_PERIOD);
+        store.metrics()
+                .disk(diskGuard::freeBytes, diskGuard::journalBytes, () -> diskGuard.low() ? 1 : 0);
         BatchIngest batchIngest =
                 new BatchIngest(
                         normalizer,
@@ -58,7 +77,8 @@ public final class IngestWiring {
                         store.metrics(),
                         config.maxPendingReadings(),
                         Clock.systemUTC(),
-                        CollectionConsent.of(consents));
+                        CollectionConsent.of(consents),
+                        diskGuard::low);
         DeviceRegistry devices =
                 new DeviceRegistry(
                         store.database().dataSource(),
@@ -71,7 +91,7 @@ public final class IngestWiring {
                 ChangeNotices.listen(
                         store.database()::dedicatedConnection,
                         new CacheInvalidation(store.dataKeys(), consents, devices));
-        return new IngestWiring(consentStore, consents, batchIngest, devices, notices);
+        return new IngestWiring(diskGuard, consentStore, consents, batchIngest, devices, notices);
     }
 
     public ConsentStore consentStore() {
@@ -90,8 +110,9 @@ public final class IngestWiring {
         return devices;
     }
 
-    /** Stops listening to the change notices. */
+    /** Stops listening to the change notices and measuring the disk. */
     public void close() {
         notices.close();
+        diskGuard.close();
     }
 }

@@ -14,6 +14,7 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
+import org.jkn.telemetry.gateway.ingest.IngestRefusal;
 import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.BatchSource;
 import org.jkn.telemetry.normalizer.DeviceInfo;
@@ -229,8 +230,9 @@ public final class BrokerBridge implements AutoCloseable {
             metrics.batchRefused(entry == null ? "device-unknown" : "device-revoked");
             return null;
         }
-        if (ingest.refuseForOverload()) {
-            return "journal-full";
+        IngestRefusal refusal = ingest.refusal();
+        if (refusal != null) {
+            return refusal.code();
         }
         RegisteredDevice d = entry.device();
         try {

@@ -11,6 +11,7 @@ import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
+import org.jkn.telemetry.gateway.ingest.IngestRefusal;
 import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.normalizer.BatchSource;
 import org.jkn.telemetry.normalizer.DeviceInfo;
@@ -196,6 +197,7 @@ final class DeviceSession {
     }
 
     private void drain() {
+        IngestRefusal refusal;
         while (!working) {
             Pending p = queue.poll();
             if (p == null) {
@@ -209,8 +211,13 @@ final class DeviceSession {
                 finish(p, p.preset, null);
             } else if (revoked) {
                 finish(p, PublishResult.NOT_AUTHORIZED, null);
-            } else if (ingest.refuseForOverload()) {
-                finish(p, PublishResult.QUOTA_EXCEEDED, null);
+            } else if ((refusal = ingest.refusal()) != null) {
+                finish(
+                        p,
+                        refusal == IngestRefusal.DISK_LOW
+                                ? PublishResult.DISK_LOW
+                                : PublishResult.QUOTA_EXCEEDED,
+                        null);
             } else {
                 working = true;
                 context.executeBlocking(
@@ -268,8 +275,8 @@ final class DeviceSession {
         return BatchIngest.errorBody(
                 result.code,
                 switch (result) {
-                    case QUOTA_EXCEEDED ->
-                            "the service is storing a backlog; nothing from this publish was kept, retry later";
+                    case QUOTA_EXCEEDED -> IngestRefusal.JOURNAL_FULL.message();
+                    case DISK_LOW -> IngestRefusal.DISK_LOW.message();
                     case NOT_AUTHORIZED -> "this device may not publish this";
                     case TOPIC_NAME_INVALID ->
                             "topics starting with $ are the server's; publish to devices/{id}/readings";

@@ -36,6 +36,8 @@ enum PublishResult {
      * reconnect (§4.4).
      */
     QUOTA_EXCEEDED("journal-full", MqttPubAckReasonCode.QUOTA_EXCEEDED, null, V3.SILENT),
+    /** The disk is nearly full: not stored, retry later; as {@link #QUOTA_EXCEEDED}. */
+    DISK_LOW("disk-low", MqttPubAckReasonCode.QUOTA_EXCEEDED, null, V3.SILENT),
     /** The journal append failed: not stored, retry later. */
     FAILED("internal-error", MqttPubAckReasonCode.UNSPECIFIED_ERROR, null, V3.CLOSE);
 
