@@ -153,7 +153,7 @@ final class ReadingChecker {
             return;
         }
         double value = Double.NaN;
-        double value2 = Double.NaN;
+        double diastolic = Double.NaN;
         List<SleepStage> stages = List.of();
         switch (shape) {
             case INSTANT_QUANTITY, PERIOD_QUANTITY -> {
@@ -202,9 +202,10 @@ final class ReadingChecker {
                     return;
                 }
                 value = u.toCanonical(f.systolic);
-                value2 = u.toCanonical(f.diastolic);
+                diastolic = u.toCanonical(f.diastolic);
                 if (!inRange(value, type.min(), type.max())
-                        || !inRange(value2, ReadingType.DIASTOLIC_MIN, ReadingType.DIASTOLIC_MAX)) {
+                        || !inRange(
+                                diastolic, ReadingType.DIASTOLIC_MIN, ReadingType.DIASTOLIC_MAX)) {
                     reject(
                             rejections,
                             index,
@@ -221,7 +222,7 @@ final class ReadingChecker {
                                     + " mm[Hg]");
                     return;
                 }
-                if (value <= value2) {
+                if (value <= diastolic) {
                     reject(
                             rejections,
                             index,
@@ -260,7 +261,9 @@ final class ReadingChecker {
                     "another reading in this batch has the same id");
             return;
         }
-        out.add(new NormalizedReading(type, id, start, end, offset, value, value2, attrs, stages));
+        out.add(
+                new NormalizedReading(
+                        type, id, start, end, offset, value, diastolic, attrs, stages));
     }
 
     /**

@@ -171,9 +171,9 @@ public final class BlockUpgrade {
             if (r.wasNull()) {
                 value = Double.NaN;
             }
-            double value2 = r.getDouble(9);
+            double diastolic = r.getDouble(9);
             if (r.wasNull()) {
-                value2 = Double.NaN;
+                diastolic = Double.NaN;
             }
             keyVersion = crypto.keys().current(patient).version();
             reading =
@@ -184,7 +184,7 @@ public final class BlockUpgrade {
                             end,
                             offset,
                             value,
-                            value2,
+                            diastolic,
                             r.getInt(14),
                             Detail.decode(r.getBytes(15)));
             device = new DeviceInfo(r.getString(2), r.getString(12), r.getString(13));
@@ -209,7 +209,7 @@ public final class BlockUpgrade {
                             end,
                             offset,
                             o.value(),
-                            o.value2(),
+                            o.diastolic(),
                             o.attrs(),
                             o.stages());
             device = new DeviceInfo(o.deviceId(), o.manufacturer(), o.model());

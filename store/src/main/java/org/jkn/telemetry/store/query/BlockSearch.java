@@ -416,7 +416,7 @@ final class BlockSearch {
                     b.endMicros(i),
                     b.offsetSeconds(i),
                     b.value(i),
-                    b.value2(i),
+                    b.diastolic(i),
                     b.receivedMicros(i),
                     b.attrs(i),
                     b.stages(i));

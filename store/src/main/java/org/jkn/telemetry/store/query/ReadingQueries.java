@@ -220,9 +220,9 @@ public final class ReadingQueries {
         if (rs.wasNull()) {
             value = Double.NaN;
         }
-        double value2 = rs.getDouble(9);
+        double diastolic = rs.getDouble(9);
         if (rs.wasNull()) {
-            value2 = Double.NaN;
+            diastolic = Double.NaN;
         }
         ReadingType type = ReadingType.ofId(rs.getInt(4));
         if (type == null) {
@@ -248,7 +248,7 @@ public final class ReadingQueries {
                     end,
                     offset,
                     o.value(),
-                    o.value2(),
+                    o.diastolic(),
                     micros(rs, 11),
                     o.attrs(),
                     o.stages());
@@ -264,7 +264,7 @@ public final class ReadingQueries {
                 micros(rs, 6),
                 rs.getInt(7),
                 value,
-                value2,
+                diastolic,
                 micros(rs, 11),
                 rs.getInt(14),
                 Detail.decode(rs.getBytes(15)));
