@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import org.jkn.telemetry.normalizer.catalog.Attribute;
 import org.jkn.telemetry.normalizer.catalog.Attributes;
+import org.jkn.telemetry.normalizer.catalog.GlucoseUnit;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.normalizer.catalog.Shape;
 import org.jkn.telemetry.normalizer.catalog.SleepStageKind;
@@ -397,8 +398,8 @@ final class ReadingChecker {
             double raw,
             List<Rejection> rejections) {
         if (type == ReadingType.BLOOD_GLUCOSE) {
-            int unit = glucoseUnit(unitSpelling);
-            if (unit == 0) {
+            GlucoseUnit unit = GlucoseUnit.ofSpelling(unitSpelling);
+            if (unit == GlucoseUnit.NONE) {
                 reject(
                         rejections,
                         index,
@@ -409,7 +410,10 @@ final class ReadingChecker {
                         "blood_glucose needs unit mg/dL or mmol/L (the value is kept in it)");
                 return Double.NaN;
             }
-            double mmol = unit == 1 ? raw / ReadingType.GLUCOSE_MG_DL_PER_MMOL_L : raw;
+            double mmol =
+                    unit == GlucoseUnit.MG_PER_DL
+                            ? raw / ReadingType.GLUCOSE_MG_DL_PER_MMOL_L
+                            : raw;
             if (!inRange(mmol, type.min(), type.max())) {
                 reject(
                         rejections,
@@ -454,18 +458,6 @@ final class ReadingChecker {
         return value;
     }
 
-    /** 1 = mg/dL, 2 = mmol/L, 0 = not a glucose unit. */
-    static int glucoseUnit(String spelling) {
-        if (spelling == null) {
-            return 0;
-        }
-        return switch (spelling) {
-            case "mg/dL", "mg/dl" -> 1;
-            case "mmol/L", "mmol/l" -> 2;
-            default -> 0;
-        };
-    }
-
     /** Packed attribute choices, or -1 after adding a rejection. */
     private static int attributes(
             int index, String id, ReadingType type, ReadingFields f, List<Rejection> rejections) {
@@ -476,7 +468,7 @@ final class ReadingChecker {
             Attribute a = defs.get(k);
             int choice;
             if (a == Attributes.GLUCOSE_UNIT) {
-                choice = glucoseUnit(f.unit);
+                choice = GlucoseUnit.ofSpelling(f.unit).storedCode();
             } else {
                 String wire = f.extra(a.wireField());
                 if (wire == null) {
