@@ -41,7 +41,7 @@ final class ReadingChecker {
     /**
      * @param nowMicros the server clock used for the time checks
      * @param out where readings that pass are added
-     * @param rejections where the readings that fail are added
+     * @param rejections where a rejection is added for each reading that fails
      */
     ReadingChecker(
             NormalizerLimits limits,
