@@ -8,9 +8,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.jkn.telemetry.normalizer.identity.Nik;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 
@@ -32,12 +30,10 @@ public final class BatchNormalizer {
     private final JsonFactory json;
     private final Pseudonymizer pseudonymizer;
     private final NormalizerLimits limits;
-    private final ReadingChecker checker;
 
     public BatchNormalizer(Pseudonymizer pseudonymizer, NormalizerLimits limits) {
         this.pseudonymizer = pseudonymizer;
         this.limits = limits;
-        this.checker = new ReadingChecker(limits);
         this.json =
                 JsonFactory.builder()
                         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -97,39 +93,46 @@ public final class BatchNormalizer {
                     BatchError.NOT_A_BATCH,
                     "body must be a JSON object with patient, device and readings");
         }
-        String nik = null;
-        boolean patientSeen = false;
-        DeviceInfo device = null;
-        String deviceProblem = null;
-        List<NormalizedReading> readings = null;
-        List<Rejection> rejections = null;
-        SourceIndexes sources = null;
-        boolean tooMany = false;
+        Envelope envelope = new Envelope();
+        NormalizedBatch refused = readEnvelope(p, nowMicros, envelope);
+        if (refused != null) {
+            return refused;
+        }
+        if (p.nextToken() != null) {
+            return NormalizedBatch.refused(
+                    BatchError.MALFORMED_JSON, "unexpected content after the batch object");
+        }
+        return checkEnvelope(envelope, source);
+    }
 
+    /** The batch object's fields as read, before they are checked. One per call. */
+    private static final class Envelope {
+        String nik;
+        boolean patientSeen;
+        DeviceInfo device;
+        String deviceProblem;
+        List<NormalizedReading> readings;
+        List<Rejection> rejections;
+        SourceIndexes sources;
+        boolean tooMany;
+    }
+
+    /**
+     * Reads the batch object's fields into {@code e}, checking the readings on the way; returns a
+     * refusal when {@code readings} is not an array, else null.
+     */
+    private NormalizedBatch readEnvelope(JsonParser p, long nowMicros, Envelope e)
+            throws IOException {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken t = p.nextToken();
             switch (field) {
                 case "patient" -> {
-                    patientSeen = t != JsonToken.VALUE_NULL;
-                    nik = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    e.patientSeen = t != JsonToken.VALUE_NULL;
+                    e.nik = t == JsonToken.VALUE_STRING ? p.getText() : null;
                     p.skipChildren();
                 }
-                case "device" -> {
-                    if (t == JsonToken.START_OBJECT) {
-                        device = parseDevice(p);
-                        if (device == null) {
-                            deviceProblem =
-                                    "device.id must be 1-64 characters of letters, digits and . _ : -; manufacturer and model at most 128 characters";
-                        }
-                    } else {
-                        deviceProblem =
-                                t == JsonToken.VALUE_NULL
-                                        ? null
-                                        : "device must be an object with an id";
-                        p.skipChildren();
-                    }
-                }
+                case "device" -> readDevice(p, t, e);
                 case "readings" -> {
                     if (t != JsonToken.START_ARRAY) {
                         p.skipChildren();
@@ -139,31 +142,49 @@ public final class BatchNormalizer {
                         }
                         continue;
                     }
-                    readings = new ArrayList<>();
-                    rejections = new ArrayList<>();
-                    sources = new SourceIndexes();
-                    tooMany = !parseReadings(p, nowMicros, readings, rejections, sources);
+                    e.readings = new ArrayList<>();
+                    e.rejections = new ArrayList<>();
+                    e.sources = new SourceIndexes();
+                    e.tooMany = !parseReadings(p, nowMicros, e.readings, e.rejections, e.sources);
                 }
                 default -> p.skipChildren(); // fields may be added to the format
             }
         }
-        if (p.nextToken() != null) {
-            return NormalizedBatch.refused(
-                    BatchError.MALFORMED_JSON, "unexpected content after the batch object");
+        return null;
+    }
+
+    private static void readDevice(JsonParser p, JsonToken t, Envelope e) throws IOException {
+        if (t == JsonToken.START_OBJECT) {
+            e.device = parseDevice(p);
+            if (e.device == null) {
+                e.deviceProblem =
+                        "device.id must be 1-64 characters of letters, digits and . _ : -; manufacturer and model at most 128 characters";
+            }
+        } else {
+            e.deviceProblem =
+                    t == JsonToken.VALUE_NULL ? null : "device must be an object with an id";
+            p.skipChildren();
         }
-        if (!patientSeen && (source == null || source.device() == null)) {
+    }
+
+    /**
+     * The batch, once its patient, device and readings are sound and agree with the source; a
+     * refusal otherwise.
+     */
+    private NormalizedBatch checkEnvelope(Envelope e, BatchSource source) {
+        if (!e.patientSeen && (source == null || source.device() == null)) {
             // only a device's own channel may leave the patient out; an app's batch always names it
             return NormalizedBatch.refused(
                     BatchError.PATIENT_MISSING,
                     "patient (the participant's 16-digit NIK) is required");
         }
         String patientId = source == null ? null : source.patientId();
-        if (patientSeen) {
-            if (nik == null || !Nik.isValid(nik)) {
+        if (e.patientSeen) {
+            if (e.nik == null || !Nik.isValid(e.nik)) {
                 return NormalizedBatch.refused(
                         BatchError.PATIENT_INVALID, "patient must be a valid 16-digit NIK");
             }
-            String named = pseudonymizer.patientId(nik);
+            String named = pseudonymizer.patientId(e.nik);
             if (patientId != null && !patientId.equals(named)) {
                 return NormalizedBatch.refused(
                         BatchError.PATIENT_MISMATCH,
@@ -171,9 +192,10 @@ public final class BatchNormalizer {
             }
             patientId = named;
         }
-        if (deviceProblem != null) {
-            return NormalizedBatch.refused(BatchError.DEVICE_INVALID, deviceProblem);
+        if (e.deviceProblem != null) {
+            return NormalizedBatch.refused(BatchError.DEVICE_INVALID, e.deviceProblem);
         }
+        DeviceInfo device = e.device;
         if (source != null && source.device() != null) {
             if (device != null && !device.id().equals(source.device().id())) {
                 return NormalizedBatch.refused(
@@ -186,16 +208,17 @@ public final class BatchNormalizer {
             return NormalizedBatch.refused(
                     BatchError.DEVICE_MISSING, "device with an id is required");
         }
-        if (readings == null) {
+        if (e.readings == null) {
             return NormalizedBatch.refused(
                     BatchError.READINGS_MISSING, "readings (an array) is required");
         }
-        if (tooMany) {
+        if (e.tooMany) {
             return NormalizedBatch.refused(
                     BatchError.TOO_MANY_READINGS,
                     "a batch holds at most " + limits.maxReadings() + " readings; split it");
         }
-        return NormalizedBatch.accepted(patientId, device, readings, rejections, sources.toArray());
+        return NormalizedBatch.accepted(
+                patientId, device, e.readings, e.rejections, e.sources.toArray());
     }
 
     private static DeviceInfo parseDevice(JsonParser p) throws IOException {
@@ -240,7 +263,7 @@ public final class BatchNormalizer {
             throws IOException {
         ReadingFields f = new ReadingFields();
         IsoTime clock = new IsoTime();
-        Set<String> seenIds = new HashSet<>();
+        ReadingChecker checker = new ReadingChecker(limits, nowMicros, out, rejections);
         int index = 0;
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
             if (index >= limits.maxReadings()) {
@@ -264,7 +287,7 @@ public final class BatchNormalizer {
             f.reset();
             readFields(p, f, clock);
             int before = out.size();
-            checker.check(index, f, nowMicros, seenIds, out, rejections);
+            checker.check(index, f);
             sources.add(index, out.size() - before); // a series gives several readings of one index
         }
         return true;
@@ -310,25 +333,27 @@ public final class BatchNormalizer {
                 }
                 case "values" -> readSamples(p, tok, f);
                 case "stages" -> readStages(p, tok, f, t);
-                default -> {
-                    // attributes (appearance, location, protection_used...) and fields the format
-                    // may add
-                    if (tok == JsonToken.VALUE_STRING) {
-                        f.extra(field, p.getText());
-                    } else if (tok == JsonToken.VALUE_TRUE || tok == JsonToken.VALUE_FALSE) {
-                        f.extra(field, tok == JsonToken.VALUE_TRUE ? "true" : "false");
-                    } else {
-                        if (tok != JsonToken.VALUE_NULL) {
-                            f.extra(
-                                    field,
-                                    ReadingFields
-                                            .NOT_TEXT); // an attribute sent as a number or object
-                            // is refused, not dropped
-                        }
-                        p.skipChildren();
-                    }
-                }
+                default -> readExtra(p, tok, f, field);
             }
+        }
+    }
+
+    /**
+     * A field the reading format does not name: an attribute (appearance, location,
+     * protection_used...) or one the format may add.
+     */
+    private static void readExtra(JsonParser p, JsonToken tok, ReadingFields f, String field)
+            throws IOException {
+        if (tok == JsonToken.VALUE_STRING) {
+            f.extra(field, p.getText());
+        } else if (tok == JsonToken.VALUE_TRUE || tok == JsonToken.VALUE_FALSE) {
+            f.extra(field, tok == JsonToken.VALUE_TRUE ? "true" : "false");
+        } else {
+            if (tok != JsonToken.VALUE_NULL) {
+                // an attribute sent as a number or object is refused, not dropped
+                f.extra(field, ReadingFields.NOT_TEXT);
+            }
+            p.skipChildren();
         }
     }
 

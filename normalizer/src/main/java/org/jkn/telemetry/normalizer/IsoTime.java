@@ -12,6 +12,9 @@ package org.jkn.telemetry.normalizer;
  */
 final class IsoTime {
 
+    /** Not an offset: real ones are within +-18 hours. */
+    private static final int NO_OFFSET = Integer.MIN_VALUE;
+
     /** Epoch microseconds of the last successful parse. */
     long micros;
 
@@ -55,37 +58,19 @@ final class IsoTime {
             }
             p += 3;
             if (p < end && c[p] == '.') {
-                p++;
-                int start = p;
-                while (p < end && c[p] >= '0' && c[p] <= '9') {
-                    if (p - start < 6) {
-                        micro = micro * 10 + (c[p] - '0');
-                    }
-                    p++;
-                }
-                int n = p - start;
-                if (n > 9) { // java.time accepts a bare decimal point; so do we
+                int start = p + 1;
+                p = digitsEnd(c, start, end);
+                if (p - start > 9) { // java.time accepts a bare decimal point; so do we
                     return false;
                 }
-                for (int i = n; i < 6; i++) {
-                    micro *= 10;
-                }
+                micro = fractionMicros(c, start, p);
             }
         }
         if (p >= end) {
             return false; // no offset
         }
-        int offset;
-        if ((c[p] | 0x20) == 'z' && p + 1 == end) {
-            offset = 0;
-        } else if ((c[p] == '+' || c[p] == '-') && p + 6 == end && c[p + 3] == ':') {
-            int oh = digits(c, p + 1, 2);
-            int om = digits(c, p + 4, 2);
-            if (oh < 0 || om < 0 || om > 59 || oh > 18 || (oh == 18 && om > 0)) {
-                return false;
-            }
-            offset = (oh * 3600 + om * 60) * (c[p] == '-' ? -1 : 1);
-        } else {
+        int offset = offsetSeconds(c, p, end);
+        if (offset == NO_OFFSET) {
             return false;
         }
         long epochDay = epochDay(year, month, day);
@@ -93,6 +78,42 @@ final class IsoTime {
         micros = seconds * 1_000_000L + micro;
         offsetSeconds = offset;
         return true;
+    }
+
+    /**
+     * Index of the first character from {@code from} on that is not a digit, at most {@code end}.
+     */
+    private static int digitsEnd(char[] c, int from, int end) {
+        int p = from;
+        while (p < end && c[p] >= '0' && c[p] <= '9') {
+            p++;
+        }
+        return p;
+    }
+
+    /** A fraction's digits {@code c[from, to)} in microseconds: the first six, truncated. */
+    private static long fractionMicros(char[] c, int from, int to) {
+        long micro = 0;
+        for (int i = from; i < from + 6; i++) {
+            micro = micro * 10 + (i < to ? c[i] - '0' : 0);
+        }
+        return micro;
+    }
+
+    /** The offset {@code c[p, end)} ("Z" or "+HH:MM") in seconds, or {@link #NO_OFFSET}. */
+    private static int offsetSeconds(char[] c, int p, int end) {
+        if ((c[p] | 0x20) == 'z' && p + 1 == end) {
+            return 0;
+        }
+        if ((c[p] == '+' || c[p] == '-') && p + 6 == end && c[p + 3] == ':') {
+            int oh = digits(c, p + 1, 2);
+            int om = digits(c, p + 4, 2);
+            if (oh < 0 || om < 0 || om > 59 || oh > 18 || (oh == 18 && om > 0)) {
+                return NO_OFFSET;
+            }
+            return (oh * 3600 + om * 60) * (c[p] == '-' ? -1 : 1);
+        }
+        return NO_OFFSET;
     }
 
     private static int digits(char[] c, int at, int n) {

@@ -12,7 +12,7 @@ import org.jkn.telemetry.normalizer.catalog.ReadingType;
  * @param offsetSeconds the UTC offset the reading was sent with, kept so it is shown as sent
  * @param value the canonical value (systolic for blood pressure, asleep minutes for sleep); NaN
  *     when none
- * @param value2 diastolic for blood pressure, otherwise NaN
+ * @param diastolic the diastolic pressure of a blood pressure reading, otherwise NaN
  * @param attrs chosen attribute values, one byte each (index + 1, 0 = absent), see {@link
  *     ReadingType#attributes()}
  * @param stages sleep stages, empty for other types
@@ -24,7 +24,7 @@ public record NormalizedReading(
         long endMicros,
         int offsetSeconds,
         double value,
-        double value2,
+        double diastolic,
         int attrs,
         List<SleepStage> stages) {
 
@@ -36,8 +36,17 @@ public record NormalizedReading(
             long endMicros,
             int offsetSeconds,
             double value,
-            double value2) {
-        this(type, readingId, startMicros, endMicros, offsetSeconds, value, value2, 0, List.of());
+            double diastolic) {
+        this(
+                type,
+                readingId,
+                startMicros,
+                endMicros,
+                offsetSeconds,
+                value,
+                diastolic,
+                0,
+                List.of());
     }
 
     public boolean isPeriod() {

@@ -2,19 +2,24 @@ package org.jkn.telemetry.normalizer;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.jkn.telemetry.normalizer.catalog.Attribute;
 import org.jkn.telemetry.normalizer.catalog.Attributes;
+import org.jkn.telemetry.normalizer.catalog.GlucoseUnit;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.normalizer.catalog.Shape;
 import org.jkn.telemetry.normalizer.catalog.SleepStageKind;
 import org.jkn.telemetry.normalizer.catalog.Unit;
 
 /**
- * Checks one reading's fields and, when they pass, converts them to {@link NormalizedReading}s
- * (several for a dense series). Every failure becomes a {@link Rejection} with a stable reason.
- * Stateless apart from the limits; the caller owns the field holder.
+ * Checks a batch's readings one at a time and, when a reading passes, converts it to {@link
+ * NormalizedReading}s (several for a dense series). Every failure becomes a {@link Rejection} with
+ * a stable reason. Each shape of reading has its own check; all of them end in {@link #add}.
+ *
+ * <p>One per batch, made by the normalizer call that owns the batch's result lists and field
+ * holder; not thread-safe.
  */
 final class ReadingChecker {
 
@@ -23,311 +28,311 @@ final class ReadingChecker {
 
     private static final long MICROS_PER_MINUTE = 60_000_000L;
 
+    private static final String TIME_EXAMPLE = "2026-11-22T08:00:00+07:00";
+
     private final long futureSkewMicros;
     private final long maxAgeMicros;
     private final long maxPeriodMicros;
+    private final long nowMicros;
+    private final Set<String> seenIds = new HashSet<>();
+    private final List<NormalizedReading> out;
+    private final List<Rejection> rejections;
 
-    ReadingChecker(NormalizerLimits limits) {
+    /**
+     * @param nowMicros the server clock used for the time checks
+     * @param out where readings that pass are added
+     * @param rejections where a rejection is added for each reading that fails
+     */
+    ReadingChecker(
+            NormalizerLimits limits,
+            long nowMicros,
+            List<NormalizedReading> out,
+            List<Rejection> rejections) {
         this.futureSkewMicros = limits.futureSkew().toNanos() / 1000;
         this.maxAgeMicros = limits.maxAge().toSeconds() * 1_000_000L;
         this.maxPeriodMicros = limits.maxPeriod().toSeconds() * 1_000_000L;
+        this.nowMicros = nowMicros;
+        this.out = out;
+        this.rejections = rejections;
     }
 
-    void check(
-            int index,
-            ReadingFields f,
-            long nowMicros,
-            Set<String> seenIds,
-            List<NormalizedReading> out,
-            List<Rejection> rejections) {
-        if (f.id == null) {
-            reject(rejections, index, null, RejectReason.MISSING_FIELD, "id is required");
+    /** Checks the reading at {@code index} of the batch, read into {@code f}. */
+    void check(int index, ReadingFields f) {
+        ReadingType type = knownType(index, f);
+        if (type == null) {
             return;
+        }
+        String id = f.id;
+        if (f.hasSamples) {
+            checkSeries(index, id, type, f);
+            return;
+        }
+        // fast path: one reading
+        boolean period = type.shape().isPeriod();
+        if (period ? !periodIsValid(index, id, type, f) : !timeIsValid(index, id, type, f)) {
+            return;
+        }
+        long start = period ? f.startMicros : f.timeMicros;
+        long end = period ? f.endMicros : f.timeMicros;
+        int offset = period ? f.startOffset : f.timeOffset;
+        if (!inWindow(index, id, start, end)) {
+            return;
+        }
+        int attrs = attributes(index, id, type, f);
+        if (attrs < 0) {
+            return;
+        }
+        switch (type.shape()) {
+            case INSTANT_QUANTITY, PERIOD_QUANTITY ->
+                    checkQuantity(index, id, type, f, start, end, offset, attrs);
+            case BLOOD_PRESSURE ->
+                    checkBloodPressure(index, id, type, f, start, end, offset, attrs);
+            case SLEEP_SESSION -> checkSleepSession(index, id, type, f, start, end, offset, attrs);
+            case INSTANT_CODED, PERIOD_CODED ->
+                    checkCoded(index, id, type, start, end, offset, attrs);
+        }
+    }
+
+    /**
+     * The reading's type, once its id is valid and its fields have their JSON types; null after a
+     * rejection.
+     */
+    private ReadingType knownType(int index, ReadingFields f) {
+        if (f.id == null) {
+            reject(index, null, RejectReason.MISSING_FIELD, "id is required");
+            return null;
         }
         if (!BatchNormalizer.isValidId(f.id)) {
             reject(
-                    rejections,
                     index,
                     null,
                     RejectReason.INVALID_ID,
                     "id must be 1-64 characters of letters, digits and . _ : -");
-            return;
+            return null;
         }
-        String id = f.id;
         if (f.wrongField != null) {
             reject(
-                    rejections,
                     index,
-                    id,
+                    f.id,
                     RejectReason.WRONG_TYPE,
                     f.wrongField + " must be " + f.wrongFieldExpected);
-            return;
+            return null;
         }
         if (f.type == null) {
-            reject(rejections, index, id, RejectReason.MISSING_FIELD, "type is required");
-            return;
+            reject(index, f.id, RejectReason.MISSING_FIELD, "type is required");
+            return null;
         }
         ReadingType type = ReadingType.ofWireName(f.type);
         if (type == null) {
+            reject(index, f.id, RejectReason.UNKNOWN_TYPE, "type is not a known reading type");
+        }
+        return type;
+    }
+
+    /** Start and end of a period reading are given, valid, in order and not too far apart. */
+    private boolean periodIsValid(int index, String id, ReadingType type, ReadingFields f) {
+        if (f.startState == ReadingFields.ABSENT || f.endState == ReadingFields.ABSENT) {
+            reject(index, id, RejectReason.MISSING_FIELD, type.wireName() + " needs start and end");
+            return false;
+        }
+        if (f.startState == ReadingFields.INVALID || f.endState == ReadingFields.INVALID) {
             reject(
-                    rejections,
                     index,
                     id,
-                    RejectReason.UNKNOWN_TYPE,
-                    "type is not a known reading type");
+                    RejectReason.INVALID_TIME,
+                    "start and end must be ISO 8601 date-times with a UTC offset, e.g. "
+                            + TIME_EXAMPLE);
+            return false;
+        }
+        if (f.endMicros < f.startMicros) {
+            reject(index, id, RejectReason.END_BEFORE_START, "end is before start");
+            return false;
+        }
+        if (f.endMicros - f.startMicros > maxPeriodMicros) {
+            reject(
+                    index,
+                    id,
+                    RejectReason.PERIOD_TOO_LONG,
+                    "one reading may cover at most " + maxPeriodMicros / 86_400_000_000L + " days");
+            return false;
+        }
+        return true;
+    }
+
+    /** The time of an instant reading is given and valid. */
+    private boolean timeIsValid(int index, String id, ReadingType type, ReadingFields f) {
+        if (f.timeState == ReadingFields.ABSENT) {
+            reject(index, id, RejectReason.MISSING_FIELD, type.wireName() + " needs time");
+            return false;
+        }
+        if (f.timeState == ReadingFields.INVALID) {
+            reject(
+                    index,
+                    id,
+                    RejectReason.INVALID_TIME,
+                    "time must be an ISO 8601 date-time with a UTC offset, e.g. " + TIME_EXAMPLE);
+            return false;
+        }
+        return true;
+    }
+
+    /** An instant or period quantity; an exercise without a value lasts from start to end. */
+    private void checkQuantity(
+            int index,
+            String id,
+            ReadingType type,
+            ReadingFields f,
+            long start,
+            long end,
+            int offset,
+            int attrs) {
+        if (type == ReadingType.EXERCISE && !f.hasValue) {
+            f.value = (end - start) / (double) MICROS_PER_MINUTE; // the session's length
+            f.hasValue = true;
+            f.unit = null;
+        }
+        if (!f.hasValue) {
+            reject(index, id, RejectReason.MISSING_FIELD, type.wireName() + " needs value");
             return;
         }
-        if (f.hasSamples) {
-            checkSeries(index, id, type, f, nowMicros, seenIds, out, rejections);
+        double value = quantity(index, id, type, f.unit, f.value);
+        if (Double.isNaN(value)) {
             return;
         }
-        // fast path: one reading
-        Shape shape = type.shape();
-        long start;
-        long end;
-        int offset;
-        if (shape.isPeriod()) {
-            if (f.startState == ReadingFields.ABSENT || f.endState == ReadingFields.ABSENT) {
-                reject(
-                        rejections,
-                        index,
-                        id,
-                        RejectReason.MISSING_FIELD,
-                        type.wireName() + " needs start and end");
-                return;
-            }
-            if (f.startState == ReadingFields.INVALID || f.endState == ReadingFields.INVALID) {
-                reject(
-                        rejections,
-                        index,
-                        id,
-                        RejectReason.INVALID_TIME,
-                        "start and end must be ISO 8601 date-times with a UTC offset, e.g. 2026-11-22T08:00:00+07:00");
-                return;
-            }
-            start = f.startMicros;
-            end = f.endMicros;
-            offset = f.startOffset;
-            if (end < start) {
-                reject(rejections, index, id, RejectReason.END_BEFORE_START, "end is before start");
-                return;
-            }
-            if (end - start > maxPeriodMicros) {
-                reject(
-                        rejections,
-                        index,
-                        id,
-                        RejectReason.PERIOD_TOO_LONG,
-                        "one reading may cover at most "
-                                + maxPeriodMicros / 86_400_000_000L
-                                + " days");
-                return;
-            }
-        } else {
-            if (f.timeState == ReadingFields.ABSENT) {
-                reject(
-                        rejections,
-                        index,
-                        id,
-                        RejectReason.MISSING_FIELD,
-                        type.wireName() + " needs time");
-                return;
-            }
-            if (f.timeState == ReadingFields.INVALID) {
-                reject(
-                        rejections,
-                        index,
-                        id,
-                        RejectReason.INVALID_TIME,
-                        "time must be an ISO 8601 date-time with a UTC offset, e.g. 2026-11-22T08:00:00+07:00");
-                return;
-            }
-            start = end = f.timeMicros;
-            offset = f.timeOffset;
-        }
-        if (!inWindow(index, id, start, end, nowMicros, rejections)) {
+        if (type == ReadingType.EXERCISE
+                && value * MICROS_PER_MINUTE > (end - start) + MICROS_PER_MINUTE) {
+            reject(
+                    index,
+                    id,
+                    RejectReason.IMPLAUSIBLE_VALUE,
+                    "exercise lasts longer than its start to end");
             return;
         }
-        int attrs = attributes(index, id, type, f, rejections);
-        if (attrs < 0) {
+        add(index, id, type, start, end, offset, value, Double.NaN, attrs, List.of());
+    }
+
+    /** Systolic and diastolic, in one unit, each in its range, systolic the higher. */
+    private void checkBloodPressure(
+            int index,
+            String id,
+            ReadingType type,
+            ReadingFields f,
+            long start,
+            long end,
+            int offset,
+            int attrs) {
+        if (!f.hasSystolic || !f.hasDiastolic) {
+            reject(
+                    index,
+                    id,
+                    RejectReason.MISSING_FIELD,
+                    "blood_pressure needs systolic and diastolic");
             return;
         }
-        double value = Double.NaN;
-        double value2 = Double.NaN;
-        List<SleepStage> stages = List.of();
-        switch (shape) {
-            case INSTANT_QUANTITY, PERIOD_QUANTITY -> {
-                if (type == ReadingType.EXERCISE && !f.hasValue) {
-                    f.value = (end - start) / (double) MICROS_PER_MINUTE; // the session's length
-                    f.hasValue = true;
-                    f.unit = null;
-                }
-                if (!f.hasValue) {
-                    reject(
-                            rejections,
-                            index,
-                            id,
-                            RejectReason.MISSING_FIELD,
-                            type.wireName() + " needs value");
-                    return;
-                }
-                value = quantity(index, id, type, f.unit, f.value, rejections);
-                if (Double.isNaN(value)) {
-                    return;
-                }
-                if (type == ReadingType.EXERCISE
-                        && value * MICROS_PER_MINUTE > (end - start) + MICROS_PER_MINUTE) {
-                    reject(
-                            rejections,
-                            index,
-                            id,
-                            RejectReason.IMPLAUSIBLE_VALUE,
-                            "exercise lasts longer than its start to end");
-                    return;
-                }
-            }
-            case BLOOD_PRESSURE -> {
-                if (!f.hasSystolic || !f.hasDiastolic) {
-                    reject(
-                            rejections,
-                            index,
-                            id,
-                            RejectReason.MISSING_FIELD,
-                            "blood_pressure needs systolic and diastolic");
-                    return;
-                }
-                Unit u = type.unit(f.unit);
-                if (u == null) {
-                    rejectUnit(rejections, index, id, type);
-                    return;
-                }
-                value = u.toCanonical(f.systolic);
-                value2 = u.toCanonical(f.diastolic);
-                if (!inRange(value, type.min(), type.max())
-                        || !inRange(value2, ReadingType.DIASTOLIC_MIN, ReadingType.DIASTOLIC_MAX)) {
-                    reject(
-                            rejections,
-                            index,
-                            id,
-                            RejectReason.IMPLAUSIBLE_VALUE,
-                            "systolic must be "
-                                    + num(type.min())
-                                    + "-"
-                                    + num(type.max())
-                                    + " and diastolic "
-                                    + num(ReadingType.DIASTOLIC_MIN)
-                                    + "-"
-                                    + num(ReadingType.DIASTOLIC_MAX)
-                                    + " mm[Hg]");
-                    return;
-                }
-                if (value <= value2) {
-                    reject(
-                            rejections,
-                            index,
-                            id,
-                            RejectReason.IMPLAUSIBLE_VALUE,
-                            "systolic must be above diastolic");
-                    return;
-                }
-            }
-            case SLEEP_SESSION -> {
-                stages = stages(index, id, f, start, end, rejections);
-                if (stages == null) {
-                    return;
-                }
-                value = asleepMinutes(stages, start, end);
-                if (!inRange(value, type.min(), type.max())) {
-                    reject(
-                            rejections,
-                            index,
-                            id,
-                            RejectReason.IMPLAUSIBLE_VALUE,
-                            "a sleep session has at most " + num(type.max()) + " minutes asleep");
-                    return;
-                }
-            }
-            case INSTANT_CODED, PERIOD_CODED -> {
-                // the attributes are the value
-            }
+        Unit u = type.unit(f.unit);
+        if (u == null) {
+            rejectUnit(index, id, type);
+            return;
         }
+        double systolic = u.toCanonical(f.systolic);
+        double diastolic = u.toCanonical(f.diastolic);
+        if (!inRange(systolic, type.min(), type.max())
+                || !inRange(diastolic, ReadingType.DIASTOLIC_MIN, ReadingType.DIASTOLIC_MAX)) {
+            reject(
+                    index,
+                    id,
+                    RejectReason.IMPLAUSIBLE_VALUE,
+                    "systolic must be "
+                            + num(type.min())
+                            + "-"
+                            + num(type.max())
+                            + " and diastolic "
+                            + num(ReadingType.DIASTOLIC_MIN)
+                            + "-"
+                            + num(ReadingType.DIASTOLIC_MAX)
+                            + " mm[Hg]");
+            return;
+        }
+        if (systolic <= diastolic) {
+            reject(index, id, RejectReason.IMPLAUSIBLE_VALUE, "systolic must be above diastolic");
+            return;
+        }
+        add(index, id, type, start, end, offset, systolic, diastolic, attrs, List.of());
+    }
+
+    /** A sleep session: its stages, and the minutes asleep they add up to as the value. */
+    private void checkSleepSession(
+            int index,
+            String id,
+            ReadingType type,
+            ReadingFields f,
+            long start,
+            long end,
+            int offset,
+            int attrs) {
+        List<SleepStage> stages = stages(index, id, f, start, end);
+        if (stages == null) {
+            return;
+        }
+        double asleep = asleepMinutes(stages, start, end);
+        if (!inRange(asleep, type.min(), type.max())) {
+            reject(
+                    index,
+                    id,
+                    RejectReason.IMPLAUSIBLE_VALUE,
+                    "a sleep session has at most " + num(type.max()) + " minutes asleep");
+            return;
+        }
+        add(index, id, type, start, end, offset, asleep, Double.NaN, attrs, stages);
+    }
+
+    /** A coded reading: its attributes, already checked, are its value. */
+    private void checkCoded(
+            int index, String id, ReadingType type, long start, long end, int offset, int attrs) {
+        add(index, id, type, start, end, offset, Double.NaN, Double.NaN, attrs, List.of());
+    }
+
+    /** Adds a reading that passed its checks, unless an earlier one of the batch had its id. */
+    private void add(
+            int index,
+            String id,
+            ReadingType type,
+            long start,
+            long end,
+            int offset,
+            double value,
+            double diastolic,
+            int attrs,
+            List<SleepStage> stages) {
         if (!seenIds.add(id)) {
-            reject(
-                    rejections,
-                    index,
-                    id,
-                    RejectReason.DUPLICATE_IN_BATCH,
-                    "another reading in this batch has the same id");
+            rejectDuplicate(index, id);
             return;
         }
-        out.add(new NormalizedReading(type, id, start, end, offset, value, value2, attrs, stages));
+        out.add(
+                new NormalizedReading(
+                        type, id, start, end, offset, value, diastolic, attrs, stages));
     }
 
     /**
      * Slow path: a dense series of samples at a fixed interval, one reading per sample ({@code
      * id#n}).
      */
-    private void checkSeries(
-            int index,
-            String id,
-            ReadingType type,
-            ReadingFields f,
-            long nowMicros,
-            Set<String> seenIds,
-            List<NormalizedReading> out,
-            List<Rejection> rejections) {
-        if (type.shape() != Shape.INSTANT_QUANTITY) {
-            reject(
-                    rejections,
-                    index,
-                    id,
-                    RejectReason.INVALID_SERIES,
-                    type.wireName() + " cannot be sent as a series of values");
-            return;
-        }
-        if (f.startState != ReadingFields.PRESENT || !f.hasInterval) {
-            reject(
-                    rejections,
-                    index,
-                    id,
-                    f.startState == ReadingFields.INVALID
-                            ? RejectReason.INVALID_TIME
-                            : RejectReason.MISSING_FIELD,
-                    "a series needs start (ISO 8601 with offset) and interval (seconds)");
-            return;
-        }
-        // times are microseconds: a shorter interval would put every sample on one instant
-        long intervalMicros = Math.round(f.interval * 1_000_000.0);
-        if (!(f.interval > 0 && f.interval <= 86_400)
-                || intervalMicros < 1
-                || f.sampleCount == 0
-                || f.sampleCount > MAX_SAMPLES) {
-            reject(
-                    rejections,
-                    index,
-                    id,
-                    RejectReason.INVALID_SERIES,
-                    "a series has 1-"
-                            + MAX_SAMPLES
-                            + " values and an interval of 0.000001 to 86400 seconds");
+    private void checkSeries(int index, String id, ReadingType type, ReadingFields f) {
+        long intervalMicros = seriesInterval(index, id, type, f);
+        if (intervalMicros < 0) {
             return;
         }
         long first = f.startMicros;
         long last = first + intervalMicros * (f.sampleCount - 1);
-        if (!inWindow(index, id, first, last, nowMicros, rejections)) {
+        if (!inWindow(index, id, first, last)) {
             return;
         }
-        int attrs = attributes(index, id, type, f, rejections);
+        int attrs = attributes(index, id, type, f);
         if (attrs < 0) {
             return;
         }
         if (!seenIds.add(id)) {
-            reject(
-                    rejections,
-                    index,
-                    id,
-                    RejectReason.DUPLICATE_IN_BATCH,
-                    "another reading in this batch has the same id");
+            rejectDuplicate(index, id);
             return;
         }
         for (int i = 0; i < f.sampleCount; i++) {
@@ -336,7 +341,7 @@ final class ReadingChecker {
                 continue; // a gap in the series
             }
             String sampleId = id + "#" + i;
-            double v = quantity(index, sampleId, type, f.unit, raw, rejections);
+            double v = quantity(index, sampleId, type, f.unit, raw);
             if (!Double.isNaN(v)) {
                 long t = first + intervalMicros * i;
                 out.add(
@@ -354,25 +359,54 @@ final class ReadingChecker {
         }
     }
 
-    private boolean inWindow(
-            int index,
-            String id,
-            long start,
-            long end,
-            long nowMicros,
-            List<Rejection> rejections) {
-        if (end > nowMicros + futureSkewMicros) {
+    /**
+     * The interval of a series in microseconds, once its type, start, interval and sample count are
+     * valid; -1 after a rejection.
+     */
+    private long seriesInterval(int index, String id, ReadingType type, ReadingFields f) {
+        if (type.shape() != Shape.INSTANT_QUANTITY) {
             reject(
-                    rejections,
                     index,
                     id,
-                    RejectReason.TIME_IN_FUTURE,
-                    "reading time is in the future");
+                    RejectReason.INVALID_SERIES,
+                    type.wireName() + " cannot be sent as a series of values");
+            return -1;
+        }
+        if (f.startState != ReadingFields.PRESENT || !f.hasInterval) {
+            reject(
+                    index,
+                    id,
+                    f.startState == ReadingFields.INVALID
+                            ? RejectReason.INVALID_TIME
+                            : RejectReason.MISSING_FIELD,
+                    "a series needs start (ISO 8601 with offset) and interval (seconds)");
+            return -1;
+        }
+        // times are microseconds: a shorter interval would put every sample on one instant
+        long intervalMicros = Math.round(f.interval * 1_000_000.0);
+        if (!(f.interval > 0 && f.interval <= 86_400)
+                || intervalMicros < 1
+                || f.sampleCount == 0
+                || f.sampleCount > MAX_SAMPLES) {
+            reject(
+                    index,
+                    id,
+                    RejectReason.INVALID_SERIES,
+                    "a series has 1-"
+                            + MAX_SAMPLES
+                            + " values and an interval of 0.000001 to 86400 seconds");
+            return -1;
+        }
+        return intervalMicros;
+    }
+
+    private boolean inWindow(int index, String id, long start, long end) {
+        if (end > nowMicros + futureSkewMicros) {
+            reject(index, id, RejectReason.TIME_IN_FUTURE, "reading time is in the future");
             return false;
         }
         if (start < nowMicros - maxAgeMicros) {
             reject(
-                    rejections,
                     index,
                     id,
                     RejectReason.TIME_TOO_OLD,
@@ -386,47 +420,19 @@ final class ReadingChecker {
      * Canonical value, or NaN after adding a rejection. Glucose keeps its unit and is checked in
      * mmol/L.
      */
-    private static double quantity(
-            int index,
-            String id,
-            ReadingType type,
-            String unitSpelling,
-            double raw,
-            List<Rejection> rejections) {
+    private double quantity(
+            int index, String id, ReadingType type, String unitSpelling, double raw) {
         if (type == ReadingType.BLOOD_GLUCOSE) {
-            int unit = glucoseUnit(unitSpelling);
-            if (unit == 0) {
-                reject(
-                        rejections,
-                        index,
-                        id,
-                        unitSpelling == null
-                                ? RejectReason.MISSING_FIELD
-                                : RejectReason.UNIT_NOT_ACCEPTED,
-                        "blood_glucose needs unit mg/dL or mmol/L (the value is kept in it)");
-                return Double.NaN;
-            }
-            double mmol = unit == 1 ? raw / ReadingType.GLUCOSE_MG_DL_PER_MMOL_L : raw;
-            if (!inRange(mmol, type.min(), type.max())) {
-                reject(
-                        rejections,
-                        index,
-                        id,
-                        RejectReason.IMPLAUSIBLE_VALUE,
-                        "blood_glucose must be between 0 and 50 mmol/L (900 mg/dL)");
-                return Double.NaN;
-            }
-            return raw;
+            return glucose(index, id, type, unitSpelling, raw);
         }
         Unit u = type.unit(unitSpelling);
         if (u == null) {
-            rejectUnit(rejections, index, id, type);
+            rejectUnit(index, id, type);
             return Double.NaN;
         }
         double value = u.toCanonical(raw);
         if (!inRange(value, type.min(), type.max())) {
             reject(
-                    rejections,
                     index,
                     id,
                     RejectReason.IMPLAUSIBLE_VALUE,
@@ -441,7 +447,6 @@ final class ReadingChecker {
         }
         if (type.isInteger() && value != Math.rint(value)) {
             reject(
-                    rejections,
                     index,
                     id,
                     RejectReason.NOT_AN_INTEGER,
@@ -451,21 +456,35 @@ final class ReadingChecker {
         return value;
     }
 
-    /** 1 = mg/dL, 2 = mmol/L, 0 = not a glucose unit. */
-    static int glucoseUnit(String spelling) {
-        if (spelling == null) {
-            return 0;
+    /** The glucose value as sent, once its unit is one of the two and it is in range; else NaN. */
+    private double glucose(
+            int index, String id, ReadingType type, String unitSpelling, double raw) {
+        GlucoseUnit unit = GlucoseUnit.ofSpelling(unitSpelling);
+        if (unit == GlucoseUnit.NONE) {
+            reject(
+                    index,
+                    id,
+                    unitSpelling == null
+                            ? RejectReason.MISSING_FIELD
+                            : RejectReason.UNIT_NOT_ACCEPTED,
+                    "blood_glucose needs unit mg/dL or mmol/L (the value is kept in it)");
+            return Double.NaN;
         }
-        return switch (spelling) {
-            case "mg/dL", "mg/dl" -> 1;
-            case "mmol/L", "mmol/l" -> 2;
-            default -> 0;
-        };
+        double mmol =
+                unit == GlucoseUnit.MG_PER_DL ? raw / ReadingType.GLUCOSE_MG_DL_PER_MMOL_L : raw;
+        if (!inRange(mmol, type.min(), type.max())) {
+            reject(
+                    index,
+                    id,
+                    RejectReason.IMPLAUSIBLE_VALUE,
+                    "blood_glucose must be between 0 and 50 mmol/L (900 mg/dL)");
+            return Double.NaN;
+        }
+        return raw;
     }
 
     /** Packed attribute choices, or -1 after adding a rejection. */
-    private static int attributes(
-            int index, String id, ReadingType type, ReadingFields f, List<Rejection> rejections) {
+    private int attributes(int index, String id, ReadingType type, ReadingFields f) {
         List<Attribute> defs = type.attributes();
         int attrs = 0;
         boolean any = false;
@@ -473,45 +492,13 @@ final class ReadingChecker {
             Attribute a = defs.get(k);
             int choice;
             if (a == Attributes.GLUCOSE_UNIT) {
-                choice = glucoseUnit(f.unit);
+                choice = GlucoseUnit.ofSpelling(f.unit).storedCode();
             } else {
-                String wire = f.extra(a.wireField());
-                if (wire == null) {
-                    if (a.required()) {
-                        reject(
-                                rejections,
-                                index,
-                                id,
-                                RejectReason.MISSING_FIELD,
-                                type.wireName() + " needs " + a.wireField());
-                        return -1;
-                    }
-                    continue;
-                }
-                if (ReadingFields.isNotText(wire)) {
-                    reject(
-                            rejections,
-                            index,
-                            id,
-                            RejectReason.WRONG_TYPE,
-                            a.wireField()
-                                    + (a.placement() == Attribute.Placement.COMPONENT_BOOLEAN
-                                            ? " must be true or false"
-                                            : " must be a string"));
+                choice = choice(index, id, type, a, f.extra(a.wireField()));
+                if (choice < 0) {
                     return -1;
                 }
-                int i = a.indexOf(wire);
-                if (i < 0) {
-                    reject(
-                            rejections,
-                            index,
-                            id,
-                            RejectReason.INVALID_CHOICE,
-                            a.wireField() + " must be one of " + a.wireNames());
-                    return -1;
-                }
-                choice = i + 1;
-                any = true;
+                any |= choice > 0;
             }
             attrs |= choice << (8 * k);
         }
@@ -521,7 +508,6 @@ final class ReadingChecker {
                 names.append(names.length() == 0 ? "" : ", ").append(a.wireField());
             }
             reject(
-                    rejections,
                     index,
                     id,
                     RejectReason.MISSING_FIELD,
@@ -531,17 +517,49 @@ final class ReadingChecker {
         return attrs;
     }
 
+    /**
+     * The stored choice of one attribute sent as {@code wire} (index + 1), 0 when it is absent and
+     * may be, -1 after adding a rejection.
+     */
+    private int choice(int index, String id, ReadingType type, Attribute a, String wire) {
+        if (wire == null) {
+            if (a.required()) {
+                reject(
+                        index,
+                        id,
+                        RejectReason.MISSING_FIELD,
+                        type.wireName() + " needs " + a.wireField());
+                return -1;
+            }
+            return 0;
+        }
+        if (ReadingFields.isNotText(wire)) {
+            reject(
+                    index,
+                    id,
+                    RejectReason.WRONG_TYPE,
+                    a.wireField()
+                            + (a.placement() == Attribute.Placement.COMPONENT_BOOLEAN
+                                    ? " must be true or false"
+                                    : " must be a string"));
+            return -1;
+        }
+        int i = a.indexOf(wire);
+        if (i < 0) {
+            reject(
+                    index,
+                    id,
+                    RejectReason.INVALID_CHOICE,
+                    a.wireField() + " must be one of " + a.wireNames());
+            return -1;
+        }
+        return i + 1;
+    }
+
     /** Checked stages sorted by start, or null after adding a rejection. */
-    private static List<SleepStage> stages(
-            int index,
-            String id,
-            ReadingFields f,
-            long start,
-            long end,
-            List<Rejection> rejections) {
+    private List<SleepStage> stages(int index, String id, ReadingFields f, long start, long end) {
         if (f.stagesMalformed) {
             reject(
-                    rejections,
                     index,
                     id,
                     RejectReason.INVALID_STAGES,
@@ -556,7 +574,6 @@ final class ReadingChecker {
             SleepStageKind kind = SleepStageKind.ofWire(f.stageKinds[i]);
             if (kind == null) {
                 reject(
-                        rejections,
                         index,
                         id,
                         RejectReason.INVALID_CHOICE,
@@ -567,7 +584,6 @@ final class ReadingChecker {
             long e = f.stageEnds[i];
             if (e <= s || s < start || e > end) {
                 reject(
-                        rejections,
                         index,
                         id,
                         RejectReason.INVALID_STAGES,
@@ -579,12 +595,7 @@ final class ReadingChecker {
         stages.sort(Comparator.comparingLong(SleepStage::startMicros));
         for (int i = 1; i < stages.size(); i++) {
             if (stages.get(i).startMicros() < stages.get(i - 1).endMicros()) {
-                reject(
-                        rejections,
-                        index,
-                        id,
-                        RejectReason.INVALID_STAGES,
-                        "stages must not overlap");
+                reject(index, id, RejectReason.INVALID_STAGES, "stages must not overlap");
                 return null;
             }
         }
@@ -613,22 +624,27 @@ final class ReadingChecker {
         return v >= min && v <= max; // false for NaN and infinities
     }
 
-    private static void rejectUnit(
-            List<Rejection> rejections, int index, String id, ReadingType type) {
+    private void rejectUnit(int index, String id, ReadingType type) {
         StringBuilder sb = new StringBuilder();
         for (Unit u : type.units()) {
             sb.append(sb.length() == 0 ? "" : ", ").append(u.spelling());
         }
         reject(
-                rejections,
                 index,
                 id,
                 RejectReason.UNIT_NOT_ACCEPTED,
                 "unit is not accepted for " + type.wireName() + "; use " + sb);
     }
 
-    private static void reject(
-            List<Rejection> rejections, int index, String id, RejectReason reason, String message) {
+    private void rejectDuplicate(int index, String id) {
+        reject(
+                index,
+                id,
+                RejectReason.DUPLICATE_IN_BATCH,
+                "another reading in this batch has the same id");
+    }
+
+    private void reject(int index, String id, RejectReason reason, String message) {
         rejections.add(new Rejection(index, id, reason, message));
     }
 }

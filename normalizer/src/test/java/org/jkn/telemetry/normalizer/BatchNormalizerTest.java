@@ -57,7 +57,7 @@ class BatchNormalizerTest {
 
         NormalizedReading bp = b.readings().get(2);
         assertEquals(121.0, bp.value());
-        assertEquals(79.0, bp.value2());
+        assertEquals(79.0, bp.diastolic());
         assertEquals(97.0, b.readings().get(3).value());
     }
 
@@ -143,7 +143,7 @@ class BatchNormalizerTest {
                                 "{\"id\":\"b\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":61,\"unit\":\"bpm\"}"));
         assertEquals(3, b.readings().size(), () -> b.rejections().toString());
         assertEquals(120.0, b.readings().get(0).value(), 0.05);
-        assertEquals(79.5, b.readings().get(0).value2(), 0.05);
+        assertEquals(79.5, b.readings().get(0).diastolic(), 0.05);
         assertEquals(120.0, b.readings().get(1).value());
         assertEquals(61.0, b.readings().get(2).value());
     }

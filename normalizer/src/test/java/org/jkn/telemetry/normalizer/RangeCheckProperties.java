@@ -395,7 +395,7 @@ class RangeCheckProperties {
                         && systolic > diastolic;
         if (plausible) {
             NormalizedReading r = accepted(reading);
-            assertTrue(r.value() == systolic && r.value2() == diastolic, reading);
+            assertTrue(r.value() == systolic && r.diastolic() == diastolic, reading);
         } else {
             assertEquals(RejectReason.IMPLAUSIBLE_VALUE, rejected(reading), reading);
         }

@@ -64,7 +64,7 @@ public class FhirRenderBenchmark extends BenchmarkBase {
                             r.endMicros(),
                             r.offsetSeconds(),
                             r.value(),
-                            r.value2(),
+                            r.diastolic(),
                             Batches.NOW_MICROS,
                             r.attrs(),
                             r.stages()));

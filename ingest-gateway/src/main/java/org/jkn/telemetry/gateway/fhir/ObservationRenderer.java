@@ -91,7 +91,7 @@ public final class ObservationRenderer {
                 component(o, ReadingType.SYSTOLIC)
                         .setValue(quantity(r.value(), type.ucum(), type.unitDisplay()));
                 component(o, ReadingType.DIASTOLIC)
-                        .setValue(quantity(r.value2(), type.ucum(), type.unitDisplay()));
+                        .setValue(quantity(r.diastolic(), type.ucum(), type.unitDisplay()));
             }
             case SLEEP_SESSION -> {
                 o.setValue(quantity(round(r.value()), "min", "min"));

@@ -355,6 +355,11 @@ public enum ReadingType {
      */
     public static final double GLUCOSE_MG_DL_PER_MMOL_L = 18.0156;
 
+    /** Positions of the specimen and the unit in {@link #BLOOD_GLUCOSE}'s attributes. */
+    static final int GLUCOSE_SPECIMEN_SLOT = 0;
+
+    static final int GLUCOSE_UNIT_SLOT = 2;
+
     private static final Map<String, ReadingType> BY_WIRE_NAME = new HashMap<>();
     private static final ReadingType[] BY_ID = new ReadingType[64];
     private static final Map<String, Set<String>> STORED_CODES_BY_CODE = new HashMap<>();
@@ -437,8 +442,7 @@ public enum ReadingType {
      */
     public List<Coding> codings(int attrs) {
         return switch (this) {
-            case BLOOD_GLUCOSE ->
-                    List.of(GlucoseCodes.of(attribute(attrs, 0), attribute(attrs, 2)));
+            case BLOOD_GLUCOSE -> List.of(glucoseSpecimen(attrs).coding(glucoseUnit(attrs)));
             case HEART_RATE_VARIABILITY ->
                     attribute(attrs, 0) == 2
                             ? List.of(
@@ -464,10 +468,15 @@ public enum ReadingType {
     private int[] codeVariants() {
         return switch (this) {
             case BLOOD_GLUCOSE -> {
-                int[] v = new int[6 * 2];
-                for (int specimen = 0; specimen <= 5; specimen++) {
-                    for (int unit = 1; unit <= 2; unit++) {
-                        v[specimen * 2 + unit - 1] = specimen | unit << 16;
+                GlucoseUnit[] units = {GlucoseUnit.MG_PER_DL, GlucoseUnit.MMOL_PER_L};
+                GlucoseSpecimen[] specimens = GlucoseSpecimen.values();
+                int[] v = new int[specimens.length * units.length];
+                int n = 0;
+                for (GlucoseSpecimen specimen : specimens) {
+                    for (GlucoseUnit unit : units) {
+                        v[n++] =
+                                specimen.storedCode() << (8 * GLUCOSE_SPECIMEN_SLOT)
+                                        | unit.storedCode() << (8 * GLUCOSE_UNIT_SLOT);
                     }
                 }
                 yield v;
@@ -482,13 +491,26 @@ public enum ReadingType {
         return (attrs >>> (8 * k)) & 0xff;
     }
 
+    /** The unit of a blood glucose reading with these packed attributes. */
+    static GlucoseUnit glucoseUnit(int attrs) {
+        return GlucoseUnit.ofStoredCode(attribute(attrs, GLUCOSE_UNIT_SLOT));
+    }
+
+    /**
+     * The specimen of a blood glucose reading with these packed attributes, or null when they hold
+     * a code no specimen has.
+     */
+    static GlucoseSpecimen glucoseSpecimen(int attrs) {
+        return GlucoseSpecimen.ofStoredCode(attribute(attrs, GLUCOSE_SPECIMEN_SLOT));
+    }
+
     /**
      * Canonical UCUM unit of a reading with these attributes (glucose keeps the unit it was sent
      * in).
      */
     public String ucum(int attrs) {
-        if (this == BLOOD_GLUCOSE && attribute(attrs, 2) == 2) {
-            return "mmol/L";
+        if (this == BLOOD_GLUCOSE && glucoseUnit(attrs) == GlucoseUnit.MMOL_PER_L) {
+            return GlucoseUnit.MMOL_PER_L.ucum();
         }
         return def.ucum;
     }

@@ -22,7 +22,7 @@ import org.jkn.telemetry.normalizer.catalog.SleepStageKind;
  * varint prefixes | prefixes x str
  * start (dod, from the window start) | end - start (delta) | received (dod, from the window start)
  * | offset (delta) | attrs (delta) | flags (delta) | device (delta) | prefix (delta) | id number (dod)
- * | value (double) | value2 (double) | stages
+ * | value (double) | diastolic (double) | stages
  * </pre>
  *
  * A run token is {@code varint(zigzag(x) << 1 | 1), varint(count - 2)}, a single value {@code
@@ -91,7 +91,7 @@ public final class BlockCodec {
         putInts(r.idPrefix, n);
         putLongs(r.idNumber, n, true);
         putDoubles(r.value, n);
-        putDoubles(r.value2, n);
+        putDoubles(r.diastolic, n);
         putStages(r, n);
         return pos;
     }
@@ -162,7 +162,7 @@ public final class BlockCodec {
             }
         }
         getDoubles(r.value, n);
-        getDoubles(r.value2, n);
+        getDoubles(r.diastolic, n);
         getStages(r, n);
         if (at != limit) {
             throw new IllegalArgumentException("a block has trailing bytes");

@@ -49,7 +49,7 @@ public final class BlockReadings {
     int[] idPrefix = new int[64];
     long[] idNumber = new long[64];
     double[] value = new double[64];
-    double[] value2 = new double[64];
+    double[] diastolic = new double[64];
 
     /** Null for every reading when none has stages, so most blocks never allocate it. */
     List<SleepStage>[] stages;
@@ -98,7 +98,7 @@ public final class BlockReadings {
                         prefixIndex(cut == id.length() ? id : id.substring(0, cut)),
                         number,
                         r.value(),
-                        r.value2());
+                        r.diastolic());
         if (!r.stages().isEmpty()) {
             stagesFor(i, r.stages());
         }
@@ -119,7 +119,7 @@ public final class BlockReadings {
                         prefixIndex(src.prefixes.get(src.idPrefix[i])),
                         src.idNumber[i],
                         src.value[i],
-                        src.value2[i]);
+                        src.diastolic[i]);
         flags[k] = src.flags[i];
         if (src.stages != null && src.stages[i] != null) {
             stagesFor(k, src.stages[i]);
@@ -159,7 +159,7 @@ public final class BlockReadings {
         idPrefix[i] = prefix;
         idNumber[i] = number;
         value[i] = v;
-        value2[i] = v2;
+        diastolic[i] = v2;
         flags[i] = 0;
         if (stages != null) {
             stages[i] = null;
@@ -206,7 +206,7 @@ public final class BlockReadings {
         idPrefix = Arrays.copyOf(idPrefix, capacity);
         idNumber = Arrays.copyOf(idNumber, capacity);
         value = Arrays.copyOf(value, capacity);
-        value2 = Arrays.copyOf(value2, capacity);
+        diastolic = Arrays.copyOf(diastolic, capacity);
         if (stages != null) {
             stages = Arrays.copyOf(stages, capacity);
         }
@@ -242,8 +242,8 @@ public final class BlockReadings {
         return value[i];
     }
 
-    public double value2(int i) {
-        return value2[i];
+    public double diastolic(int i) {
+        return diastolic[i];
     }
 
     public List<SleepStage> stages(int i) {
@@ -376,7 +376,7 @@ public final class BlockReadings {
             p[k] = idPrefix[i];
             num[k] = idNumber[i];
             v[k] = value[i];
-            v2[k] = value2[i];
+            v2[k] = diastolic[i];
             if (st != null) {
                 st[k] = stages[i];
             }
@@ -391,7 +391,7 @@ public final class BlockReadings {
         System.arraycopy(p, 0, idPrefix, 0, kept);
         System.arraycopy(num, 0, idNumber, 0, kept);
         System.arraycopy(v, 0, value, 0, kept);
-        System.arraycopy(v2, 0, value2, 0, kept);
+        System.arraycopy(v2, 0, diastolic, 0, kept);
         if (st != null) {
             System.arraycopy(st, 0, stages, 0, kept);
         }

@@ -167,40 +167,14 @@ public final class BlockUpgrade {
         NormalizedReading reading;
         DeviceInfo device;
         if (r.wasNull()) {
-            double value = r.getDouble(8);
-            if (r.wasNull()) {
-                value = Double.NaN;
-            }
-            double value2 = r.getDouble(9);
-            if (r.wasNull()) {
-                value2 = Double.NaN;
-            }
             keyVersion = crypto.keys().current(patient).version();
-            reading =
-                    new NormalizedReading(
-                            type,
-                            r.getString(3),
-                            start,
-                            end,
-                            offset,
-                            value,
-                            value2,
-                            r.getInt(14),
-                            Detail.decode(r.getBytes(15)));
+            reading = plaintextReading(r, type, start, end, offset);
             device = new DeviceInfo(r.getString(2), r.getString(12), r.getString(13));
             // as the sealing of plaintext rows did: the id becomes the keyed row key's
             key = hasher.key(patient, device.id(), reading.readingId());
         } else {
             Opened o =
-                    crypto.open(
-                            patient,
-                            keyVersion,
-                            type,
-                            start,
-                            end,
-                            offset,
-                            r.getString(10),
-                            r.getBytes(17));
+                    crypto.open(patient, keyVersion, type, start, end, offset, key, r.getBytes(17));
             reading =
                     new NormalizedReading(
                             type,
@@ -209,7 +183,7 @@ public final class BlockUpgrade {
                             end,
                             offset,
                             o.value(),
-                            o.value2(),
+                            o.diastolic(),
                             o.attrs(),
                             o.stages());
             device = new DeviceInfo(o.deviceId(), o.manufacturer(), o.model());
@@ -217,6 +191,26 @@ public final class BlockUpgrade {
         pending.add(patient, keyVersion, reading, device, received);
         pending.markLastLegacy(patient, keyVersion, type, start);
         return key;
+    }
+
+    /** The reading of a row stored in plaintext, before sealing; NaN for a null value. */
+    private static NormalizedReading plaintextReading(
+            ResultSet r, ReadingType type, long start, long end, int offset) throws SQLException {
+        return new NormalizedReading(
+                type,
+                r.getString(3),
+                start,
+                end,
+                offset,
+                doubleOrNaN(r, 8),
+                doubleOrNaN(r, 9),
+                r.getInt(14),
+                Detail.decode(r.getBytes(15)));
+    }
+
+    private static double doubleOrNaN(ResultSet r, int column) throws SQLException {
+        double value = r.getDouble(column);
+        return r.wasNull() ? Double.NaN : value;
     }
 
     private static long micros(OffsetDateTime t) {

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -117,59 +118,89 @@ public final class BlockWriter {
         lock(c, keys);
         insertPatients(c, keys);
         Map<BlockKey, byte[]> existing = existing(c, keys);
-        int n = keys.size();
-        String[] patients = new String[n];
-        Short[] types = new Short[n];
-        Long[] windows = new Long[n];
-        Integer[] versions = new Integer[n];
-        Integer[] counts = new Integer[n];
-        byte[][] sealed = new byte[n][];
+        Upserts upserts = new Upserts(keys.size());
         int inserted = 0;
-        int rows = 0;
         for (BlockKey k : keys) {
-            BlockReadings incoming = blocks.get(k);
-            byte[] old = existing.get(k);
             DataKey key = crypto.keys().version(k.patientId(), k.keyVersion());
-            int before = 0;
-            merged.clear();
-            if (old != null) {
-                int length =
-                        cipher.openBlock(key, k.patientId(), k.type(), k.windowStartMicros(), old);
-                codec.decode(cipher.plain(), 0, length, k.windowStartMicros(), merged);
-                before = merged.size();
-            }
-            for (int i = 0; i < incoming.size(); i++) {
-                merged.copy(incoming, i);
-            }
-            merged.sortAndDeduplicate();
-            int added = merged.size() - before;
+            int added = mergeBlock(k, key, existing.get(k), blocks.get(k));
             if (added == 0) {
                 continue; // every reading was already stored: leave the block as it is
             }
             inserted += added;
             int length = codec.encode(merged, k.windowStartMicros());
+            upserts.add(
+                    k,
+                    merged.size(),
+                    cipher.sealBlock(key, k.type(), k.windowStartMicros(), codec.buffer(), length));
+        }
+        upserts.execute(c);
+        merged.clear();
+        return inserted;
+    }
+
+    /**
+     * Fills {@link #merged} with the block's stored readings, if any, and the incoming ones, sorted
+     * and deduplicated; returns how many of them are new.
+     */
+    private int mergeBlock(BlockKey k, DataKey key, byte[] stored, BlockReadings incoming) {
+        int before = 0;
+        merged.clear();
+        if (stored != null) {
+            int length =
+                    cipher.openBlock(key, k.patientId(), k.type(), k.windowStartMicros(), stored);
+            codec.decode(cipher.plain(), 0, length, k.windowStartMicros(), merged);
+            before = merged.size();
+        }
+        for (int i = 0; i < incoming.size(); i++) {
+            merged.copy(incoming, i);
+        }
+        merged.sortAndDeduplicate();
+        return merged.size() - before;
+    }
+
+    /** The sealed blocks of one merge, as the parallel arrays the upsert unnests. */
+    private static final class Upserts {
+        private final String[] patients;
+        private final Short[] types;
+        private final Long[] windows;
+        private final Integer[] versions;
+        private final Integer[] counts;
+        private final byte[][] sealed;
+        private int rows;
+
+        Upserts(int capacity) {
+            patients = new String[capacity];
+            types = new Short[capacity];
+            windows = new Long[capacity];
+            versions = new Integer[capacity];
+            counts = new Integer[capacity];
+            sealed = new byte[capacity][];
+        }
+
+        void add(BlockKey k, int readings, byte[] sealedBlock) {
             patients[rows] = k.patientId();
             types[rows] = (short) k.type().id();
             windows[rows] = k.windowStartMicros();
             versions[rows] = k.keyVersion();
-            counts[rows] = merged.size();
-            sealed[rows] =
-                    cipher.sealBlock(key, k.type(), k.windowStartMicros(), codec.buffer(), length);
+            counts[rows] = readings;
+            sealed[rows] = sealedBlock;
             rows++;
         }
-        if (rows > 0) {
+
+        void execute(Connection c) throws SQLException {
+            if (rows == 0) {
+                return;
+            }
             try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-                ps.setArray(1, c.createArrayOf("text", java.util.Arrays.copyOf(patients, rows)));
-                ps.setArray(2, c.createArrayOf("int2", java.util.Arrays.copyOf(types, rows)));
-                ps.setArray(3, c.createArrayOf("int8", java.util.Arrays.copyOf(windows, rows)));
-                ps.setArray(4, c.createArrayOf("int4", java.util.Arrays.copyOf(versions, rows)));
-                ps.setArray(5, c.createArrayOf("int4", java.util.Arrays.copyOf(counts, rows)));
-                ps.setArray(6, c.createArrayOf("bytea", java.util.Arrays.copyOf(sealed, rows)));
+                ps.setArray(1, c.createArrayOf("text", Arrays.copyOf(patients, rows)));
+                ps.setArray(2, c.createArrayOf("int2", Arrays.copyOf(types, rows)));
+                ps.setArray(3, c.createArrayOf("int8", Arrays.copyOf(windows, rows)));
+                ps.setArray(4, c.createArrayOf("int4", Arrays.copyOf(versions, rows)));
+                ps.setArray(5, c.createArrayOf("int4", Arrays.copyOf(counts, rows)));
+                ps.setArray(6, c.createArrayOf("bytea", Arrays.copyOf(sealed, rows)));
                 ps.executeUpdate();
             }
         }
-        merged.clear();
-        return inserted;
     }
 
     /** The blocks whose data key still lives; the others belong to an erasure and are dropped. */

@@ -40,12 +40,34 @@ public final class ErasureSweeper {
     private final DataSource dataSource;
     private final int batchRows;
 
+    /** Blocks deleted per statement: a block holds up to thousands of readings. */
+    private final int batchBlocks;
+
     public ErasureSweeper(DataSource dataSource, int batchRows) {
         if (batchRows < 1) {
             throw new IllegalArgumentException("batchRows must be >= 1");
         }
         this.dataSource = dataSource;
         this.batchRows = batchRows;
+        this.batchBlocks = Math.max(1, batchRows / 100);
+    }
+
+    /** An erasure whose readings are still to delete. */
+    private record Pending(String patientId, Timestamp erasedAt, int maxVersion) {}
+
+    /** The deletes one sweep may still run, and the readings it deleted so far. */
+    private static final class Progress {
+        private int batchesLeft;
+        long deleted;
+
+        Progress(int maxBatches) {
+            this.batchesLeft = maxBatches;
+        }
+
+        /** Takes one delete from the budget; false once it is spent. */
+        boolean takeBatch() {
+            return batchesLeft-- > 0;
+        }
     }
 
     /**
@@ -53,68 +75,83 @@ public final class ErasureSweeper {
      * rows deleted.
      */
     public long sweep(int maxBatches) throws SQLException {
-        long deleted = 0;
-        int batches = 0;
+        Progress progress = new Progress(maxBatches);
         try (Connection c = dataSource.getConnection()) {
-            record Pending(String patientId, Timestamp erasedAt, int maxVersion) {}
-            List<Pending> pending = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(PENDING);
-                    ResultSet r = ps.executeQuery()) {
-                while (r.next()) {
-                    pending.add(new Pending(r.getString(1), r.getTimestamp(2), r.getInt(3)));
+            for (Pending p : pending(c)) {
+                if (!deleteRows(c, p, progress) || !deleteBlocks(c, p, progress)) {
+                    return progress.deleted;
                 }
-            }
-            for (Pending p : pending) {
-                while (true) {
-                    if (batches++ >= maxBatches) {
-                        return deleted;
-                    }
-                    int n;
-                    try (PreparedStatement ps = c.prepareStatement(DELETE)) {
-                        ps.setString(1, p.patientId());
-                        ps.setInt(2, p.maxVersion());
-                        ps.setInt(3, batchRows);
-                        n = ps.executeUpdate();
-                    }
-                    deleted += n;
-                    if (n < batchRows) {
-                        break;
-                    }
-                }
-                while (true) {
-                    if (batches++ >= maxBatches) {
-                        return deleted;
-                    }
-                    int blocks = 0;
-                    try (PreparedStatement ps = c.prepareStatement(DELETE_BLOCKS)) {
-                        ps.setString(1, p.patientId());
-                        ps.setInt(2, p.maxVersion());
-                        ps.setInt(
-                                3,
-                                Math.max(1, batchRows / 100)); // a block holds up to thousands of
-                        // readings
-                        try (ResultSet r = ps.executeQuery()) {
-                            while (r.next()) {
-                                blocks++;
-                                deleted += r.getInt(1);
-                            }
-                        }
-                    }
-                    if (blocks < Math.max(1, batchRows / 100)) {
-                        break;
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement(DELETE_IDS)) {
-                    ps.setString(1, p.patientId());
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement(DONE)) {
-                    ps.setString(1, p.patientId());
-                    ps.setTimestamp(2, p.erasedAt());
-                    ps.executeUpdate();
-                }
+                finish(c, p);
             }
         }
-        return deleted;
+        return progress.deleted;
+    }
+
+    private static List<Pending> pending(Connection c) throws SQLException {
+        List<Pending> pending = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(PENDING);
+                ResultSet r = ps.executeQuery()) {
+            while (r.next()) {
+                pending.add(new Pending(r.getString(1), r.getTimestamp(2), r.getInt(3)));
+            }
+        }
+        return pending;
+    }
+
+    /** Deletes the erasure's rows stored before blocks; false when the budget ran out first. */
+    private boolean deleteRows(Connection c, Pending p, Progress progress) throws SQLException {
+        while (true) {
+            if (!progress.takeBatch()) {
+                return false;
+            }
+            int n;
+            try (PreparedStatement ps = c.prepareStatement(DELETE)) {
+                ps.setString(1, p.patientId());
+                ps.setInt(2, p.maxVersion());
+                ps.setInt(3, batchRows);
+                n = ps.executeUpdate();
+            }
+            progress.deleted += n;
+            if (n < batchRows) {
+                return true;
+            }
+        }
+    }
+
+    /** Deletes the erasure's blocks; false when the budget ran out first. */
+    private boolean deleteBlocks(Connection c, Pending p, Progress progress) throws SQLException {
+        while (true) {
+            if (!progress.takeBatch()) {
+                return false;
+            }
+            int blocks = 0;
+            try (PreparedStatement ps = c.prepareStatement(DELETE_BLOCKS)) {
+                ps.setString(1, p.patientId());
+                ps.setInt(2, p.maxVersion());
+                ps.setInt(3, batchBlocks);
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                        blocks++;
+                        progress.deleted += r.getInt(1);
+                    }
+                }
+            }
+            if (blocks < batchBlocks) {
+                return true;
+            }
+        }
+    }
+
+    /** Forgets the upgrade's ids of the patient's readings and marks the erasure done. */
+    private static void finish(Connection c, Pending p) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(DELETE_IDS)) {
+            ps.setString(1, p.patientId());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(DONE)) {
+            ps.setString(1, p.patientId());
+            ps.setTimestamp(2, p.erasedAt());
+            ps.executeUpdate();
+        }
     }
 }

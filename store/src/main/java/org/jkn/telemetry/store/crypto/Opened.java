@@ -9,7 +9,7 @@ import org.jkn.telemetry.normalizer.SleepStage;
  */
 public record Opened(
         double value,
-        double value2,
+        double diastolic,
         int attrs,
         List<SleepStage> stages,
         String deviceId,

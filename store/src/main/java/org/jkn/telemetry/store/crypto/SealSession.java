@@ -25,11 +25,11 @@ import org.jkn.telemetry.store.block.BlockReadings;
  * <p>Not thread-safe: borrowed from {@link ReadingCrypto#acquire()} by one thread at a time and
  * given back with {@link #close()}.
  *
- * <p>Sealed plaintext, version 1: {@code u8 1 | f64 value | f64 value2 | i32 attrs | u16 stages |
- * stages x (u8 kind | i64 start | i64 end) | str deviceId | str readingId | str manufacturer | str
- * model}, big-endian, where {@code str} is {@code u16 length | UTF-8} and length 0xFFFF means null.
- * The associated data binds it to its row: {@code u8 1 | u8 len | patient | u8 type | i64 start |
- * i64 end | i32 offset | 12 bytes row key | i32 key version}.
+ * <p>Sealed plaintext, version 1: {@code u8 1 | f64 value | f64 diastolic | i32 attrs | u16 stages
+ * | stages x (u8 kind | i64 start | i64 end) | str deviceId | str readingId | str manufacturer |
+ * str model}, big-endian, where {@code str} is {@code u16 length | UTF-8} and length 0xFFFF means
+ * null. The associated data binds it to its row: {@code u8 1 | u8 len | patient | u8 type | i64
+ * start | i64 end | i32 offset | 12 bytes row key | i32 key version}.
  */
 public final class SealSession implements AutoCloseable {
 
@@ -307,7 +307,7 @@ public final class SealSession implements AutoCloseable {
         int p = 0;
         b[p++] = PLAIN_VERSION;
         p = putLong(b, p, Double.doubleToRawLongBits(r.value()));
-        p = putLong(b, p, Double.doubleToRawLongBits(r.value2()));
+        p = putLong(b, p, Double.doubleToRawLongBits(r.diastolic()));
         p = putInt(b, p, r.attrs());
         p = putShort(b, p, stages.size());
         for (int i = 0; i < stages.size(); i++) {
@@ -337,7 +337,7 @@ public final class SealSession implements AutoCloseable {
         }
         int p = 1;
         double value = Double.longBitsToDouble(getLong(b, p));
-        double value2 = Double.longBitsToDouble(getLong(b, p + 8));
+        double diastolic = Double.longBitsToDouble(getLong(b, p + 8));
         int attrs = getInt(b, p + 16);
         int count = getShort(b, p + 20);
         p += 22;
@@ -366,7 +366,7 @@ public final class SealSession implements AutoCloseable {
             }
         }
         return new Opened(
-                value, value2, attrs, stages, strings[0], strings[1], strings[2], strings[3]);
+                value, diastolic, attrs, stages, strings[0], strings[1], strings[2], strings[3]);
     }
 
     /** Byte length when all ASCII, else -1. */

@@ -17,7 +17,7 @@ import org.jkn.telemetry.store.crypto.SealedRecords;
  *
  * <pre>
  * u8 version | utf8 patientId | utf8 deviceId | utf8? manufacturer | utf8? model | i64 receivedMicros
- * stopbit count | count x (u8 typeId | utf8 readingId | i64 start | i64 end | i32 offset | f64 value | f64 value2
+ * stopbit count | count x (u8 typeId | utf8 readingId | i64 start | i64 end | i32 offset | f64 value | f64 diastolic
  *                          | i32 attrs | stopbit stages | stages x (u8 kind | i64 start | i64 end))
  * </pre>
  *
@@ -47,7 +47,7 @@ final class JournalCodec {
             out.writeLong(r.endMicros());
             out.writeInt(r.offsetSeconds());
             out.writeDouble(r.value());
-            out.writeDouble(r.value2());
+            out.writeDouble(r.diastolic());
             out.writeInt(r.attrs());
             out.writeStopBit(r.stages().size());
             for (SleepStage s : r.stages()) {
@@ -84,7 +84,7 @@ final class JournalCodec {
             long end = in.readLong();
             int offset = in.readInt();
             double value = in.readDouble();
-            double value2 = in.readDouble();
+            double diastolic = in.readDouble();
             int attrs = 0;
             List<SleepStage> stages = List.of();
             if (version >= 2) {
@@ -107,7 +107,7 @@ final class JournalCodec {
             }
             readings.add(
                     new NormalizedReading(
-                            type, id, start, end, offset, value, value2, attrs, stages));
+                            type, id, start, end, offset, value, diastolic, attrs, stages));
         }
         return new JournalBatch(
                 patient, new DeviceInfo(deviceId, manufacturer, model), received, readings);

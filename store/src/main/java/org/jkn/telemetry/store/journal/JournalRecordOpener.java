@@ -96,7 +96,7 @@ final class JournalRecordOpener {
                                 r.endMicros(),
                                 r.offsetSeconds(),
                                 o.value(),
-                                o.value2(),
+                                o.diastolic(),
                                 o.attrs(),
                                 o.stages()),
                         new DeviceInfo(o.deviceId(), o.manufacturer(), o.model()),

@@ -68,68 +68,99 @@ final class BlockSearch {
 
     Optional<StoredReading> read(Connection c, ObservationIds.Parsed id, String observationId)
             throws SQLException {
-        List<String> patients = new ArrayList<>();
-        ReadingType type = id.type();
+        List<String> patients;
+        ReadingType type;
         if (id.legacy()) {
-            try (PreparedStatement ps =
-                    c.prepareStatement(
-                            "select patient_id, type from legacy_observation_ids where obs_key = ? and effective_start = ?")) {
-                ps.setString(1, id.key());
-                ps.setObject(2, ReadingQueries.timestamp(id.startMicros()));
-                try (ResultSet r = ps.executeQuery()) {
-                    if (!r.next()) {
-                        return Optional.empty();
-                    }
-                    patients.add(r.getString(1));
-                    type = ReadingType.ofId(r.getInt(2));
-                }
+            LegacyOwner owner = legacyOwner(c, id);
+            if (owner == null) {
+                return Optional.empty();
             }
+            patients = List.of(owner.patient());
+            type = owner.type();
         } else {
-            try (PreparedStatement ps =
-                    c.prepareStatement("select id from patients where tag = ?")) {
-                ps.setLong(1, id.patientTag());
-                try (ResultSet r = ps.executeQuery()) {
-                    while (r.next()) {
-                        patients.add(r.getString(1));
-                    }
-                }
-            }
+            patients = patientsTagged(c, id.patientTag());
+            type = id.type();
         }
         if (type == null) {
             return Optional.empty();
         }
-        long window = BlockWindow.of(type).startOf(id.startMicros());
         Search s = new Search(crypto, null, maxPeriodMicros);
         for (String patient : patients) {
-            try (PreparedStatement ps =
-                    c.prepareStatement(
-                            "select b.key_version, b.sealed from reading_blocks b "
-                                    + "where b.patient_id = ? and b.type = ? and b.window_start = ?"
-                                    + LIVE)) {
-                ps.setString(1, patient);
-                ps.setShort(2, (short) type.id());
-                ps.setObject(3, ReadingQueries.timestamp(window));
-                try (ResultSet r = ps.executeQuery()) {
-                    while (r.next()) {
-                        BlockReadings b = s.open(patient, type, window, r.getInt(1), r.getBytes(2));
-                        for (int i = 0; i < b.size(); i++) {
-                            if (b.startMicros(i) != id.startMicros()) {
-                                continue;
-                            }
-                            Entry e = new Entry(patient, type, b, i, null);
-                            if (s.key(e).equals(id.key())) {
-                                StoredReading found = s.materialize(e);
-                                // a reading is found only by the id it is shown with
-                                return found.observationId().equals(observationId)
-                                        ? Optional.of(found)
-                                        : Optional.empty();
-                            }
+            Entry e = find(c, s, patient, type, id);
+            if (e != null) {
+                StoredReading found = s.materialize(e);
+                // a reading is found only by the id it is shown with
+                return found.observationId().equals(observationId)
+                        ? Optional.of(found)
+                        : Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The patient and type of a reading moved from a row, by its old id. */
+    private record LegacyOwner(String patient, ReadingType type) {}
+
+    /** Where the upgrade recorded a reading's old id; null when it did not. */
+    private static LegacyOwner legacyOwner(Connection c, ObservationIds.Parsed id)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "select patient_id, type from legacy_observation_ids where obs_key = ? and effective_start = ?")) {
+            ps.setString(1, id.key());
+            ps.setObject(2, ReadingQueries.timestamp(id.startMicros()));
+            try (ResultSet r = ps.executeQuery()) {
+                if (!r.next()) {
+                    return null;
+                }
+                return new LegacyOwner(r.getString(1), ReadingType.ofId(r.getInt(2)));
+            }
+        }
+    }
+
+    /** The patients whose pseudonym has this tag (almost always one). */
+    private static List<String> patientsTagged(Connection c, long tag) throws SQLException {
+        List<String> patients = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select id from patients where tag = ?")) {
+            ps.setLong(1, tag);
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    patients.add(r.getString(1));
+                }
+            }
+        }
+        return patients;
+    }
+
+    /** The reading with this id's start and key in the patient's block, or null. */
+    private static Entry find(
+            Connection c, Search s, String patient, ReadingType type, ObservationIds.Parsed id)
+            throws SQLException {
+        long window = BlockWindow.of(type).startOf(id.startMicros());
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "select b.key_version, b.sealed from reading_blocks b "
+                                + "where b.patient_id = ? and b.type = ? and b.window_start = ?"
+                                + LIVE)) {
+            ps.setString(1, patient);
+            ps.setShort(2, (short) type.id());
+            ps.setObject(3, ReadingQueries.timestamp(window));
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    BlockReadings b = s.open(patient, type, window, r.getInt(1), r.getBytes(2));
+                    for (int i = 0; i < b.size(); i++) {
+                        if (b.startMicros(i) != id.startMicros()) {
+                            continue;
+                        }
+                        Entry e = new Entry(patient, type, b, i, null);
+                        if (s.key(e).equals(id.key())) {
+                            return e;
                         }
                     }
                 }
             }
         }
-        return Optional.empty();
+        return null;
     }
 
     List<StoredReading> search(
@@ -139,12 +170,46 @@ final class BlockSearch {
         for (StoredReading r : legacy) {
             s.queue.add(new Entry(r.patientId(), r.type(), null, 0, r));
         }
-        StringBuilder sql =
-                new StringBuilder("select b.type, ")
-                        .append(MICROS)
-                        .append(
-                                ", b.key_version, b.sealed "
-                                        + "from reading_blocks b where b.patient_id = ?");
+        Bounds bounds = bounds(q);
+        Map<Long, List<Short>> groups = windowGroups(types, bounds);
+        String sql = blockQuery(q, groups, bounds);
+        boolean autoCommit = c.getAutoCommit();
+        // a cursor: blocks are fetched FETCH at a time, as the page needs them
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setFetchSize(FETCH);
+            bind(c, ps, q, types, groups, bounds);
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    ReadingType type = ReadingType.ofId(r.getInt(1));
+                    if (type == null) {
+                        throw new SQLException(
+                                "reading_blocks row has an unknown type id", "XX000");
+                    }
+                    long window = r.getLong(2);
+                    if (s.emitBefore(
+                            q.ascending() ? window : window + BlockWindow.of(type).micros())) {
+                        return s.out;
+                    }
+                    s.add(q.patientId(), type, window, r.getInt(3), r.getBytes(4));
+                }
+            }
+            s.emitAll();
+            return s.out;
+        } finally {
+            c.rollback();
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * The date conditions as bounds on the blocks to read: the earliest start a match can have, for
+     * instant and for period readings ({@code Long.MIN_VALUE} when none), and the start every match
+     * lies before ({@code Long.MAX_VALUE} when none).
+     */
+    private record Bounds(long instantFrom, long periodFrom, long upper) {}
+
+    private Bounds bounds(ObservationSearch q) {
         // the earliest start a match can have: an instant reading ends where it starts, so "ge"
         // needs no look-back for it; a period may begin up to the longest period earlier
         long instantFrom = Long.MIN_VALUE;
@@ -169,14 +234,34 @@ final class BlockSearch {
                 case LE -> upper = Math.min(upper, d.highMicros());
             }
         }
+        return new Bounds(instantFrom, periodFrom, upper);
+    }
+
+    /**
+     * The type ids by the first window a match can be in ({@code Long.MIN_VALUE}: any), in the
+     * order of {@code types}.
+     */
+    private static Map<Long, List<Short>> windowGroups(List<ReadingType> types, Bounds bounds) {
         // one window bound per group of types sharing a window length and shape, so an hour of
         // heart rate does not drag in the day before it
         Map<Long, List<Short>> groups = new LinkedHashMap<>();
         for (ReadingType t : types) {
-            long from = t.shape().isPeriod() ? periodFrom : instantFrom;
+            long from = t.shape().isPeriod() ? bounds.periodFrom() : bounds.instantFrom();
             long window = from == Long.MIN_VALUE ? Long.MIN_VALUE : BlockWindow.of(t).startOf(from);
             groups.computeIfAbsent(window, k -> new ArrayList<>()).add((short) t.id());
         }
+        return groups;
+    }
+
+    /** The query for the patient's blocks that can hold a match, in the order they are needed. */
+    private static String blockQuery(
+            ObservationSearch q, Map<Long, List<Short>> groups, Bounds bounds) {
+        StringBuilder sql =
+                new StringBuilder("select b.type, ")
+                        .append(MICROS)
+                        .append(
+                                ", b.key_version, b.sealed "
+                                        + "from reading_blocks b where b.patient_id = ?");
         sql.append(" and (");
         int g = 0;
         for (Long window : groups.keySet()) {
@@ -187,7 +272,7 @@ final class BlockSearch {
                                     : "(b.type = any(?) and b.window_start >= ?)");
         }
         sql.append(')').append(LIVE);
-        if (upper != Long.MAX_VALUE) {
+        if (bounds.upper() != Long.MAX_VALUE) {
             sql.append(" and b.window_start < ?");
         }
         // newest first goes by window end, so a day block and the hour blocks inside its day are
@@ -196,53 +281,39 @@ final class BlockSearch {
                 q.ascending()
                         ? " order by b.window_start asc"
                         : " order by b.window_start + (case when b.type = any(?) then ? else ? end) * interval '1 microsecond' desc");
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(
-                false); // a cursor: blocks are fetched FETCH at a time, as the page needs them
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            ps.setFetchSize(FETCH);
-            int p = 1;
-            ps.setString(p++, q.patientId());
-            for (Map.Entry<Long, List<Short>> e : groups.entrySet()) {
-                ps.setArray(p++, c.createArrayOf("int2", e.getValue().toArray(new Short[0])));
-                if (e.getKey() != Long.MIN_VALUE) {
-                    ps.setObject(p++, ReadingQueries.timestamp(e.getKey()));
+        return sql.toString();
+    }
+
+    /** Binds the values of {@link #blockQuery}, in its order. */
+    private static void bind(
+            Connection c,
+            PreparedStatement ps,
+            ObservationSearch q,
+            List<ReadingType> types,
+            Map<Long, List<Short>> groups,
+            Bounds bounds)
+            throws SQLException {
+        int p = 1;
+        ps.setString(p++, q.patientId());
+        for (Map.Entry<Long, List<Short>> e : groups.entrySet()) {
+            ps.setArray(p++, c.createArrayOf("int2", e.getValue().toArray(new Short[0])));
+            if (e.getKey() != Long.MIN_VALUE) {
+                ps.setObject(p++, ReadingQueries.timestamp(e.getKey()));
+            }
+        }
+        if (bounds.upper() != Long.MAX_VALUE) {
+            ps.setObject(p++, ReadingQueries.timestamp(bounds.upper()));
+        }
+        if (!q.ascending()) {
+            List<Short> hourly = new ArrayList<>();
+            for (ReadingType t : types) {
+                if (BlockWindow.of(t) == BlockWindow.HOUR) {
+                    hourly.add((short) t.id());
                 }
             }
-            if (upper != Long.MAX_VALUE) {
-                ps.setObject(p++, ReadingQueries.timestamp(upper));
-            }
-            if (!q.ascending()) {
-                List<Short> hourly = new ArrayList<>();
-                for (ReadingType t : types) {
-                    if (BlockWindow.of(t) == BlockWindow.HOUR) {
-                        hourly.add((short) t.id());
-                    }
-                }
-                ps.setArray(p++, c.createArrayOf("int2", hourly.toArray(new Short[0])));
-                ps.setLong(p++, BlockWindow.HOUR.micros());
-                ps.setLong(p, BlockWindow.DAY.micros());
-            }
-            try (ResultSet r = ps.executeQuery()) {
-                while (r.next()) {
-                    ReadingType type = ReadingType.ofId(r.getInt(1));
-                    if (type == null) {
-                        throw new SQLException(
-                                "reading_blocks row has an unknown type id", "XX000");
-                    }
-                    long window = r.getLong(2);
-                    if (s.emitBefore(
-                            q.ascending() ? window : window + BlockWindow.of(type).micros())) {
-                        return s.out;
-                    }
-                    s.add(q.patientId(), type, window, r.getInt(3), r.getBytes(4));
-                }
-            }
-            s.emitAll();
-            return s.out;
-        } finally {
-            c.rollback();
-            c.setAutoCommit(autoCommit);
+            ps.setArray(p++, c.createArrayOf("int2", hourly.toArray(new Short[0])));
+            ps.setLong(p++, BlockWindow.HOUR.micros());
+            ps.setLong(p, BlockWindow.DAY.micros());
         }
     }
 
@@ -416,7 +487,7 @@ final class BlockSearch {
                     b.endMicros(i),
                     b.offsetSeconds(i),
                     b.value(i),
-                    b.value2(i),
+                    b.diastolic(i),
                     b.receivedMicros(i),
                     b.attrs(i),
                     b.stages(i));

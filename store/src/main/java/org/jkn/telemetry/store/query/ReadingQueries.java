@@ -127,6 +127,18 @@ public final class ReadingQueries {
             sql.append(" and r.type = any(?)");
             args.add(typeIds(q.categories()));
         }
+        appendDates(q, sql, args);
+        sql.append(
+                q.ascending()
+                        ? " order by r.effective_start asc, r.obs_key asc"
+                        : " order by r.effective_start desc, r.obs_key desc");
+        sql.append(" limit ?");
+        args.add((long) q.offset() + q.count() + 1);
+        return rows(sql.toString(), args);
+    }
+
+    /** The search's date conditions on the row's effective start and end. */
+    private void appendDates(ObservationSearch q, StringBuilder sql, List<Object> args) {
         for (DateBound b : q.dates()) {
             switch (b.prefix()) {
                 // the reading [start, end] lies within the searched range
@@ -154,15 +166,12 @@ public final class ReadingQueries {
                 }
             }
         }
-        sql.append(
-                q.ascending()
-                        ? " order by r.effective_start asc, r.obs_key asc"
-                        : " order by r.effective_start desc, r.obs_key desc");
-        sql.append(" limit ?");
-        args.add((long) q.offset() + q.count() + 1);
+    }
 
+    /** Runs a row query with its bind values, in order; a Short[] binds as an int2 array. */
+    private List<StoredReading> rows(String sql, List<Object> args) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.size(); i++) {
                 if (args.get(i) instanceof Short[] ids) {
                     ps.setArray(i + 1, c.createArrayOf("int2", ids));
@@ -220,9 +229,9 @@ public final class ReadingQueries {
         if (rs.wasNull()) {
             value = Double.NaN;
         }
-        double value2 = rs.getDouble(9);
+        double diastolic = rs.getDouble(9);
         if (rs.wasNull()) {
-            value2 = Double.NaN;
+            diastolic = Double.NaN;
         }
         ReadingType type = ReadingType.ofId(rs.getInt(4));
         if (type == null) {
@@ -248,7 +257,7 @@ public final class ReadingQueries {
                     end,
                     offset,
                     o.value(),
-                    o.value2(),
+                    o.diastolic(),
                     micros(rs, 11),
                     o.attrs(),
                     o.stages());
@@ -264,7 +273,7 @@ public final class ReadingQueries {
                 micros(rs, 6),
                 rs.getInt(7),
                 value,
-                value2,
+                diastolic,
                 micros(rs, 11),
                 rs.getInt(14),
                 Detail.decode(rs.getBytes(15)));

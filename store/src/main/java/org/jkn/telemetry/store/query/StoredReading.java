@@ -19,7 +19,7 @@ public record StoredReading(
         long endMicros,
         int offsetSeconds,
         double value,
-        double value2,
+        double diastolic,
         long receivedMicros,
         int attrs,
         List<SleepStage> stages) {}

@@ -183,9 +183,9 @@ class BlockCodecTest {
                     Double.doubleToRawLongBits(b.value(i)),
                     "value " + i + " " + a.value(i));
             assertEquals(
-                    Double.doubleToRawLongBits(a.value2(i)),
-                    Double.doubleToRawLongBits(b.value2(i)),
-                    "value2 " + i);
+                    Double.doubleToRawLongBits(a.diastolic(i)),
+                    Double.doubleToRawLongBits(b.diastolic(i)),
+                    "diastolic " + i);
             assertEquals(a.stages(i), b.stages(i));
             assertEquals(a.device(i), b.device(i));
             assertEquals(a.readingId(i), b.readingId(i));
@@ -205,7 +205,7 @@ class BlockCodecTest {
                     case 4 -> -0.0;
                     default -> r.nextInt(200) * 0.1;
                 };
-        double value2 = r.nextBoolean() ? Double.NaN : r.nextInt(180);
+        double diastolic = r.nextBoolean() ? Double.NaN : r.nextInt(180);
         List<SleepStage> stages = List.of();
         if (r.nextInt(10) == 0) {
             List<SleepStage> list = new ArrayList<>();
@@ -235,7 +235,7 @@ class BlockCodecTest {
                 end,
                 r.nextInt(50_400) - 25_200,
                 value,
-                value2,
+                diastolic,
                 r.nextInt(1 << 16),
                 stages);
     }

@@ -133,7 +133,7 @@ class BlockUpgradeTest {
                 StoredReading b = before.get(i);
                 StoredReading a = after.get(i);
                 assertEquals(b.value(), a.value(), 0.0);
-                assertEquals(b.value2(), a.value2(), 0.0);
+                assertEquals(b.diastolic(), a.diastolic(), 0.0);
                 assertEquals("SN-LEGACY-77", a.deviceId());
                 assertEquals("Oldco", a.manufacturer());
                 assertEquals("M1", a.model());

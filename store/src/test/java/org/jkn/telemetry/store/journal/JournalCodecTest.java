@@ -38,10 +38,10 @@ class JournalCodecTest {
 
         JournalBatch decoded = JournalCodec.read(bytes);
 
-        // record equality compares doubles bit for bit (Double.compare), so NaN value2 must stay
+        // record equality compares doubles bit for bit (Double.compare), so NaN diastolic must stay
         // NaN
         assertEquals(ALL_TYPES, decoded);
-        assertTrue(Double.isNaN(decoded.readings().get(0).value2()));
+        assertTrue(Double.isNaN(decoded.readings().get(0).diastolic()));
         assertEquals(0, bytes.readRemaining(), "the whole record was consumed");
     }
 

@@ -117,8 +117,8 @@ class JournalRoundTripTest {
             assertEquals(r.offsetSeconds(), s.offsetSeconds(), r.readingId());
             assertEquals(r.value(), s.value(), 0.0, r.readingId());
             assertEquals(
-                    r.value2(),
-                    s.value2(),
+                    r.diastolic(),
+                    s.diastolic(),
                     0.0,
                     r.readingId()); // NaN stays NaN (null in the table)
             assertEquals(sent.receivedMicros(), s.receivedMicros());

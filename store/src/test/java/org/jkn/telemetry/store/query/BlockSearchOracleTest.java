@@ -88,8 +88,8 @@ class BlockSearchOracleTest {
             start = BASE + r.nextInt(4) * DAY; // on a day's edge
         }
         long end = type.shape().isPeriod() ? start + r.nextInt(36) * 3_600_000_000L / 2 : start;
-        double value2 = type == ReadingType.BLOOD_PRESSURE ? 60 + r.nextInt(40) : Double.NaN;
-        return new NormalizedReading(type, id, start, end, 25200, 40 + r.nextInt(100), value2);
+        double diastolic = type == ReadingType.BLOOD_PRESSURE ? 60 + r.nextInt(40) : Double.NaN;
+        return new NormalizedReading(type, id, start, end, 25200, 40 + r.nextInt(100), diastolic);
     }
 
     private static ObservationSearch search(Random r) {
