@@ -23,11 +23,9 @@ import org.jkn.telemetry.gateway.auth.Authentication;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.gateway.config.DevKeys;
 import org.jkn.telemetry.gateway.config.GatewayConfig;
-import org.jkn.telemetry.gateway.consent.ConsentApi;
-import org.jkn.telemetry.gateway.consent.Disclosure;
-import org.jkn.telemetry.gateway.consent.TokenConsentAccess;
-import org.jkn.telemetry.gateway.fhir.FhirApi;
 import org.jkn.telemetry.gateway.fhir.FhirResponses;
+import org.jkn.telemetry.gateway.fhir.FhirRoute;
+import org.jkn.telemetry.gateway.fhir.FhirRoutes;
 import org.jkn.telemetry.gateway.http.DevicesHandler;
 import org.jkn.telemetry.gateway.http.JsonErrors;
 import org.jkn.telemetry.gateway.http.ReadingsHandler;
@@ -230,27 +228,13 @@ public final class Gateway implements AutoCloseable {
                     .handler(new ReadingsHandler(vertx, ingest, authResponses));
             ReadingQueries queries =
                     new ReadingQueries(database.dataSource(), crypto, config.limits().maxPeriod());
-            ConsentApi consentApi =
-                    new ConsentApi(
-                            vertx,
-                            fhir,
+            new FhirRoutes(
+                            new FhirRoute(vertx, fhirResponses, authResponses, auditor, metrics),
+                            queries,
                             consentStore,
                             consents,
                             pseudonymizer,
                             config.searchZone(),
-                            new TokenConsentAccess(),
-                            authResponses,
-                            auditor);
-            new FhirApi(
-                            vertx,
-                            fhir,
-                            queries,
-                            pseudonymizer,
-                            config.searchZone(),
-                            authResponses,
-                            consentApi,
-                            new Disclosure(consents),
-                            metrics,
                             (patientId, alsoIfFound) -> {
                                 PatientErasure.Result r = erasure.erase(patientId, alsoIfFound);
                                 r.registeredDevices()
@@ -258,8 +242,7 @@ public final class Gateway implements AutoCloseable {
                                 // close at once
                                 consents.invalidate(patientId);
                                 return r;
-                            },
-                            auditor)
+                            })
                     .mount(router);
             HealthHandler health = new HealthHandler(vertx, database, drainer, journal);
             router.get("/health").handler(health::health);
