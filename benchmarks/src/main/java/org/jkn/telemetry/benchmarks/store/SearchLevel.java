@@ -37,7 +37,7 @@ interface SearchLevel {
     }
 
     /**
-     * The store search, then the Bundle as FhirApi's searchset builds it (links, entries, total),
+     * The store search, then the Bundle as ObservationSearchset's page builds it (links, entries, total),
      * encoded.
      */
     static SearchLevel render(ReadingQueries queries) {

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import org.jkn.telemetry.gateway.auth.RefusalCode;
 import org.jkn.telemetry.store.audit.AuditEntry;
 import org.jkn.telemetry.store.audit.AuditOutcome;
 import org.jkn.telemetry.store.audit.Interaction;
@@ -33,7 +34,9 @@ public final class RefusalRecorder implements Handler<RoutingContext> {
      */
     public static final String PATIENT = "telemetry.audit.patient";
 
-    /** A stable reason code a handler may set for its refusal (e.g. {@code consent-required}). */
+    /**
+     * The {@link RefusalCode} a handler may set for its refusal (e.g. {@code consent-required}).
+     */
     public static final String REASON = "telemetry.audit.reason";
 
     private static final Logger log = LoggerFactory.getLogger(RefusalRecorder.class);
@@ -101,12 +104,12 @@ public final class RefusalRecorder implements Handler<RoutingContext> {
         if (patient == null) {
             return null;
         }
-        String reason = ctx.get(REASON);
+        RefusalCode reason = ctx.get(REASON);
         if (reason == null) {
-            reason = status == 401 ? "token-refused" : "access-refused";
+            reason = status == 401 ? RefusalCode.TOKEN_REFUSED : RefusalCode.ACCESS_REFUSED;
         }
         return Auditor.entry(ctx, patient, interaction, type, resourceId, null)
-                .withOutcome(AuditOutcome.MINOR_FAILURE, reason);
+                .withOutcome(AuditOutcome.MINOR_FAILURE, reason.code());
     }
 
     private static String searched(List<String> patient, List<String> subject) {

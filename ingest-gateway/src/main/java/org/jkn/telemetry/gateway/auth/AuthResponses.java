@@ -9,10 +9,11 @@ import org.jkn.telemetry.gateway.ops.Metrics;
 /**
  * The answers to a refused caller, in the API's own error format: an OperationOutcome under {@code
  * /fhir}, {@code {"error": {"code", "message"}}} elsewhere, always with the RFC 6750 {@code
- * WWW-Authenticate} challenge. Codes: {@code token-missing} and the {@link TokenError} codes (401);
- * {@code insufficient-scope} (403: the token is valid but does not grant this) and {@code
- * patient-mismatch} (403: a patient token naming another patient); {@code auth-busy} (503: too many
- * new tokens being verified at once, retry). Thread-safe.
+ * WWW-Authenticate} challenge. Codes ({@link RefusalCode}): {@code token-missing} and {@code
+ * invalid-token} with the {@link TokenError} code (401); {@code insufficient-scope} (403: the token
+ * is valid but does not grant this) and {@code patient-mismatch} (403: a patient token naming
+ * another patient); {@code auth-busy} (503: too many new tokens being verified at once, retry).
+ * Thread-safe.
  */
 public final class AuthResponses {
 
@@ -28,13 +29,13 @@ public final class AuthResponses {
 
     /** 401 without an error code: no credentials were sent (RFC 6750 §3.1). */
     public void missing(RoutingContext ctx) {
-        metrics.authRefused("token-missing");
+        metrics.authRefused(RefusalCode.TOKEN_MISSING.code());
         ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\"");
         send(
                 ctx,
                 401,
                 IssueType.LOGIN,
-                "token-missing",
+                RefusalCode.TOKEN_MISSING,
                 "a bearer token is required (Authorization: Bearer ...)");
     }
 
@@ -56,7 +57,7 @@ public final class AuthResponses {
                 ctx,
                 401,
                 IssueType.LOGIN,
-                "invalid-token",
+                RefusalCode.INVALID_TOKEN,
                 "the bearer token is not valid here: " + error.code());
     }
 
@@ -64,43 +65,44 @@ public final class AuthResponses {
      * 503 {@code auth-busy}: every token verification slot is taken; the token was not looked at.
      */
     public void busy(RoutingContext ctx) {
-        metrics.authRefused("auth-busy");
+        metrics.authRefused(RefusalCode.AUTH_BUSY.code());
         ctx.response().putHeader("Retry-After", "1");
         send(
                 ctx,
                 503,
                 IssueType.TRANSIENT,
-                "auth-busy",
+                RefusalCode.AUTH_BUSY,
                 "too many new tokens are being verified; retry shortly");
     }
 
     /** 403 insufficient_scope: valid token, but it does not grant what this request needs. */
     public void insufficientScope(RoutingContext ctx, String needed) {
-        forbidden(ctx, "insufficient-scope", "this token does not grant " + needed);
+        forbidden(ctx, RefusalCode.INSUFFICIENT_SCOPE, "this token does not grant " + needed);
     }
 
     /**
      * 403 for a request outside what the token grants; {@code code} is stable, {@code message}
      * names no identifier.
      */
-    public void forbidden(RoutingContext ctx, String code, String message) {
-        metrics.authRefused(code);
+    public void forbidden(RoutingContext ctx, RefusalCode code, String message) {
+        metrics.authRefused(code.code());
         ctx.response()
                 .putHeader(
                         "WWW-Authenticate",
                         "Bearer realm=\""
                                 + REALM
                                 + "\", error=\"insufficient_scope\", error_description=\""
-                                + code
+                                + code.code()
                                 + "\"");
         send(ctx, 403, IssueType.FORBIDDEN, code, message);
     }
 
-    private void send(RoutingContext ctx, int status, IssueType type, String code, String message) {
+    private void send(
+            RoutingContext ctx, int status, IssueType type, RefusalCode code, String message) {
         if (ctx.request().path().startsWith("/fhir")) {
             fhir.error(ctx, status, type, message);
         } else {
-            JsonErrors.send(ctx.response(), status, code, message);
+            JsonErrors.send(ctx.response(), status, code.code(), message);
         }
     }
 }

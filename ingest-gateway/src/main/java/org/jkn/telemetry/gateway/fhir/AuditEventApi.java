@@ -1,6 +1,5 @@
 package org.jkn.telemetry.gateway.fhir;
 
-import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
@@ -8,20 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.List;
-import java.util.Optional;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.jkn.telemetry.gateway.audit.Auditor;
-import org.jkn.telemetry.gateway.audit.RefusalRecorder;
-import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Principal;
+import org.jkn.telemetry.gateway.auth.RefusalCode;
 import org.jkn.telemetry.store.audit.AuditActor;
 import org.jkn.telemetry.store.audit.AuditEntry;
 import org.jkn.telemetry.store.audit.AuditRecord;
 import org.jkn.telemetry.store.audit.AuditSearch;
 import org.jkn.telemetry.store.audit.Interaction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /fhir/AuditEvent} and {@code GET /fhir/AuditEvent/{id}}: "who looked at my data". A
@@ -36,25 +30,12 @@ import org.slf4j.LoggerFactory;
  */
 final class AuditEventApi {
 
-    private static final Logger log = LoggerFactory.getLogger(AuditEventApi.class);
-
-    private final Vertx vertx;
-    private final FhirResponses responses;
-    private final Auditor auditor;
+    private final FhirRoute route;
     private final ZoneId searchZone;
     private final AuditEventRenderer renderer = new AuditEventRenderer();
-    private final AuthResponses auth;
 
-    AuditEventApi(
-            Vertx vertx,
-            FhirResponses responses,
-            Auditor auditor,
-            AuthResponses auth,
-            ZoneId searchZone) {
-        this.vertx = vertx;
-        this.responses = responses;
-        this.auditor = auditor;
-        this.auth = auth;
+    AuditEventApi(FhirRoute route, ZoneId searchZone) {
+        this.route = route;
         this.searchZone = searchZone;
     }
 
@@ -70,8 +51,7 @@ final class AuditEventApi {
                         && principal.allows("patient", "AuditEvent", permission))) {
             return true;
         }
-        ctx.put(RefusalRecorder.REASON, "insufficient-scope");
-        auth.insufficientScope(
+        route.insufficientScope(
                 ctx, "patient/AuditEvent.rs for a patient's own trail, or the administrator scope");
         return false;
     }
@@ -83,16 +63,15 @@ final class AuditEventApi {
         }
         AuditSearchParams.Parsed p = AuditSearchParams.parse(ctx.queryParams(), searchZone);
         if (p.error() != null) {
-            responses.error(ctx, 400, IssueType.INVALID, p.error());
+            route.invalid(ctx, p.error());
             return;
         }
         if (principal.kind() == Principal.Kind.PATIENT) {
             String asked = p.search().patientId();
             if (asked != null && !principal.isPatient(asked)) {
-                ctx.put(RefusalRecorder.REASON, "patient-mismatch");
-                auth.forbidden(
+                route.forbid(
                         ctx,
-                        "patient-mismatch",
+                        RefusalCode.PATIENT_MISMATCH,
                         "a patient token lists only the events about its own patient");
                 return;
             }
@@ -100,30 +79,13 @@ final class AuditEventApi {
         }
         AuditSearchParams.Parsed checked = p;
         AuditSearch q = p.search();
-        vertx.executeBlocking(
-                        () -> {
-                            List<AuditRecord> rows =
-                                    q.count() == 0 ? List.of() : auditor.log().search(q);
-                            recordLook(
-                                    ctx,
-                                    q.patientId(),
-                                    Interaction.SEARCH_TYPE,
-                                    null,
-                                    shape(checked));
-                            return rows;
-                        },
-                        false)
-                .onComplete(
-                        ar -> {
-                            if (ar.failed()) {
-                                unavailable(ctx, ar.cause());
-                                return;
-                            }
-                            responses.send(
-                                    ctx,
-                                    200,
-                                    searchset(ctx, checked, ar.result(), viewer(principal)));
-                        });
+        route.run(
+                ctx,
+                () -> q.count() == 0 ? List.<AuditRecord>of() : route.auditor().log().search(q),
+                rows -> look(ctx, q.patientId(), Interaction.SEARCH_TYPE, null, shape(checked)),
+                rows ->
+                        route.responses()
+                                .send(ctx, 200, searchset(ctx, checked, rows, viewer(principal))));
     }
 
     private void read(RoutingContext ctx) {
@@ -133,56 +95,42 @@ final class AuditEventApi {
         }
         String id = ctx.pathParam("id");
         if (!SearchParams.isFhirId(id)) {
-            responses.error(ctx, 404, IssueType.NOTFOUND, "AuditEvent not found");
+            route.notFound(ctx, "AuditEvent");
             return;
         }
-        vertx.executeBlocking(
-                        () -> {
-                            Optional<AuditRecord> found =
-                                    auditor.log()
-                                            .read(id)
-                                            .filter(
-                                                    r ->
-                                                            principal.isAdmin()
-                                                                    || principal.isPatient(
-                                                                            r.entry().patientId()));
-                            if (found.isPresent()) {
-                                recordLook(
-                                        ctx,
-                                        found.get().entry().patientId(),
-                                        Interaction.READ,
-                                        id,
-                                        null);
-                            }
-                            return found;
-                        },
-                        false)
-                .onComplete(
-                        ar -> {
-                            if (ar.failed()) {
-                                unavailable(ctx, ar.cause());
-                            } else if (ar.result().isPresent()) {
-                                responses.send(
-                                        ctx,
-                                        200,
-                                        renderer.render(ar.result().get(), viewer(principal)));
-                            } else {
-                                responses.error(
-                                        ctx, 404, IssueType.NOTFOUND, "AuditEvent not found");
-                            }
-                        });
+        route.run(
+                ctx,
+                () -> route.auditor().log().read(id).filter(r -> mayRead(principal, r)),
+                found ->
+                        found.map(r -> look(ctx, r.entry().patientId(), Interaction.READ, id, null))
+                                .orElse(null),
+                found -> {
+                    if (found.isPresent()) {
+                        route.responses()
+                                .send(ctx, 200, renderer.render(found.get(), viewer(principal)));
+                    } else {
+                        route.notFound(ctx, "AuditEvent");
+                    }
+                });
     }
 
-    /** Records a look at the trail unless patients are looking at their own. Worker thread. */
-    private void recordLook(
-            RoutingContext ctx, String patientId, Interaction interaction, String id, String query)
-            throws Exception {
+    /** Another patient's event is absent to a patient, as if it did not exist. */
+    private static boolean mayRead(Principal principal, AuditRecord r) {
+        return principal.isAdmin() || principal.isPatient(r.entry().patientId());
+    }
+
+    /** The record of a look at the trail; null when patients look at their own. */
+    private static AuditEntry look(
+            RoutingContext ctx,
+            String patientId,
+            Interaction interaction,
+            String id,
+            String query) {
         AuditActor actor = Auditor.actor(ctx);
         if ("patient".equals(actor.kind())) {
-            return;
+            return null;
         }
-        AuditEntry e = Auditor.entry(ctx, patientId, interaction, "AuditEvent", id, query);
-        auditor.record(e);
+        return Auditor.entry(ctx, patientId, interaction, "AuditEvent", id, query);
     }
 
     /**
@@ -252,10 +200,5 @@ final class AuditEventApi {
                 .append("&_offset=")
                 .append(p.search().offset());
         return s.toString();
-    }
-
-    private void unavailable(RoutingContext ctx, Throwable cause) {
-        log.error("AuditEvent request failed: {}", cause.getClass().getSimpleName());
-        responses.error(ctx, 503, IssueType.TRANSIENT, "The database is unavailable; retry later");
     }
 }

@@ -31,6 +31,15 @@ final class CapabilityStatements {
 
         CapabilityStatementRestComponent rest = cs.addRest();
         rest.setMode(CapabilityStatement.RestfulCapabilityMode.SERVER);
+        security(rest);
+        observation(rest.addResource());
+        patient(rest.addResource());
+        consent(rest.addResource());
+        auditEvent(rest.addResource());
+        return cs;
+    }
+
+    private static void security(CapabilityStatementRestComponent rest) {
         // SMART App Launch: the service coding says tokens are SMART-style; the authorize and token
         // endpoints belong to the identity provider, which is configured outside this server
         rest.getSecurity()
@@ -45,8 +54,9 @@ final class CapabilityStatements {
                         "Bearer JWT (RS256 or ES256) from the configured identity provider, with SMART v2 scopes: "
                                 + "patient/Observation.rs and patient/Observation.c for a patient's own data (claim patient), "
                                 + "user/Observation.rs and user/Patient.rs for clinicians (claims fhirUser, organization), as consent allows");
+    }
 
-        CapabilityStatementRestResourceComponent obs = rest.addResource();
+    private static void observation(CapabilityStatementRestResourceComponent obs) {
         obs.setType("Observation");
         obs.setProfile("http://hl7.org/fhir/StructureDefinition/Observation");
         for (ReadingType t : ReadingType.values()) {
@@ -97,8 +107,9 @@ final class CapabilityStatements {
                 .setName("_sort")
                 .setType(Enumerations.SearchParamType.STRING)
                 .setDocumentation("date or -date (default, newest first)");
+    }
 
-        CapabilityStatementRestResourceComponent patient = rest.addResource();
+    private static void patient(CapabilityStatementRestResourceComponent patient) {
         patient.setType("Patient");
         patient.setProfile("http://hl7.org/fhir/StructureDefinition/Patient");
         patient.addInteraction().setCode(TypeRestfulInteraction.READ);
@@ -112,8 +123,9 @@ final class CapabilityStatements {
                 .setType(Enumerations.SearchParamType.TOKEN)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/Patient-identifier")
                 .setDocumentation("https://fhir.kemkes.go.id/id/nik|{NIK}");
+    }
 
-        CapabilityStatementRestResourceComponent consent = rest.addResource();
+    private static void consent(CapabilityStatementRestResourceComponent consent) {
         consent.setType("Consent");
         consent.setProfile("http://hl7.org/fhir/StructureDefinition/Consent");
         consent.setDocumentation(
@@ -132,8 +144,9 @@ final class CapabilityStatements {
                 .setType(Enumerations.SearchParamType.REFERENCE)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-patient")
                 .setDocumentation("Required. The patient's id (a pseudonym), or Patient/{id}");
+    }
 
-        CapabilityStatementRestResourceComponent audit = rest.addResource();
+    private static void auditEvent(CapabilityStatementRestResourceComponent audit) {
         audit.setType("AuditEvent");
         audit.setProfile("http://hl7.org/fhir/StructureDefinition/AuditEvent");
         audit.setDocumentation(
@@ -170,7 +183,6 @@ final class CapabilityStatements {
                 .setName("_sort")
                 .setType(Enumerations.SearchParamType.STRING)
                 .setDocumentation("-date only: newest first");
-        return cs;
     }
 
     private static String version() {

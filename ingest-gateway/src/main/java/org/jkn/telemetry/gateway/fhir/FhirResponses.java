@@ -22,6 +22,11 @@ public final class FhirResponses {
         this.fhir = fhir;
     }
 
+    /** The shared context, for parsing request bodies. */
+    public FhirContext context() {
+        return fhir;
+    }
+
     /** The media type to answer with, or null when the client accepts neither FHIR format. */
     static String negotiate(RoutingContext ctx) {
         String format = ctx.request().getParam("_format");

@@ -62,37 +62,25 @@ public final class SearchParams {
         if (!isFhirId(patient)) {
             return Parsed.error("patient must be a Patient id or Patient/{id}");
         }
-        boolean empty = false;
-
-        // each code parameter is an OR of tokens; several code parameters must all match
-        Set<String> codes = null;
-        for (String codeParam : params.getAll("code")) {
-            Set<String> or = new LinkedHashSet<>();
-            for (String token : codeParam.split(",", -1)) {
-                int bar = token.indexOf('|');
-                String system = bar >= 0 ? token.substring(0, bar) : null;
-                String code = bar >= 0 ? token.substring(bar + 1) : token;
-                if (code.isEmpty()) {
-                    return Parsed.error("code needs a code: [system|]code");
-                }
-                or.addAll(ReadingType.storedCodesMatching(system, code));
-            }
-            if (codes == null) {
-                codes = or;
-            } else {
-                codes.retainAll(or);
-            }
+        List<String> codes = new ArrayList<>();
+        String codeError = codes(params, codes);
+        if (codeError != null) {
+            return Parsed.error(codeError);
         }
-        if (codes != null && codes.isEmpty()) {
-            empty = true;
-        }
-
         List<DateBound> dates = new ArrayList<>();
         String dateError = dateBounds(params, zone, dates);
         if (dateError != null) {
             return Parsed.error(dateError);
         }
+        return paged(params, patient, codes, dates);
+    }
 
+    /**
+     * The rest of the search, from {@code _count}, {@code _offset} and {@code _sort}: the search,
+     * or the error for a 400.
+     */
+    private static Parsed paged(
+            MultiMap params, String patient, List<String> codes, List<DateBound> dates) {
         Integer count = intParam(params, "_count", 0, MAX_COUNT);
         Integer offset = intParam(params, "_offset", 0, MAX_OFFSET);
         if (count == null || offset == null) {
@@ -114,11 +102,12 @@ public final class SearchParams {
         if (sorts.size() == 1) {
             ascending = sorts.get(0).equals("date");
         }
-        List<String> codeList = codes == null ? List.of() : new ArrayList<>(codes);
+        // code parameters that no stored code matches: nothing can match
+        boolean empty = !params.getAll("code").isEmpty() && codes.isEmpty();
         return new Parsed(
                 new ObservationSearch(
                         patient,
-                        codeList,
+                        codes,
                         dates,
                         ascending,
                         count == -1 ? DEFAULT_COUNT : count,
@@ -129,7 +118,36 @@ public final class SearchParams {
                 null);
     }
 
-    /** -1 when absent, null when invalid. */
+    /**
+     * Resolves the {@code code} parameters to the stored codes they match, into {@code out};
+     * returns the message for the caller's 400, or null when all are valid.
+     */
+    private static String codes(MultiMap params, List<String> out) {
+        // each code parameter is an OR of tokens; several code parameters must all match
+        Set<String> codes = null;
+        for (String codeParam : params.getAll("code")) {
+            Set<String> or = new LinkedHashSet<>();
+            for (String token : codeParam.split(",", -1)) {
+                int bar = token.indexOf('|');
+                String system = bar >= 0 ? token.substring(0, bar) : null;
+                String code = bar >= 0 ? token.substring(bar + 1) : token;
+                if (code.isEmpty()) {
+                    return "code needs a code: [system|]code";
+                }
+                or.addAll(ReadingType.storedCodesMatching(system, code));
+            }
+            if (codes == null) {
+                codes = or;
+            } else {
+                codes.retainAll(or);
+            }
+        }
+        if (codes != null) {
+            out.addAll(codes);
+        }
+        return null;
+    }
+
     /**
      * Parses the {@code date} parameters (at most four, each with an optional eq/gt/ge/lt/le
      * prefix) into {@code out}; returns the message for the caller's 400, or null when all are
@@ -159,6 +177,7 @@ public final class SearchParams {
         return null;
     }
 
+    /** -1 when absent, null when invalid. */
     static Integer intParam(MultiMap params, String name, int min, int max) {
         List<String> all = params.getAll(name);
         if (all.isEmpty()) {

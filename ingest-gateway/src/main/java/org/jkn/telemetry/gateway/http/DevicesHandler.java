@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.Locale;
 import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Principal;
+import org.jkn.telemetry.gateway.auth.RefusalCode;
 import org.jkn.telemetry.gateway.auth.Scopes;
 import org.jkn.telemetry.normalizer.identity.Nik;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
@@ -108,7 +109,7 @@ public final class DevicesHandler {
         if (!principal.isAdmin() && !principal.isPatient(patientId)) {
             auth.forbidden(
                     ctx,
-                    "patient-mismatch",
+                    RefusalCode.PATIENT_MISMATCH,
                     "a patient token registers devices only for its own patient");
             return;
         }

@@ -8,6 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Principal;
+import org.jkn.telemetry.gateway.auth.RefusalCode;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
 import org.jkn.telemetry.gateway.ingest.IngestRefusal;
 import org.jkn.telemetry.normalizer.BatchError;
@@ -99,7 +100,7 @@ public final class ReadingsHandler implements Handler<RoutingContext> {
         if (batch.error() == BatchError.PATIENT_MISMATCH) {
             auth.forbidden(
                     ctx,
-                    BatchError.PATIENT_MISMATCH.code(),
+                    RefusalCode.PATIENT_MISMATCH,
                     "a patient token uploads only its own patient's readings");
             return;
         }

@@ -9,11 +9,9 @@ import org.jkn.telemetry.gateway.audit.RefusalRecorder;
 import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Authentication;
 import org.jkn.telemetry.gateway.config.GatewayConfig;
-import org.jkn.telemetry.gateway.consent.ConsentApi;
-import org.jkn.telemetry.gateway.consent.Disclosure;
-import org.jkn.telemetry.gateway.consent.TokenConsentAccess;
-import org.jkn.telemetry.gateway.fhir.FhirApi;
 import org.jkn.telemetry.gateway.fhir.FhirResponses;
+import org.jkn.telemetry.gateway.fhir.FhirRoute;
+import org.jkn.telemetry.gateway.fhir.FhirRoutes;
 import org.jkn.telemetry.gateway.http.DevicesHandler;
 import org.jkn.telemetry.gateway.http.ReadingsHandler;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
@@ -43,7 +41,7 @@ public final class HttpRoutes {
     private final GatewayConfig config;
     private final Pseudonymizer pseudonymizer;
     private final Metrics metrics;
-    private final FhirContext fhir;
+    private final FhirResponses fhirResponses;
     private final AuthResponses authResponses;
     private final Auditor auditor;
 
@@ -52,7 +50,7 @@ public final class HttpRoutes {
             GatewayConfig config,
             Pseudonymizer pseudonymizer,
             Metrics metrics,
-            FhirContext fhir,
+            FhirResponses fhirResponses,
             AuthResponses authResponses,
             Auditor auditor) {
         this.vertx = vertx;
@@ -60,7 +58,7 @@ public final class HttpRoutes {
         this.config = config;
         this.pseudonymizer = pseudonymizer;
         this.metrics = metrics;
-        this.fhir = fhir;
+        this.fhirResponses = fhirResponses;
         this.authResponses = authResponses;
         this.auditor = auditor;
     }
@@ -82,7 +80,7 @@ public final class HttpRoutes {
                         config,
                         pseudonymizer,
                         metrics,
-                        fhir,
+                        fhirResponses,
                         new AuthResponses(fhirResponses, metrics),
                         new Auditor(auditLog));
         ErrorHandlers.install(routes.router, fhirResponses, metrics);
@@ -127,36 +125,20 @@ public final class HttpRoutes {
             DeviceRegistry devices) {
         ReadingQueries queries =
                 new ReadingQueries(database.dataSource(), crypto, config.limits().maxPeriod());
-        ConsentApi consentApi =
-                new ConsentApi(
-                        vertx,
-                        fhir,
+        new FhirRoutes(
+                        new FhirRoute(vertx, fhirResponses, authResponses, auditor, metrics),
+                        queries,
                         consentStore,
                         consents,
                         pseudonymizer,
                         config.searchZone(),
-                        new TokenConsentAccess(),
-                        authResponses,
-                        auditor);
-        new FhirApi(
-                        vertx,
-                        fhir,
-                        queries,
-                        pseudonymizer,
-                        config.searchZone(),
-                        authResponses,
-                        consentApi,
-                        new Disclosure(consents),
-                        metrics,
                         (patientId, alsoIfFound) -> {
                             PatientErasure.Result r = erasure.erase(patientId, alsoIfFound);
-                            r.registeredDevices()
-                                    .forEach(devices::forget); // their live MQTT connections
-                            // close at once
+                            // their live MQTT connections close at once
+                            r.registeredDevices().forEach(devices::forget);
                             consents.invalidate(patientId);
                             return r;
-                        },
-                        auditor)
+                        })
                 .mount(router);
     }
 

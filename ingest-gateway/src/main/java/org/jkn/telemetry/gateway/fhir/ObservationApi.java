@@ -1,0 +1,159 @@
+package org.jkn.telemetry.gateway.fhir;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.sql.SQLException;
+import java.time.ZoneId;
+import java.util.List;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.jkn.telemetry.gateway.audit.Auditor;
+import org.jkn.telemetry.gateway.auth.Principal;
+import org.jkn.telemetry.gateway.auth.RefusalCode;
+import org.jkn.telemetry.gateway.consent.Disclosure;
+import org.jkn.telemetry.store.audit.AuditEntry;
+import org.jkn.telemetry.store.audit.Interaction;
+import org.jkn.telemetry.store.query.ObservationSearch;
+import org.jkn.telemetry.store.query.ReadingQueries;
+import org.jkn.telemetry.store.query.StoredReading;
+
+/**
+ * {@code GET /fhir/Observation} (by patient, code and date, paged) and {@code GET
+ * /fhir/Observation/{id}}. {@link FhirAccess} decides from the token who may search or read; {@link
+ * Disclosure} narrows what a clinician sees to the categories the patient's consent discloses to
+ * them. Every search and read is recorded, refusals included, before it is answered. Thread-safe.
+ */
+final class ObservationApi {
+
+    private static final String SEARCH_SCOPES =
+            "patient/Observation.rs for a patient's own data, user/Observation.rs for a clinician";
+    private static final String READ_SCOPES = "patient/Observation.r or user/Observation.r";
+
+    private final FhirRoute route;
+    private final ReadingQueries queries;
+    private final Disclosure disclosure;
+    private final ZoneId searchZone;
+    private final ObservationRenderer renderer = new ObservationRenderer();
+    private final ObservationSearchset searchset = new ObservationSearchset();
+
+    ObservationApi(
+            FhirRoute route, ReadingQueries queries, Disclosure disclosure, ZoneId searchZone) {
+        this.route = route;
+        this.queries = queries;
+        this.disclosure = disclosure;
+        this.searchZone = searchZone;
+    }
+
+    void mount(Router router) {
+        router.get("/fhir/Observation").handler(this::search);
+        router.get("/fhir/Observation/:id").handler(this::read);
+    }
+
+    private void search(RoutingContext ctx) {
+        Principal principal = Principal.of(ctx);
+        List<String> named = FhirAccess.searchedPatients(ctx.queryParams());
+        if (!route.allows(ctx, FhirAccess.search(principal, "Observation", named), SEARCH_SCOPES)) {
+            return;
+        }
+        SearchParams.Parsed p = SearchParams.parse(ctx.queryParams(), searchZone);
+        if (p.error() != null) {
+            route.invalid(ctx, p.error());
+            return;
+        }
+        AuditEntry audit =
+                Auditor.entry(
+                        ctx,
+                        p.search().patientId(),
+                        Interaction.SEARCH_TYPE,
+                        "Observation",
+                        null,
+                        ObservationSearchset.shape(p));
+        route.run(
+                ctx,
+                route.recordingFailure(audit, () -> disclosed(principal, p)),
+                rows ->
+                        rows == null
+                                ? FhirRoute.refused(audit, RefusalCode.CONSENT_REQUIRED)
+                                : audit,
+                rows -> {
+                    if (rows == null) {
+                        route.responses()
+                                .error(
+                                        ctx,
+                                        403,
+                                        IssueType.FORBIDDEN,
+                                        "No consent of this patient permits disclosure of their data to you");
+                    } else {
+                        route.responses()
+                                .send(ctx, 200, searchset.page(FhirResponses.base(ctx), p, rows));
+                    }
+                });
+    }
+
+    /**
+     * The rows of the search the caller may see, or null when no consent discloses any of the
+     * patient's data to them. Worker thread: consent may query.
+     */
+    private List<StoredReading> disclosed(Principal principal, SearchParams.Parsed p)
+            throws SQLException {
+        ObservationSearch q = p.search();
+        int allowed = disclosure.allowed(principal, q.patientId(), Disclosure.nowMicros());
+        if (allowed == 0) {
+            return null;
+        }
+        // the categories go into the SQL, so pages stay full and totals count only what is shown
+        return p.empty() || q.count() == 0 ? List.of() : queries.search(q.onlyCategories(allowed));
+    }
+
+    private void read(RoutingContext ctx) {
+        Principal principal = Principal.of(ctx);
+        if (!route.allows(ctx, FhirAccess.read(principal, "Observation"), READ_SCOPES)) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        // another patient's, or of a category not disclosed, answers like absent: a 403 would
+        // confirm that the reading exists, and that the patient has data of that category; it is
+        // recorded as refused for the patient it concerns
+        route.run(
+                ctx,
+                () -> queries.read(id).map(r -> new Seen(r, refusal(principal, r))).orElse(null),
+                seen -> seen == null ? null : seen.record(ctx),
+                seen -> {
+                    if (seen != null && seen.refusal() == null) {
+                        route.responses().send(ctx, 200, renderer.render(seen.reading()));
+                    } else {
+                        route.notFound(ctx, "Observation");
+                    }
+                });
+    }
+
+    /**
+     * Why this caller may not see this reading, or null when it may. Worker thread: consent may
+     * query.
+     */
+    private RefusalCode refusal(Principal principal, StoredReading r) {
+        if (!FhirAccess.owns(principal, r.patientId())) {
+            return RefusalCode.PATIENT_MISMATCH;
+        }
+        return (disclosure.allowed(principal, r.patientId(), Disclosure.nowMicros())
+                                & r.type().dataCategory().bit())
+                        == 0
+                ? RefusalCode.CONSENT_REQUIRED
+                : null;
+    }
+
+    /** A reading found, and why this caller may not see it (null when it may). */
+    private record Seen(StoredReading reading, RefusalCode refusal) {
+
+        AuditEntry record(RoutingContext ctx) {
+            AuditEntry e =
+                    Auditor.entry(
+                            ctx,
+                            reading.patientId(),
+                            Interaction.READ,
+                            "Observation",
+                            reading.observationId(),
+                            null);
+            return refusal == null ? e : FhirRoute.refused(e, refusal);
+        }
+    }
+}
