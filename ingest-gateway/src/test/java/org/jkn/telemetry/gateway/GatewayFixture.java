@@ -15,26 +15,34 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.jkn.telemetry.gateway.auth.dev.DevSigningKey;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.gateway.config.ConfigKey;
 import org.jkn.telemetry.gateway.config.GatewayConfig;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.crypto.RowKeys;
+import org.jkn.telemetry.testing.PrometheusScrape;
 
 /**
  * A real gateway (embedded PostgreSQL, journal, HTTP on a free port) and a real HTTP client for
- * tests. Requests carry a patient token for {@link #NIK} unless told otherwise: development tokens
- * signed with the key the gateway generated in its data directory ({@link #tokens()}), as a user's
- * would be.
+ * tests. Requests carry a patient token for the fixture's patient ({@link #nik()}) unless told
+ * otherwise: development tokens signed with the key the gateway generated in its data directory
+ * ({@link #tokens()}), as a user's would be.
+ *
+ * <p>A test class that needs nothing but the default configuration takes a client of the gateway
+ * all such classes share ({@link #shared(String)}), naming a patient of its own: it then finds only
+ * its own readings, consents and trail, and must not count rows of whole tables nor absolute metric
+ * values (a delta is fine: classes run one after another). A class that needs another
+ * configuration, a restart, or the whole database to itself starts a gateway of its own ({@link
+ * #start(Path)}), whose patient is {@link #NIK}.
  */
 public final class GatewayFixture implements AutoCloseable {
 
     public static final String NIK = "3171011508850001";
     public static final byte[] KEY =
             "test-pseudonym-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-    public static final String PATIENT_ID = new Pseudonymizer(KEY).patientId(NIK);
+    private static final Pseudonymizer PSEUDONYMS = new Pseudonymizer(KEY);
+    public static final String PATIENT_ID = PSEUDONYMS.patientId(NIK);
     private static final RowKeys ROW_KEYS = new RowKeys(KEY);
     public static final String KEK =
             "test-kek:"
@@ -57,21 +65,46 @@ public final class GatewayFixture implements AutoCloseable {
             }
             """;
 
-    /** The row key (the key part of the Observation id) of a reading of the test patient. */
-    public static String rowKey(String deviceId, String readingId) {
-        return ROW_KEYS.key(PATIENT_ID, deviceId, readingId);
+    /** The patient id (pseudonym) the gateways of these tests give this NIK. */
+    public static String patientId(String nik) {
+        return PSEUDONYMS.patientId(nik);
+    }
+
+    /** {@link #EXAMPLE} as sent for another patient. */
+    public static String example(String nik) {
+        return EXAMPLE.replace(NIK, nik);
     }
 
     private final Gateway gateway;
+    private final boolean owned;
+    private final String nik;
+    private final String patientId;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** Sent with every request that does not name its own; null sends none. */
     private volatile String defaultToken;
 
-    private GatewayFixture(Gateway gateway) {
+    private GatewayFixture(Gateway gateway, boolean owned, String nik) {
         this.gateway = gateway;
-        this.defaultToken = gateway.devTokens() == null ? null : patientToken(NIK);
+        this.owned = owned;
+        this.nik = nik;
+        this.patientId = patientId(nik);
+        this.defaultToken = gateway.devTokens() == null ? null : patientToken(nik);
+    }
+
+    /** The NIK of this fixture's patient, whose token requests carry by default. */
+    public String nik() {
+        return nik;
+    }
+
+    public String patientId() {
+        return patientId;
+    }
+
+    /** The row key (the key part of the Observation id) of a reading of this fixture's patient. */
+    public String rowKey(String deviceId, String readingId) {
+        return ROW_KEYS.key(patientId, deviceId, readingId);
     }
 
     /**
@@ -96,10 +129,7 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** A patient token with the default patient scopes (read, search, upload) for this NIK. */
     public String patientToken(String nik) {
-        return tokens().patient(
-                        new Pseudonymizer(KEY).patientId(nik),
-                        DevTokens.PATIENT_SCOPES,
-                        DevTokens.DEFAULT_TTL);
+        return tokens().patient(patientId(nik), DevTokens.PATIENT_SCOPES, DevTokens.DEFAULT_TTL);
     }
 
     public String adminToken() {
@@ -179,7 +209,23 @@ public final class GatewayFixture implements AutoCloseable {
 
     public static GatewayFixture startWithoutConsent(Map<ConfigKey, String> config)
             throws Exception {
-        return new GatewayFixture(Gateway.start(GatewayConfig.from(config)));
+        return new GatewayFixture(Gateway.start(GatewayConfig.from(config)), true, NIK);
+    }
+
+    /**
+     * A client of the shared gateway ({@link SharedGateway}) whose patient is {@code nik}, a NIK no
+     * other test class uses, and consents to the collection of every category, cycle included.
+     * Closing it leaves the gateway running.
+     */
+    public static GatewayFixture shared(String nik) throws Exception {
+        GatewayFixture gw = sharedWithoutConsent(nik);
+        gw.consentToCollectingEverything(nik);
+        return gw;
+    }
+
+    /** The same, where the patient has not consented to anything yet. */
+    public static GatewayFixture sharedWithoutConsent(String nik) throws Exception {
+        return new GatewayFixture(SharedGateway.get(), false, nik);
     }
 
     /**
@@ -189,16 +235,14 @@ public final class GatewayFixture implements AutoCloseable {
     public String consentToCollectingEverything(String nik)
             throws IOException, InterruptedException {
         HttpResponse<String> r =
-                postConsent(
-                        Consents.collectEverything(new Pseudonymizer(KEY).patientId(nik)),
-                        adminToken());
+                postConsent(Consents.collectEverything(patientId(nik)), adminToken());
         if (r.statusCode() != 201) {
             throw new AssertionError("consent refused: " + r.statusCode() + " " + r.body());
         }
         return json(r).getString("id");
     }
 
-    /** Posts a Consent with the default token (the fixture patient's). */
+    /** Posts a Consent with the default token (this fixture's patient's). */
     public HttpResponse<String> postConsent(JsonObject consent)
             throws IOException, InterruptedException {
         return postConsent(consent, defaultToken);
@@ -305,21 +349,18 @@ public final class GatewayFixture implements AutoCloseable {
         return new JsonObject(r.body());
     }
 
-    /** Waits until the condition holds (drained readings are asynchronous), failing after 20 s. */
-    public static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+    /**
+     * The value of one series of this gateway's metrics, labels included (e.g. {@code
+     * telemetry_batches_refused_total{reason="malformed-json"}}); 0 when not there yet.
+     */
+    public double metric(String series) throws IOException, InterruptedException {
+        return PrometheusScrape.value(get("/metrics").body(), series);
     }
 
-    /** Observations of the test patient in the FHIR API, as a searchset Bundle. */
+    /** Observations of this fixture's patient in the FHIR API, as a searchset Bundle. */
     public JsonObject observations(String extraQuery) throws IOException, InterruptedException {
         HttpResponse<String> r =
-                get("/fhir/Observation?patient=" + PATIENT_ID + "&_count=1000" + extraQuery);
+                get("/fhir/Observation?patient=" + patientId + "&_count=1000" + extraQuery);
         if (r.statusCode() != 200) {
             throw new AssertionError("search failed: " + r.statusCode() + " " + r.body());
         }
@@ -335,8 +376,26 @@ public final class GatewayFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * True when every one of these readings of the device is stored for this fixture's patient: an
+     * Observation id carries the row key of its reading.
+     */
+    public boolean stored(String deviceId, String... readingIds)
+            throws IOException, InterruptedException {
+        String bundle = observations("").encode();
+        for (String r : readingIds) {
+            if (!bundle.contains("-" + rowKey(deviceId, r) + "-")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Stops the gateway when this fixture started it; a shared one goes on. */
     @Override
     public void close() {
-        gateway.close();
+        if (owned) {
+            gateway.close();
+        }
     }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
-import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,11 +12,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
+import org.jkn.telemetry.gateway.config.ConfigKey;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,14 +39,10 @@ class KillTest {
 
     @Test
     void acknowledgedReadingsSurviveKillNine() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Process first = startService(port);
+        int port = Ports.free();
+        GatewayProcess first = startService(port);
         Set<String> acknowledged = new HashSet<>();
         try {
-            awaitHealthy(port, first);
             String token = patientToken();
             HttpResponse<String> consent =
                     http.send(
@@ -101,35 +98,20 @@ class KillTest {
                 }
             }
         } finally {
-            first.destroyForcibly(); // SIGKILL: no shutdown hook, no clean close of journal or
-            // database
-            first.waitFor();
+            first.kill(); // SIGKILL: no shutdown hook, no clean close of journal or database
         }
         assertEquals(BATCHES * PER_BATCH, acknowledged.size());
 
-        Process second = startService(port);
-        try {
-            awaitHealthy(port, second);
+        try (GatewayProcess second = startService(port)) {
             String token = patientToken();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            JsonArray entries;
-            do {
-                HttpResponse<String> r =
-                        http.send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        "http://127.0.0.1:"
-                                                                + port
-                                                                + "/fhir/Observation?patient="
-                                                                + GatewayFixture.PATIENT_ID
-                                                                + "&_count=1000&_offset=0"))
-                                        .header("Authorization", "Bearer " + token)
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-                entries = json(r).getJsonArray("entry");
-                Thread.sleep(100);
-            } while ((entries == null || entries.size() < acknowledged.size())
-                    && System.nanoTime() < deadline);
+            Poll.until(
+                    "every acknowledged reading is stored",
+                    Duration.ofSeconds(30),
+                    () -> {
+                        JsonArray found = observations(port, token);
+                        return found != null && found.size() >= acknowledged.size();
+                    });
+            JsonArray entries = observations(port, token);
             assertTrue(entries != null);
             Set<String> stored = new HashSet<>();
             for (int i = 0; i < entries.size(); i++) {
@@ -137,10 +119,23 @@ class KillTest {
             }
             assertEquals(acknowledged.size(), entries.size(), "lost or duplicated readings");
             assertEquals(entries.size(), stored.size(), "duplicate observation ids");
-        } finally {
-            second.destroy();
-            second.waitFor();
         }
+    }
+
+    private JsonArray observations(int port, String token) throws Exception {
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(
+                                                "http://127.0.0.1:"
+                                                        + port
+                                                        + "/fhir/Observation?patient="
+                                                        + GatewayFixture.PATIENT_ID
+                                                        + "&_count=1000&_offset=0"))
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return json(r).getJsonArray("entry");
     }
 
     /**
@@ -153,55 +148,11 @@ class KillTest {
                         GatewayFixture.PATIENT_ID, DevTokens.PATIENT_SCOPES, DevTokens.DEFAULT_TTL);
     }
 
-    private Process startService(int port) throws Exception {
-        String cp =
-                System.getProperty(
-                        "surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(System.getProperty("chronicle.jvm.args", "").split(" ")));
-        cmd.addAll(List.of("-Xmx512m", "-cp", cp, "org.jkn.telemetry.gateway.Main"));
-        cmd.removeIf(String::isBlank);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("TELEMETRY_DATA_DIR", dir.toString());
-        pb.environment().put("TELEMETRY_HTTP_HOST", "127.0.0.1");
-        pb.environment().put("TELEMETRY_HTTP_PORT", Integer.toString(port));
-        pb.environment().put("TELEMETRY_MQTT_HOST", "127.0.0.1");
-        pb.environment().put("TELEMETRY_MQTT_PORT", "0");
-        pb.environment()
-                .put(
-                        "TELEMETRY_PSEUDONYM_KEY",
-                        Base64.getEncoder().encodeToString(GatewayFixture.KEY));
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dir.toFile(), "service.log")));
-        return pb.start();
-    }
-
-    private void awaitHealthy(int port, Process p) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new AssertionError(
-                        "service exited with "
-                                + p.exitValue()
-                                + "; see "
-                                + dir.resolve("service.log"));
-            }
-            try {
-                HttpResponse<String> r =
-                        http.send(
-                                HttpRequest.newBuilder(
-                                                URI.create("http://127.0.0.1:" + port + "/health"))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("service did not become healthy");
+    /** The service on this port over the test's data directory, healthy. */
+    private GatewayProcess startService(int port) throws Exception {
+        Map<ConfigKey, String> config = GatewayFixture.config(dir);
+        config.put(ConfigKey.HTTP_PORT, Integer.toString(port));
+        config.remove(ConfigKey.KEK); // the dev profile generates one in the data directory
+        return GatewayProcess.start(config, dir.resolve("service.log"));
     }
 }

@@ -1,16 +1,17 @@
 package org.jkn.telemetry.gateway;
 
 import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
 import org.jkn.telemetry.gateway.config.ConfigKey;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Ports;
+import org.jkn.telemetry.testing.Postgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,10 +26,7 @@ class RestartTest {
     @Test
     void readingsJournaledDuringADatabaseOutageAreStoredAfterRestart() throws Exception {
         Path pgData = dir.resolve("pg");
-        int pgPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            pgPort = s.getLocalPort();
-        }
+        int pgPort = Ports.free();
         Map<ConfigKey, String> config = GatewayFixture.config(dir.resolve("gateway"));
         config.put(ConfigKey.DB_URL, "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres");
         config.put(ConfigKey.DB_USER, "postgres");
@@ -37,18 +35,18 @@ class RestartTest {
         // consent-unavailable)
         config.put(ConfigKey.CONSENT_CACHE_TTL, "PT1H");
 
-        EmbeddedPostgres pg = startPostgres(pgData, pgPort);
+        EmbeddedPostgres pg = Postgres.startKeepingData(pgData, pgPort);
         GatewayFixture gw = GatewayFixture.start(config);
         try {
             assertEquals(202, gw.postBatch(EXAMPLE).statusCode());
-            await("first batch stored", () -> gw.observationCount() == 4);
+            Poll.until("first batch stored", () -> gw.observationCount() == 4);
 
             pg.close(); // the database goes away
             HttpResponse<String> r =
                     gw.postBatch(EXAMPLE.replace("\"a", "\"b")); // four new reading ids
             assertEquals(202, r.statusCode(), "ingest keeps acknowledging into the journal");
             assertEquals(4, json(r).getInteger("accepted"));
-            await(
+            Poll.until(
                     "health reports the outage",
                     () -> {
                         try {
@@ -62,22 +60,15 @@ class RestartTest {
             gw.close(); // stopped before the journaled readings could be written
         }
 
-        pg = startPostgres(pgData, pgPort);
+        pg = Postgres.startKeepingData(pgData, pgPort);
         try (GatewayFixture again = GatewayFixture.start(config)) {
-            await("journaled readings stored after restart", () -> again.observationCount() == 8);
-            await("journal drained", () -> again.gateway().journal().pendingReadings() == 0);
+            Poll.until(
+                    "journaled readings stored after restart", () -> again.observationCount() == 8);
+            Poll.until("journal drained", () -> again.gateway().journal().pendingReadings() == 0);
             assertEquals(200, again.get("/health").statusCode());
             assertEquals(8, again.observationCount(), "each reading exactly once");
         } finally {
             pg.close();
         }
-    }
-
-    private static EmbeddedPostgres startPostgres(Path data, int port) throws Exception {
-        return EmbeddedPostgres.builder()
-                .setDataDirectory(data)
-                .setCleanDataDirectory(false)
-                .setPort(port)
-                .start();
     }
 }

@@ -3,7 +3,6 @@ package org.jkn.telemetry.gateway;
 import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
 import static org.jkn.telemetry.gateway.GatewayFixture.NIK;
 import static org.jkn.telemetry.gateway.GatewayFixture.PATIENT_ID;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -17,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.jkn.telemetry.gateway.config.ConfigKey;
 import org.jkn.telemetry.gateway.mqtt.PahoV5;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,30 +90,30 @@ class SharedDatabaseNoticesTest {
     @Test
     void aWithdrawalAndAnErasureThroughOneInstanceApplyOnTheOtherAtOnce() throws Exception {
         String consent = a.consentToCollectingEverything(NIK);
-        await(
+        Poll.until(
                 "B sees the new consent",
                 () -> call(() -> uploadThroughB("w").getInteger("accepted") == 4));
 
         assertEquals(204, a.delete("/fhir/Consent/" + consent, a.adminToken()).statusCode());
-        await(
+        Poll.until(
                 "B refuses uploads once A withdrew the consent",
                 () -> call(() -> refusedForConsent(uploadThroughB("x"))));
 
         // B now holds the patient's data key; A erases the patient, and the patient consents again
         a.consentToCollectingEverything(NIK);
-        await(
+        Poll.until(
                 "B sees the renewed consent",
                 () -> call(() -> uploadThroughB("y").getInteger("accepted") == 4));
-        await("B's upload is stored", () -> b.gateway().journal().pendingReadings() == 0);
+        Poll.until("B's upload is stored", () -> b.gateway().journal().pendingReadings() == 0);
         assertEquals(200, a.delete("/fhir/Patient/" + PATIENT_ID, a.adminToken()).statusCode());
-        await(
+        Poll.until(
                 "B refuses uploads once A erased the patient (its consents went with it)",
                 () -> call(() -> refusedForConsent(uploadThroughB("z"))));
         a.consentToCollectingEverything(NIK);
-        await(
+        Poll.until(
                 "B sees the consent given after the erasure",
                 () -> call(() -> uploadThroughB("after").getInteger("accepted") == 4));
-        await(
+        Poll.until(
                 "B's upload after the erasure is stored",
                 () -> b.gateway().journal().pendingReadings() == 0);
         // sealed under the erased key, the readings would be dropped on drain: these were sealed
@@ -138,7 +138,7 @@ class SharedDatabaseNoticesTest {
                         .patientId(nik);
         a.consentToCollectingEverything(nik);
         String batch = EXAMPLE.replace(NIK, nik);
-        await(
+        Poll.until(
                 "B has the consent cached",
                 () ->
                         call(
@@ -160,7 +160,7 @@ class SharedDatabaseNoticesTest {
             s.execute(
                     "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'telemetry-gateway-notices'");
         }
-        await(
+        Poll.until(
                 "B forgets its cached decisions once it listens again",
                 () ->
                         call(

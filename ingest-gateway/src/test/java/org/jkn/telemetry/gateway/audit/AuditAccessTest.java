@@ -5,7 +5,6 @@ import static org.jkn.telemetry.gateway.Consents.disclose;
 import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
 import static org.jkn.telemetry.gateway.GatewayFixture.NIK;
 import static org.jkn.telemetry.gateway.GatewayFixture.PATIENT_ID;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.jkn.telemetry.gateway.audit.AuditTrailTest.OTHER_ID;
 import static org.jkn.telemetry.gateway.audit.AuditTrailTest.OTHER_NIK;
@@ -20,11 +19,12 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,7 +79,7 @@ class AuditAccessTest {
                                 EXAMPLE.replace(NIK, OTHER_NIK).getBytes(),
                                 other)
                         .statusCode());
-        await(
+        Poll.until(
                 "examples stored",
                 () -> gw.gateway().journal().pendingReadings() == 0 && gw.observationCount() == 4);
     }
@@ -101,12 +101,9 @@ class AuditAccessTest {
     }
 
     private long rows(String where) throws Exception {
-        try (Connection c = gw.gateway().database().dataSource().getConnection();
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("select count(*) from audit_events where " + where)) {
-            r.next();
-            return r.getLong(1);
-        }
+        return Sql.count(
+                gw.gateway().database().dataSource(),
+                "select count(*) from audit_events where " + where);
     }
 
     @Test
@@ -196,7 +193,7 @@ class AuditAccessTest {
                     ae.encode().contains(OTHER_ID) && !"4".equals(ae.getString("outcome")),
                     ae.encode());
         }
-        await(
+        Poll.until(
                 "the attempt is in the other patient's trail",
                 () -> {
                     try {
@@ -305,7 +302,14 @@ class AuditAccessTest {
                                 + PATIENT_ID
                                 + "' and outcome = 4 and outcome_reason = 'consent-required' "
                                 + "and actor_fhir_user = 'Practitioner/stranger' and actor_org = 'Organization/elsewhere'"));
-        Thread.sleep(300);
+        // the recorder writes refusals just after their answer; a later refusal, handed to it after
+        // this one, is the barrier: once it is in, a second record of this one would be too
+        long refusals = rows("patient_id = '" + PATIENT_ID + "' and outcome = 4");
+        assertEquals(
+                401, gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, null).statusCode());
+        Poll.until(
+                "a later refusal is recorded",
+                () -> rows("patient_id = '" + PATIENT_ID + "' and outcome = 4") > refusals);
         assertEquals(
                 1,
                 rows("actor_fhir_user = 'Practitioner/stranger'"),
@@ -350,7 +354,7 @@ class AuditAccessTest {
                                 + "and interaction = 'read' and resource_id = '"
                                 + othersObs
                                 + "' and outcome_reason = 'patient-mismatch'"));
-        await(
+        Poll.until(
                 "the refused search, Patient read and token-less searches",
                 () -> {
                     try {

@@ -1,45 +1,37 @@
 package org.jkn.telemetry.gateway.audit;
 
-import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
-import static org.jkn.telemetry.gateway.GatewayFixture.PATIENT_ID;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.audit.AuditTrailTest.entries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** An erasure is recorded, and the patient's trail outlives the patient: it is the proof. */
 class AuditErasureTest {
 
-    @TempDir Path dataDir;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900041";
+
+    static final String PATIENT_ID = GatewayFixture.patientId(NIK);
+    static final String EXAMPLE = GatewayFixture.example(NIK);
 
     private static long rows(GatewayFixture gw) throws Exception {
-        try (Connection c = gw.gateway().database().dataSource().getConnection();
-                PreparedStatement ps =
-                        c.prepareStatement(
-                                "select count(*) from audit_events where patient_id = ?")) {
-            ps.setString(1, PATIENT_ID);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return Sql.count(
+                gw.gateway().database().dataSource(),
+                "select count(*) from audit_events where patient_id = ?",
+                PATIENT_ID);
     }
 
     @Test
     void theErasureAndEverythingBeforeItStayInTheTrail() throws Exception {
-        try (GatewayFixture gw = GatewayFixture.start(dataDir)) {
+        try (GatewayFixture gw = GatewayFixture.shared(NIK)) {
             assertEquals(202, gw.postBatch(EXAMPLE).statusCode());
-            await("example stored", () -> gw.observationCount() == 4);
+            Poll.until("example stored", () -> gw.observationCount() == 4);
             long before = rows(gw);
 
             HttpResponse<String> erased =

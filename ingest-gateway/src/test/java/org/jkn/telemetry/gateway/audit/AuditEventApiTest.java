@@ -1,8 +1,5 @@
 package org.jkn.telemetry.gateway.audit;
 
-import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
-import static org.jkn.telemetry.gateway.GatewayFixture.PATIENT_ID;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.jkn.telemetry.gateway.audit.AuditTrailTest.enc;
 import static org.jkn.telemetry.gateway.audit.AuditTrailTest.entries;
@@ -19,7 +16,6 @@ import ca.uhn.fhir.validation.ValidationResult;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,25 +26,29 @@ import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationS
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code GET /fhir/AuditEvent}: valid R4, newest first, paged, and strict about its parameters. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditEventApiTest {
 
-    @TempDir static Path dataDir;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900031";
+
+    static final String PATIENT_ID = GatewayFixture.patientId(NIK);
+    static final String EXAMPLE = GatewayFixture.example(NIK);
     GatewayFixture gw;
     FhirValidator validator;
 
     @BeforeAll
     void start() throws Exception {
-        gw = GatewayFixture.start(dataDir);
+        gw = GatewayFixture.shared(NIK);
         assertEquals(202, gw.postBatch(EXAMPLE).statusCode());
-        await("example stored", () -> gw.observationCount() == 4);
+        Poll.until("example stored", () -> gw.observationCount() == 4);
         FhirContext fhir = FhirContext.forR4Cached();
         validator =
                 fhir.newValidator()

@@ -3,7 +3,6 @@ package org.jkn.telemetry.gateway.audit;
 import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
 import static org.jkn.telemetry.gateway.GatewayFixture.NIK;
 import static org.jkn.telemetry.gateway.GatewayFixture.PATIENT_ID;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,6 +24,8 @@ import java.util.Set;
 import javax.sql.DataSource;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class AuditTrailTest {
                                 EXAMPLE.replace(NIK, OTHER_NIK).getBytes(StandardCharsets.UTF_8),
                                 gw.patientToken(OTHER_NIK))
                         .statusCode());
-        await(
+        Poll.until(
                 "examples stored",
                 () -> gw.gateway().journal().pendingReadings() == 0 && gw.observationCount() == 4);
     }
@@ -74,12 +75,7 @@ class AuditTrailTest {
     }
 
     long rows(String where) throws Exception {
-        try (Connection c = db.getConnection();
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("select count(*) from audit_events where " + where)) {
-            r.next();
-            return r.getLong(1);
-        }
+        return Sql.count(db, "select count(*) from audit_events where " + where);
     }
 
     @Test
@@ -178,7 +174,16 @@ class AuditTrailTest {
             gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, token);
             gw.get("/fhir/Observation?patient=" + OTHER_ID, null, token);
         }
-        Thread.sleep(500); // refusals are recorded just after their answer
+        // refusals are recorded just after their answer; the last one sent (no token, the other
+        // patient) is the barrier: once it is in, the ones handed over before it are too
+        Poll.until(
+                "the last refusal is recorded",
+                () ->
+                        rows(
+                                        "patient_id = '"
+                                                + OTHER_ID
+                                                + "' and outcome = 4 and outcome_reason = 'token-refused'")
+                                >= 1);
         assertTrue(rows("true") >= 5);
         Set<String> values = Set.of("72", "1200", "121", "79", "97", "73", "1201", "122", "98");
         List<String> leaks = new ArrayList<>();

@@ -1,9 +1,5 @@
 package org.jkn.telemetry.gateway.auth;
 
-import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
-import static org.jkn.telemetry.gateway.GatewayFixture.NIK;
-import static org.jkn.telemetry.gateway.GatewayFixture.PATIENT_ID;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,17 +10,16 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import org.jkn.telemetry.gateway.Consents;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What each kind of valid token may do, over real HTTP: patients only their own data (IDOR attempts
@@ -34,9 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccessTest {
 
-    static final String OTHER_NIK = "3273024506900002";
+    static final String OTHER_NIK = "3171020101900012";
     static final String OTHER_ID = new Pseudonymizer(GatewayFixture.KEY).patientId(OTHER_NIK);
-    @TempDir static Path dir;
+
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900011";
+
+    static final String PATIENT_ID = GatewayFixture.patientId(NIK);
+    static final String EXAMPLE = GatewayFixture.example(NIK);
     GatewayFixture gw;
     String otherToken;
     String otherObservationId;
@@ -44,7 +44,7 @@ class AccessTest {
 
     @BeforeAll
     void start() throws Exception {
-        gw = GatewayFixture.start(dir);
+        gw = GatewayFixture.shared(NIK);
         otherToken = gw.patientToken(OTHER_NIK);
         // the other patient lets this service collect their data and shows it to the fixture
         // clinician's organization
@@ -59,7 +59,9 @@ class AccessTest {
                         .statusCode());
         assertEquals(202, gw.postBatch(EXAMPLE).statusCode());
         assertEquals(202, upload(EXAMPLE.replace(NIK, OTHER_NIK), otherToken).statusCode());
-        await("both stored", () -> gw.observationCount() == 4 && count(OTHER_ID, otherToken) == 4);
+        Poll.until(
+                "both stored",
+                () -> gw.observationCount() == 4 && count(OTHER_ID, otherToken) == 4);
         ownObservationId = firstId(PATIENT_ID, gw.defaultToken());
         otherObservationId = firstId(OTHER_ID, otherToken);
     }
@@ -163,7 +165,7 @@ class AccessTest {
                 upload(EXAMPLE.replace("\"patient\": \"" + NIK + "\",", ""), gw.defaultToken());
         assertEquals(400, noPatient.statusCode(), "an app's batch still names its patient");
         assertEquals("patient-missing", json(noPatient).getJsonObject("error").getString("code"));
-        Thread.sleep(200);
+        Poll.until("the journal is drained", () -> gw.gateway().journal().pendingReadings() == 0);
         assertEquals(4, count(OTHER_ID, otherToken), "nothing was stored for the other patient");
     }
 

@@ -3,7 +3,6 @@ package org.jkn.telemetry.gateway.auth;
 import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
 import static org.jkn.telemetry.gateway.GatewayFixture.NIK;
 import static org.jkn.telemetry.gateway.GatewayFixture.PATIENT_ID;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,6 +31,7 @@ import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.auth.dev.DevSigningKey;
 import org.jkn.telemetry.gateway.config.ConfigKey;
 import org.jkn.telemetry.gateway.config.GatewayConfig;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,7 +62,7 @@ class DevelopmentTokensTest {
                                     EXAMPLE.getBytes(StandardCharsets.UTF_8),
                                     patient)
                             .statusCode());
-            await("stored", () -> gw.observationCount() == 4);
+            Poll.until("stored", () -> gw.observationCount() == 4);
             assertEquals(
                     4,
                     json(gw.get("/fhir/Observation?patient=" + PATIENT_ID, null, patient))

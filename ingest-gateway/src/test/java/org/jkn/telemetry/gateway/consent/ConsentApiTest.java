@@ -18,7 +18,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Consent resource API: round trips, versions, what the HAPI validator says of what is
@@ -42,15 +40,17 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsentApiTest {
 
-    private static final String PATIENT = GatewayFixture.PATIENT_ID;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900051";
 
-    @TempDir static Path dataDir;
+    private static final String PATIENT = GatewayFixture.patientId(NIK);
+
     GatewayFixture gw;
     FhirValidator validator;
 
     @BeforeAll
     void start() throws Exception {
-        gw = GatewayFixture.startWithoutConsent(dataDir);
+        gw = GatewayFixture.sharedWithoutConsent(NIK);
         FhirContext fhir = FhirContext.forR4Cached();
         validator =
                 fhir.newValidator()
@@ -176,15 +176,12 @@ class ConsentApiTest {
                                 "identifier",
                                 new JsonObject()
                                         .put("system", "https://fhir.kemkes.go.id/id/nik")
-                                        .put("value", GatewayFixture.NIK)));
+                                        .put("value", NIK)));
         HttpResponse<String> r = post(body);
         assertEquals(201, r.statusCode(), r.body());
         assertEquals("Patient/" + PATIENT, json(r).getJsonObject("patient").getString("reference"));
-        assertFalse(r.body().contains(GatewayFixture.NIK));
-        assertFalse(
-                gw.get("/fhir/Consent/" + json(r).getString("id"))
-                        .body()
-                        .contains(GatewayFixture.NIK));
+        assertFalse(r.body().contains(NIK));
+        assertFalse(gw.get("/fhir/Consent/" + json(r).getString("id")).body().contains(NIK));
     }
 
     @Test

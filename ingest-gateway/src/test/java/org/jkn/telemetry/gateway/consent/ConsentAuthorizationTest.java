@@ -2,12 +2,10 @@ package org.jkn.telemetry.gateway.consent;
 
 import static org.jkn.telemetry.gateway.Consents.collect;
 import static org.jkn.telemetry.gateway.Consents.consent;
-import static org.jkn.telemetry.gateway.GatewayFixture.PATIENT_ID;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
@@ -16,22 +14,24 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Who may write and read Consents: the patient for their own, an admin for anyone; nobody else. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsentAuthorizationTest {
 
-    private static final String OTHER_NIK = "3273024506900002";
+    private static final String OTHER_NIK = "3171020101900062";
     private static final String OTHER = new Pseudonymizer(GatewayFixture.KEY).patientId(OTHER_NIK);
 
-    @TempDir static Path dataDir;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900061";
+
+    static final String PATIENT_ID = GatewayFixture.patientId(NIK);
     GatewayFixture gw;
     String othersConsent;
 
     @BeforeAll
     void start() throws Exception {
-        gw = GatewayFixture.start(dataDir);
+        gw = GatewayFixture.shared(NIK);
         othersConsent = gw.consentToCollectingEverything(OTHER_NIK);
     }
 

@@ -2,7 +2,6 @@ package org.jkn.telemetry.gateway.consent;
 
 import static org.jkn.telemetry.gateway.Consents.collect;
 import static org.jkn.telemetry.gateway.Consents.consent;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,17 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What is stored is what the patient consents to collecting, per category, through real HTTP. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -28,12 +26,14 @@ class ConsentCollectionTest {
 
     private static final Pseudonymizer PSEUDONYMS = new Pseudonymizer(GatewayFixture.KEY);
 
-    @TempDir static Path dataDir;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900071";
+
     GatewayFixture gw;
 
     @BeforeAll
     void start() throws Exception {
-        gw = GatewayFixture.startWithoutConsent(dataDir);
+        gw = GatewayFixture.sharedWithoutConsent(NIK);
     }
 
     @AfterAll
@@ -117,7 +117,7 @@ class ConsentCollectionTest {
     }
 
     private void awaitDrained() throws InterruptedException {
-        await("journal drained", () -> gw.gateway().journal().pendingReadings() == 0);
+        Poll.until("journal drained", () -> gw.gateway().journal().pendingReadings() == 0);
     }
 
     private String consentFor(String nik, JsonObject... permits) throws Exception {
@@ -127,20 +127,11 @@ class ConsentCollectionTest {
         return json(r).getString("id");
     }
 
-    private double metric(String series) throws Exception {
-        for (String line : gw.get("/metrics").body().split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1));
-            }
-        }
-        return 0;
-    }
-
     @Test
     void withoutConsentEveryReadingIsRejectedAsConsentRequiredAndNothingIsStored()
             throws Exception {
         String nik = "3171014101900011";
-        double before = metric("telemetry_readings_rejected_total{reason=\"consent-required\"}");
+        double before = gw.metric("telemetry_readings_rejected_total{reason=\"consent-required\"}");
         JsonObject a = post(mixedBatch(nik, "n-"));
         assertEquals(0, a.getInteger("accepted"));
         assertEquals(
@@ -155,7 +146,7 @@ class ConsentCollectionTest {
                 rejected(a));
         assertEquals(
                 before + 6,
-                metric("telemetry_readings_rejected_total{reason=\"consent-required\"}"));
+                gw.metric("telemetry_readings_rejected_total{reason=\"consent-required\"}"));
         awaitDrained();
         assertEquals(List.of(), storedTypes(nik));
     }
@@ -275,10 +266,10 @@ class ConsentCollectionTest {
 
     @Test
     void theFixturesDefaultConsentCoversEveryCategoryCycleIncluded() throws Exception {
-        String id = gw.consentToCollectingEverything(GatewayFixture.NIK);
-        JsonObject a = post(mixedBatch(GatewayFixture.NIK, "f-"));
+        String id = gw.consentToCollectingEverything(NIK);
+        JsonObject a = post(mixedBatch(NIK, "f-"));
         assertEquals(6, a.getInteger("accepted"));
         assertEquals(204, gw.delete("/fhir/Consent/" + id, gw.adminToken()).statusCode());
-        assertEquals(0, post(mixedBatch(GatewayFixture.NIK, "g-")).getInteger("accepted"));
+        assertEquals(0, post(mixedBatch(NIK, "g-")).getInteger("accepted"));
     }
 }

@@ -3,8 +3,6 @@ package org.jkn.telemetry.gateway.consent;
 import static org.jkn.telemetry.gateway.Consents.collect;
 import static org.jkn.telemetry.gateway.Consents.consent;
 import static org.jkn.telemetry.gateway.Consents.disclose;
-import static org.jkn.telemetry.gateway.GatewayFixture.PATIENT_ID;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +18,12 @@ import java.util.TreeMap;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a clinician sees of a patient's Observations is what the patient's consent discloses to that
@@ -38,7 +35,10 @@ class DisclosureTest {
     private static final String PRACTITIONER = "Practitioner/dr-ani";
     private static final String ORGANIZATION = "Organization/rs-cipto";
 
-    @TempDir static Path dataDir;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900081";
+
+    static final String PATIENT_ID = GatewayFixture.patientId(NIK);
     GatewayFixture gw;
     String clinician;
 
@@ -49,7 +49,7 @@ class DisclosureTest {
 
     @BeforeAll
     void start() throws Exception {
-        gw = GatewayFixture.start(dataDir); // the fixture patient consents to collecting everything
+        gw = GatewayFixture.shared(NIK); // the fixture patient consents to collecting everything
         clinician =
                 gw.tokens()
                         .clinician(
@@ -59,7 +59,7 @@ class DisclosureTest {
                                 DevTokens.DEFAULT_TTL);
         String batch =
                 "{\"patient\":\""
-                        + GatewayFixture.NIK
+                        + NIK
                         + "\",\"device\":{\"id\":\"phone-1\"},\"readings\":["
                         + "{\"id\":\"steps\",\"type\":\"steps\",\"start\":\"2026-11-22T08:00:00+07:00\",\"end\":\"2026-11-22T09:00:00+07:00\",\"value\":1200},"
                         + "{\"id\":\"hr1\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":72},"
@@ -68,7 +68,7 @@ class DisclosureTest {
                         + "{\"id\":\"flow\",\"type\":\"menstruation_flow\",\"time\":\"2026-11-22T08:00:00+07:00\",\"flow\":\"light\"},"
                         + "{\"id\":\"weight\",\"type\":\"weight\",\"time\":\"2026-11-22T08:00:00+07:00\",\"value\":70}]}";
         assertEquals(6, json(gw.postBatch(batch)).getInteger("accepted"));
-        await("all stored", () -> gw.observationCount() == 6);
+        Poll.until("all stored", () -> gw.observationCount() == 6);
         for (Object e : gw.observations("").getJsonArray("entry")) {
             JsonObject res = ((JsonObject) e).getJsonObject("resource");
             ids.put(res.getJsonObject("code").getString("text"), res.getString("id"));

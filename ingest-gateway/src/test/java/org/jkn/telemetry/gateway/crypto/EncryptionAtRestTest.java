@@ -1,6 +1,5 @@
 package org.jkn.telemetry.gateway.crypto;
 
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
@@ -22,6 +20,8 @@ import java.util.List;
 import javax.sql.DataSource;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -122,7 +122,7 @@ class EncryptionAtRestTest {
         assertEquals(202, r.statusCode(), r.body());
         assertEquals(2, json(r).getInteger("accepted"), r.body());
         String pid = patientId(nik);
-        await("both readings are stored", () -> search(pid).size() >= 2);
+        Poll.until("both readings are stored", () -> search(pid).size() >= 2);
         return json(gateway.get("/fhir/Observation?patient=" + pid));
     }
 
@@ -324,11 +324,6 @@ class EncryptionAtRestTest {
     }
 
     static long count(String sql) throws SQLException {
-        try (Connection c = db().getConnection();
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        }
+        return Sql.count(db(), sql);
     }
 }

@@ -1,6 +1,5 @@
 package org.jkn.telemetry.gateway.crypto;
 
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +19,8 @@ import java.util.Set;
 import javax.sql.DataSource;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.store.crypto.ErasureSweeper;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +42,7 @@ class ErasureTest {
                         202,
                         g.postBatch(EncryptionAtRestTest.batch(nik, "e" + i + "-")).statusCode());
             }
-            await("six readings are readable", () -> entries(g, pid).size() == 6);
+            Poll.until("six readings are readable", () -> entries(g, pid).size() == 6);
             String id = entries(g, pid).getJsonObject(0).getJsonObject("resource").getString("id");
             DataSource db = g.gateway().database().dataSource();
 
@@ -100,7 +101,7 @@ class ErasureTest {
                     "an erased patient has consented to nothing: " + refused);
             g.consentToCollectingEverything(nik);
             assertEquals(202, g.postBatch(EncryptionAtRestTest.batch(nik, "after-")).statusCode());
-            await(
+            Poll.until(
                     "readings sent after the erasure are readable",
                     () -> entries(g, pid).size() == 2);
             assertEquals(
@@ -153,7 +154,7 @@ class ErasureTest {
                 }
                 int expected = 20 * (run + 1);
                 DataSource db = g.gateway().database().dataSource();
-                await(
+                Poll.until(
                         "readings stored",
                         () -> {
                             try {
@@ -196,11 +197,6 @@ class ErasureTest {
     }
 
     static long count(DataSource db, String sql) throws SQLException {
-        try (Connection c = db.getConnection();
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        }
+        return Sql.count(db, sql);
     }
 }

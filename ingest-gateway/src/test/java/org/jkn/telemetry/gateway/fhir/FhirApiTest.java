@@ -1,8 +1,5 @@
 package org.jkn.telemetry.gateway.fhir;
 
-import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
-import static org.jkn.telemetry.gateway.GatewayFixture.PATIENT_ID;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,26 +11,30 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FhirApiTest {
 
-    @TempDir static Path dataDir;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900001";
+
+    static final String PATIENT_ID = GatewayFixture.patientId(NIK);
+    static final String EXAMPLE = GatewayFixture.example(NIK);
+    static final String OTHER_NIK = "3171020101900002";
     GatewayFixture gw;
 
     @BeforeAll
     void start() throws Exception {
-        gw = GatewayFixture.start(dataDir);
-        gw.consentToCollectingEverything("3273024506900002");
+        gw = GatewayFixture.shared(NIK);
+        gw.consentToCollectingEverything(OTHER_NIK);
         assertEquals(202, gw.postBatch(EXAMPLE).statusCode());
         // a second patient whose data must never show up in the first one's searches
         assertEquals(
@@ -41,11 +42,10 @@ class FhirApiTest {
                 gw.post(
                                 "/v1/readings",
                                 "application/json",
-                                EXAMPLE.replace("3171011508850001", "3273024506900002")
-                                        .getBytes(StandardCharsets.UTF_8),
-                                gw.patientToken("3273024506900002"))
+                                EXAMPLE.replace(NIK, OTHER_NIK).getBytes(StandardCharsets.UTF_8),
+                                gw.patientToken(OTHER_NIK))
                         .statusCode());
-        await("example stored", () -> gw.observationCount() == 4);
+        Poll.until("example stored", () -> gw.observationCount() == 4);
     }
 
     @AfterAll
@@ -259,13 +259,13 @@ class FhirApiTest {
         HttpResponse<String> r =
                 gw.get(
                         "/fhir/Patient?identifier="
-                                + enc("https://fhir.kemkes.go.id/id/nik|3171011508850001"));
+                                + enc("https://fhir.kemkes.go.id/id/nik|" + NIK));
         assertEquals(200, r.statusCode());
         JsonObject b = json(r);
         assertEquals(1, b.getInteger("total"));
         JsonObject patient = b.getJsonArray("entry").getJsonObject(0).getJsonObject("resource");
         assertEquals(PATIENT_ID, patient.getString("id"));
-        assertFalse(r.body().contains("3171011508850001"), "the NIK is not echoed or stored");
+        assertFalse(r.body().contains(NIK), "the NIK is not echoed or stored");
         assertEquals(200, gw.get("/fhir/Patient/" + PATIENT_ID).statusCode());
 
         assertEquals(
@@ -278,9 +278,7 @@ class FhirApiTest {
                         .getInteger("total"));
         assertEquals(
                 0,
-                json(gw.get(
-                                "/fhir/Patient?identifier="
-                                        + enc("http://example.org/other|3171011508850001")))
+                json(gw.get("/fhir/Patient?identifier=" + enc("http://example.org/other|" + NIK)))
                         .getInteger("total"));
         assertEquals(
                 400,

@@ -1,7 +1,5 @@
 package org.jkn.telemetry.gateway.fhir;
 
-import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.jkn.telemetry.gateway.GatewayFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,7 +16,6 @@ import ca.uhn.fhir.validation.ValidationResult;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -37,11 +34,11 @@ import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.normalizer.catalog.Category;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.query.ObservationIds;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A generated corpus (every type, every accepted unit, both range edges, every attribute choice,
@@ -55,7 +52,11 @@ class ObservationValidationTest {
 
     private static final String DEVICE = "corpus-1";
 
-    @TempDir static Path dataDir;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900151";
+
+    static final String PATIENT_ID = GatewayFixture.patientId(NIK);
+    static final String EXAMPLE = GatewayFixture.example(NIK);
     GatewayFixture gw;
     FhirContext fhir = FhirContext.forR4Cached();
     FhirValidator validator;
@@ -64,7 +65,7 @@ class ObservationValidationTest {
 
     @BeforeAll
     void start() throws Exception {
-        gw = GatewayFixture.start(dataDir);
+        gw = GatewayFixture.shared(NIK);
         ValidationSupportChain chain =
                 new ValidationSupportChain(
                         new DefaultProfileValidationSupport(fhir),
@@ -83,7 +84,7 @@ class ObservationValidationTest {
         }
         String batch =
                 "{\"patient\":\""
-                        + GatewayFixture.NIK
+                        + NIK
                         + "\",\"device\":{\"id\":\""
                         + DEVICE
                         + "\",\"manufacturer\":\"Acme\"},"
@@ -97,13 +98,13 @@ class ObservationValidationTest {
                 json(r).getJsonArray("rejected").size(),
                 () -> json(r).getJsonArray("rejected").encodePrettily());
         assertEquals(corpus.size(), json(r).getInteger("accepted"));
-        await("corpus stored", () -> gw.gateway().journal().pendingReadings() == 0);
+        Poll.until("corpus stored", () -> gw.gateway().journal().pendingReadings() == 0);
         for (int offset = 0; ; offset += 1000) {
             JsonObject page =
                     json(
                             gw.get(
                                     "/fhir/Observation?patient="
-                                            + GatewayFixture.PATIENT_ID
+                                            + PATIENT_ID
                                             + "&_count=1000&_offset="
                                             + offset));
             JsonArray entries = page.getJsonArray("entry");
@@ -135,9 +136,9 @@ class ObservationValidationTest {
             String id =
                     ObservationIds.id(
                             start,
-                            GatewayFixture.rowKey(DEVICE, item.id()),
+                            gw.rowKey(DEVICE, item.id()),
                             item.type(),
-                            ObservationIds.patientTag(GatewayFixture.PATIENT_ID));
+                            ObservationIds.patientTag(PATIENT_ID));
             JsonObject o = served.get(id);
             if (o == null) {
                 wrong.add(item.id() + " " + item.type() + ": not served");
@@ -269,16 +270,10 @@ class ObservationValidationTest {
         assertEquals(
                 List.of(),
                 errors(
-                        gw.get(
-                                        "/fhir/Observation?patient="
-                                                + GatewayFixture.PATIENT_ID
-                                                + "&_count=50")
-                                .body(),
+                        gw.get("/fhir/Observation?patient=" + PATIENT_ID + "&_count=50").body(),
                         null));
         assertEquals(List.of(), errors(gw.get("/fhir/metadata").body(), null));
-        assertEquals(
-                List.of(),
-                errors(gw.get("/fhir/Patient/" + GatewayFixture.PATIENT_ID).body(), null));
+        assertEquals(List.of(), errors(gw.get("/fhir/Patient/" + PATIENT_ID).body(), null));
     }
 
     @Test
@@ -286,7 +281,7 @@ class ObservationValidationTest {
         // guards the guard: the same check must fail on an Observation that breaks the heartrate
         // profile
         assertEquals(202, gw.postBatch(EXAMPLE.replace("watch-7f3a", "guard")).statusCode());
-        await("example stored", () -> gw.gateway().journal().pendingReadings() == 0);
+        Poll.until("example stored", () -> gw.gateway().journal().pendingReadings() == 0);
         JsonObject hr =
                 gw.observations("&code=8867-4")
                         .getJsonArray("entry")

@@ -10,18 +10,18 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import javax.sql.DataSource;
 import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The device registry's HTTP API over real HTTP, with hostile bodies and ids. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -30,12 +30,13 @@ class DevicesApiTest {
     static final String GOOD =
             "{\"patient\":\"3171011508850001\",\"manufacturer\":\"Acme\",\"model\":\"Band 5\",\"serial\":\"SN-1\"}";
 
-    @TempDir static Path dataDir;
     GatewayFixture gw;
 
     @BeforeAll
     void start() throws Exception {
-        gw = GatewayFixture.start(dataDir);
+        // the one class on the shared gateway whose patient is the fixture's default: it stores no
+        // readings, it only registers devices
+        gw = GatewayFixture.shared(GatewayFixture.NIK);
     }
 
     @AfterAll
@@ -61,16 +62,8 @@ class DevicesApiTest {
     }
 
     private long query(String sql, String arg) throws SQLException {
-        try (Connection c = gw.gateway().database().dataSource().getConnection();
-                PreparedStatement s = c.prepareStatement(sql)) {
-            if (arg != null) {
-                s.setString(1, arg);
-            }
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        }
+        DataSource ds = gw.gateway().database().dataSource();
+        return arg == null ? Sql.count(ds, sql) : Sql.count(ds, sql, arg);
     }
 
     private String text(String sql, String arg) throws SQLException {

@@ -22,6 +22,7 @@ import javax.net.ssl.SSLHandshakeException;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.config.ConfigKey;
 import org.jkn.telemetry.gateway.mqtt.SelfSignedCertificate;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,7 @@ class HttpsTest {
                             HttpResponse.BodyHandlers.ofString());
             assertEquals(202, up.statusCode(), up.body());
             assertEquals(v, up.version(), "negotiated by ALPN");
-            GatewayFixture.await("stored", () -> gw.observationCount() == 4);
+            Poll.until("stored", () -> gw.observationCount() == 4);
             HttpResponse<String> read =
                     https.send(
                             HttpRequest.newBuilder(

@@ -16,9 +16,7 @@ final class Bystander implements AutoCloseable {
     Bystander(int port, Devices.Device device) throws Exception {
         this.port = port;
         this.device = device;
-        this.wire = new MqttWire(port);
-        wire.send(MqttWire.connect(5, "bystander", device.id(), device.secret(), 60));
-        assertEquals(0, wire.read().connackCode());
+        this.wire = MqttWire.connected(port, 5, "bystander", device, 60);
     }
 
     /** The bystander's connection still publishes, and a new connection can be made and used. */

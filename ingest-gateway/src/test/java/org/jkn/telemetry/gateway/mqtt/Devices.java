@@ -29,13 +29,16 @@ final class Devices {
         }
     }
 
-    static final String OTHER_NIK = "3171014101900003";
+    /** A patient no device of these tests is registered to, and no other test class uses. */
+    static final String OTHER_NIK = "3171020101900112";
+
     private static final AtomicInteger SERIALS = new AtomicInteger();
 
     private Devices() {}
 
+    /** A device of the fixture's patient. */
     static Device register(GatewayFixture gw) throws Exception {
-        return register(gw, GatewayFixture.NIK);
+        return register(gw, gw.nik());
     }
 
     static Device register(GatewayFixture gw, String nik) throws Exception {

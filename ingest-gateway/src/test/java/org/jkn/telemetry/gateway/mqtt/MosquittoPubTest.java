@@ -11,11 +11,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Debian's {@code mosquitto_pub}, a client this project did not write, publishes to the embedded
@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MosquittoPubTest {
 
-    @TempDir static Path dir;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900141";
+
     private static GatewayFixture gw;
     private static Path mosquittoPub;
 
@@ -43,7 +45,7 @@ class MosquittoPubTest {
                 exe.isPresent(),
                 "mosquitto_pub is not installed (Debian: apt-get install mosquitto-clients)");
         mosquittoPub = exe.get();
-        gw = GatewayFixture.start(dir);
+        gw = GatewayFixture.shared(NIK);
     }
 
     @AfterAll
@@ -97,8 +99,7 @@ class MosquittoPubTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         // exit 0 only once the PUBACK came back, i.e. after the journal append
         assertEquals(0, p.exitValue(), "mosquitto_pub failed: " + out);
-        GatewayFixture.await(
-                "three readings through FHIR", () -> gw.observationCount() == before + 3);
+        Poll.until("three readings through FHIR", () -> gw.observationCount() == before + 3);
         List<String> ids =
                 gw.observations("").getJsonArray("entry").stream()
                         .map(

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * CONNECT with real Paho clients: who gets in, with which CONNACK codes, and revocation of live
@@ -32,14 +30,16 @@ class MqttConnectTest {
     private static final int V5_BAD_USER_OR_PASSWORD = 0x86;
     private static final int V5_NOT_AUTHORIZED = 0x87;
 
-    @TempDir static Path dataDir;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900121";
+
     GatewayFixture gw;
     int port;
     Devices.Device device;
 
     @BeforeAll
     void start() throws Exception {
-        gw = GatewayFixture.start(dataDir);
+        gw = GatewayFixture.shared(NIK);
         port = gw.gateway().mqtt().port();
         device = Devices.register(gw);
     }
@@ -47,15 +47,6 @@ class MqttConnectTest {
     @AfterAll
     void stop() {
         gw.close();
-    }
-
-    private double metric(String series) throws Exception {
-        for (String line : gw.get("/metrics").body().split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1));
-            }
-        }
-        return 0;
     }
 
     @Test
@@ -115,7 +106,7 @@ class MqttConnectTest {
             {device.id().toUpperCase(), device.secret()},
         };
         double refusedBefore =
-                metric("telemetry_mqtt_connects_refused_total{reason=\"bad-credentials\"}");
+                gw.metric("telemetry_mqtt_connects_refused_total{reason=\"bad-credentials\"}");
         for (String[] c : creds) {
             for (int version : new int[] {4, 5}) {
                 try (MqttWire w = new MqttWire(port)) {
@@ -134,12 +125,12 @@ class MqttConnectTest {
         }
         assertEquals(
                 refusedBefore + 2 * creds.length,
-                metric("telemetry_mqtt_connects_refused_total{reason=\"bad-credentials\"}"),
+                gw.metric("telemetry_mqtt_connects_refused_total{reason=\"bad-credentials\"}"),
                 "operators can see refused logins");
         try (PahoV5 c = PahoV5.create(port, "after-bad")) {
             c.connect(device);
             assertTrue(c.client.isConnected(), "refusals cost nothing else");
-            assertTrue(metric("telemetry_mqtt_connections") >= 1);
+            assertTrue(gw.metric("telemetry_mqtt_connections") >= 1);
         }
     }
 
@@ -169,7 +160,8 @@ class MqttConnectTest {
             Devices.revoke(gw, d);
             MqttDisconnectResponse r = v5.disconnected.get(5, TimeUnit.SECONDS);
             assertEquals(V5_NOT_AUTHORIZED, r.getReturnCode());
-            assertTrue(metric("telemetry_mqtt_disconnects_total{reason=\"not-authorized\"}") >= 1);
+            assertTrue(
+                    gw.metric("telemetry_mqtt_disconnects_total{reason=\"not-authorized\"}") >= 1);
             assertNotNull(v3.lost.get(5, TimeUnit.SECONDS), "the 3.1.1 connection is closed");
         }
         try (PahoV5 v5 = PahoV5.create(port, "revoked-v5");

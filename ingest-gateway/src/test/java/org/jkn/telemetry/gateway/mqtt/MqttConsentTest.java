@@ -5,15 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The MQTT path goes through the same consent check as HTTP: per reading, the rest of the publish
@@ -21,11 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MqttConsentTest {
 
-    @TempDir Path dataDir;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900131";
+
+    static final String PATIENT_ID = GatewayFixture.patientId(NIK);
 
     @Test
     void readingsWithoutConsentAreRejectedOneByOneAndTheConsentedOnesStored() throws Exception {
-        try (GatewayFixture gw = GatewayFixture.startWithoutConsent(dataDir)) {
+        try (GatewayFixture gw = GatewayFixture.sharedWithoutConsent(NIK)) {
             Devices.Device device = Devices.register(gw);
             String batch =
                     "{\"readings\":[{\"id\":\"mq-hr\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T09:00:00+07:00\",\"value\":64},"
@@ -58,7 +60,7 @@ class MqttConsentTest {
                         201,
                         gw.postConsent(
                                         org.jkn.telemetry.gateway.Consents.consent(
-                                                GatewayFixture.PATIENT_ID,
+                                                PATIENT_ID,
                                                 org.jkn.telemetry.gateway.Consents.collect()))
                                 .statusCode());
                 assertEquals(
@@ -76,7 +78,7 @@ class MqttConsentTest {
                 assertEquals(
                         "mq-flow", some.getJsonArray("rejected").getJsonObject(0).getString("id"));
             }
-            GatewayFixture.await("heart rate stored", () -> gw.observationCount() == 1);
+            Poll.until("heart rate stored", () -> gw.observationCount() == 1);
         }
     }
 

@@ -65,10 +65,7 @@ class MqttHostileTopicsTest {
     }
 
     private MqttWire connected(int version) throws Exception {
-        MqttWire w = new MqttWire(port);
-        w.send(MqttWire.connect(version, "topics", device.id(), device.secret(), 60));
-        assertEquals(0, w.read().connackCode());
-        return w;
+        return MqttWire.connected(port, version, "topics", device, 60);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.config.ConfigKey;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,12 +77,7 @@ class MqttLimitsTest {
     }
 
     private MqttWire connected(int version, String clientId) throws Exception {
-        MqttWire w = new MqttWire(port);
-        w.send(MqttWire.connect(version, clientId, device.id(), device.secret(), 30));
-        MqttWire.Packet connack = w.read();
-        assertEquals(MqttWire.CONNACK, connack.type());
-        assertEquals(0, connack.connackCode());
-        return w;
+        return MqttWire.connected(port, version, clientId, device, 30);
     }
 
     private void assertServerStillServes() throws Exception {
@@ -203,6 +199,7 @@ class MqttLimitsTest {
             w.send(MqttWire.connect(4, "awake", device.id(), device.secret(), 1));
             assertEquals(0, w.read().connackCode());
             for (int i = 0; i < 6; i++) { // 3 s in all, well past the 2 s a silent connection gets
+                // kept sleep: the time passing between pings is what is tested
                 Thread.sleep(500);
                 w.send(MqttWire.pingreq());
                 assertEquals(MqttWire.PINGRESP, w.read().type(), "pinging keeps it open");
@@ -224,6 +221,7 @@ class MqttLimitsTest {
             for (int i = 0; i < connect.length - 1 && !closed; i++) {
                 try {
                     trickle.send(new byte[] {connect[i]});
+                    // kept sleep: a client this slow is what is tested
                     Thread.sleep(100);
                 } catch (java.io.IOException e) {
                     closed = true;
@@ -276,7 +274,7 @@ class MqttLimitsTest {
                         other.client.isConnected(), "the limit is per device; client ids are too");
             }
             a.client.disconnect().waitForCompletion(PahoV5.WAIT_MILLIS);
-            GatewayFixture.await(
+            Poll.until(
                     "a slot to free up", () -> c.connect(PahoV5.options(d.id(), d.secret())) == 0);
             IMqttToken t = c.client.publish(d.readings(), Devices.batch("after-quota"), 1, false);
             t.waitForCompletion(PahoV5.WAIT_MILLIS);

@@ -1,12 +1,10 @@
 package org.jkn.telemetry.gateway.mqtt;
 
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +12,9 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.config.ConfigKey;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Ports;
+import org.jkn.telemetry.testing.Postgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,16 +30,13 @@ class MqttOverloadTest {
     @Test
     void aSpentJournalBudgetIsQuotaExceededOnV5AndNoPubAckOnV311() throws Exception {
         Path pgData = dir.resolve("pg");
-        int pgPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            pgPort = s.getLocalPort();
-        }
+        int pgPort = Ports.free();
         Map<ConfigKey, String> config = GatewayFixture.config(dir.resolve("gateway"));
         config.put(ConfigKey.DB_URL, "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres");
         config.put(ConfigKey.DB_USER, "postgres");
         config.put(ConfigKey.JOURNAL_MAX_PENDING_READINGS, "1");
 
-        EmbeddedPostgres pg = startPostgres(pgData, pgPort);
+        EmbeddedPostgres pg = Postgres.startKeepingData(pgData, pgPort);
         try (GatewayFixture gw = GatewayFixture.start(config)) {
             int port = gw.gateway().mqtt().port();
             Devices.Device device = Devices.register(gw);
@@ -55,7 +53,7 @@ class MqttOverloadTest {
                 // the patient's data key is cached by a first batch: a patient never seen before
                 // needs the database
                 assertEquals(0, v5.publish(device.readings(), Devices.batch("ov-0"), 1));
-                await(
+                Poll.until(
                         "the first batch is stored",
                         () -> gw.gateway().journal().pendingReadings() == 0);
                 pg.close(); // nothing drains from here on
@@ -86,7 +84,13 @@ class MqttOverloadTest {
                                     }
                                 });
                 IMqttDeliveryToken t = v3.publish(device.readings(), Devices.batch("ov-4"), 1);
-                Thread.sleep(1500);
+                // once counted as refused, it is decided: a PUBACK would have left before the count
+                Poll.until(
+                        "the 3.1.1 publish is refused",
+                        () ->
+                                gw.metric(
+                                                "telemetry_batches_refused_total{reason=\"journal-full\"}")
+                                        == 2);
                 assertFalse(
                         t.isComplete(),
                         "3.1.1 has no negative acknowledgement: no PUBACK for what was not stored");
@@ -107,46 +111,26 @@ class MqttOverloadTest {
                                 "telemetry_batches_refused_total{reason=\"journal-full\"} 2.0"),
                         metrics);
 
-                pg = startPostgres(pgData, pgPort);
-                await("backlog stored", () -> gw.gateway().journal().pendingReadings() == 0);
+                pg = Postgres.startKeepingData(pgData, pgPort);
+                Poll.until("backlog stored", () -> gw.gateway().journal().pendingReadings() == 0);
                 assertEquals(
                         0,
                         v5.publish(device.readings(), Devices.batch("ov-5"), 1),
                         "acknowledged again");
                 // the budget is one reading: ov-5 must be stored before there is room for ov-6
-                await("ov-5 stored", () -> gw.gateway().journal().pendingReadings() == 0);
+                Poll.until("ov-5 stored", () -> gw.gateway().journal().pendingReadings() == 0);
                 v3.publish(device.readings(), Devices.batch("ov-6"), 1)
                         .waitForCompletion(PahoV3.WAIT_MILLIS);
 
-                await("readings stored", () -> stored(gw, device, "ov-1", "ov-2", "ov-5", "ov-6"));
-                await("journal drained", () -> gw.gateway().journal().pendingReadings() == 0);
-                assertFalse(stored(gw, device, "ov-3"), "refused, so not stored");
-                assertFalse(stored(gw, device, "ov-4"), "never acknowledged, so not stored");
+                Poll.until(
+                        "readings stored",
+                        () -> gw.stored(device.id(), "ov-1", "ov-2", "ov-5", "ov-6"));
+                Poll.until("journal drained", () -> gw.gateway().journal().pendingReadings() == 0);
+                assertFalse(gw.stored(device.id(), "ov-3"), "refused, so not stored");
+                assertFalse(gw.stored(device.id(), "ov-4"), "never acknowledged, so not stored");
             }
         } finally {
             pg.close();
         }
-    }
-
-    private static boolean stored(GatewayFixture gw, Devices.Device d, String... readingIds) {
-        try {
-            String bundle = gw.observations("").encode();
-            for (String r : readingIds) {
-                if (!bundle.contains("-" + GatewayFixture.rowKey(d.id(), r) + "-")) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static EmbeddedPostgres startPostgres(Path data, int port) throws Exception {
-        return EmbeddedPostgres.builder()
-                .setDataDirectory(data)
-                .setCleanDataDirectory(false)
-                .setPort(port)
-                .start();
     }
 }

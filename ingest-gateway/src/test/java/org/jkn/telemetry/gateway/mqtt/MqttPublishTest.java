@@ -1,18 +1,13 @@
 package org.jkn.telemetry.gateway.mqtt;
 
-import static org.jkn.telemetry.gateway.GatewayFixture.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -20,11 +15,11 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Publishing readings with real Paho clients: what is stored, what is refused and how each version
@@ -37,14 +32,16 @@ class MqttPublishTest {
     private static final int TOPIC_NAME_INVALID = 0x90;
     private static final int PAYLOAD_FORMAT_INVALID = 0x99;
 
-    @TempDir static Path dataDir;
+    /** This class's own patient on the shared gateway: its searches find only its own data. */
+    static final String NIK = "3171020101900111";
+
     GatewayFixture gw;
     int port;
     Devices.Device device;
 
     @BeforeAll
     void start() throws Exception {
-        gw = GatewayFixture.start(dataDir);
+        gw = GatewayFixture.shared(NIK);
         port = gw.gateway().mqtt().port();
         device = Devices.register(gw);
     }
@@ -54,51 +51,14 @@ class MqttPublishTest {
         gw.close();
     }
 
-    /** Observation ids of the test patient's stored readings. */
-    private Set<String> observationIds() throws Exception {
-        Set<String> ids = new HashSet<>();
-        JsonArray entries = gw.observations("").getJsonArray("entry", new JsonArray());
-        for (int i = 0; i < entries.size(); i++) {
-            ids.add(entries.getJsonObject(i).getJsonObject("resource").getString("id"));
-        }
-        return ids;
-    }
-
-    /** True when the device's reading is stored: an Observation id carries the hash of its key. */
-    private boolean stored(Set<String> observationIds, String readingId) {
-        String key = "-" + GatewayFixture.rowKey(device.id(), readingId);
-        return observationIds.stream().anyMatch(id -> id.contains(key + "-"));
-    }
-
-    private void awaitStored(String... readingIds) throws InterruptedException {
-        await(
+    private void awaitStored(String... readingIds) {
+        Poll.until(
                 "readings " + String.join(",", readingIds) + " in FHIR",
-                () -> {
-                    try {
-                        Set<String> ids = observationIds();
-                        for (String r : readingIds) {
-                            if (!stored(ids, r)) {
-                                return false;
-                            }
-                        }
-                        return true;
-                    } catch (Exception e) {
-                        return false;
-                    }
-                });
+                () -> gw.stored(device.id(), readingIds));
     }
 
     private void awaitDrained() throws InterruptedException {
-        await("journal drained", () -> gw.gateway().journal().pendingReadings() == 0);
-    }
-
-    private double metric(String line) throws Exception {
-        for (String l : gw.get("/metrics").body().split("\n")) {
-            if (l.startsWith(line + " ")) {
-                return Double.parseDouble(l.substring(line.length() + 1));
-            }
-        }
-        return 0;
+        Poll.until("journal drained", () -> gw.gateway().journal().pendingReadings() == 0);
     }
 
     @Test
@@ -137,15 +97,12 @@ class MqttPublishTest {
 
     @Test
     void aPayloadNamingTheRegisteredPatientIsAcceptedAndAnotherPatientIsRefused() throws Exception {
-        double mismatches = metric("telemetry_batches_refused_total{reason=\"patient-mismatch\"}");
+        double mismatches =
+                gw.metric("telemetry_batches_refused_total{reason=\"patient-mismatch\"}");
         try (PahoV5 v5 = PahoV5.create(port, "v5-patient")) {
             v5.connect(device);
             assertEquals(
-                    0,
-                    v5.publish(
-                            device.readings(),
-                            Devices.batchFor(GatewayFixture.NIK, "same-patient"),
-                            1));
+                    0, v5.publish(device.readings(), Devices.batchFor(NIK, "same-patient"), 1));
             assertEquals(
                     NOT_AUTHORIZED,
                     v5.publish(
@@ -167,10 +124,10 @@ class MqttPublishTest {
         }
         awaitStored("same-patient", "after-refusal");
         awaitDrained();
-        assertFalse(stored(observationIds(), "other-patient"));
+        assertFalse(gw.stored(device.id(), "other-patient"));
         assertEquals(
                 mismatches + 2,
-                metric("telemetry_batches_refused_total{reason=\"patient-mismatch\"}"));
+                gw.metric("telemetry_batches_refused_total{reason=\"patient-mismatch\"}"));
         HttpCheck.noObservationsFor(gw, Devices.OTHER_NIK);
     }
 
@@ -189,13 +146,13 @@ class MqttPublishTest {
         }
         awaitStored("dm-own");
         awaitDrained();
-        assertFalse(stored(observationIds(), "dm"));
+        assertFalse(gw.stored(device.id(), "dm"));
     }
 
     @Test
     void somethingThatIsNotABatchIsRefusedAsPayloadFormatInvalidAndAcknowledgedOn311()
             throws Exception {
-        double malformed = metric("telemetry_batches_refused_total{reason=\"malformed-json\"}");
+        double malformed = gw.metric("telemetry_batches_refused_total{reason=\"malformed-json\"}");
         try (PahoV5 v5 = PahoV5.create(port, "v5-garbage");
                 PahoV3 v3 = PahoV3.create(port, "v3-garbage")) {
             v5.connect(device);
@@ -213,13 +170,13 @@ class MqttPublishTest {
         }
         assertEquals(
                 malformed + 2,
-                metric("telemetry_batches_refused_total{reason=\"malformed-json\"}"));
+                gw.metric("telemetry_batches_refused_total{reason=\"malformed-json\"}"));
     }
 
     @Test
     void perReadingRejectionsAreCountedAndReportedOnTheResponseTopic() throws Exception {
         double implausible =
-                metric("telemetry_readings_rejected_total{reason=\"implausible-value\"}");
+                gw.metric("telemetry_readings_rejected_total{reason=\"implausible-value\"}");
         String batch =
                 "{\"readings\":[{\"id\":\"rt-ok\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T09:00:00+07:00\",\"value\":64},"
                         + "{\"id\":\"rt-bad\",\"type\":\"heart_rate\",\"time\":\"2026-11-22T09:01:00+07:00\",\"value\":900}]}";
@@ -256,7 +213,7 @@ class MqttPublishTest {
         awaitStored("rt-ok");
         assertEquals(
                 implausible + 1,
-                metric("telemetry_readings_rejected_total{reason=\"implausible-value\"}"));
+                gw.metric("telemetry_readings_rejected_total{reason=\"implausible-value\"}"));
     }
 
     @Test
@@ -319,12 +276,11 @@ class MqttPublishTest {
         }
         awaitStored("own-after");
         awaitDrained();
-        Set<String> ids = observationIds();
         for (String id :
                 new String[] {
                     "foreign", "own-responses", "share", "sys", "foreign-qos0", "foreign-v3"
                 }) {
-            assertFalse(stored(ids, id), id);
+            assertFalse(gw.stored(device.id(), id), id);
         }
     }
 }

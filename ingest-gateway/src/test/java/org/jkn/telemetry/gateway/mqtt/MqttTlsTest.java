@@ -13,6 +13,7 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.config.ConfigKey;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class MqttTlsTest {
             v3.publish(device.readings(), Devices.batch("tls-2"), 1)
                     .waitForCompletion(PahoV3.WAIT_MILLIS);
         }
-        GatewayFixture.await("readings sent over TLS stored", () -> gw.observationCount() >= 2);
+        Poll.until("readings sent over TLS stored", () -> gw.observationCount() >= 2);
     }
 
     @Test

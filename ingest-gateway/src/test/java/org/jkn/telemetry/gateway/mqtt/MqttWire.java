@@ -67,6 +67,31 @@ final class MqttWire implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /**
+     * A connection that sent CONNECT (clean start) with the device's credentials and was accepted
+     * with CONNACK 0.
+     */
+    static MqttWire connected(
+            int port, int version, String clientId, Devices.Device device, int keepAlive)
+            throws IOException {
+        MqttWire w = new MqttWire(port);
+        w.send(connect(version, clientId, device.id(), device.secret(), keepAlive));
+        Packet connack = w.read();
+        if (connack == null || connack.type() != CONNACK || connack.connackCode() != 0) {
+            w.close();
+            throw new AssertionError(
+                    "CONNECT of "
+                            + clientId
+                            + " not accepted: "
+                            + (connack == null
+                                    ? "connection closed"
+                                    : connack.type() != CONNACK
+                                            ? "packet type " + connack.type()
+                                            : "CONNACK " + connack.connackCode()));
+        }
+        return w;
+    }
+
     void send(byte[]... packets) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (byte[] p : packets) {

@@ -20,6 +20,7 @@ import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
 import org.jkn.telemetry.store.query.DateBound;
 import org.jkn.telemetry.store.query.DatePrefix;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -163,15 +164,13 @@ class AuditLogTest {
         SQLException update =
                 assertThrows(
                         SQLException.class,
-                        () ->
-                                TestDatabases.execute(
-                                        db.dataSource(), "update audit_events set outcome = 0"));
+                        () -> Sql.execute(db.dataSource(), "update audit_events set outcome = 0"));
         assertEquals("42501", update.getSQLState());
         SQLException delete =
                 assertThrows(
                         SQLException.class,
                         () ->
-                                TestDatabases.execute(
+                                Sql.execute(
                                         db.dataSource(),
                                         "delete from audit_events where patient_id = 'p-a'"));
         assertEquals("42501", delete.getSQLState());
@@ -204,7 +203,7 @@ class AuditLogTest {
                                         AuditRecord r = log.append(entry("p-c" + n, 4));
                                         // another connection sees it at once: append returned only
                                         // after the commit
-                                        if (TestDatabases.count(
+                                        if (Sql.count(
                                                         db.dataSource(),
                                                         "select count(*) from audit_events where id = ?",
                                                         r.id())
@@ -223,19 +222,19 @@ class AuditLogTest {
         }
         assertEquals(
                 threads * each,
-                TestDatabases.count(
+                Sql.count(
                         db.dataSource(),
                         "select count(*) from audit_events where patient_id like 'p-c%'"));
     }
 
     @Test
     void anAppendTheDatabaseRefusesThrowsAndLaterOnesSucceed() throws Exception {
-        TestDatabases.execute(
+        Sql.execute(
                 db.dataSource(),
                 "create function refuse() returns trigger language plpgsql as $$ begin "
                         + "if new.patient_id = 'p-refused' then raise exception 'refused' using errcode = '53100'; end if; "
                         + "return new; end $$");
-        TestDatabases.execute(
+        Sql.execute(
                 db.dataSource(),
                 "create trigger refuse before insert on audit_events for each row execute function refuse()");
         try {
@@ -243,11 +242,11 @@ class AuditLogTest {
                     assertThrows(SQLException.class, () -> log.append(entry("p-refused", 4)));
             assertEquals("53100", e.getSQLState());
         } finally {
-            TestDatabases.execute(db.dataSource(), "drop trigger refuse on audit_events");
+            Sql.execute(db.dataSource(), "drop trigger refuse on audit_events");
         }
         assertEquals(
                 0,
-                TestDatabases.count(
+                Sql.count(
                         db.dataSource(),
                         "select count(*) from audit_events where patient_id = 'p-refused'"));
         assertTrue(log.read(log.append(entry("p-after", 4)).id()).isPresent());

@@ -23,6 +23,7 @@ import org.jkn.telemetry.store.db.DatabaseConfig;
 import org.jkn.telemetry.store.db.EmbeddedDatabase;
 import org.jkn.telemetry.store.db.SchemaMaintenance;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,12 +70,11 @@ class AuditPartitionsTest {
                 assertEquals("p-old", old.entry().patientId());
                 assertEquals(
                         1,
-                        TestDatabases.count(
-                                db.dataSource(), "select count(*) from audit_events_p2026_10"),
+                        Sql.count(db.dataSource(), "select count(*) from audit_events_p2026_10"),
                         "in its month");
                 assertEquals(
                         0,
-                        TestDatabases.count(
+                        Sql.count(
                                 db.dataSource(),
                                 "select count(*) from pg_class where relname = 'audit_events_v6'"));
 
@@ -90,7 +90,7 @@ class AuditPartitionsTest {
                     SQLException refused =
                             assertThrows(
                                     SQLException.class,
-                                    () -> TestDatabases.execute(db.dataSource(), sql),
+                                    () -> Sql.execute(db.dataSource(), sql),
                                     sql);
                     assertEquals("42501", refused.getSQLState(), sql);
                 }
@@ -109,7 +109,7 @@ class AuditPartitionsTest {
         try (Database db = TestDatabases.openWithFixturePartitions(dir.resolve("pg"))) {
             DataSource ds = db.dataSource();
             assertTrue(exists(ds, "audit_events_p2027_02"), "partitions are made months ahead");
-            TestDatabases.execute(
+            Sql.execute(
                     ds,
                     "select ensure_audit_partitions('2026-06-01T00:00:00Z', '2026-08-01T00:00:00Z')");
             AuditRecord june;
@@ -131,15 +131,13 @@ class AuditPartitionsTest {
             new SchemaMaintenance(ds, keepAll).run(now);
             assertEquals(
                     1,
-                    TestDatabases.count(
-                            ds, "select count(*) from audit_events where id = ?", june.id()),
+                    Sql.count(ds, "select count(*) from audit_events where id = ?", june.id()),
                     "no retention set: kept, however old");
 
             new SchemaMaintenance(ds, withAuditRetention(keepAll, Duration.ofDays(31))).run(now);
             assertEquals(
                     0,
-                    TestDatabases.count(
-                            ds, "select count(*) from audit_events where id = ?", june.id()),
+                    Sql.count(ds, "select count(*) from audit_events where id = ?", june.id()),
                     "June ended more than 31 days ago: its month is dropped");
             assertFalse(exists(ds, "audit_events_p2026_06"));
             assertTrue(exists(ds, thisMonth), "the current month stays");
@@ -151,7 +149,7 @@ class AuditPartitionsTest {
                     assertThrows(
                             SQLException.class,
                             () ->
-                                    TestDatabases.execute(
+                                    Sql.execute(
                                             ds, "select drop_audit_partitions_before('infinity')"));
             assertEquals(
                     "22023",
@@ -178,7 +176,6 @@ class AuditPartitionsTest {
     }
 
     private static boolean exists(DataSource ds, String table) throws SQLException {
-        return TestDatabases.count(ds, "select count(*) from pg_class where relname = ?", table)
-                == 1;
+        return Sql.count(ds, "select count(*) from pg_class where relname = ?", table) == 1;
     }
 }

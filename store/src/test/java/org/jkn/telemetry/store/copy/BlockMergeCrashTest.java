@@ -30,7 +30,6 @@ import javax.sql.DataSource;
 import org.jkn.telemetry.normalizer.NormalizedReading;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.db.Database;
-import org.jkn.telemetry.store.fixtures.Poll;
 import org.jkn.telemetry.store.fixtures.Readings;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
@@ -40,6 +39,7 @@ import org.jkn.telemetry.store.query.ObservationIds;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
 import org.jkn.telemetry.store.query.StoredReading;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -543,6 +543,7 @@ class BlockMergeCrashTest {
      * committing.
      */
     private static void pauseAtRandom() throws InterruptedException {
+        // kept sleep: the random moment of the kill is what is tested, there is no state to poll
         Thread.sleep(ThreadLocalRandom.current().nextInt(40));
     }
 

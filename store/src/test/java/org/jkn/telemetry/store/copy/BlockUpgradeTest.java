@@ -19,6 +19,7 @@ import org.jkn.telemetry.store.query.ObservationIds;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
 import org.jkn.telemetry.store.query.StoredReading;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +58,7 @@ class BlockUpgradeTest {
             BlockUpgrade upgrade =
                     new BlockUpgrade(db.dataSource(), TestCrypto.of(db.dataSource()));
             assertEquals(2, upgrade.step(2));
-            assertEquals(3, TestDatabases.count(db.dataSource(), "select count(*) from readings"));
+            assertEquals(3, Sql.count(db.dataSource(), "select count(*) from readings"));
             assertEquals(
                     before,
                     queries.search(all),
@@ -72,11 +73,9 @@ class BlockUpgradeTest {
             }
 
             assertEquals(3, upgrade.run(2));
-            assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from readings"));
+            assertEquals(0, Sql.count(db.dataSource(), "select count(*) from readings"));
             assertEquals(
-                    5,
-                    TestDatabases.count(
-                            db.dataSource(), "select sum(n_readings) from reading_blocks"));
+                    5, Sql.count(db.dataSource(), "select sum(n_readings) from reading_blocks"));
             assertEquals(before, queries.search(all), "the same readings with the same ids");
             for (StoredReading r : before) {
                 assertTrue(ObservationIds.parse(r.observationId()).legacy());
@@ -98,7 +97,7 @@ class BlockUpgradeTest {
     void plaintextRowsOfEarlierVersionsMoveIntoBlocksAndReadTheSame() throws Exception {
         try (Database db = TestDatabases.openWithFixturePartitions(dir.resolve("pg"))) {
             // what versions before encryption at rest wrote (V1-V3 layout)
-            TestDatabases.execute(
+            Sql.execute(
                     db.dataSource(),
                     """
                     insert into patients (id) values ('p-legacy');
@@ -125,8 +124,8 @@ class BlockUpgradeTest {
 
             assertEquals(2, new BlockUpgrade(db.dataSource(), crypto).run(1));
 
-            assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from readings"));
-            assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from devices"));
+            assertEquals(0, Sql.count(db.dataSource(), "select count(*) from readings"));
+            assertEquals(0, Sql.count(db.dataSource(), "select count(*) from devices"));
             List<StoredReading> after = queries.search(all);
             assertEquals(2, after.size());
             for (int i = 0; i < 2; i++) {

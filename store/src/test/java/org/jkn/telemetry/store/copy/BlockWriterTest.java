@@ -23,6 +23,7 @@ import org.jkn.telemetry.store.journal.JournalBatch;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
 import org.jkn.telemetry.store.query.StoredReading;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,7 @@ class BlockWriterTest {
         }
         assertEquals(
                 4 * 25 + 25,
-                TestDatabases.count(
+                Sql.count(
                         db.dataSource(),
                         "select sum(n_readings) from reading_blocks where patient_id = 'p-race'"));
         List<StoredReading> all =
@@ -125,7 +126,7 @@ class BlockWriterTest {
             assertEquals(16, writer.write(pending(crypto, batches).blocks(), "split-test", 41));
             assertEquals(
                     41,
-                    TestDatabases.count(
+                    Sql.count(
                             db.dataSource(),
                             "select last_index from journal_checkpoints where journal_id = 'split-test'"));
             assertEquals(
@@ -135,7 +136,7 @@ class BlockWriterTest {
         }
         assertEquals(
                 16,
-                TestDatabases.count(
+                Sql.count(
                         db.dataSource(),
                         "select sum(n_readings) from reading_blocks where patient_id like 'p-split-%'"));
     }

@@ -18,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.jkn.telemetry.normalizer.NormalizedReading;
 import org.jkn.telemetry.store.db.Database;
-import org.jkn.telemetry.store.fixtures.Poll;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
 import org.jkn.telemetry.store.journal.DrainListener;
@@ -27,6 +26,8 @@ import org.jkn.telemetry.store.journal.JournalDrainer;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
 import org.jkn.telemetry.store.query.StoredReading;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,7 +92,7 @@ class EnvelopeEncryptionTest {
             assertEquals(1, keys.size(), "every instance uses the same key");
             assertEquals(
                     1,
-                    TestDatabases.count(
+                    Sql.count(
                             db.dataSource(),
                             "select count(*) from data_keys where patient_id = 'p-race'"));
         } finally {
@@ -172,17 +173,17 @@ class EnvelopeEncryptionTest {
         }
         assertEquals(
                 0,
-                TestDatabases.count(
+                Sql.count(
                         db.dataSource(),
                         "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-journal-erased'"));
         assertEquals(
                 0,
-                TestDatabases.count(
+                Sql.count(
                         db.dataSource(),
                         "select count(*) from patients where id = 'p-journal-erased'"));
         assertEquals(
                 2,
-                TestDatabases.count(
+                Sql.count(
                         db.dataSource(),
                         "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-journal-kept'"));
         assertEquals(2, inserted.get());
@@ -194,7 +195,7 @@ class EnvelopeEncryptionTest {
                 TestCrypto.create(db.dataSource(), new KekRing(TestCrypto.KEK, List.of()));
         crypto.keys().current("p-wrap-a");
         crypto.keys().current("p-wrap-b");
-        TestDatabases.execute(
+        Sql.execute(
                 db.dataSource(),
                 "update data_keys set wrapped = (select wrapped from data_keys where patient_id = 'p-wrap-a') "
                         + "where patient_id = 'p-wrap-b'");

@@ -20,6 +20,7 @@ import org.jkn.telemetry.store.journal.JournalBatch;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
 import org.jkn.telemetry.store.query.StoredReading;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,7 +80,7 @@ class KekRotationTest {
         assertEquals(3, rewrapped);
         assertEquals(
                 0,
-                TestDatabases.count(
+                Sql.count(
                         db.dataSource(),
                         "select count(*) from data_keys where kek_id = 'old-kek'"));
 

@@ -16,6 +16,7 @@ public final class OrphanPostmasterMain {
         EmbeddedDatabase.start(Path.of(args[0]));
         System.out.println(READY);
         System.out.flush();
+        // kept sleep: a child process that waits to be killed, there is nothing to poll
         Thread.sleep(Long.MAX_VALUE);
     }
 }

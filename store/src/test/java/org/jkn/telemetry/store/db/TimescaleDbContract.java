@@ -2,7 +2,7 @@ package org.jkn.telemetry.store.db;
 
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
-import static org.jkn.telemetry.store.fixtures.TestDatabases.count;
+import static org.jkn.telemetry.testing.Sql.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

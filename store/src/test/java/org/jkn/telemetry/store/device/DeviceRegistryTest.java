@@ -1,6 +1,6 @@
 package org.jkn.telemetry.store.device;
 
-import static org.jkn.telemetry.store.fixtures.TestDatabases.count;
+import static org.jkn.telemetry.testing.Sql.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -24,6 +24,7 @@ import org.jkn.telemetry.store.crypto.DeviceSealer;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -312,7 +313,7 @@ class DeviceRegistryTest {
     @Test
     void registrationsStoredInClearByEarlierVersionsAreSealedAtStart() throws Exception {
         DeviceCredentials old = register();
-        TestDatabases.execute(
+        Sql.execute(
                 db.dataSource(),
                 "update registered_devices set attrs_sealed = null, attrs_key_version = null, "
                         + "manufacturer = 'Old Maker', model = 'Old Model' where id = '"

@@ -37,9 +37,10 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
 import net.openhft.chronicle.wire.Wires;
 import org.jkn.telemetry.store.db.Database;
-import org.jkn.telemetry.store.fixtures.Poll;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -178,7 +179,7 @@ class JournalCrashRecoveryTest {
         }
         assertEquals(
                 unstored + 1,
-                TestDatabases.count(
+                Sql.count(
                         db.dataSource(),
                         "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = '"
                                 + patient

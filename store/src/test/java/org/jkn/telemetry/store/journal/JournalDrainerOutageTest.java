@@ -10,14 +10,15 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.jkn.telemetry.store.db.Database;
-import org.jkn.telemetry.store.fixtures.Poll;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Ports;
+import org.jkn.telemetry.testing.Postgres;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,9 +44,7 @@ class JournalDrainerOutageTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = Ports.free();
         startOnSamePort();
         String url = server.getJdbcUrl("postgres", "postgres");
         try (Database migrated = Database.open(TestDatabases.external(url, "postgres", null))) {
@@ -117,7 +116,7 @@ class JournalDrainerOutageTest {
         assertEquals(0, journal.pendingReadings());
         assertEquals(
                 3,
-                TestDatabases.count(
+                Sql.count(
                         pool,
                         "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-outage'"));
     }
@@ -151,7 +150,7 @@ class JournalDrainerOutageTest {
         assertEquals(0, journal.pendingReadings());
         assertEquals(
                 2,
-                TestDatabases.count(
+                Sql.count(
                         pool,
                         "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-late-start'"));
     }
@@ -162,14 +161,6 @@ class JournalDrainerOutageTest {
     }
 
     private static void startOnSamePort() throws IOException {
-        server =
-                EmbeddedPostgres.builder()
-                        .setDataDirectory(shared.resolve("pg"))
-                        .setCleanDataDirectory(false)
-                        .setRegisterShutdownHook(false)
-                        .setPort(port)
-                        .setPGStartupWait(Duration.ofSeconds(60))
-                        .setServerConfig("listen_addresses", "127.0.0.1")
-                        .start();
+        server = Postgres.startKeepingData(shared.resolve("pg"), port);
     }
 }

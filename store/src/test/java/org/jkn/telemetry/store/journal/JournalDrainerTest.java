@@ -13,9 +13,10 @@ import java.time.Instant;
 import java.util.List;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.db.SchemaMaintenance;
-import org.jkn.telemetry.store.fixtures.Poll;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,13 +99,13 @@ class JournalDrainerTest {
         assertEquals(4, listener.inserted.get());
         assertEquals(
                 last,
-                TestDatabases.count(
+                Sql.count(
                         db.dataSource(),
                         "select last_index from journal_checkpoints where journal_id = ?",
                         journal.id()));
         assertEquals(
                 0,
-                TestDatabases.count(
+                Sql.count(
                         db.dataSource(),
                         "select count(*) from devices where patient_id = ?",
                         patient),
@@ -287,7 +288,7 @@ class JournalDrainerTest {
     }
 
     private long storedReadings() throws SQLException {
-        return TestDatabases.count(
+        return Sql.count(
                 db.dataSource(),
                 "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = ?",
                 patient);

@@ -8,7 +8,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,9 +17,11 @@ import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.jkn.telemetry.store.crypto.ReadingCrypto;
 import org.jkn.telemetry.store.db.Database;
-import org.jkn.telemetry.store.fixtures.Poll;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Ports;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,7 +103,7 @@ class JournalPruningTest {
             }
             assertEquals(
                     4,
-                    TestDatabases.count(
+                    Sql.count(
                             db.dataSource(),
                             "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-prune'"));
             assertEquals(4, listener.inserted.get(), "nothing replayed twice, nothing lost");
@@ -163,17 +164,14 @@ class JournalPruningTest {
             }
             assertEquals(
                     3,
-                    TestDatabases.count(
+                    Sql.count(
                             db.dataSource(),
                             "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-kept'"));
         }
     }
 
     private static HikariDataSource unreachableDatabase() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free();
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + port + "/postgres");
         hc.setUsername("postgres");

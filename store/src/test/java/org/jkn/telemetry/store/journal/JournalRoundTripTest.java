@@ -22,7 +22,6 @@ import org.jkn.telemetry.normalizer.DeviceInfo;
 import org.jkn.telemetry.normalizer.NormalizedReading;
 import org.jkn.telemetry.store.crypto.SealedRecords;
 import org.jkn.telemetry.store.db.Database;
-import org.jkn.telemetry.store.fixtures.Poll;
 import org.jkn.telemetry.store.fixtures.Readings;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
@@ -30,6 +29,8 @@ import org.jkn.telemetry.store.query.ObservationIds;
 import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.ReadingQueries;
 import org.jkn.telemetry.store.query.StoredReading;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -237,7 +238,7 @@ class JournalRoundTripTest {
             assertEquals(2, listener.inserted.get());
             assertEquals(
                     2,
-                    TestDatabases.count(
+                    Sql.count(
                             db.dataSource(),
                             "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = 'p-corrupt'"));
         } finally {

@@ -36,6 +36,7 @@ public final class JournalSmokeMain {
                 read = dc.isPresent() ? JournalCodec.read(dc.wire().bytes()) : null;
             }
         }
+        // kept sleep: a child process's lifetime, so that a background thread has the time to act
         Thread.sleep(Long.parseLong(args[1]));
         System.exit(sent.equals(read) ? 0 : 2);
     }

@@ -17,6 +17,7 @@ import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
 import org.jkn.telemetry.store.journal.JournalBatch;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,7 +72,7 @@ class BlockSearchOracleTest {
                 expected.add(queries.search(q));
             }
             new BlockUpgrade(db.dataSource(), TestCrypto.of(db.dataSource())).run(100);
-            assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from readings"));
+            assertEquals(0, Sql.count(db.dataSource(), "select count(*) from readings"));
             for (int s = 0; s < searches.size(); s++) {
                 assertEquals(
                         expected.get(s),

@@ -7,15 +7,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -30,7 +26,11 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.gateway.GatewayProcess;
 import org.jkn.telemetry.gateway.config.ConfigKey;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Ports;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,10 +52,7 @@ class BrokerBridgeKillTest {
     @Test
     void everyAcknowledgedReadingIsStoredOnceWhenAnInstanceDiesMidStream() throws Exception {
         try (Mosquitto broker = Mosquitto.start(dir)) {
-            int pgPort;
-            try (ServerSocket s = new ServerSocket(0)) {
-                pgPort = s.getLocalPort();
-            }
+            int pgPort = Ports.free();
             String jdbc = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
             try (EmbeddedPostgres pg =
                     EmbeddedPostgres.builder()
@@ -78,27 +75,22 @@ class BrokerBridgeKillTest {
                                 GatewayProcess.start(
                                         b,
                                         dir.resolve("gw-b.log")); // same data dir, same client id
-                        long deadline =
-                                System.nanoTime()
-                                        + 180_000_000_000L; // patience on a loaded machine, not a
-                        // bound under test
-                        long stored = count(jdbc, device);
-                        while (stored < acknowledged && System.nanoTime() < deadline) {
-                            Thread.sleep(200);
-                            stored = count(jdbc, device);
-                        }
+                        GatewayProcess restarted = second;
+                        Poll.until(
+                                "every acknowledged reading is stored",
+                                // patience on a loaded machine, not a bound under test
+                                Duration.ofMinutes(3),
+                                () -> count(pg, device) >= acknowledged,
+                                () -> report(first, restarted));
+                        long stored = count(pg, device);
                         if (stored != acknowledged) { // above would be a reading stored twice
                             fail(
                                     "every acknowledged reading stored exactly once: "
                                             + stored
                                             + " of "
                                             + acknowledged
-                                            + "\n--- first instance ---\n"
-                                            + counters(first.get("/metrics").body())
-                                            + "\n--- second instance ---\n"
-                                            + counters(second.get("/metrics").body())
-                                            + "\n--- second instance's log ---\n"
-                                            + tail(dir.resolve("gw-b.log")));
+                                            + "\n"
+                                            + report(first, restarted));
                         }
                         double firstShare = accepted(first.get("/metrics"));
                         assertTrue(
@@ -170,10 +162,8 @@ class BrokerBridgeKillTest {
                             .append('}');
                 }
                 byte[] payload = batch.append("]}").toString().getBytes(StandardCharsets.UTF_8);
-                if (publishUntilAcknowledged(
-                        publisher, o, "devices/" + device + "/readings", payload)) {
-                    acknowledged += PER_PUBLISH;
-                }
+                publishUntilAcknowledged(publisher, o, "devices/" + device + "/readings", payload);
+                acknowledged += PER_PUBLISH;
             }
         } finally {
             publisher.disconnect().waitForCompletion(5_000);
@@ -187,44 +177,54 @@ class BrokerBridgeKillTest {
      * machine, a dropped connection) is retried, reconnecting first if needed, for up to a minute.
      * A retry can only duplicate a publish, and storage is idempotent, which the test checks too.
      */
-    private static boolean publishUntilAcknowledged(
-            MqttAsyncClient publisher, MqttConnectionOptions o, String topic, byte[] payload)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (!publisher.isConnected()) {
-                    publisher.connect(o).waitForCompletion(10_000);
-                }
-                MqttMessage m =
-                        new MqttMessage(
-                                payload); // a fresh message: the timed-out one may still be in
-                // flight
-                m.setQos(1);
-                publisher.publish(topic, m).waitForCompletion(10_000);
-                return true;
-            } catch (MqttException e) {
-                Thread.sleep(200);
-            }
-        }
-        return false; // not acknowledged by the broker: not counted, and the assertion on the total
-        // shows it
+    private static void publishUntilAcknowledged(
+            MqttAsyncClient publisher, MqttConnectionOptions o, String topic, byte[] payload) {
+        Poll.until(
+                "the broker acknowledges a publish",
+                Duration.ofMinutes(1),
+                () -> {
+                    try {
+                        if (!publisher.isConnected()) {
+                            publisher.connect(o).waitForCompletion(10_000);
+                        }
+                        MqttMessage m =
+                                new MqttMessage(
+                                        payload); // a fresh message: the timed-out one may still be
+                        // in flight
+                        m.setQos(1);
+                        publisher.publish(topic, m).waitForCompletion(10_000);
+                        return true;
+                    } catch (MqttException e) {
+                        return false;
+                    }
+                });
     }
 
     /**
      * Readings stored for the device's patient (the only one publishing here). Every acknowledged
      * reading has its own key, so a reading stored twice shows as a count above the acknowledged.
      */
-    private static long count(String jdbc, String device) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
-                PreparedStatement s =
-                        c.prepareStatement(
-                                "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = ?")) {
-            s.setString(1, GatewayFixture.PATIENT_ID);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
+    private static long count(EmbeddedPostgres pg, String device) throws Exception {
+        return Sql.count(
+                pg.getPostgresDatabase(),
+                "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = ?",
+                GatewayFixture.PATIENT_ID);
+    }
+
+    /** Both instances' counters and the second one's log, for a failure message. */
+    private String report(GatewayFixture first, GatewayProcess second) {
+        try {
+            return "--- first instance ---\n"
+                    + counters(first.get("/metrics").body())
+                    + "\n--- second instance ---\n"
+                    + counters(second.get("/metrics").body())
+                    + "\n--- second instance's log ---\n"
+                    + tail(dir.resolve("gw-b.log"));
+        } catch (IOException e) {
+            return "(metrics unavailable: " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
         }
     }
 

@@ -3,13 +3,15 @@ package org.jkn.telemetry.gateway.mqtt.bridge;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Ports;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -49,10 +51,7 @@ final class Mosquitto implements AutoCloseable {
         Assumptions.assumeTrue(
                 exe.isPresent(),
                 "mosquitto is not installed (Debian: apt-get install mosquitto); .ci/run installs it");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free();
         Path data = Files.createDirectories(dir.resolve("mosquitto"));
         Path conf = data.resolve("mosquitto.conf");
         Files.writeString(
@@ -79,21 +78,30 @@ final class Mosquitto implements AutoCloseable {
             throw e;
         }
         Mosquitto m = new Mosquitto(p, port, log);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                Assumptions.abort(
-                        "mosquitto exited with " + p.exitValue() + " at start: " + m.logTail());
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return m;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
+        try {
+            Poll.until(
+                    "mosquitto opens port " + port,
+                    Duration.ofSeconds(10),
+                    () -> {
+                        if (!m.process.isAlive()) {
+                            Assumptions.abort(
+                                    "mosquitto exited with "
+                                            + m.process.exitValue()
+                                            + " at start: "
+                                            + m.logTail());
+                        }
+                        try (Socket s = new Socket()) {
+                            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                            return true;
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    });
+        } catch (AssertionError e) {
+            m.close();
+            Assumptions.abort(
+                    "mosquitto did not open port " + port + " within 10 s: " + m.logTail());
         }
-        m.close();
-        Assumptions.abort("mosquitto did not open port " + port + " within 10 s: " + m.logTail());
         return m;
     }
 

@@ -1,8 +1,7 @@
-package org.jkn.telemetry.gateway.mqtt.bridge;
+package org.jkn.telemetry.gateway;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,18 +12,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jkn.telemetry.gateway.config.ConfigKey;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Ports;
 
 /**
- * The service as a separate JVM (so it can be killed with SIGKILL), configured like {@code
+ * The service as a separate JVM (so it can be killed with SIGKILL), configured like {@link
  * GatewayFixture}.
  */
-final class GatewayProcess implements AutoCloseable {
+public final class GatewayProcess implements AutoCloseable {
 
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
-    final int httpPort;
+    public final int httpPort;
     private final Path log;
 
     private GatewayProcess(Process process, int httpPort, Path log) {
@@ -34,14 +35,12 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the service with these settings (HTTP on a free port) and waits until {@code /health}
-     * is 200.
+     * Starts the service with these settings and waits until {@code /health} is 200. HTTP listens
+     * on the configured port, or on a free one where that is 0. Output goes to {@code log}.
      */
-    static GatewayProcess start(Map<ConfigKey, String> config, Path log) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+    public static GatewayProcess start(Map<ConfigKey, String> config, Path log) throws Exception {
+        String configured = config.getOrDefault(ConfigKey.HTTP_PORT, "0");
+        int port = "0".equals(configured) ? Ports.free() : Integer.parseInt(configured);
         String cp =
                 System.getProperty(
                         "surefire.test.class.path", System.getProperty("java.class.path"));
@@ -58,30 +57,33 @@ final class GatewayProcess implements AutoCloseable {
         pb.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
         GatewayProcess g = new GatewayProcess(pb.start(), port, log);
-        g.awaitHealthy();
+        try {
+            g.awaitHealthy();
+        } catch (AssertionError e) {
+            g.kill();
+            throw e;
+        }
         return g;
     }
 
-    private void awaitHealthy() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError(
-                        "service exited with " + process.exitValue() + "; see " + log);
-            }
-            try {
-                if (get("/health").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("service did not become healthy; see " + log);
+    private void awaitHealthy() {
+        Poll.until(
+                "the service to become healthy; see " + log,
+                Duration.ofSeconds(90),
+                () -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError(
+                                "service exited with " + process.exitValue() + "; see " + log);
+                    }
+                    try {
+                        return get("/health").statusCode() == 200;
+                    } catch (IOException e) {
+                        return false; // not listening yet
+                    }
+                });
     }
 
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
                         .timeout(Duration.ofSeconds(10))
@@ -90,7 +92,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no DISCONNECT to the broker, no clean close of the journal. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
     }
 
