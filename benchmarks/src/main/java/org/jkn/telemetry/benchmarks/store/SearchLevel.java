@@ -37,8 +37,8 @@ interface SearchLevel {
     }
 
     /**
-     * The store search, then the Bundle as ObservationSearchset's page builds it (links, entries, total),
-     * encoded.
+     * The store search, then the Bundle as ObservationSearchset's page builds it (links, entries,
+     * total), encoded.
      */
     static SearchLevel render(ReadingQueries queries) {
         ObservationRenderer renderer = new ObservationRenderer();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class DeadLettersApiTest {
                         + " create trigger refuse_all before insert or update on reading_blocks"
                         + " for each row execute function refuse_all()");
         assertEquals(202, gw.postBatch(GatewayFixture.EXAMPLE).statusCode());
-        GatewayFixture.await("the batch is dead-lettered", () -> list().getLong("records") == 1);
+        Poll.until("the batch is dead-lettered", () -> list().getLong("records") == 1);
 
         JsonObject page = list();
         assertEquals(4, page.getLong("readings"));

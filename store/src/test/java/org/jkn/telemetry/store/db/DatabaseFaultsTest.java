@@ -17,12 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jkn.telemetry.normalizer.NormalizedReading;
 import org.jkn.telemetry.store.crypto.ReadingCrypto;
 import org.jkn.telemetry.store.fixtures.FaultProxy;
-import org.jkn.telemetry.store.fixtures.Poll;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
 import org.jkn.telemetry.store.journal.DrainListener;
 import org.jkn.telemetry.store.journal.Journal;
 import org.jkn.telemetry.store.journal.JournalDrainer;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -213,7 +214,7 @@ class DatabaseFaultsTest {
                 () -> drainer.checkpoint() == last);
         assertEquals(
                 appended.get(),
-                TestDatabases.count(
+                Sql.count(
                         direct.dataSource(),
                         "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = ?",
                         PATIENT),

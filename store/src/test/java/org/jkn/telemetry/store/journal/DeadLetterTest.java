@@ -15,9 +15,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
 import org.jkn.telemetry.store.db.Database;
-import org.jkn.telemetry.store.fixtures.Poll;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +50,7 @@ class DeadLetterTest {
         db = TestDatabases.openWithFixturePartitions(shared.resolve("pg"));
         // patients named refuse-<SQLSTATE>-... are refused with that state every time; those named
         // flaky-<SQLSTATE>-... for the first two attempts only (a sequence is not rolled back)
-        TestDatabases.execute(
+        Sql.execute(
                 db.dataSource(),
                 "create sequence flaky_attempts;"
                         + " create function refuse_chosen() returns trigger language plpgsql as $$"
@@ -76,7 +77,7 @@ class DeadLetterTest {
 
     @BeforeEach
     void openJournal() throws Exception {
-        TestDatabases.execute(
+        Sql.execute(
                 db.dataSource(),
                 "delete from dead_letters; select setval('flaky_attempts', 1, false)");
         journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()));
@@ -165,7 +166,7 @@ class DeadLetterTest {
 
         assertEquals(1, readingsOf(flaky));
         assertTrue(listener.failedWrites.get() >= 2, "both failed attempts were reported");
-        assertEquals(0, TestDatabases.count(db.dataSource(), "select count(*) from dead_letters"));
+        assertEquals(0, Sql.count(db.dataSource(), "select count(*) from dead_letters"));
     }
 
     @Test
@@ -192,13 +193,11 @@ class DeadLetterTest {
         assertEquals(2, letters.list(0, 10).get(0).timesSeen());
 
         // the fix: the trigger stops refusing this patient
-        TestDatabases.execute(
-                db.dataSource(), "alter table reading_blocks disable trigger refuse_chosen");
+        Sql.execute(db.dataSource(), "alter table reading_blocks disable trigger refuse_chosen");
         try {
             assertEquals(DeadLetters.Replay.STORED, letters.replay(entries.get(0).id()));
         } finally {
-            TestDatabases.execute(
-                    db.dataSource(), "alter table reading_blocks enable trigger refuse_chosen");
+            Sql.execute(db.dataSource(), "alter table reading_blocks enable trigger refuse_chosen");
         }
         assertEquals(1, readingsOf(refused));
         assertEquals(DeadLetters.Replay.NOT_FOUND, letters.replay(entries.get(0).id()));
@@ -220,7 +219,7 @@ class DeadLetterTest {
     }
 
     private static long readingsOf(String patient) throws Exception {
-        return TestDatabases.count(
+        return Sql.count(
                 db.dataSource(),
                 "select coalesce(sum(n_readings), 0) from reading_blocks where patient_id = ?",
                 patient);

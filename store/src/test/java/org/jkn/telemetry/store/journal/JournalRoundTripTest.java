@@ -231,7 +231,7 @@ class JournalRoundTripTest {
             assertNotEquals(before, corrupt);
             assertEquals(
                     1,
-                    TestDatabases.count(
+                    Sql.count(
                             db.dataSource(),
                             "select count(*) from dead_letters where journal_index = ? and reason = 'undecodable'",
                             corrupt));
