@@ -25,7 +25,6 @@ import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 public final class BatchNormalizer {
 
     private static final int MAX_ID_LENGTH = 64;
-    private static final int MAX_TEXT_LENGTH = 128;
 
     private final JsonFactory json;
     private final Pseudonymizer pseudonymizer;
@@ -93,7 +92,7 @@ public final class BatchNormalizer {
                     BatchError.NOT_A_BATCH,
                     "body must be a JSON object with patient, device and readings");
         }
-        Envelope envelope = new Envelope();
+        BatchEnvelope envelope = new BatchEnvelope();
         NormalizedBatch refused = readEnvelope(p, nowMicros, envelope);
         if (refused != null) {
             return refused;
@@ -105,23 +104,11 @@ public final class BatchNormalizer {
         return checkEnvelope(envelope, source);
     }
 
-    /** The batch object's fields as read, before they are checked. One per call. */
-    private static final class Envelope {
-        String nik;
-        boolean patientSeen;
-        DeviceInfo device;
-        String deviceProblem;
-        List<NormalizedReading> readings;
-        List<Rejection> rejections;
-        SourceIndexes sources;
-        boolean tooMany;
-    }
-
     /**
      * Reads the batch object's fields into {@code e}, checking the readings on the way; returns a
      * refusal when {@code readings} is not an array, else null.
      */
-    private NormalizedBatch readEnvelope(JsonParser p, long nowMicros, Envelope e)
+    private NormalizedBatch readEnvelope(JsonParser p, long nowMicros, BatchEnvelope e)
             throws IOException {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -132,7 +119,7 @@ public final class BatchNormalizer {
                     e.nik = t == JsonToken.VALUE_STRING ? p.getText() : null;
                     p.skipChildren();
                 }
-                case "device" -> readDevice(p, t, e);
+                case "device" -> e.readDevice(p, t);
                 case "readings" -> {
                     if (t != JsonToken.START_ARRAY) {
                         p.skipChildren();
@@ -153,25 +140,11 @@ public final class BatchNormalizer {
         return null;
     }
 
-    private static void readDevice(JsonParser p, JsonToken t, Envelope e) throws IOException {
-        if (t == JsonToken.START_OBJECT) {
-            e.device = parseDevice(p);
-            if (e.device == null) {
-                e.deviceProblem =
-                        "device.id must be 1-64 characters of letters, digits and . _ : -; manufacturer and model at most 128 characters";
-            }
-        } else {
-            e.deviceProblem =
-                    t == JsonToken.VALUE_NULL ? null : "device must be an object with an id";
-            p.skipChildren();
-        }
-    }
-
     /**
      * The batch, once its patient, device and readings are sound and agree with the source; a
      * refusal otherwise.
      */
-    private NormalizedBatch checkEnvelope(Envelope e, BatchSource source) {
+    private NormalizedBatch checkEnvelope(BatchEnvelope e, BatchSource source) {
         if (!e.patientSeen && (source == null || source.device() == null)) {
             // only a device's own channel may leave the patient out; an app's batch always names it
             return NormalizedBatch.refused(
@@ -221,38 +194,6 @@ public final class BatchNormalizer {
                 patientId, device, e.readings, e.rejections, e.sources.toArray());
     }
 
-    private static DeviceInfo parseDevice(JsonParser p) throws IOException {
-        String id = null;
-        String manufacturer = null;
-        String model = null;
-        boolean bad = false;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken t = p.nextToken();
-            String text = t == JsonToken.VALUE_STRING ? p.getText() : null;
-            boolean stringOrNull = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL;
-            switch (field) {
-                case "id" -> {
-                    id = text;
-                    bad |= !stringOrNull;
-                }
-                case "manufacturer" -> {
-                    manufacturer = text;
-                    bad |= !stringOrNull || (text != null && !isPrintable(text, MAX_TEXT_LENGTH));
-                }
-                case "model" -> {
-                    model = text;
-                    bad |= !stringOrNull || (text != null && !isPrintable(text, MAX_TEXT_LENGTH));
-                }
-                default -> p.skipChildren();
-            }
-        }
-        if (bad || id == null || !isValidId(id)) {
-            return null;
-        }
-        return new DeviceInfo(id, manufacturer, model);
-    }
-
     /** Returns false when the batch holds more readings than allowed. */
     private boolean parseReadings(
             JsonParser p,
@@ -285,191 +226,12 @@ public final class BatchNormalizer {
                 continue;
             }
             f.reset();
-            readFields(p, f, clock);
+            ReadingFieldsReader.read(p, f, clock);
             int before = out.size();
             checker.check(index, f);
             sources.add(index, out.size() - before); // a series gives several readings of one index
         }
         return true;
-    }
-
-    private static void readFields(JsonParser p, ReadingFields f, IsoTime t) throws IOException {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken tok = p.nextToken();
-            switch (field) {
-                case "id" -> f.id = text(p, tok, f, field);
-                case "type" -> f.type = text(p, tok, f, field);
-                case "time" -> {
-                    f.timeState = time(p, tok, f, field, t);
-                    f.timeMicros = t.micros;
-                    f.timeOffset = t.offsetSeconds;
-                }
-                case "start" -> {
-                    f.startState = time(p, tok, f, field, t);
-                    f.startMicros = t.micros;
-                    f.startOffset = t.offsetSeconds;
-                }
-                case "end" -> {
-                    f.endState = time(p, tok, f, field, t);
-                    f.endMicros = t.micros;
-                }
-                case "unit" -> f.unit = text(p, tok, f, field);
-                case "value" -> {
-                    f.value = number(p, tok, f, field);
-                    f.hasValue = tok != JsonToken.VALUE_NULL;
-                }
-                case "systolic" -> {
-                    f.systolic = number(p, tok, f, field);
-                    f.hasSystolic = tok != JsonToken.VALUE_NULL;
-                }
-                case "diastolic" -> {
-                    f.diastolic = number(p, tok, f, field);
-                    f.hasDiastolic = tok != JsonToken.VALUE_NULL;
-                }
-                case "interval" -> {
-                    f.interval = number(p, tok, f, field);
-                    f.hasInterval = tok != JsonToken.VALUE_NULL;
-                }
-                case "values" -> readSamples(p, tok, f);
-                case "stages" -> readStages(p, tok, f, t);
-                default -> readExtra(p, tok, f, field);
-            }
-        }
-    }
-
-    /**
-     * A field the reading format does not name: an attribute (appearance, location,
-     * protection_used...) or one the format may add.
-     */
-    private static void readExtra(JsonParser p, JsonToken tok, ReadingFields f, String field)
-            throws IOException {
-        if (tok == JsonToken.VALUE_STRING) {
-            f.extra(field, p.getText());
-        } else if (tok == JsonToken.VALUE_TRUE || tok == JsonToken.VALUE_FALSE) {
-            f.extra(field, tok == JsonToken.VALUE_TRUE ? "true" : "false");
-        } else {
-            if (tok != JsonToken.VALUE_NULL) {
-                // an attribute sent as a number or object is refused, not dropped
-                f.extra(field, ReadingFields.NOT_TEXT);
-            }
-            p.skipChildren();
-        }
-    }
-
-    /** Dense series values: numbers, null for a gap. */
-    private static void readSamples(JsonParser p, JsonToken tok, ReadingFields f)
-            throws IOException {
-        if (tok != JsonToken.START_ARRAY) {
-            if (tok != JsonToken.VALUE_NULL) {
-                f.wrongType("values", "an array of numbers");
-                p.skipChildren();
-            }
-            return;
-        }
-        f.hasSamples = true;
-        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-            if (e == JsonToken.VALUE_NUMBER_INT || e == JsonToken.VALUE_NUMBER_FLOAT) {
-                f.sample(p.getDoubleValue());
-            } else if (e == JsonToken.VALUE_NULL) {
-                f.sample(Double.NaN);
-            } else {
-                f.wrongType("values", "an array of numbers");
-                p.skipChildren();
-            }
-        }
-    }
-
-    /** Sleep stages: objects with stage, start and end. */
-    private static void readStages(JsonParser p, JsonToken tok, ReadingFields f, IsoTime t)
-            throws IOException {
-        if (tok != JsonToken.START_ARRAY) {
-            if (tok != JsonToken.VALUE_NULL) {
-                f.wrongType("stages", "an array of {stage, start, end}");
-                p.skipChildren();
-            }
-            return;
-        }
-        f.hasStages = true;
-        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-            if (e != JsonToken.START_OBJECT) {
-                f.stagesMalformed = true;
-                p.skipChildren();
-                continue;
-            }
-            String kind = null;
-            long start = 0;
-            long end = 0;
-            int seen = 0;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken v = p.nextToken();
-                switch (name) {
-                    case "stage" -> kind = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "start", "end" -> {
-                        if (v == JsonToken.VALUE_STRING
-                                && t.parse(
-                                        p.getTextCharacters(),
-                                        p.getTextOffset(),
-                                        p.getTextLength())) {
-                            if (name.equals("start")) {
-                                start = t.micros;
-                                seen |= 1;
-                            } else {
-                                end = t.micros;
-                                seen |= 2;
-                            }
-                        }
-                    }
-                    default -> {}
-                }
-                p.skipChildren();
-            }
-            if (kind == null || seen != 3) {
-                f.stagesMalformed = true;
-            } else {
-                f.stage(kind, start, end);
-            }
-        }
-    }
-
-    private static String text(JsonParser p, JsonToken t, ReadingFields f, String field)
-            throws IOException {
-        if (t == JsonToken.VALUE_STRING) {
-            return p.getText();
-        }
-        if (t != JsonToken.VALUE_NULL) {
-            f.wrongType(field, "a string");
-            p.skipChildren();
-        }
-        return null;
-    }
-
-    /** Parses a time field in place (no String is made); returns its state. */
-    private static byte time(JsonParser p, JsonToken tok, ReadingFields f, String field, IsoTime t)
-            throws IOException {
-        if (tok == JsonToken.VALUE_STRING) {
-            return t.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())
-                    ? ReadingFields.PRESENT
-                    : ReadingFields.INVALID;
-        }
-        if (tok != JsonToken.VALUE_NULL) {
-            f.wrongType(field, "a string");
-            p.skipChildren();
-        }
-        return ReadingFields.ABSENT;
-    }
-
-    private static double number(JsonParser p, JsonToken t, ReadingFields f, String field)
-            throws IOException {
-        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-            return p.getDoubleValue();
-        }
-        if (t != JsonToken.VALUE_NULL) {
-            f.wrongType(field, "a number");
-            p.skipChildren();
-        }
-        return Double.NaN;
     }
 
     static boolean isValidId(String id) {
@@ -488,18 +250,6 @@ public final class BatchNormalizer {
                             || c == '_'
                             || c == ':';
             if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isPrintable(String s, int maxLength) {
-        if (s.length() > maxLength) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isISOControl(s.charAt(i))) {
                 return false;
             }
         }
