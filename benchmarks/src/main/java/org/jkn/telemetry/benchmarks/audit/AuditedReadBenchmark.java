@@ -67,21 +67,42 @@ public class AuditedReadBenchmark extends BenchmarkBase {
     @Setup
     public void setUp() throws IOException, SQLException {
         dir = Files.createTempDirectory("audit-bench");
-        db =
-                Database.open(
-                        new DatabaseConfig(
-                                null,
-                                null,
-                                null,
-                                4,
-                                dir.resolve("pg"),
-                                "off",
-                                Duration.ofDays(7),
-                                null,
-                                null,
-                                3,
-                                Duration.ofDays(62)));
+        db = openDatabase(dir);
         long now = Instant.now().getEpochSecond() * 1_000_000L;
+        ReadingCrypto crypto = crypto(db);
+        store(
+                crypto,
+                new JournalBatch(
+                        PATIENT, new DeviceInfo("dev-1", "Acme", "Band 5"), now, readings(now)));
+        queries = new ReadingQueries(db.dataSource(), crypto, Duration.ofDays(31));
+        audit = new AuditLog(db.dataSource(), "bench", Clock.systemUTC());
+        List<StoredReading> rows =
+                queries.search(
+                        new ObservationSearch(PATIENT, List.of(), List.of(), false, 1000, 0));
+        ids = rows.stream().limit(1024).map(StoredReading::observationId).toArray(String[]::new);
+        if (ids.length < 1000) {
+            throw new IllegalStateException("expected 1000 readings, found " + ids.length);
+        }
+    }
+
+    private static Database openDatabase(Path dir) throws IOException, SQLException {
+        return Database.open(
+                new DatabaseConfig(
+                        null,
+                        null,
+                        null,
+                        4,
+                        dir.resolve("pg"),
+                        "off",
+                        Duration.ofDays(7),
+                        null,
+                        null,
+                        3,
+                        Duration.ofDays(62)));
+    }
+
+    /** 1,024 heart-rate readings a minute apart, the newest a minute before {@code now}. */
+    private static List<NormalizedReading> readings(long now) {
         List<NormalizedReading> readings = new ArrayList<>();
         for (int i = 0; i < 1024; i++) {
             long t = now - (i + 1) * 60_000_000L;
@@ -95,40 +116,36 @@ public class AuditedReadBenchmark extends BenchmarkBase {
                             60 + i % 40,
                             Double.NaN));
         }
-        ReadingCrypto crypto =
-                new ReadingCrypto(
-                        new DataKeys(
-                                db.dataSource(),
-                                new KekRing(
-                                        new LocalKek(
-                                                "bench-1",
-                                                "bench-kek-32-bytes-0123456789abcd"
-                                                        .getBytes(StandardCharsets.US_ASCII)),
-                                        List.of()),
-                                1000,
-                                TimeUnit.MINUTES.toNanos(1),
-                                System::nanoTime),
-                        new RowKeys(
-                                "bench-row-key-secret-0123456789abcdef"
-                                        .getBytes(StandardCharsets.US_ASCII)),
-                        NonceSource.fromDatabase(db.dataSource()));
-        JournalBatch batch =
-                new JournalBatch(PATIENT, new DeviceInfo("dev-1", "Acme", "Band 5"), now, readings);
+        return readings;
+    }
+
+    private static ReadingCrypto crypto(Database db) throws SQLException {
+        return new ReadingCrypto(
+                new DataKeys(
+                        db.dataSource(),
+                        new KekRing(
+                                new LocalKek(
+                                        "bench-1",
+                                        "bench-kek-32-bytes-0123456789abcd"
+                                                .getBytes(StandardCharsets.US_ASCII)),
+                                List.of()),
+                        1000,
+                        TimeUnit.MINUTES.toNanos(1),
+                        System::nanoTime),
+                new RowKeys(
+                        "bench-row-key-secret-0123456789abcdef"
+                                .getBytes(StandardCharsets.US_ASCII)),
+                NonceSource.fromDatabase(db.dataSource()));
+    }
+
+    /** The batch as sealed blocks, through the drainer's own writer. */
+    private void store(ReadingCrypto crypto, JournalBatch batch) throws SQLException {
         PendingBlocks pending = new PendingBlocks();
         int version = crypto.keys().current(batch.patientId()).version();
         for (var r : batch.readings()) {
             pending.add(batch.patientId(), version, r, batch.device(), batch.receivedMicros());
         }
         new BlockWriter(db.dataSource(), crypto).write(pending.blocks(), "bench", 1);
-        queries = new ReadingQueries(db.dataSource(), crypto, Duration.ofDays(31));
-        audit = new AuditLog(db.dataSource(), "bench", Clock.systemUTC());
-        List<StoredReading> rows =
-                queries.search(
-                        new ObservationSearch(PATIENT, List.of(), List.of(), false, 1000, 0));
-        ids = rows.stream().limit(1024).map(StoredReading::observationId).toArray(String[]::new);
-        if (ids.length < 1000) {
-            throw new IllegalStateException("expected 1000 readings, found " + ids.length);
-        }
     }
 
     @TearDown

@@ -2,6 +2,7 @@ package org.jkn.telemetry.benchmarks.auth;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
@@ -38,16 +39,7 @@ public class TokenVerifierBenchmark extends BenchmarkBase {
 
     @Setup
     public void setUp() throws Exception {
-        KeyPair pair;
-        if (alg.equals("ES256")) {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"));
-            pair = g.generateKeyPair();
-        } else {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-            g.initialize(2048);
-            pair = g.generateKeyPair();
-        }
+        KeyPair pair = keyPair(alg);
         KeySource keys = KeySource.of(Jwks.of(new Jwks.Key("k1", alg, pair.getPublic())));
         verifier =
                 new TokenVerifier(
@@ -64,6 +56,35 @@ public class TokenVerifierBenchmark extends BenchmarkBase {
                         "telemetry",
                         Duration.ofSeconds(30),
                         Clock.systemUTC());
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String input = signingInput(b64);
+        byte[] sig = sign(pair, input);
+        token = input + "." + b64.encodeToString(sig);
+        sig[5] ^= 1;
+        forged = input + "." + b64.encodeToString(sig);
+        if (verifier.verify(token).principal() == null
+                || verifier.verify(forged).principal() != null) {
+            throw new IllegalStateException("the benchmark tokens do not verify as intended");
+        }
+        caching.verify(token);
+        if (caching.cached(token) == null) {
+            throw new IllegalStateException("the verified token is not cached");
+        }
+    }
+
+    private static KeyPair keyPair(String alg) throws GeneralSecurityException {
+        if (alg.equals("ES256")) {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            return g.generateKeyPair();
+        }
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        return g.generateKeyPair();
+    }
+
+    /** Header and claims of a patient token valid for an hour, base64url, joined by a dot. */
+    private String signingInput(Base64.Encoder b64) {
         long now = System.currentTimeMillis() / 1000;
         JsonObject claims =
                 new JsonObject()
@@ -76,34 +97,24 @@ public class TokenVerifierBenchmark extends BenchmarkBase {
                         .put(
                                 "scope",
                                 "openid patient/Observation.rs patient/Observation.c patient/Patient.rs patient/Consent.cru");
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String input =
-                b64.encodeToString(
-                                new JsonObject()
-                                        .put("alg", alg)
-                                        .put("typ", "JWT")
-                                        .put("kid", "k1")
-                                        .encode()
-                                        .getBytes(StandardCharsets.UTF_8))
-                        + "."
-                        + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+        return b64.encodeToString(
+                        new JsonObject()
+                                .put("alg", alg)
+                                .put("typ", "JWT")
+                                .put("kid", "k1")
+                                .encode()
+                                .getBytes(StandardCharsets.UTF_8))
+                + "."
+                + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private byte[] sign(KeyPair pair, String input) throws GeneralSecurityException {
         Signature s =
                 Signature.getInstance(
                         alg.equals("ES256") ? "SHA256withECDSAinP1363Format" : "SHA256withRSA");
         s.initSign(pair.getPrivate());
         s.update(input.getBytes(StandardCharsets.US_ASCII));
-        byte[] sig = s.sign();
-        token = input + "." + b64.encodeToString(sig);
-        sig[5] ^= 1;
-        forged = input + "." + b64.encodeToString(sig);
-        if (verifier.verify(token).principal() == null
-                || verifier.verify(forged).principal() != null) {
-            throw new IllegalStateException("the benchmark tokens do not verify as intended");
-        }
-        caching.verify(token);
-        if (caching.cached(token) == null) {
-            throw new IllegalStateException("the verified token is not cached");
-        }
+        return s.sign();
     }
 
     @Benchmark

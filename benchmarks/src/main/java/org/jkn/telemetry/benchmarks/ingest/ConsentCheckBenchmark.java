@@ -78,52 +78,15 @@ public class ConsentCheckBenchmark extends BenchmarkBase {
     @Setup
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("consent-bench");
-        database =
-                Database.open(
-                        new DatabaseConfig(
-                                null,
-                                null,
-                                null,
-                                2,
-                                dir.resolve("pg"),
-                                "off",
-                                Duration.ofDays(7),
-                                null,
-                                null,
-                                1,
-                                Duration.ofDays(365)));
+        database = openDatabase(dir);
         Pseudonymizer pseudonymizer = new Pseudonymizer(Batches.KEY);
         patientId = pseudonymizer.patientId("3171011508850001");
-        ConsentStore store = new ConsentStore(database.dataSource());
-        store.insert(
-                new StoredConsent("bench", patientId, "active", 1, Instant.now(), "{}"),
-                List.of(
-                        new ConsentGrant(
-                                ConsentGrant.Action.COLLECT,
-                                type.equals("mixed")
-                                        ? DataCategory.ALL
-                                        : DataCategory.ALL_BUT_CYCLE,
-                                null,
-                                Long.MIN_VALUE,
-                                Long.MAX_VALUE)));
-        decisions = CollectionConsent.of(new ConsentDecisions(store, Duration.ofHours(1), 100_000));
-
-        KekRing keks = new KekRing(LocalKek.parse(LocalKek.generate("bench")), List.of());
-        ReadingCrypto crypto =
-                new ReadingCrypto(
-                        new DataKeys(
-                                database.dataSource(),
-                                keks,
-                                1000,
-                                TimeUnit.HOURS.toNanos(1),
-                                System::nanoTime),
-                        new RowKeys(Batches.KEY),
-                        NonceSource.fromDatabase(database.dataSource()));
+        decisions = CollectionConsent.of(consentDecisions());
         journal =
                 Journal.open(
                         dir.resolve("journal"),
                         false,
-                        crypto); // both variants seal: only the check differs
+                        crypto(database)); // both variants seal: only the check differs
         Metrics metrics = new Metrics(journal);
         BatchNormalizer normalizer = new BatchNormalizer(pseudonymizer, NormalizerLimits.DEFAULTS);
         Clock clock = Clock.fixed(Batches.NOW, ZoneOffset.UTC);
@@ -150,6 +113,55 @@ public class ConsentCheckBenchmark extends BenchmarkBase {
                             + check.rejections());
         }
         normalized = normalizer.normalize(body, Batches.NOW_MICROS);
+    }
+
+    private static Database openDatabase(Path dir) throws Exception {
+        return Database.open(
+                new DatabaseConfig(
+                        null,
+                        null,
+                        null,
+                        2,
+                        dir.resolve("pg"),
+                        "off",
+                        Duration.ofDays(7),
+                        null,
+                        null,
+                        1,
+                        Duration.ofDays(365)));
+    }
+
+    /**
+     * The patient's stored consent (every category for {@code mixed}, all but cycle otherwise) and
+     * the cache that answers from it.
+     */
+    private ConsentDecisions consentDecisions() throws Exception {
+        ConsentStore store = new ConsentStore(database.dataSource());
+        store.insert(
+                new StoredConsent("bench", patientId, "active", 1, Instant.now(), "{}"),
+                List.of(
+                        new ConsentGrant(
+                                ConsentGrant.Action.COLLECT,
+                                type.equals("mixed")
+                                        ? DataCategory.ALL
+                                        : DataCategory.ALL_BUT_CYCLE,
+                                null,
+                                Long.MIN_VALUE,
+                                Long.MAX_VALUE)));
+        return new ConsentDecisions(store, Duration.ofHours(1), 100_000);
+    }
+
+    private static ReadingCrypto crypto(Database database) throws Exception {
+        KekRing keks = new KekRing(LocalKek.parse(LocalKek.generate("bench")), List.of());
+        return new ReadingCrypto(
+                new DataKeys(
+                        database.dataSource(),
+                        keks,
+                        1000,
+                        TimeUnit.HOURS.toNanos(1),
+                        System::nanoTime),
+                new RowKeys(Batches.KEY),
+                NonceSource.fromDatabase(database.dataSource()));
     }
 
     @TearDown

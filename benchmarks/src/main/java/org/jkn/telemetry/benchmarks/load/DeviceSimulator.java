@@ -113,24 +113,49 @@ public final class DeviceSimulator {
         List<String> topics = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
             String[] cred = register(token, d);
-            MqttAsyncClient c =
-                    new MqttAsyncClient(
-                            mqtt, "sim-" + d + "-" + System.nanoTime(), new MemoryPersistence());
-            MqttConnectionOptions o = new MqttConnectionOptions();
-            o.setUserName(cred[0]);
-            o.setPassword(cred[1].getBytes(StandardCharsets.UTF_8));
-            o.setCleanStart(true);
-            o.setKeepAliveInterval(30);
-            c.connect(o).waitForCompletion(30_000);
-            clients.add(c);
+            clients.add(connect(mqtt, d, cred));
             topics.add("devices/" + cred[0] + "/readings");
         }
         double storedBefore = gateway.metric("telemetry_readings_stored_total");
         ScheduledExecutorService timer =
                 Executors.newScheduledThreadPool(
                         Math.max(2, Runtime.getRuntime().availableProcessors()));
-        long periodMicros = (long) (1_000_000 / rate);
         long start = System.nanoTime();
+        schedule(timer, clients, topics);
+        progress(start);
+        timer.shutdownNow();
+        timer.awaitTermination(5, TimeUnit.SECONDS);
+        Thread.sleep(2_000); // the last PUBACKs
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        total.add(latency.getIntervalHistogram());
+        disconnect(clients);
+        long drainDeadline = System.nanoTime() + 60_000_000_000L;
+        while (gateway.metric("telemetry_journal_lag_readings") > 0
+                && System.nanoTime() < drainDeadline) {
+            Thread.sleep(200);
+        }
+        double storedSeconds = (System.nanoTime() - start) / 1e9;
+        double stored = gateway.metric("telemetry_readings_stored_total") - storedBefore;
+        summary(elapsed, stored, storedSeconds);
+    }
+
+    /** Device number {@code d} connected with its credentials {id, secret}. */
+    private static MqttAsyncClient connect(String mqtt, int d, String[] cred) throws MqttException {
+        MqttAsyncClient c =
+                new MqttAsyncClient(
+                        mqtt, "sim-" + d + "-" + System.nanoTime(), new MemoryPersistence());
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setUserName(cred[0]);
+        o.setPassword(cred[1].getBytes(StandardCharsets.UTF_8));
+        o.setCleanStart(true);
+        o.setKeepAliveInterval(30);
+        c.connect(o).waitForCompletion(30_000);
+        return c;
+    }
+
+    private void schedule(
+            ScheduledExecutorService timer, List<MqttAsyncClient> clients, List<String> topics) {
+        long periodMicros = (long) (1_000_000 / rate);
         for (int d = 0; d < devices; d++) {
             MqttAsyncClient c = clients.get(d);
             String topic = topics.get(d);
@@ -144,6 +169,10 @@ public final class DeviceSimulator {
                             periodMicros,
                             TimeUnit.MICROSECONDS);
         }
+    }
+
+    /** One line a second for {@code seconds} from {@code start}. */
+    private void progress(long start) throws InterruptedException {
         long last = System.nanoTime();
         long lastAcked = 0;
         for (int s = 1; s <= seconds; s++) {
@@ -165,11 +194,9 @@ public final class DeviceSimulator {
             last = now;
             lastAcked = a;
         }
-        timer.shutdownNow();
-        timer.awaitTermination(5, TimeUnit.SECONDS);
-        Thread.sleep(2_000); // the last PUBACKs
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        total.add(latency.getIntervalHistogram());
+    }
+
+    private static void disconnect(List<MqttAsyncClient> clients) {
         for (MqttAsyncClient c : clients) {
             try {
                 c.disconnect().waitForCompletion(5_000);
@@ -178,13 +205,9 @@ public final class DeviceSimulator {
                 // the summary counts what matters; closing is best effort
             }
         }
-        long drainDeadline = System.nanoTime() + 60_000_000_000L;
-        while (gateway.metric("telemetry_journal_lag_readings") > 0
-                && System.nanoTime() < drainDeadline) {
-            Thread.sleep(200);
-        }
-        double storedSeconds = (System.nanoTime() - start) / 1e9;
-        double stored = gateway.metric("telemetry_readings_stored_total") - storedBefore;
+    }
+
+    private void summary(double elapsed, double stored, double storedSeconds) {
         System.out.printf(
                 "%nsummary: %d devices, %.1f publishes/s/device target, %d reading(s) per publish, %.1f s%n",
                 devices, rate, perPublish, elapsed);

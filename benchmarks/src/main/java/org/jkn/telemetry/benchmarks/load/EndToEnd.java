@@ -55,20 +55,7 @@ public final class EndToEnd {
         // the wearers' clocks start days back, whole minutes, so a run's readings look like a
         // synced backlog
         long firstSecond = (Instant.now().getEpochSecond() - o.daysBack() * 86_400L) / 60 * 60;
-        System.out.printf(
-                "e2e %s: %d patients, batches of %d, %s, %d in flight at most, %d s; load average %s%n",
-                o.mode(),
-                o.patients(),
-                o.batch(),
-                o.rate() > 0
-                        ? String.format("%.0f readings/s offered", o.rate())
-                        : "as fast as possible",
-                o.concurrency(),
-                o.seconds(),
-                loadAverage());
-        if (o.warmup() > 0) {
-            System.out.printf("after %d s of warm-up at the same load%n", o.warmup());
-        }
+        printPlan();
 
         List<HeartRateFeed> feeds = new ArrayList<>();
         Transport transport = setUp(runTag, firstSecond, feeds);
@@ -106,7 +93,37 @@ public final class EndToEnd {
         System.out.printf(
                 "load average when sending ended %s, when the journal was drained %s%n",
                 loadAtSendEnd, loadAverage());
+        Storage storage = storage(drain, firstSecond, storedPerSecond);
+        printTable(storage, drain, latency, acceptedPerSecond, storedPerSecond, loadAtSendEnd);
+        return accepted > 0 && drain.complete ? 0 : 1;
+    }
 
+    private void printPlan() {
+        System.out.printf(
+                "e2e %s: %d patients, batches of %d, %s, %d in flight at most, %d s; load average %s%n",
+                o.mode(),
+                o.patients(),
+                o.batch(),
+                o.rate() > 0
+                        ? String.format("%.0f readings/s offered", o.rate())
+                        : "as fast as possible",
+                o.concurrency(),
+                o.seconds(),
+                loadAverage());
+        if (o.warmup() > 0) {
+            System.out.printf("after %d s of warm-up at the same load%n", o.warmup());
+        }
+    }
+
+    /** What the database holds after the run, and the raw COPY it is compared with. */
+    private record Storage(String label, double bytesPerReading, double copyRowsPerSecond) {}
+
+    /**
+     * Bytes on disk of the readings' tables, then a raw COPY of at least as many rows into the same
+     * database.
+     */
+    private Storage storage(Drain drain, long firstSecond, double storedPerSecond)
+            throws Exception {
         List<StorageProbe.Relation> relations;
         double copyRowsPerSecond;
         try (Connection c = DriverManager.getConnection(o.jdbc(), o.dbUser(), o.dbPassword())) {
@@ -117,6 +134,23 @@ public final class EndToEnd {
                     rows, CopyBaseline.TABLE, o.copyChunk());
             copyRowsPerSecond = CopyBaseline.run(c, rows, o.copyChunk(), o.patients(), firstSecond);
         }
+        long bytes = printRelations(relations);
+        // warm-up readings are on disk too, so they count here
+        double bytesPerReading =
+                drain.storedAll > 0 ? (double) bytes / drain.storedAll : Double.NaN;
+        System.out.printf(
+                "  %,.0f bytes per stored reading (%,d bytes / %,d readings stored since the warm-up began;"
+                        + " assumes the database holds only this run's)%n",
+                bytesPerReading, bytes, drain.storedAll);
+        System.out.printf(
+                "  COPY %,.0f rows/s; stored/s / COPY rows/s = %.3f%n",
+                copyRowsPerSecond, storedPerSecond / copyRowsPerSecond);
+        String label = o.label() != null ? o.label() : storageLabel(relations);
+        return new Storage(label, bytesPerReading, copyRowsPerSecond);
+    }
+
+    /** One line per table; returns their bytes on disk in all. */
+    private static long printRelations(List<StorageProbe.Relation> relations) {
         long bytes = 0;
         for (StorageProbe.Relation r : relations) {
             bytes += r.bytes();
@@ -134,18 +168,17 @@ public final class EndToEnd {
         if (relations.isEmpty()) {
             System.out.println("  neither readings nor reading_blocks exists in this database");
         }
-        // warm-up readings are on disk too, so they count here
-        double bytesPerReading =
-                drain.storedAll > 0 ? (double) bytes / drain.storedAll : Double.NaN;
-        System.out.printf(
-                "  %,.0f bytes per stored reading (%,d bytes / %,d readings stored since the warm-up began;"
-                        + " assumes the database holds only this run's)%n",
-                bytesPerReading, bytes, drain.storedAll);
-        System.out.printf(
-                "  COPY %,.0f rows/s; stored/s / COPY rows/s = %.3f%n",
-                copyRowsPerSecond, storedPerSecond / copyRowsPerSecond);
+        return bytes;
+    }
 
-        String storage = o.label() != null ? o.label() : storageLabel(relations);
+    /** The markdown table row set for BENCHMARKS.md. */
+    private void printTable(
+            Storage storage,
+            Drain drain,
+            Histogram latency,
+            double acceptedPerSecond,
+            double storedPerSecond,
+            String loadAtSendEnd) {
         System.out.println();
         System.out.println(
                 "| mode | storage | batch | patients | offered readings/s | run s | accepted/s | stored/s"
@@ -165,7 +198,7 @@ public final class EndToEnd {
         System.out.printf(
                 "| %s | %s | %d | %d | %s | %s | %,.0f | %,.0f | %s | %s | %s | %s | %s | %.1f | %,.0f | %,.0f | %.3f | %s |%n",
                 o.mode(),
-                storage,
+                storage.label(),
                 o.batch(),
                 o.patients(),
                 offered,
@@ -178,11 +211,10 @@ public final class EndToEnd {
                 ms(latency, 99),
                 ms(latency, 99.9),
                 latency.getMaxValue() / 1000.0,
-                bytesPerReading,
-                copyRowsPerSecond,
-                storedPerSecond / copyRowsPerSecond,
+                storage.bytesPerReading(),
+                storage.copyRowsPerSecond(),
+                storedPerSecond / storage.copyRowsPerSecond(),
                 loadAtSendEnd);
-        return accepted > 0 && drain.complete ? 0 : 1;
     }
 
     /**

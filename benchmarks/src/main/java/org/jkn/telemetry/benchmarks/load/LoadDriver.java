@@ -88,6 +88,7 @@ final class LoadDriver {
         dispatcher.start();
     }
 
+    // hot path: one iteration per batch sent
     private void dispatch(long start, long end) {
         long interval = rate > 0 ? Math.max(1, (long) (readingsPerBatch * 1e9 / rate)) : 0;
         int next = 0;
@@ -104,43 +105,14 @@ final class LoadDriver {
                 if (!slots.tryAcquire(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     break; // every slot still taken at the end of the run
                 }
-                int p = next;
-                while (inFlight.get(p) >= maxPerPatient) {
-                    p = (p + 1) % patients;
-                }
-                next = (p + 1) % patients;
-                inFlight.incrementAndGet(p);
-                byte[] batch = transport.nextBatch(p);
+                int patient = patientWithRoom(next);
+                next = (patient + 1) % patients;
+                inFlight.incrementAndGet(patient);
+                byte[] batch = transport.nextBatch(patient);
                 long t0 = rate > 0 ? due : System.nanoTime();
-                int patient = p;
                 batchesSent.increment();
                 var unused =
-                        transport
-                                .send(patient, batch)
-                                .thenAccept(
-                                        o -> {
-                                            long now = System.nanoTime();
-                                            lastAnswerNanos.accumulateAndGet(now, Math::max);
-                                            count(o, now - t0);
-                                            Runnable free =
-                                                    () -> {
-                                                        inFlight.decrementAndGet(patient);
-                                                        slots.release();
-                                                    };
-                                            if (o.refused() && o.retryAfterMillis() > 0) {
-                                                // a refused client waits as told (journal-full:
-                                                // Retry-After) instead of hammering the
-                                                // gateway; the batch is not sent again, its stretch
-                                                // of simulated time just stays empty
-                                                var unusedTimer =
-                                                        RETRY_TIMER.schedule(
-                                                                free,
-                                                                o.retryAfterMillis(),
-                                                                TimeUnit.MILLISECONDS);
-                                            } else {
-                                                free.run();
-                                            }
-                                        });
+                        transport.send(patient, batch).thenAccept(o -> answered(patient, t0, o));
                 k++;
             }
         } catch (InterruptedException e) {
@@ -149,6 +121,36 @@ final class LoadDriver {
         if (rate > 0) {
             missedBatches = Math.max(0, (end - start + interval - 1) / interval - k);
         }
+    }
+
+    /** The first patient from {@code from} on, round-robin, below its in-flight limit. */
+    private int patientWithRoom(int from) {
+        int p = from;
+        while (inFlight.get(p) >= maxPerPatient) {
+            p = (p + 1) % patients;
+        }
+        return p;
+    }
+
+    /** Counts a batch's answer and frees its slot, at once or after the Retry-After asked for. */
+    private void answered(int patient, long t0, Transport.Outcome o) {
+        long now = System.nanoTime();
+        lastAnswerNanos.accumulateAndGet(now, Math::max);
+        count(o, now - t0);
+        if (o.refused() && o.retryAfterMillis() > 0) {
+            // a refused client waits as told (journal-full: Retry-After) instead of hammering the
+            // gateway; the batch is not sent again, its stretch of simulated time just stays empty
+            var unusedTimer =
+                    RETRY_TIMER.schedule(
+                            () -> free(patient), o.retryAfterMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            free(patient);
+        }
+    }
+
+    private void free(int patient) {
+        inFlight.decrementAndGet(patient);
+        slots.release();
     }
 
     private void count(Transport.Outcome o, long nanos) {

@@ -148,20 +148,54 @@ public final class Soak {
                 new ServiceProcess(dir, port, Base64.getEncoder().encodeToString(key));
         service.start();
         String base = "http://127.0.0.1:" + port;
-        GatewayClient client = new GatewayClient(base);
         String[] niks = new String[PATIENTS];
         String[] tokens = new String[PATIENTS];
+        consentPatients(new GatewayClient(base), niks, tokens);
+        // each patient's batches take consecutive hours from 300 days back: far inside the
+        // accepted age, and never two batches in one block
+        long firstHour = Instant.now().getEpochSecond() / 3600 - 300 * 24;
+        List<long[]> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean loading = new AtomicBoolean(true);
+        List<Thread> threads = startSenders(base, niks, tokens, firstHour, loading, acknowledged);
+        int kills = killUntilTheEnd(service);
+        loading.set(false);
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (senderFailure != null) {
+            service.stop();
+            throw new IllegalStateException(senderFailure);
+        }
+        long drainStart = System.nanoTime();
+        awaitDrained(base);
+        double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+        Result r = count(service, pseudonyms, niks, firstHour, acknowledged, kills, drainSeconds);
+        service.stop();
+        if (r.lost == 0 && r.duplicated == 0) {
+            deleteTree(dir);
+        }
+        return r;
+    }
+
+    /** Fills {@code niks} and {@code tokens}: each patient with its own token and a consent. */
+    private static void consentPatients(GatewayClient client, String[] niks, String[] tokens)
+            throws Exception {
         for (int p = 0; p < PATIENTS; p++) {
             niks[p] = Niks.of(900_000 + p);
             tokens[p] = client.patientToken(niks[p]);
             client.consent(tokens[p], niks[p]);
         }
-        // each patient's batches take consecutive hours from 300 days back: far inside the
-        // accepted age, and never two batches in one block
-        long firstHour = Instant.now().getEpochSecond() / 3600 - 300 * 24;
+    }
+
+    /** One thread per sender, each with every {@code senders}-th patient. */
+    private List<Thread> startSenders(
+            String base,
+            String[] niks,
+            String[] tokens,
+            long firstHour,
+            AtomicBoolean loading,
+            List<long[]> acknowledged) {
         AtomicLong[] nextBatch = new AtomicLong[PATIENTS];
-        List<long[]> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean loading = new AtomicBoolean(true);
         List<Thread> threads = new ArrayList<>();
         for (int s = 0; s < senders; s++) {
             int sender = s;
@@ -184,6 +218,14 @@ public final class Soak {
             t.start();
             threads.add(t);
         }
+        return threads;
+    }
+
+    /**
+     * Kills and restarts the service at random intervals for the run's {@code seconds}; returns the
+     * kills.
+     */
+    private int killUntilTheEnd(ServiceProcess service) throws Exception {
         int kills = 0;
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         while (true) {
@@ -201,23 +243,7 @@ public final class Soak {
             service.start();
         }
         Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
-        loading.set(false);
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (senderFailure != null) {
-            service.stop();
-            throw new IllegalStateException(senderFailure);
-        }
-        long drainStart = System.nanoTime();
-        awaitDrained(base);
-        double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
-        Result r = count(service, pseudonyms, niks, firstHour, acknowledged, kills, drainSeconds);
-        service.stop();
-        if (r.lost == 0 && r.duplicated == 0) {
-            deleteTree(dir);
-        }
-        return r;
+        return kills;
     }
 
     /**

@@ -50,26 +50,7 @@ public final class BlockLoader {
     private static final int OFFSET_SECONDS = 7 * 3600;
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o =
-                Cohort.options(
-                        args,
-                        "--url",
-                        "",
-                        "--timescale",
-                        "auto",
-                        "--patients",
-                        "40",
-                        "--days",
-                        "15",
-                        "--first-day",
-                        "",
-                        "--threads",
-                        "2",
-                        "--batch-blocks",
-                        "240");
-        if (o.get("--url").isEmpty()) {
-            throw new IllegalArgumentException("--url jdbc:postgresql://... is required");
-        }
+        Map<String, String> o = options(args);
         Cohort cohort = Cohort.of(o);
         int threads = Integer.parseInt(o.get("--threads"));
         int batchBlocks = Integer.parseInt(o.get("--batch-blocks"));
@@ -90,9 +71,88 @@ public final class BlockLoader {
                         "reading_blocks already holds %,d readings: the load merges into them%n",
                         before);
             }
-            ReadingCrypto crypto = cohort.crypto(ds);
-            String[] ids = new String[cohort.patients];
-            int[] versions = new int[cohort.patients];
+            Load load = new Load(ds, cohort, cohort.crypto(ds), batchBlocks);
+            long t0 = System.nanoTime();
+            long stored = load.run(threads, t0);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            TableStats after = TableStats.vacuumAndRead(ds);
+            printTable(cohort, after, stored, seconds);
+            if (after.readings() - before != stored
+                    || (before == 0 && stored != cohort.readings())) {
+                throw new IllegalStateException(
+                        "stored "
+                                + stored
+                                + " readings, the table gained "
+                                + (after.readings() - before)
+                                + ", expected "
+                                + cohort.readings());
+            }
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o =
+                Cohort.options(
+                        args,
+                        "--url",
+                        "",
+                        "--timescale",
+                        "auto",
+                        "--patients",
+                        "40",
+                        "--days",
+                        "15",
+                        "--first-day",
+                        "",
+                        "--threads",
+                        "2",
+                        "--batch-blocks",
+                        "240");
+        if (o.get("--url").isEmpty()) {
+            throw new IllegalArgumentException("--url jdbc:postgresql://... is required");
+        }
+        return o;
+    }
+
+    private static void printTable(Cohort cohort, TableStats after, long stored, double seconds) {
+        System.out.printf(
+                "%n| mode | patients x days | readings stored | load time | readings/s | blocks | table size | bytes/reading |%n");
+        System.out.printf("|---|---|---|---|---|---|---|---|%n");
+        System.out.printf(
+                "| %s | %d x %d | %,d | %.1f s | %,.0f | %,d | %s | %.2f |%n",
+                after.mode(),
+                cohort.patients,
+                cohort.days,
+                stored,
+                seconds,
+                stored / seconds,
+                after.blocks(),
+                after.humanBytes(),
+                (double) after.bytes() / after.readings());
+    }
+
+    /**
+     * One load: writer threads take the cohort's patient-days in day order, each through its own
+     * {@link PendingBlocks} and {@link BlockWriter}, a transaction per {@code batchBlocks} blocks.
+     */
+    private static final class Load {
+        private final DataSource ds;
+        private final Cohort cohort;
+        private final ReadingCrypto crypto;
+        private final int batchBlocks;
+        private final String[] ids;
+        private final int[] versions;
+        private final int tasks;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicLong stored = new AtomicLong();
+
+        Load(DataSource ds, Cohort cohort, ReadingCrypto crypto, int batchBlocks) throws Exception {
+            this.ds = ds;
+            this.cohort = cohort;
+            this.crypto = crypto;
+            this.batchBlocks = batchBlocks;
+            ids = new String[cohort.patients];
+            versions = new int[cohort.patients];
             for (int p = 0; p < ids.length; p++) {
                 ids[p] = cohort.patientId(p);
                 versions[p] =
@@ -100,40 +160,15 @@ public final class BlockLoader {
                                 .current(ids[p])
                                 .version(); // creates the data_keys row on first use
             }
-            AtomicInteger next = new AtomicInteger();
-            AtomicLong stored = new AtomicLong();
-            int tasks = cohort.patients * cohort.days;
-            long t0 = System.nanoTime();
+            tasks = cohort.patients * cohort.days;
+        }
+
+        /** Returns the readings stored; prints progress every 10 s from {@code t0}. */
+        long run(int threads, long t0) throws Exception {
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             List<Future<?>> writers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                writers.add(
-                        pool.submit(
-                                () -> {
-                                    BlockWriter writer = new BlockWriter(ds, crypto);
-                                    PendingBlocks pending = new PendingBlocks();
-                                    for (int task = next.getAndIncrement();
-                                            task < tasks;
-                                            task = next.getAndIncrement()) {
-                                        int p = task % cohort.patients;
-                                        addDay(
-                                                pending,
-                                                cohort,
-                                                ids[p],
-                                                versions[p],
-                                                p,
-                                                task / cohort.patients);
-                                        if (pending.blocks().size() >= batchBlocks) {
-                                            stored.addAndGet(
-                                                    writer.write(pending.blocks(), null, 0));
-                                            pending.clear();
-                                        }
-                                    }
-                                    if (!pending.isEmpty()) {
-                                        stored.addAndGet(writer.write(pending.blocks(), null, 0));
-                                    }
-                                    return null;
-                                }));
+                writers.add(pool.submit(this::write));
             }
             pool.shutdown();
             while (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -145,32 +180,24 @@ public final class BlockLoader {
             for (Future<?> f : writers) {
                 f.get(); // rethrows a writer's failure
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            TableStats after = TableStats.vacuumAndRead(ds);
-            System.out.printf(
-                    "%n| mode | patients x days | readings stored | load time | readings/s | blocks | table size | bytes/reading |%n");
-            System.out.printf("|---|---|---|---|---|---|---|---|%n");
-            System.out.printf(
-                    "| %s | %d x %d | %,d | %.1f s | %,.0f | %,d | %s | %.2f |%n",
-                    after.mode(),
-                    cohort.patients,
-                    cohort.days,
-                    stored.get(),
-                    seconds,
-                    stored.get() / seconds,
-                    after.blocks(),
-                    after.humanBytes(),
-                    (double) after.bytes() / after.readings());
-            if (after.readings() - before != stored.get()
-                    || (before == 0 && stored.get() != cohort.readings())) {
-                throw new IllegalStateException(
-                        "stored "
-                                + stored.get()
-                                + " readings, the table gained "
-                                + (after.readings() - before)
-                                + ", expected "
-                                + cohort.readings());
+            return stored.get();
+        }
+
+        private Void write() throws Exception {
+            BlockWriter writer = new BlockWriter(ds, crypto);
+            PendingBlocks pending = new PendingBlocks();
+            for (int task = next.getAndIncrement(); task < tasks; task = next.getAndIncrement()) {
+                int p = task % cohort.patients;
+                addDay(pending, cohort, ids[p], versions[p], p, task / cohort.patients);
+                if (pending.blocks().size() >= batchBlocks) {
+                    stored.addAndGet(writer.write(pending.blocks(), null, 0));
+                    pending.clear();
+                }
             }
+            if (!pending.isEmpty()) {
+                stored.addAndGet(writer.write(pending.blocks(), null, 0));
+            }
+            return null;
         }
     }
 

@@ -52,62 +52,15 @@ public final class DrainThroughput {
     private static final DeviceInfo WATCH = new DeviceInfo("watch-7f3a", "Acme", "Band 5");
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o =
-                new HashMap<>(
-                        Map.of(
-                                "--mode",
-                                "hr",
-                                "--readings",
-                                "1000000",
-                                "--patients",
-                                "32",
-                                "--threads",
-                                "1",
-                                "--url",
-                                "",
-                                "--timescale",
-                                "auto"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            o.put(args[i], args[i + 1]);
-        }
+        Map<String, String> o = options(args);
         String mode = o.get("--mode");
         int total = Integer.parseInt(o.get("--readings"));
         int patients = Integer.parseInt(o.get("--patients"));
         Path dir = Files.createTempDirectory("drain-throughput");
-        String url = o.get("--url");
-        DatabaseConfig config =
-                new DatabaseConfig(
-                        url.isEmpty() ? null : url,
-                        url.isEmpty() ? null : "postgres",
-                        url.isEmpty() ? null : "",
-                        Integer.parseInt(o.get("--threads")) + 4,
-                        url.isEmpty() ? dir.resolve("pg") : null,
-                        o.get("--timescale"),
-                        Duration.ofDays(7),
-                        null,
-                        null,
-                        3,
-                        Duration.ofDays(400));
-        try (Database db = Database.open(config)) {
+        try (Database db = Database.open(databaseConfig(o, dir))) {
             db.maintenance().run(Instant.now());
             DataSource ds = db.dataSource();
-            ReadingCrypto crypto =
-                    new ReadingCrypto(
-                            new DataKeys(
-                                    ds,
-                                    new KekRing(
-                                            new LocalKek(
-                                                    "bench",
-                                                    "bench-kek-32-bytes-0123456789abc"
-                                                            .getBytes(StandardCharsets.US_ASCII)),
-                                            List.of()),
-                                    100_000,
-                                    TimeUnit.MINUTES.toNanos(10),
-                                    System::nanoTime),
-                            new RowKeys(
-                                    "bench-row-key-secret-0123456789abcdef"
-                                            .getBytes(StandardCharsets.US_ASCII)),
-                            NonceSource.fromDatabase(ds));
+            ReadingCrypto crypto = crypto(ds);
             List<JournalBatch> batches = batches(mode, total, patients);
             int readings = batches.stream().mapToInt(b -> b.readings().size()).sum();
             try (Journal journal = Journal.open(dir.resolve("journal"), false, crypto)) {
@@ -116,20 +69,7 @@ public final class DrainThroughput {
                     journal.append(b);
                 }
                 double appendSeconds = (System.nanoTime() - t0) / 1e9;
-                long t1 = System.nanoTime();
-                JournalDrainer drainer =
-                        new JournalDrainer(
-                                journal,
-                                ds,
-                                DrainListener.NONE,
-                                10_000,
-                                Integer.parseInt(o.get("--threads")));
-                drainer.start();
-                while (journal.pendingReadings() > 0) {
-                    Thread.sleep(5);
-                }
-                double drainSeconds = (System.nanoTime() - t1) / 1e9;
-                drainer.close();
+                double drainSeconds = drain(journal, ds, Integer.parseInt(o.get("--threads")));
                 long stored = count(ds, "select coalesce(sum(n_readings), 0) from reading_blocks");
                 long bytes = BlockLoader.TableStats.vacuumAndRead(ds).bytes();
                 double copySeconds = copyBaseline(ds, readings);
@@ -153,6 +93,78 @@ public final class DrainThroughput {
         }
     }
 
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o =
+                new HashMap<>(
+                        Map.of(
+                                "--mode",
+                                "hr",
+                                "--readings",
+                                "1000000",
+                                "--patients",
+                                "32",
+                                "--threads",
+                                "1",
+                                "--url",
+                                "",
+                                "--timescale",
+                                "auto"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            o.put(args[i], args[i + 1]);
+        }
+        return o;
+    }
+
+    /** The database at {@code --url}, or without one an embedded PostgreSQL in {@code dir}. */
+    private static DatabaseConfig databaseConfig(Map<String, String> o, Path dir) {
+        String url = o.get("--url");
+        return new DatabaseConfig(
+                url.isEmpty() ? null : url,
+                url.isEmpty() ? null : "postgres",
+                url.isEmpty() ? null : "",
+                Integer.parseInt(o.get("--threads")) + 4,
+                url.isEmpty() ? dir.resolve("pg") : null,
+                o.get("--timescale"),
+                Duration.ofDays(7),
+                null,
+                null,
+                3,
+                Duration.ofDays(400));
+    }
+
+    private static ReadingCrypto crypto(DataSource ds) throws Exception {
+        return new ReadingCrypto(
+                new DataKeys(
+                        ds,
+                        new KekRing(
+                                new LocalKek(
+                                        "bench",
+                                        "bench-kek-32-bytes-0123456789abc"
+                                                .getBytes(StandardCharsets.US_ASCII)),
+                                List.of()),
+                        100_000,
+                        TimeUnit.MINUTES.toNanos(10),
+                        System::nanoTime),
+                new RowKeys(
+                        "bench-row-key-secret-0123456789abcdef"
+                                .getBytes(StandardCharsets.US_ASCII)),
+                NonceSource.fromDatabase(ds));
+    }
+
+    /** Seconds for the drainer to store everything the journal holds. */
+    private static double drain(Journal journal, DataSource ds, int threads) throws Exception {
+        long t1 = System.nanoTime();
+        JournalDrainer drainer =
+                new JournalDrainer(journal, ds, DrainListener.NONE, 10_000, threads);
+        drainer.start();
+        while (journal.pendingReadings() > 0) {
+            Thread.sleep(5);
+        }
+        double drainSeconds = (System.nanoTime() - t1) / 1e9;
+        drainer.close();
+        return drainSeconds;
+    }
+
     private static List<JournalBatch> batches(String mode, int total, int patients) {
         List<JournalBatch> out = new ArrayList<>();
         long base =
@@ -167,66 +179,7 @@ public final class DrainThroughput {
             List<NormalizedReading> rs = new ArrayList<>();
             if (mode.equals("mixed")) {
                 long day = base - (long) next[p]++ * 86_400_000_000L;
-                for (int m = 0; m < 288; m++) { // heart rate every 5 minutes
-                    long t = day + m * 300_000_000L;
-                    rs.add(
-                            new NormalizedReading(
-                                    ReadingType.HEART_RATE,
-                                    "hr-" + next[p] + "-" + m,
-                                    t,
-                                    t,
-                                    25200,
-                                    60 + m % 40,
-                                    Double.NaN));
-                }
-                for (int h = 0; h < 24; h++) { // steps and SpO2 hourly
-                    long t = day + h * 3_600_000_000L;
-                    rs.add(
-                            new NormalizedReading(
-                                    ReadingType.STEPS,
-                                    "st-" + next[p] + "-" + h,
-                                    t,
-                                    t + 3_600_000_000L,
-                                    25200,
-                                    h * 37 % 900,
-                                    Double.NaN));
-                    rs.add(
-                            new NormalizedReading(
-                                    ReadingType.OXYGEN_SATURATION,
-                                    "o2-" + next[p] + "-" + h,
-                                    t,
-                                    t,
-                                    25200,
-                                    95 + h % 4,
-                                    Double.NaN));
-                }
-                rs.add(
-                        new NormalizedReading(
-                                ReadingType.BLOOD_PRESSURE,
-                                "bp-" + next[p],
-                                day + 28_800_000_000L,
-                                day + 28_800_000_000L,
-                                25200,
-                                121,
-                                79));
-                rs.add(
-                        new NormalizedReading(
-                                ReadingType.WEIGHT,
-                                "w-" + next[p],
-                                day + 25_200_000_000L,
-                                day + 25_200_000_000L,
-                                25200,
-                                70.4,
-                                Double.NaN));
-                rs.add(
-                        new NormalizedReading(
-                                ReadingType.BODY_TEMPERATURE,
-                                "t-" + next[p],
-                                day + 30_000_000_000L,
-                                day + 30_000_000_000L,
-                                25200,
-                                36.6,
-                                Double.NaN));
+                addMixedDay(rs, day, next[p]);
             } else {
                 for (int i = 0; i < 1000; i++) {
                     int n = next[p]++;
@@ -251,6 +204,74 @@ public final class DrainThroughput {
             p = (p + 1) % patients;
         }
         return out;
+    }
+
+    /** A day of a sparse app mix; {@code n} numbers the patient's day in the reading ids. */
+    private static void addMixedDay(List<NormalizedReading> rs, long day, int n) {
+        for (int m = 0; m < 288; m++) { // heart rate every 5 minutes
+            long t = day + m * 300_000_000L;
+            rs.add(
+                    new NormalizedReading(
+                            ReadingType.HEART_RATE,
+                            "hr-" + n + "-" + m,
+                            t,
+                            t,
+                            25200,
+                            60 + m % 40,
+                            Double.NaN));
+        }
+        addHourly(rs, day, n);
+        rs.add(
+                new NormalizedReading(
+                        ReadingType.BLOOD_PRESSURE,
+                        "bp-" + n,
+                        day + 28_800_000_000L,
+                        day + 28_800_000_000L,
+                        25200,
+                        121,
+                        79));
+        rs.add(
+                new NormalizedReading(
+                        ReadingType.WEIGHT,
+                        "w-" + n,
+                        day + 25_200_000_000L,
+                        day + 25_200_000_000L,
+                        25200,
+                        70.4,
+                        Double.NaN));
+        rs.add(
+                new NormalizedReading(
+                        ReadingType.BODY_TEMPERATURE,
+                        "t-" + n,
+                        day + 30_000_000_000L,
+                        day + 30_000_000_000L,
+                        25200,
+                        36.6,
+                        Double.NaN));
+    }
+
+    private static void addHourly(List<NormalizedReading> rs, long day, int n) {
+        for (int h = 0; h < 24; h++) { // steps and SpO2 hourly
+            long t = day + h * 3_600_000_000L;
+            rs.add(
+                    new NormalizedReading(
+                            ReadingType.STEPS,
+                            "st-" + n + "-" + h,
+                            t,
+                            t + 3_600_000_000L,
+                            25200,
+                            h * 37 % 900,
+                            Double.NaN));
+            rs.add(
+                    new NormalizedReading(
+                            ReadingType.OXYGEN_SATURATION,
+                            "o2-" + n + "-" + h,
+                            t,
+                            t,
+                            25200,
+                            95 + h % 4,
+                            Double.NaN));
+        }
     }
 
     /**

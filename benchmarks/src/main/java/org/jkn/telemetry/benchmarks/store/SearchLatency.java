@@ -38,31 +38,7 @@ public final class SearchLatency {
     private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(5);
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o =
-                Cohort.options(
-                        args,
-                        "--url",
-                        "",
-                        "--timescale",
-                        "auto",
-                        "--patients",
-                        "40",
-                        "--days",
-                        "15",
-                        "--first-day",
-                        "",
-                        "--http",
-                        "",
-                        "--levels",
-                        "store,render,http",
-                        "--queries",
-                        "hour,day,day-hr,day-asc,none",
-                        "--warmup",
-                        "300",
-                        "--requests",
-                        "2000",
-                        "--seed",
-                        "1");
+        Map<String, String> o = options(args);
         Cohort cohort = Cohort.of(o);
         int warmup = Integer.parseInt(o.get("--warmup"));
         int requests = Integer.parseInt(o.get("--requests"));
@@ -82,51 +58,91 @@ public final class SearchLatency {
             ReadingQueries queries =
                     new ReadingQueries(
                             db.dataSource(), cohort.crypto(db.dataSource()), Duration.ofDays(31));
-            List<Measured> measured = new ArrayList<>();
-            for (String levelName : levelNames) {
-                SearchLevel level =
-                        switch (levelName) {
-                            case "store" -> SearchLevel.store(queries);
-                            case "render" -> SearchLevel.render(queries);
-                            case "http" -> SearchLevel.http(require(o, "--http"), cohort.patients);
-                            default ->
-                                    throw new IllegalArgumentException(
-                                            "unknown level "
-                                                    + levelName
-                                                    + "; known: store, render, http");
-                        };
-                for (SearchQuery query : queryList) {
-                    if (query != SearchQuery.NONE
-                            || levelName.equals(
-                                    "http")) { // below HTTP it reads nothing: nothing to measure
-                        measured.add(
-                                new Measured(
-                                        levelName, level, query, new Histogram(MAX_MICROS, 3)));
-                    }
-                }
-            }
+            List<Measured> measured = measured(o, cohort, queries, levelNames, queryList);
             Random random = new Random(Long.parseLong(o.get("--seed")));
             run(measured, cohort, ids, random, warmup, false);
             run(measured, cohort, ids, random, requests, true);
-            String mode = db.mode() == StorageMode.TIMESCALE ? "hypertable" : "partitions";
-            System.out.printf(
-                    "%n| storage | level | query | page | searches | p50 ms | p90 ms | p99 ms | max ms | mean ms |%n");
-            System.out.printf("|---|---|---|---|---|---|---|---|---|---|%n");
-            for (Measured m : measured) {
-                Histogram h = m.histogram;
-                System.out.printf(
-                        "| %s | %s | %s | %d | %,d | %s | %s | %s | %s | %s |%n",
-                        mode,
-                        m.levelName,
-                        m.query.label,
-                        m.query.count,
-                        h.getTotalCount(),
-                        ms(h.getValueAtPercentile(50)),
-                        ms(h.getValueAtPercentile(90)),
-                        ms(h.getValueAtPercentile(99)),
-                        ms(h.getMaxValue()),
-                        ms((long) h.getMean()));
+            printTable(db.mode() == StorageMode.TIMESCALE ? "hypertable" : "partitions", measured);
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        return Cohort.options(
+                args,
+                "--url",
+                "",
+                "--timescale",
+                "auto",
+                "--patients",
+                "40",
+                "--days",
+                "15",
+                "--first-day",
+                "",
+                "--http",
+                "",
+                "--levels",
+                "store,render,http",
+                "--queries",
+                "hour,day,day-hr,day-asc,none",
+                "--warmup",
+                "300",
+                "--requests",
+                "2000",
+                "--seed",
+                "1");
+    }
+
+    /** Every level asked for with every query it can run, each with an empty histogram. */
+    private static List<Measured> measured(
+            Map<String, String> o,
+            Cohort cohort,
+            ReadingQueries queries,
+            List<String> levelNames,
+            List<SearchQuery> queryList) {
+        List<Measured> measured = new ArrayList<>();
+        for (String levelName : levelNames) {
+            SearchLevel level =
+                    switch (levelName) {
+                        case "store" -> SearchLevel.store(queries);
+                        case "render" -> SearchLevel.render(queries);
+                        case "http" -> SearchLevel.http(require(o, "--http"), cohort.patients);
+                        default ->
+                                throw new IllegalArgumentException(
+                                        "unknown level "
+                                                + levelName
+                                                + "; known: store, render, http");
+                    };
+            for (SearchQuery query : queryList) {
+                if (query != SearchQuery.NONE
+                        || levelName.equals(
+                                "http")) { // below HTTP it reads nothing: nothing to measure
+                    measured.add(
+                            new Measured(levelName, level, query, new Histogram(MAX_MICROS, 3)));
+                }
             }
+        }
+        return measured;
+    }
+
+    private static void printTable(String mode, List<Measured> measured) {
+        System.out.printf(
+                "%n| storage | level | query | page | searches | p50 ms | p90 ms | p99 ms | max ms | mean ms |%n");
+        System.out.printf("|---|---|---|---|---|---|---|---|---|---|%n");
+        for (Measured m : measured) {
+            Histogram h = m.histogram;
+            System.out.printf(
+                    "| %s | %s | %s | %d | %,d | %s | %s | %s | %s | %s |%n",
+                    mode,
+                    m.levelName,
+                    m.query.label,
+                    m.query.count,
+                    h.getTotalCount(),
+                    ms(h.getValueAtPercentile(50)),
+                    ms(h.getValueAtPercentile(90)),
+                    ms(h.getValueAtPercentile(99)),
+                    ms(h.getMaxValue()),
+                    ms((long) h.getMean()));
         }
     }
 
