@@ -126,7 +126,7 @@ public class AuditedReadBenchmark extends BenchmarkBase {
                         new KekRing(
                                 new LocalKek(
                                         "bench-1",
-                                        "bench-kek-32-bytes-0123456789abcd"
+                                        "bench-kek-32-bytes-0123456789abc"
                                                 .getBytes(StandardCharsets.US_ASCII)),
                                 List.of()),
                         1000,

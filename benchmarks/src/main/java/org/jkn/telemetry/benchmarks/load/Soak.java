@@ -50,7 +50,6 @@ import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 public final class Soak {
 
     private static final int PER_BATCH = 600;
-    private static final int PATIENTS = 64;
 
     private final Path jar;
     private final Path work;
@@ -59,6 +58,10 @@ public final class Soak {
     private final int minKillSeconds;
     private final int maxKillSeconds;
     private final int senders;
+
+    /** Simulated patients; each has 7,200 hours (300 days) of batches to fill. */
+    private final int patients;
+
     private final String javaFlags;
 
     /** Why a sender stopped early (an answer no retry can fix), or null. */
@@ -78,6 +81,7 @@ public final class Soak {
         minKillSeconds = Integer.parseInt(o.getOrDefault("--kill-min", "10"));
         maxKillSeconds = Integer.parseInt(o.getOrDefault("--kill-max", "30"));
         senders = Integer.parseInt(o.getOrDefault("--senders", "4"));
+        patients = Integer.parseInt(o.getOrDefault("--patients", "64"));
         javaFlags = System.getProperty("chronicle.jvm.args", "");
     }
 
@@ -148,8 +152,8 @@ public final class Soak {
                 new ServiceProcess(dir, port, Base64.getEncoder().encodeToString(key));
         service.start();
         String base = "http://127.0.0.1:" + port;
-        String[] niks = new String[PATIENTS];
-        String[] tokens = new String[PATIENTS];
+        String[] niks = new String[patients];
+        String[] tokens = new String[patients];
         consentPatients(new GatewayClient(base), niks, tokens);
         // each patient's batches take consecutive hours from 300 days back: far inside the
         // accepted age, and never two batches in one block
@@ -180,7 +184,7 @@ public final class Soak {
     /** Fills {@code niks} and {@code tokens}: each patient with its own token and a consent. */
     private static void consentPatients(GatewayClient client, String[] niks, String[] tokens)
             throws Exception {
-        for (int p = 0; p < PATIENTS; p++) {
+        for (int p = 0; p < niks.length; p++) {
             niks[p] = Niks.of(900_000 + p);
             tokens[p] = client.patientToken(niks[p]);
             client.consent(tokens[p], niks[p]);
@@ -195,11 +199,11 @@ public final class Soak {
             long firstHour,
             AtomicBoolean loading,
             List<long[]> acknowledged) {
-        AtomicLong[] nextBatch = new AtomicLong[PATIENTS];
+        AtomicLong[] nextBatch = new AtomicLong[patients];
         List<Thread> threads = new ArrayList<>();
         for (int s = 0; s < senders; s++) {
             int sender = s;
-            for (int p = sender; p < PATIENTS; p += senders) {
+            for (int p = sender; p < patients; p += senders) {
                 nextBatch[p] = new AtomicLong();
             }
             Thread t =
@@ -293,7 +297,7 @@ public final class Soak {
                 pause(200);
             }
             p += senders;
-            if (p >= PATIENTS) {
+            if (p >= patients) {
                 p = sender;
             }
         }

@@ -34,7 +34,8 @@ class SoakTest {
                                 "--seconds", "20",
                                 "--kill-min", "5",
                                 "--kill-max", "10",
-                                "--senders", "2"));
+                                "--senders", "2",
+                                "--patients", "4"));
 
         assertTrue(r.kills() >= 3, "each run kills the service at least once: " + r);
         assertTrue(r.acknowledged() > 0, "load was acknowledged: " + r);
