@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import javax.crypto.spec.SecretKeySpec;
@@ -31,6 +32,7 @@ import javax.sql.DataSource;
 public final class DataKeys {
 
     private static final int KEY_BYTES = 32;
+    private static final long RETRY_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private static final String LIVE =
             "select key_version, kek_id, wrapped from data_keys "
@@ -49,6 +51,8 @@ public final class DataKeys {
     private final DataSource dataSource;
     private final KekRing keks;
     private final long ttlNanos;
+    private volatile boolean unreachable;
+    private volatile long unreachableUntil;
     private final LongSupplier nanoTime;
     private final SecureRandom random = new SecureRandom();
 
@@ -91,18 +95,43 @@ public final class DataKeys {
         return keks;
     }
 
-    /** The patient's live data key, created when there is none. */
+    /**
+     * The patient's live data key, created when there is none. While the database cannot be read,
+     * an expired cached key is used (as ingest's consent decisions are): no key can be created or
+     * erased while the database is down, and a reading sealed under a key erased meanwhile is
+     * dropped when it is merged (the writer checks the live key). After a failed load the database
+     * is not asked again for a second, so an outage costs one connection timeout, not one per
+     * batch.
+     */
     public DataKey current(String patientId) {
         // fast path: cached
         long now = nanoTime.getAsLong();
+        Cached stale;
         synchronized (live) {
-            Cached c = live.get(patientId);
-            if (c != null && now - c.expiresAt < 0) {
-                return c.key;
+            stale = live.get(patientId);
+            if (stale != null && now - stale.expiresAt < 0) {
+                return stale.key;
             }
         }
+        if (stale != null && unreachable && now - unreachableUntil < 0) {
+            return stale.key;
+        }
         long gen = generation.get();
-        DataKey k = loadOrCreate(patientId);
+        DataKey k;
+        try {
+            k = loadOrCreate(patientId);
+            unreachable = false;
+        } catch (CryptoFailure f) {
+            if (!f.isRetryable()) {
+                throw f;
+            }
+            unreachableUntil = nanoTime.getAsLong() + RETRY_AFTER_NANOS;
+            unreachable = true;
+            if (stale != null) {
+                return stale.key;
+            }
+            throw f;
+        }
         Cached c = new Cached(k, nanoTime.getAsLong() + ttlNanos);
         synchronized (live) {
             if (generation.get() == gen) {
