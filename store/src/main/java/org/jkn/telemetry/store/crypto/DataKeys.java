@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import javax.crypto.spec.SecretKeySpec;
@@ -52,6 +53,7 @@ public final class DataKeys {
     private final KekRing keks;
     private final long ttlNanos;
     private volatile boolean unreachable;
+    private final AtomicBoolean reloadingExpired = new AtomicBoolean();
     private volatile long unreachableUntil;
     private final LongSupplier nanoTime;
     private final SecureRandom random = new SecureRandom();
@@ -116,6 +118,12 @@ public final class DataKeys {
         if (stale != null && unreachable && now - unreachableUntil < 0) {
             return stale.key;
         }
+        // one reload of an expired key at a time: the others keep sealing with it meanwhile, so a
+        // database that stopped answering holds up one thread for a connection timeout, not all
+        boolean reloading = stale != null;
+        if (reloading && !reloadingExpired.compareAndSet(false, true)) {
+            return stale.key;
+        }
         long gen = generation.get();
         DataKey k;
         try {
@@ -131,6 +139,10 @@ public final class DataKeys {
                 return stale.key;
             }
             throw f;
+        } finally {
+            if (reloading) {
+                reloadingExpired.set(false);
+            }
         }
         Cached c = new Cached(k, nanoTime.getAsLong() + ttlNanos);
         synchronized (live) {
