@@ -11,15 +11,19 @@ final class DockerDirectory {
 
     private DockerDirectory() {}
 
-    /**
-     * A file under {@code docker/}, found from the working directory up (Maven runs a module's
-     * tests in the module's directory, an IDE often in the repository's).
-     */
+    /** A file under {@code docker/}. */
     static Path resolve(String relative) {
+        return repositoryRoot().resolve("docker").resolve(relative);
+    }
+
+    /**
+     * The repository's root, found from the working directory up (Maven runs a module's tests in
+     * the module's directory, an IDE often in the repository's).
+     */
+    static Path repositoryRoot() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path docker = dir.resolve("docker");
-            if (Files.isDirectory(docker.resolve("prometheus"))) {
-                return docker.resolve(relative);
+            if (Files.isDirectory(dir.resolve("docker").resolve("prometheus"))) {
+                return dir;
             }
         }
         throw new IllegalStateException(
