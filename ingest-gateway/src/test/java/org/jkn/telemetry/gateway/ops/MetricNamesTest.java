@@ -1,0 +1,58 @@
+package org.jkn.telemetry.gateway.ops;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every gateway metric the alert rules and the dashboard name is one {@code Metrics} registers, so
+ * renaming a meter without them fails here rather than leaving an alert that can never fire. Some
+ * meters are registered on first use and absent from a fresh gateway's scrape, so the names are
+ * checked against the source: a Prometheus name is the meter's name with dots for underscores,
+ * counters with {@code _total} added.
+ */
+class MetricNamesTest {
+
+    private static final Pattern NAME = Pattern.compile("\\btelemetry_[a-z_]+\\b");
+
+    @Test
+    void alertRulesNameOnlyRegisteredMetrics() throws IOException {
+        assertAllRegistered("prometheus/alerts.yml");
+    }
+
+    @Test
+    void dashboardNamesOnlyRegisteredMetrics() throws IOException {
+        assertAllRegistered("grafana/dashboards/telemetry.json");
+    }
+
+    private static void assertAllRegistered(String file) throws IOException {
+        String metrics =
+                Files.readString(
+                        DockerDirectory.repositoryRoot()
+                                .resolve(
+                                        "ingest-gateway/src/main/java/org/jkn/telemetry/gateway/ops/Metrics.java"));
+        Matcher m = NAME.matcher(Files.readString(DockerDirectory.resolve(file)));
+        TreeSet<String> names = new TreeSet<>();
+        while (m.find()) {
+            names.add(m.group());
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String name : names) {
+            String meter = name.replaceFirst("_total$", "").replace('_', '.');
+            if (!metrics.contains("\"" + meter + "\"")) {
+                unknown.add(name);
+            }
+        }
+        assertTrue(!names.isEmpty(), file + " names no metric");
+        assertTrue(
+                unknown.isEmpty(),
+                () -> file + " names metrics Metrics does not register: " + unknown);
+    }
+}
