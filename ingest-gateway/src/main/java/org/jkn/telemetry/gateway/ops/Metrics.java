@@ -2,10 +2,16 @@ package org.jkn.telemetry.gateway.ops;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jkn.telemetry.gateway.ingest.IngestRefusal;
 import org.jkn.telemetry.normalizer.BatchError;
@@ -22,6 +28,7 @@ public final class Metrics implements DrainListener {
 
     private final PrometheusMeterRegistry registry =
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics jvmGc = new JvmGcMetrics();
     private final Map<ReadingType, Counter> accepted = new EnumMap<>(ReadingType.class);
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Map<BatchError, Counter> batchesRefused = new EnumMap<>(BatchError.class);
@@ -35,6 +42,11 @@ public final class Metrics implements DrainListener {
     private final Counter journalFilesDeleted;
 
     public Metrics(Journal journal) {
+        // heap, GC pauses, threads and CPU: what an operator looks at first when latency climbs
+        new JvmMemoryMetrics().bindTo(registry);
+        jvmGc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
         for (ReadingType t : ReadingType.values()) {
             accepted.put(
                     t,
@@ -165,6 +177,21 @@ public final class Metrics implements DrainListener {
         Gauge.builder("telemetry.mqtt.connections", live)
                 .description("Live, accepted MQTT connections")
                 .register(registry);
+    }
+
+    /**
+     * One FHIR request answered: its latency, by resource (a fixed set), method and status class,
+     * as a histogram so percentiles can be computed across instances.
+     */
+    public void fhirRequest(String resource, String method, int status, long nanos) {
+        Timer.builder("telemetry.fhir.request")
+                .description("FHIR API requests, from routing to the last byte of the answer")
+                .tag("resource", resource)
+                .tag("method", method)
+                .tag("status", status / 100 + "xx")
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** The disk guard's last measurements. */

@@ -3,6 +3,7 @@ package org.jkn.telemetry.gateway.wiring;
 import ca.uhn.fhir.context.FhirContext;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.jkn.telemetry.gateway.audit.Auditor;
 import org.jkn.telemetry.gateway.audit.RefusalRecorder;
@@ -100,6 +101,7 @@ public final class HttpRoutes {
 
     private void mountAuthentication(Authentication authentication) {
         // before authentication, so the 401s it answers are recorded too
+        router.route("/fhir/*").handler(this::timeFhirRequest);
         router.route("/fhir/*").handler(new RefusalRecorder(vertx, auditor));
         authentication.mount(vertx, router, authResponses, pseudonymizer);
     }
@@ -158,5 +160,32 @@ public final class HttpRoutes {
                                                 "Content-Type",
                                                 "text/plain; version=0.0.4; charset=utf-8")
                                         .end(metrics.scrape()));
+    }
+
+    /** Times every FHIR request to its last byte, whatever answers it (refusals included). */
+    private void timeFhirRequest(RoutingContext ctx) {
+        long started = System.nanoTime();
+        ctx.addBodyEndHandler(
+                done ->
+                        metrics.fhirRequest(
+                                resourceOf(ctx.request().path()),
+                                ctx.request().method().name(),
+                                ctx.response().getStatusCode(),
+                                System.nanoTime() - started));
+        ctx.next();
+    }
+
+    /** The resource a FHIR path names, from a fixed set (metric tags must not grow with input). */
+    static String resourceOf(String path) {
+        int from = "/fhir/".length();
+        int to = from;
+        while (to < path.length() && Character.isLetter(path.charAt(to))) {
+            to++;
+        }
+        String first = path.substring(Math.min(from, path.length()), to);
+        return switch (first) {
+            case "Observation", "Patient", "Consent", "AuditEvent", "metadata" -> first;
+            default -> "other";
+        };
     }
 }

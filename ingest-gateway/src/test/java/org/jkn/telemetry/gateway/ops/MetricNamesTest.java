@@ -45,7 +45,11 @@ class MetricNamesTest {
         }
         List<String> unknown = new ArrayList<>();
         for (String name : names) {
-            String meter = name.replaceFirst("_total$", "").replace('_', '.');
+            // counters add _total; timers add _seconds and _bucket, _count, _sum or _max
+            String meter =
+                    name.replaceFirst("_total$", "")
+                            .replaceFirst("_seconds(_bucket|_count|_sum|_max)?$", "")
+                            .replace('_', '.');
             if (!metrics.contains("\"" + meter + "\"")) {
                 unknown.add(name);
             }
