@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -29,6 +30,7 @@ public final class Metrics implements DrainListener {
     private final PrometheusMeterRegistry registry =
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics jvmGc = new JvmGcMetrics();
+    private final JvmHeapPressureMetrics jvmHeapPressure = new JvmHeapPressureMetrics();
     private final Map<ReadingType, Counter> accepted = new EnumMap<>(ReadingType.class);
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Map<BatchError, Counter> batchesRefused = new EnumMap<>(BatchError.class);
@@ -45,6 +47,8 @@ public final class Metrics implements DrainListener {
         // heap, GC pauses, threads and CPU: what an operator looks at first when latency climbs
         new JvmMemoryMetrics().bindTo(registry);
         jvmGc.bindTo(registry);
+        // registered at once (pause timers only appear at the first collection)
+        jvmHeapPressure.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         for (ReadingType t : ReadingType.values()) {
