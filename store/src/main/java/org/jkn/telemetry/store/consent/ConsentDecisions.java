@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.jkn.telemetry.store.db.OutageBackoff;
 
 /**
  * The consent decision cache on the hot path: patient pseudonym to compiled {@link
@@ -41,12 +42,9 @@ public final class ConsentDecisions {
     private final int maxPatients;
     private final LongSupplier nanoTime;
 
-    /** nanoTime before which the database is not tried again after a failed load. */
-    private volatile long unreachableUntil;
-
-    private volatile boolean unreachable;
-
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final OutageBackoff outage = new OutageBackoff(RETRY_AFTER);
 
     public ConsentDecisions(ConsentStore store, Duration ttl, int maxPatients) {
         this(store, ttl, maxPatients, System::nanoTime);
@@ -75,7 +73,7 @@ public final class ConsentDecisions {
     private ConsentDecision load(String patientId, Entry stale) {
         long gen = generation.get();
         long started = nanoTime.getAsLong();
-        if (unreachable && started - unreachableUntil < 0) {
+        if (outage.resting(started)) {
             if (stale != null) {
                 return stale.decision;
             }
@@ -84,10 +82,9 @@ public final class ConsentDecisions {
         ConsentDecision d;
         try {
             d = store.decision(patientId);
-            unreachable = false;
+            outage.succeeded();
         } catch (SQLException | RuntimeException ex) {
-            unreachableUntil = nanoTime.getAsLong() + RETRY_AFTER.toNanos();
-            unreachable = true;
+            outage.failed(nanoTime.getAsLong());
             if (stale != null) {
                 return stale.decision;
             }

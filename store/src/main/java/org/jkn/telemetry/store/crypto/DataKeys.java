@@ -6,15 +6,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
+import org.jkn.telemetry.store.db.OutageBackoff;
 
 /**
  * Patients' data keys: one live AES-256 key per patient (table {@code data_keys}), stored only
@@ -33,7 +34,6 @@ import javax.sql.DataSource;
 public final class DataKeys {
 
     private static final int KEY_BYTES = 32;
-    private static final long RETRY_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private static final String LIVE =
             "select key_version, kek_id, wrapped from data_keys "
@@ -52,9 +52,8 @@ public final class DataKeys {
     private final DataSource dataSource;
     private final KekRing keks;
     private final long ttlNanos;
-    private volatile boolean unreachable;
+    private final OutageBackoff outage = new OutageBackoff(Duration.ofSeconds(1));
     private final AtomicBoolean reloadingExpired = new AtomicBoolean();
-    private volatile long unreachableUntil;
     private final LongSupplier nanoTime;
     private final SecureRandom random = new SecureRandom();
 
@@ -115,7 +114,7 @@ public final class DataKeys {
                 return stale.key;
             }
         }
-        if (stale != null && unreachable && now - unreachableUntil < 0) {
+        if (stale != null && outage.resting(now)) {
             return stale.key;
         }
         // one reload of an expired key at a time: the others keep sealing with it meanwhile, so a
@@ -128,13 +127,12 @@ public final class DataKeys {
         DataKey k;
         try {
             k = loadOrCreate(patientId);
-            unreachable = false;
+            outage.succeeded();
         } catch (CryptoFailure f) {
             if (!f.isRetryable()) {
                 throw f;
             }
-            unreachableUntil = nanoTime.getAsLong() + RETRY_AFTER_NANOS;
-            unreachable = true;
+            outage.failed(nanoTime.getAsLong());
             if (stale != null) {
                 return stale.key;
             }
