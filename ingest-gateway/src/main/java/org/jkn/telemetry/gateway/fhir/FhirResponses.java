@@ -2,6 +2,7 @@ package org.jkn.telemetry.gateway.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -62,19 +63,32 @@ public final class FhirResponses {
         return ctx.request().scheme() + "://" + host + "/fhir";
     }
 
-    public void send(RoutingContext ctx, int status, IBaseResource resource) {
+    /** The media type to answer with: the negotiated one, JSON when none was acceptable. */
+    static String mediaType(RoutingContext ctx) {
         String type = negotiate(ctx);
-        if (type == null) {
-            type = JSON;
-        }
-        IParser parser = type.equals(XML) ? fhir.newXmlParser() : fhir.newJsonParser();
+        return type == null ? JSON : type;
+    }
+
+    public void send(RoutingContext ctx, int status, IBaseResource resource) {
+        String type = mediaType(ctx);
+        send(ctx, status, type, encode(resource, type));
+    }
+
+    /** {@code resource} in {@code mediaType}; may run on any thread. */
+    Buffer encode(IBaseResource resource, String mediaType) {
+        IParser parser = mediaType.equals(XML) ? fhir.newXmlParser() : fhir.newJsonParser();
+        return Buffer.buffer(parser.encodeResourceToString(resource));
+    }
+
+    /** Answers with a body already encoded in {@code mediaType}. */
+    void send(RoutingContext ctx, int status, String mediaType, Buffer body) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
         ctx.response()
                 .setStatusCode(status)
-                .putHeader("Content-Type", type + ";charset=utf-8")
-                .end(parser.encodeResourceToString(resource));
+                .putHeader("Content-Type", mediaType + ";charset=utf-8")
+                .end(body);
     }
 
     /** An OperationOutcome with one error issue. The diagnostics never echo identifiers. */

@@ -1,5 +1,6 @@
 package org.jkn.telemetry.gateway.fhir;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.sql.SQLException;
@@ -33,6 +34,7 @@ final class ObservationApi {
     private final Disclosure disclosure;
     private final ZoneId searchZone;
     private final ObservationRenderer renderer = new ObservationRenderer();
+    private final ObservationJson json = new ObservationJson();
     private final ObservationSearchset searchset = new ObservationSearchset();
 
     ObservationApi(
@@ -67,15 +69,17 @@ final class ObservationApi {
                         "Observation",
                         null,
                         ObservationSearchset.shape(p));
+        String base = FhirResponses.base(ctx);
+        String mediaType = FhirResponses.mediaType(ctx);
         route.run(
                 ctx,
-                route.recordingFailure(audit, () -> disclosed(principal, p)),
-                rows ->
-                        rows == null
+                route.recordingFailure(audit, () -> searchset(principal, p, base, mediaType)),
+                page ->
+                        page == null
                                 ? FhirRoute.refused(audit, RefusalCode.CONSENT_REQUIRED)
                                 : audit,
-                rows -> {
-                    if (rows == null) {
+                page -> {
+                    if (page == null) {
                         route.responses()
                                 .error(
                                         ctx,
@@ -83,10 +87,27 @@ final class ObservationApi {
                                         IssueType.FORBIDDEN,
                                         "No consent of this patient permits disclosure of their data to you");
                     } else {
-                        route.responses()
-                                .send(ctx, 200, searchset.page(FhirResponses.base(ctx), p, rows));
+                        route.responses().send(ctx, 200, mediaType, page);
                     }
                 });
+    }
+
+    /**
+     * The page of the search the caller may see, encoded on this worker thread rather than the
+     * event loop (a page of 1,000 is a megabyte), or null when no consent discloses any of the
+     * patient's data to them.
+     */
+    private Buffer searchset(
+            Principal principal, SearchParams.Parsed p, String base, String mediaType)
+            throws SQLException {
+        List<StoredReading> rows = disclosed(principal, p);
+        if (rows == null) {
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        return mediaType.equals(FhirResponses.JSON)
+                ? searchset.json(base, p, rows, now)
+                : route.responses().encode(searchset.page(base, p, rows, now), mediaType);
     }
 
     /**
@@ -119,11 +140,22 @@ final class ObservationApi {
                 seen -> seen == null ? null : seen.record(ctx),
                 seen -> {
                     if (seen != null && seen.refusal() == null) {
-                        route.responses().send(ctx, 200, renderer.render(seen.reading()));
+                        String mediaType = FhirResponses.mediaType(ctx);
+                        route.responses()
+                                .send(ctx, 200, mediaType, encode(seen.reading(), mediaType));
                     } else {
                         route.notFound(ctx, "Observation");
                     }
                 });
+    }
+
+    private Buffer encode(StoredReading r, String mediaType) {
+        if (!mediaType.equals(FhirResponses.JSON)) {
+            return route.responses().encode(renderer.render(r), mediaType);
+        }
+        JsonBuffer out = new JsonBuffer(1200);
+        json.write(r, out);
+        return Buffer.buffer(out.toByteArray());
     }
 
     /**

@@ -42,6 +42,11 @@ public final class ObservationRenderer {
         Observation o = new Observation();
         o.setId(r.observationId());
         o.getMeta().setLastUpdatedElement(instant(r.receivedMicros()));
+        if (r.readingId() != null) {
+            o.addIdentifier()
+                    .setSystem(SourceIdentifiers.system(r.deviceId()))
+                    .setValue(r.readingId());
+        }
         if (type.profile() != null) {
             o.getMeta().addProfile(type.profile());
         }
@@ -185,6 +190,11 @@ public final class ObservationRenderer {
     private static Reference device(StoredReading r) {
         Reference ref = new Reference();
         ref.getIdentifier().setValue(r.deviceId());
+        return ref.setDisplay(deviceDisplay(r));
+    }
+
+    /** Manufacturer and model, or what there is of them, or else the device id. */
+    static String deviceDisplay(StoredReading r) {
         StringBuilder display = new StringBuilder();
         if (r.manufacturer() != null) {
             display.append(r.manufacturer());
@@ -192,8 +202,7 @@ public final class ObservationRenderer {
         if (r.model() != null) {
             display.append(display.length() > 0 ? " " : "").append(r.model());
         }
-        ref.setDisplay(display.length() > 0 ? display.toString() : r.deviceId());
-        return ref;
+        return display.length() > 0 ? display.toString() : r.deviceId();
     }
 
     private static Quantity quantity(double v, String ucum, String display) {

@@ -1,7 +1,9 @@
 package org.jkn.telemetry.gateway.fhir;
 
+import io.vertx.core.buffer.Buffer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
@@ -15,26 +17,18 @@ import org.jkn.telemetry.store.query.StoredReading;
 final class ObservationSearchset {
 
     private final ObservationRenderer renderer = new ObservationRenderer();
+    private final ObservationJson json = new ObservationJson();
 
     /**
-     * The page of {@code rows} (one more than the page size when there are more) at {@code base}.
+     * The page of {@code rows} (one more than the page size when there are more) at {@code base},
+     * as a HAPI Bundle: for XML.
      */
-    Bundle page(String base, SearchParams.Parsed p, List<StoredReading> rows) {
+    Bundle page(String base, SearchParams.Parsed p, List<StoredReading> rows, long nowMillis) {
         ObservationSearch q = p.search();
         Bundle b = new Bundle().setType(Bundle.BundleType.SEARCHSET);
-        b.getMeta().setLastUpdated(new Date());
-        String self = base + "/Observation?" + query(p, q.offset());
-        b.addLink().setRelation("self").setUrl(self);
-        boolean more = rows.size() > q.count();
-        if (more) {
-            b.addLink()
-                    .setRelation("next")
-                    .setUrl(base + "/Observation?" + query(p, q.offset() + q.count()));
-        }
-        if (q.offset() > 0) {
-            b.addLink()
-                    .setRelation("previous")
-                    .setUrl(base + "/Observation?" + query(p, Math.max(0, q.offset() - q.count())));
+        b.getMeta().setLastUpdated(new Date(nowMillis));
+        for (String[] link : links(base, p, rows.size())) {
+            b.addLink().setRelation(link[0]).setUrl(link[1]);
         }
         int n = Math.min(rows.size(), q.count());
         for (int i = 0; i < n; i++) {
@@ -45,11 +39,73 @@ final class ObservationSearchset {
                     .getSearch()
                     .setMode(Bundle.SearchEntryMode.MATCH);
         }
-        // known only when this page holds every match; _count=0 reads nothing, so says nothing
-        if (!more && q.offset() == 0 && q.count() > 0) {
+        if (total(q, rows.size())) {
             b.setTotal(n);
         }
         return b;
+    }
+
+    /** The same page written straight to JSON, with no HAPI object per resource. */
+    Buffer json(String base, SearchParams.Parsed p, List<StoredReading> rows, long nowMillis) {
+        ObservationSearch q = p.search();
+        int n = Math.min(rows.size(), q.count());
+        JsonBuffer out = new JsonBuffer(512 + n * 1200);
+        out.raw("{\"resourceType\":\"Bundle\",\"meta\":{\"lastUpdated\":")
+                .dateTime(nowMillis, 0, true)
+                .raw("},\"type\":\"searchset\"");
+        if (total(q, rows.size())) {
+            out.raw(",\"total\":").number(n);
+        }
+        out.raw(",\"link\":[");
+        List<String[]> links = links(base, p, rows.size());
+        for (int i = 0; i < links.size(); i++) {
+            out.raw(i == 0 ? "{\"relation\":" : ",{\"relation\":")
+                    .string(links.get(i)[0])
+                    .raw(",\"url\":")
+                    .string(links.get(i)[1])
+                    .raw('}');
+        }
+        out.raw(']');
+        String entryBase = base + "/Observation/";
+        for (int i = 0; i < n; i++) {
+            StoredReading r = rows.get(i);
+            out.raw(i == 0 ? ",\"entry\":[{\"fullUrl\":" : ",{\"fullUrl\":")
+                    .string(entryBase + r.observationId())
+                    .raw(",\"resource\":");
+            json.write(r, out);
+            out.raw(",\"search\":{\"mode\":\"match\"}}");
+        }
+        out.raw(n > 0 ? "]}" : "}");
+        return Buffer.buffer(out.toByteArray());
+    }
+
+    /** Self, then next and previous where there are such pages: relation and URL. */
+    private static List<String[]> links(String base, SearchParams.Parsed p, int rows) {
+        ObservationSearch q = p.search();
+        List<String[]> links = new ArrayList<>(3);
+        links.add(new String[] {"self", base + "/Observation?" + query(p, q.offset())});
+        if (rows > q.count()) {
+            links.add(
+                    new String[] {
+                        "next", base + "/Observation?" + query(p, q.offset() + q.count())
+                    });
+        }
+        if (q.offset() > 0) {
+            links.add(
+                    new String[] {
+                        "previous",
+                        base + "/Observation?" + query(p, Math.max(0, q.offset() - q.count()))
+                    });
+        }
+        return links;
+    }
+
+    /**
+     * True when the total is known: only when this page holds every match; {@code _count=0} reads
+     * nothing, so says nothing.
+     */
+    private static boolean total(ObservationSearch q, int rows) {
+        return rows <= q.count() && q.offset() == 0 && q.count() > 0;
     }
 
     /**

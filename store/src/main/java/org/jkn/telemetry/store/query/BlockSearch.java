@@ -480,6 +480,7 @@ final class BlockSearch {
                     id,
                     e.patient,
                     device.id(),
+                    b.readingId(i),
                     device.manufacturer(),
                     device.model(),
                     e.type,
