@@ -100,29 +100,28 @@ final class ObservationApi {
     private Buffer searchset(
             Principal principal, SearchParams.Parsed p, String base, String mediaType)
             throws SQLException {
-        List<StoredReading> rows = disclosed(principal, p);
-        if (rows == null) {
-            return null;
-        }
-        long now = System.currentTimeMillis();
-        return mediaType.equals(FhirResponses.JSON)
-                ? searchset.json(base, p, rows, now)
-                : route.responses().encode(searchset.page(base, p, rows, now), mediaType);
-    }
-
-    /**
-     * The rows of the search the caller may see, or null when no consent discloses any of the
-     * patient's data to them. Worker thread: consent may query.
-     */
-    private List<StoredReading> disclosed(Principal principal, SearchParams.Parsed p)
-            throws SQLException {
         ObservationSearch q = p.search();
         int allowed = disclosure.allowed(principal, q.patientId(), Disclosure.nowMicros());
         if (allowed == 0) {
             return null;
         }
         // the categories go into the SQL, so pages stay full and totals count only what is shown
-        return p.empty() || q.count() == 0 ? List.of() : queries.search(q.onlyCategories(allowed));
+        ObservationSearch disclosed = q.onlyCategories(allowed);
+        boolean nothing = p.empty() || q.count() == 0 || p.countOnly();
+        List<StoredReading> rows = nothing ? List.of() : queries.search(disclosed);
+        Long total =
+                switch (p.total()) {
+                    case NONE -> null;
+                    case ACCURATE -> p.empty() ? 0L : queries.count(disclosed);
+                    case DEFAULT ->
+                            p.countOnly()
+                                    ? Long.valueOf(p.empty() ? 0 : queries.count(disclosed))
+                                    : ObservationSearchset.pageTotal(q, rows.size());
+                };
+        long now = System.currentTimeMillis();
+        return mediaType.equals(FhirResponses.JSON)
+                ? searchset.json(base, p, rows, total, now)
+                : route.responses().encode(searchset.page(base, p, rows, total, now), mediaType);
     }
 
     private void read(RoutingContext ctx) {

@@ -70,6 +70,19 @@ final class ObservationElements {
         this.mask = mask;
     }
 
+    /** What {@code _summary} keeps (not {@code count}, which is no resource), or null. */
+    static ObservationElements summary(String value) {
+        return switch (value) {
+            case "false", "data" -> ALL;
+            // R4 Observation's summary elements that this service writes
+            case "true" ->
+                    new ObservationElements(
+                            IDENTIFIER | CATEGORY | SUBJECT | EFFECTIVE | ISSUED | VALUE);
+            case "text" -> new ObservationElements(0);
+            default -> null;
+        };
+    }
+
     /**
      * The elements of a comma-separated {@code _elements} list (each optionally prefixed {@code
      * Observation.}), or null when one is not an element of R4 Observation.

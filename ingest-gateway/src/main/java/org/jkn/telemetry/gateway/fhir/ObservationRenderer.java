@@ -37,6 +37,53 @@ public final class ObservationRenderer {
     private static final String ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
     private static final long MICROS_PER_MINUTE = 60_000_000L;
 
+    /**
+     * The Observation with only the top-level elements in {@code elements} (and id, meta, status
+     * and code), tagged SUBSETTED when some are left out: as {@link ObservationJson} writes it.
+     */
+    Observation render(StoredReading r, ObservationElements elements) {
+        Observation o = render(r);
+        if (!elements.subsetted()) {
+            return o;
+        }
+        o.getMeta()
+                .addTag()
+                .setSystem("http://terminology.hl7.org/CodeSystem/v3-ObservationValue")
+                .setCode("SUBSETTED")
+                .setDisplay("As requested, resource is not fully detailed.");
+        if (!elements.has(ObservationElements.EXTENSION)) {
+            o.setExtension(null);
+        }
+        if (!elements.has(ObservationElements.IDENTIFIER)) {
+            o.setIdentifier(null);
+        }
+        if (!elements.has(ObservationElements.CATEGORY)) {
+            o.setCategory(null);
+        }
+        if (!elements.has(ObservationElements.SUBJECT)) {
+            o.setSubject(null);
+        }
+        if (!elements.has(ObservationElements.EFFECTIVE)) {
+            o.setEffective(null);
+        }
+        if (!elements.has(ObservationElements.ISSUED)) {
+            o.setIssuedElement(null);
+        }
+        if (!elements.has(ObservationElements.VALUE)) {
+            o.setValue(null);
+        }
+        if (!elements.has(ObservationElements.BODY_SITE)) {
+            o.setBodySite(null);
+        }
+        if (!elements.has(ObservationElements.DEVICE)) {
+            o.setDevice(null);
+        }
+        if (!elements.has(ObservationElements.COMPONENT)) {
+            o.setComponent(null);
+        }
+        return o;
+    }
+
     public Observation render(StoredReading r) {
         ReadingType type = r.type();
         Observation o = new Observation();

@@ -23,7 +23,12 @@ final class ObservationSearchset {
      * The page of {@code rows} (one more than the page size when there are more) at {@code base},
      * as a HAPI Bundle: for XML.
      */
-    Bundle page(String base, SearchParams.Parsed p, List<StoredReading> rows, long nowMillis) {
+    Bundle page(
+            String base,
+            SearchParams.Parsed p,
+            List<StoredReading> rows,
+            Long total,
+            long nowMillis) {
         ObservationSearch q = p.search();
         Bundle b = new Bundle().setType(Bundle.BundleType.SEARCHSET);
         b.getMeta().setLastUpdated(new Date(nowMillis));
@@ -35,26 +40,31 @@ final class ObservationSearchset {
             StoredReading r = rows.get(i);
             b.addEntry()
                     .setFullUrl(base + "/Observation/" + r.observationId())
-                    .setResource(renderer.render(r))
+                    .setResource(renderer.render(r, p.elements()))
                     .getSearch()
                     .setMode(Bundle.SearchEntryMode.MATCH);
         }
-        if (total(q, rows.size())) {
-            b.setTotal(n);
+        if (total != null) {
+            b.setTotal(total.intValue());
         }
         return b;
     }
 
     /** The same page written straight to JSON, with no HAPI object per resource. */
-    Buffer json(String base, SearchParams.Parsed p, List<StoredReading> rows, long nowMillis) {
+    Buffer json(
+            String base,
+            SearchParams.Parsed p,
+            List<StoredReading> rows,
+            Long total,
+            long nowMillis) {
         ObservationSearch q = p.search();
         int n = Math.min(rows.size(), q.count());
         JsonBuffer out = new JsonBuffer(512 + n * 1200);
         out.raw("{\"resourceType\":\"Bundle\",\"meta\":{\"lastUpdated\":")
                 .dateTime(nowMillis, 0, true)
                 .raw("},\"type\":\"searchset\"");
-        if (total(q, rows.size())) {
-            out.raw(",\"total\":").number(n);
+        if (total != null) {
+            out.raw(",\"total\":").number(total);
         }
         out.raw(",\"link\":[");
         List<String[]> links = links(base, p, rows.size());
@@ -72,7 +82,7 @@ final class ObservationSearchset {
             out.raw(i == 0 ? ",\"entry\":[{\"fullUrl\":" : ",{\"fullUrl\":")
                     .string(entryBase + r.observationId())
                     .raw(",\"resource\":");
-            json.write(r, out);
+            json.write(r, out, p.elements());
             out.raw(",\"search\":{\"mode\":\"match\"}}");
         }
         out.raw(n > 0 ? "]}" : "}");
@@ -84,6 +94,9 @@ final class ObservationSearchset {
         ObservationSearch q = p.search();
         List<String[]> links = new ArrayList<>(3);
         links.add(new String[] {"self", base + "/Observation?" + query(p, q.offset())});
+        if (p.countOnly()) {
+            return links;
+        }
         if (rows > q.count()) {
             links.add(
                     new String[] {
@@ -101,11 +114,11 @@ final class ObservationSearchset {
     }
 
     /**
-     * True when the total is known: only when this page holds every match; {@code _count=0} reads
-     * nothing, so says nothing.
+     * The total a page shows by default: known only when this page holds every match; {@code
+     * _count=0} reads nothing, so says nothing.
      */
-    private static boolean total(ObservationSearch q, int rows) {
-        return rows <= q.count() && q.offset() == 0 && q.count() > 0;
+    static Long pageTotal(ObservationSearch q, int rows) {
+        return rows <= q.count() && q.offset() == 0 && q.count() > 0 ? Long.valueOf(rows) : null;
     }
 
     /**
@@ -121,6 +134,16 @@ final class ObservationSearchset {
         for (String d : p.rawDates()) {
             s.append("date=").append(URLEncoder.encode(d, StandardCharsets.UTF_8)).append('&');
         }
+        // what the filter on sealed values held is not recorded: a reading id is the device's text
+        if (!q.filter().values().isEmpty()) {
+            s.append("value-quantity=(").append(q.filter().values().size()).append(")&");
+        }
+        if (q.filter().device() != null) {
+            s.append("identifier=(1)&");
+        }
+        if (p.countOnly()) {
+            s.append("_summary=count&");
+        }
         s.append("_sort=").append(q.ascending() ? "date" : "-date");
         s.append("&_count=").append(q.count()).append("&_offset=").append(q.offset());
         return s.toString();
@@ -130,11 +153,11 @@ final class ObservationSearchset {
     private static String query(SearchParams.Parsed p, int offset) {
         ObservationSearch q = p.search();
         StringBuilder s = new StringBuilder("patient=").append(q.patientId());
-        for (String c : p.rawCodes()) {
-            s.append("&code=").append(URLEncoder.encode(c, StandardCharsets.UTF_8));
-        }
-        for (String d : p.rawDates()) {
-            s.append("&date=").append(URLEncoder.encode(d, StandardCharsets.UTF_8));
+        for (String[] param : p.echoed()) {
+            s.append('&')
+                    .append(param[0])
+                    .append('=')
+                    .append(URLEncoder.encode(param[1], StandardCharsets.UTF_8));
         }
         s.append("&_sort=").append(q.ascending() ? "date" : "-date");
         s.append("&_count=").append(q.count()).append("&_offset=").append(offset);

@@ -10,6 +10,7 @@ import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.query.DateBound;
 import org.jkn.telemetry.store.query.DatePrefix;
 import org.jkn.telemetry.store.query.ObservationSearch;
+import org.jkn.telemetry.store.query.ReadingFilter;
 
 /**
  * Checks the parameters of {@code GET /fhir/Observation} and turns them into an {@link
@@ -23,7 +24,40 @@ public final class SearchParams {
     static final int MAX_OFFSET = 100_000;
     private static final int MAX_DATE_PARAMS = 4;
     private static final Set<String> KNOWN =
-            Set.of("patient", "subject", "code", "date", "_count", "_offset", "_sort", "_format");
+            Set.of(
+                    "patient",
+                    "subject",
+                    "code",
+                    "category",
+                    "date",
+                    "identifier",
+                    "value-quantity",
+                    "_count",
+                    "_offset",
+                    "_sort",
+                    "_summary",
+                    "_elements",
+                    "_total",
+                    "_format");
+
+    /** Parameters written back into paging links as they were given, in this order. */
+    private static final List<String> ECHOED =
+            List.of(
+                    "code",
+                    "category",
+                    "date",
+                    "identifier",
+                    "value-quantity",
+                    "_summary",
+                    "_elements",
+                    "_total");
+
+    /** What {@code _total} asks for: the default (known when one page holds every match). */
+    enum Total {
+        DEFAULT,
+        ACCURATE,
+        NONE
+    }
 
     private SearchParams() {}
 
@@ -35,19 +69,62 @@ public final class SearchParams {
             boolean empty,
             List<String> rawCodes,
             List<String> rawDates,
-            String error) {
+            String error,
+            ObservationElements elements,
+            boolean countOnly,
+            Total total,
+            List<String[]> echoed) {
         static Parsed error(String message) {
-            return new Parsed(null, false, List.of(), List.of(), message);
+            return new Parsed(
+                    null,
+                    false,
+                    List.of(),
+                    List.of(),
+                    message,
+                    ObservationElements.ALL,
+                    false,
+                    Total.DEFAULT,
+                    List.of());
+        }
+
+        /** A search with every element, the default total and nothing to echo but codes/dates. */
+        Parsed(
+                ObservationSearch search,
+                boolean empty,
+                List<String> rawCodes,
+                List<String> rawDates) {
+            this(
+                    search,
+                    empty,
+                    rawCodes,
+                    rawDates,
+                    null,
+                    ObservationElements.ALL,
+                    false,
+                    Total.DEFAULT,
+                    echo(rawCodes, rawDates));
+        }
+
+        private static List<String[]> echo(List<String> codes, List<String> dates) {
+            List<String[]> out = new ArrayList<>();
+            codes.forEach(c -> out.add(new String[] {"code", c}));
+            dates.forEach(d -> out.add(new String[] {"date", d}));
+            return out;
         }
     }
 
     static Parsed parse(MultiMap params, ZoneId zone) {
+        return parse(params, zone, System.currentTimeMillis() * 1000L);
+    }
+
+    static Parsed parse(MultiMap params, ZoneId zone, long nowMicros) {
         for (String name : params.names()) {
             if (!KNOWN.contains(name)) {
                 return Parsed.error(
                         "Unknown search parameter '"
                                 + clip(name)
-                                + "'. Supported: patient, code, date, _count, _offset, _sort");
+                                + "'. Supported: "
+                                + String.join(", ", KNOWN.stream().sorted().toList()));
             }
         }
         List<String> patients = new ArrayList<>(params.getAll("patient"));
@@ -64,15 +141,85 @@ public final class SearchParams {
         }
         List<String> codes = new ArrayList<>();
         String codeError = codes(params, codes);
+        if (codeError == null) {
+            codeError = SearchFilters.category(params, codes);
+        }
         if (codeError != null) {
             return Parsed.error(codeError);
         }
         List<DateBound> dates = new ArrayList<>();
-        String dateError = dateBounds(params, zone, dates);
+        String dateError = dateBounds(params, zone, dates, nowMicros);
         if (dateError != null) {
             return Parsed.error(dateError);
         }
-        return paged(params, patient, codes, dates);
+        SearchFilters.Result filter = SearchFilters.parse(params);
+        if (filter.error() != null) {
+            return Parsed.error(filter.error());
+        }
+        Parsed p = paged(params, patient, codes, dates);
+        return p.error() != null ? p : shaped(params, p, filter.filter());
+    }
+
+    /**
+     * The search with its filter on sealed values and what the answer holds: {@code _summary},
+     * {@code _elements} and {@code _total}; or the error for a 400.
+     */
+    private static Parsed shaped(MultiMap params, Parsed p, ReadingFilter filter) {
+        List<String> summaries = params.getAll("_summary");
+        List<String> elementLists = params.getAll("_elements");
+        List<String> totals = params.getAll("_total");
+        if (summaries.size() > 1 || elementLists.size() > 1 || totals.size() > 1) {
+            return Parsed.error("_summary, _elements and _total are each given at most once");
+        }
+        ObservationElements elements = ObservationElements.ALL;
+        boolean countOnly = false;
+        if (!summaries.isEmpty()) {
+            if (!elementLists.isEmpty()) {
+                return Parsed.error("_summary and _elements cannot be combined");
+            }
+            countOnly = summaries.get(0).equals("count");
+            elements =
+                    countOnly
+                            ? ObservationElements.ALL
+                            : ObservationElements.summary(summaries.get(0));
+            if (elements == null) {
+                return Parsed.error("_summary must be one of true, false, text, data, count");
+            }
+        } else if (!elementLists.isEmpty()) {
+            elements = ObservationElements.parse(elementLists.get(0));
+            if (elements == null) {
+                return Parsed.error("_elements must name elements of Observation, comma-separated");
+            }
+        }
+        Total total = Total.DEFAULT;
+        if (!totals.isEmpty()) {
+            total =
+                    switch (totals.get(0)) {
+                        case "accurate" -> Total.ACCURATE;
+                        case "none" -> Total.NONE;
+                        case "estimate" -> Total.DEFAULT;
+                        default -> null;
+                    };
+            if (total == null) {
+                return Parsed.error("_total must be one of none, estimate, accurate");
+            }
+        }
+        List<String[]> echoed = new ArrayList<>();
+        for (String name : ECHOED) {
+            for (String value : params.getAll(name)) {
+                echoed.add(new String[] {name, value});
+            }
+        }
+        return new Parsed(
+                p.search().filtered(filter),
+                p.empty(),
+                p.rawCodes(),
+                p.rawDates(),
+                null,
+                elements,
+                countOnly,
+                total,
+                echoed);
     }
 
     /**
@@ -102,8 +249,10 @@ public final class SearchParams {
         if (sorts.size() == 1) {
             ascending = sorts.get(0).equals("date");
         }
-        // code parameters that no stored code matches: nothing can match
-        boolean empty = !params.getAll("code").isEmpty() && codes.isEmpty();
+        // code or category parameters that no stored code matches: nothing can match
+        boolean empty =
+                (!params.getAll("code").isEmpty() || !params.getAll("category").isEmpty())
+                        && codes.isEmpty();
         return new Parsed(
                 new ObservationSearch(
                         patient,
@@ -114,8 +263,7 @@ public final class SearchParams {
                         offset == -1 ? 0 : offset),
                 empty,
                 params.getAll("code"),
-                params.getAll("date"),
-                null);
+                params.getAll("date"));
     }
 
     /**
@@ -149,11 +297,16 @@ public final class SearchParams {
     }
 
     /**
-     * Parses the {@code date} parameters (at most four, each with an optional eq/gt/ge/lt/le
-     * prefix) into {@code out}; returns the message for the caller's 400, or null when all are
-     * valid.
+     * Parses the {@code date} parameters (at most four, each with an optional prefix: eq, ne, gt,
+     * ge, lt, le, sa, eb, ap) into {@code out}; returns the message for the caller's 400, or null
+     * when all are valid. {@code ap} widens the value's range by a tenth of its distance from now
+     * (at least a minute), as FHIR recommends.
      */
     static String dateBounds(MultiMap params, ZoneId zone, List<DateBound> out) {
+        return dateBounds(params, zone, out, System.currentTimeMillis() * 1000L);
+    }
+
+    static String dateBounds(MultiMap params, ZoneId zone, List<DateBound> out, long nowMicros) {
         List<String> dateParams = params.getAll("date");
         if (dateParams.size() > MAX_DATE_PARAMS) {
             return "At most " + MAX_DATE_PARAMS + " date parameters";
@@ -164,13 +317,18 @@ public final class SearchParams {
             if (d.length() >= 2 && Character.isLetter(d.charAt(0))) {
                 prefix = DatePrefix.of(d.substring(0, 2));
                 if (prefix == null) {
-                    return "date prefix must be one of eq, gt, ge, lt, le";
+                    return "date prefix must be one of eq, ne, gt, ge, lt, le, sa, eb, ap";
                 }
                 value = d.substring(2);
             }
             long[] range = FhirDates.range(value, zone);
             if (range == null) {
                 return "date must be a FHIR date or dateTime, e.g. ge2026-11-22 or lt2026-11-22T09:00:00+07:00";
+            }
+            if (prefix == DatePrefix.AP) {
+                long gap = Math.max(Math.abs(nowMicros - range[0]), Math.abs(nowMicros - range[1]));
+                long margin = Math.max(gap / 10, 60_000_000L);
+                range = new long[] {range[0] - margin, range[1] + margin};
             }
             out.add(new DateBound(prefix, range[0], range[1]));
         }

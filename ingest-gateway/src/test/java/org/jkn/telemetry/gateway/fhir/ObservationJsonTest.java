@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
+import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -21,8 +23,6 @@ import org.jkn.telemetry.normalizer.NormalizedReading;
 import org.jkn.telemetry.normalizer.NormalizerLimits;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
-import org.jkn.telemetry.store.query.DateBound;
-import org.jkn.telemetry.store.query.ObservationSearch;
 import org.jkn.telemetry.store.query.StoredReading;
 import org.junit.jupiter.api.Test;
 
@@ -95,20 +95,27 @@ class ObservationJsonTest {
 
     @Test
     void aPageParsesToTheBundleHapiBuilds() {
-        List<StoredReading> readings = corpus();
+        List<StoredReading> readings = corpus().subList(0, SearchParams.MAX_COUNT);
         ObservationSearchset searchset = new ObservationSearchset();
         long now = 1_764_000_000_123L;
-        for (int offset : new int[] {0, 10}) {
-            for (int count : new int[] {0, 10, readings.size(), readings.size() + 1}) {
-                SearchParams.Parsed p = parsed(count, offset);
-                List<StoredReading> rows =
-                        readings.subList(0, Math.min(readings.size(), count + 1));
-                String base = "https://fhir.example/fhir";
-                String ours = searchset.json(base, p, rows, now).toString(StandardCharsets.UTF_8);
-                assertEquals(
-                        PARSER.encodeResourceToString(searchset.page(base, p, rows, now)),
-                        PARSER.encodeResourceToString(PARSER.parseResource(Bundle.class, ours)),
-                        "count " + count + " offset " + offset);
+        for (String elements : new String[] {null, "value,effective", "identifier"}) {
+            for (int offset : new int[] {0, 10}) {
+                for (int count : new int[] {0, 10, readings.size() - 1, readings.size()}) {
+                    SearchParams.Parsed p = parsed(count, offset, elements);
+                    List<StoredReading> rows =
+                            readings.subList(0, Math.min(readings.size(), count + 1));
+                    Long total = ObservationSearchset.pageTotal(p.search(), rows.size());
+                    String base = "https://fhir.example/fhir";
+                    String ours =
+                            searchset
+                                    .json(base, p, rows, total, now)
+                                    .toString(StandardCharsets.UTF_8);
+                    assertEquals(
+                            PARSER.encodeResourceToString(
+                                    searchset.page(base, p, rows, total, now)),
+                            PARSER.encodeResourceToString(PARSER.parseResource(Bundle.class, ours)),
+                            "count " + count + " offset " + offset + " _elements " + elements);
+                }
             }
         }
     }
@@ -140,11 +147,20 @@ class ObservationJsonTest {
         return new String(out.toByteArray(), StandardCharsets.UTF_8);
     }
 
-    private static SearchParams.Parsed parsed(int count, int offset) {
-        ObservationSearch q =
-                new ObservationSearch(
-                        "patient-x", List.of(), List.<DateBound>of(), false, count, offset);
-        return new SearchParams.Parsed(q, false, List.of("8867-4"), List.of("ge2026-01-01"), null);
+    private static SearchParams.Parsed parsed(int count, int offset, String elements) {
+        MultiMap params =
+                MultiMap.caseInsensitiveMultiMap()
+                        .add("patient", "patient-x")
+                        .add("code", "8867-4,http://loinc.org|59408-5")
+                        .add("date", "ge2026-01-01")
+                        .add("_count", Integer.toString(count))
+                        .add("_offset", Integer.toString(offset));
+        if (elements != null) {
+            params.add("_elements", elements);
+        }
+        SearchParams.Parsed p = SearchParams.parse(params, ZoneOffset.ofHours(7));
+        assertNull(p.error());
+        return p;
     }
 
     /** The corpus as stored readings, once per device, with times in seconds and milliseconds. */

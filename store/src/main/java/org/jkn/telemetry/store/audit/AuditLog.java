@@ -107,14 +107,19 @@ public final class AuditLog implements AutoCloseable {
         for (DateBound b : q.dates()) {
             // recorded is an instant: it lies in or outside the range the value's precision implies
             switch (b.prefix()) {
-                case EQ -> {
+                case EQ, AP -> {
                     sql.append(" and recorded >= ? and recorded < ?");
                     args.add(timestamp(b.lowMicros()));
                     args.add(timestamp(b.highMicros()));
                 }
+                case NE -> {
+                    sql.append(" and not (recorded >= ? and recorded < ?)");
+                    args.add(timestamp(b.lowMicros()));
+                    args.add(timestamp(b.highMicros()));
+                }
                 case GE -> add(sql, args, " and recorded >= ?", b.lowMicros());
-                case GT -> add(sql, args, " and recorded >= ?", b.highMicros());
-                case LT -> add(sql, args, " and recorded < ?", b.lowMicros());
+                case GT, SA -> add(sql, args, " and recorded >= ?", b.highMicros());
+                case LT, EB -> add(sql, args, " and recorded < ?", b.lowMicros());
                 case LE -> add(sql, args, " and recorded < ?", b.highMicros());
             }
         }

@@ -163,6 +163,38 @@ final class BlockSearch {
         return null;
     }
 
+    /**
+     * True when a reading of {@code [start, end]} meets every date condition of {@code q}, as FHIR
+     * compares ranges: {@code eq} within, {@code ne} not within, {@code ge}/{@code gt} some of it
+     * at or after, {@code le}/{@code lt} some of it before, {@code sa} all after, {@code eb} all
+     * before, {@code ap} overlapping the widened range. The look-back on {@code start} only repeats
+     * what the longest period implies, so windows can be pruned by start.
+     */
+    static boolean datesMatch(ObservationSearch q, long start, long end, long maxPeriodMicros) {
+        for (DateBound d : q.dates()) {
+            boolean ok =
+                    switch (d.prefix()) {
+                        case EQ -> start >= d.lowMicros() && end < d.highMicros();
+                        case NE -> !(start >= d.lowMicros() && end < d.highMicros());
+                        case GE -> end >= d.lowMicros() && start >= d.lowMicros() - maxPeriodMicros;
+                        case GT ->
+                                end >= d.highMicros() && start >= d.highMicros() - maxPeriodMicros;
+                        case LT -> start < d.lowMicros();
+                        case LE -> start < d.highMicros();
+                        case SA -> start >= d.highMicros();
+                        case EB -> end < d.lowMicros();
+                        case AP ->
+                                end >= d.lowMicros()
+                                        && start < d.highMicros()
+                                        && start >= d.lowMicros() - maxPeriodMicros;
+                    };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     List<StoredReading> search(
             Connection c, ObservationSearch q, List<ReadingType> types, List<StoredReading> legacy)
             throws SQLException {
@@ -170,6 +202,63 @@ final class BlockSearch {
         for (StoredReading r : legacy) {
             s.queue.add(new Entry(r.patientId(), r.type(), null, 0, r));
         }
+        boolean full =
+                forEachBlock(
+                        c,
+                        q,
+                        types,
+                        (type, window, keyVersion, ciphertext) -> {
+                            if (s.emitBefore(
+                                    q.ascending()
+                                            ? window
+                                            : window + BlockWindow.of(type).micros())) {
+                                return true;
+                            }
+                            s.add(q.patientId(), type, window, keyVersion, ciphertext);
+                            return false;
+                        });
+        if (!full) {
+            s.emitAll();
+        }
+        return s.out;
+    }
+
+    /**
+     * How many readings in the patient's blocks match {@code q} (its page aside): every block that
+     * can hold a match is opened, so the cost grows with the range searched.
+     */
+    long count(Connection c, ObservationSearch q, List<ReadingType> types) throws SQLException {
+        Search s = new Search(crypto, q, maxPeriodMicros);
+        long[] matched = {0};
+        forEachBlock(
+                c,
+                q,
+                types,
+                (type, window, keyVersion, ciphertext) -> {
+                    BlockReadings b = s.open(q.patientId(), type, window, keyVersion, ciphertext);
+                    for (int i = 0; i < b.size(); i++) {
+                        if (s.matches(type, b, i)) {
+                            matched[0]++;
+                        }
+                    }
+                    return false;
+                });
+        return matched[0];
+    }
+
+    /** What is done with each block a search streams; true to stop. */
+    private interface BlockVisitor {
+        boolean visit(ReadingType type, long window, int keyVersion, byte[] ciphertext)
+                throws SQLException;
+    }
+
+    /**
+     * Streams the patient's blocks that can hold a match of {@code q}, in the order the search
+     * needs them, to {@code visitor} until it says stop; true when it did.
+     */
+    private boolean forEachBlock(
+            Connection c, ObservationSearch q, List<ReadingType> types, BlockVisitor visitor)
+            throws SQLException {
         Bounds bounds = bounds(q);
         Map<Long, List<Short>> groups = windowGroups(types, bounds);
         String sql = blockQuery(q, groups, bounds);
@@ -186,16 +275,12 @@ final class BlockSearch {
                         throw new SQLException(
                                 "reading_blocks row has an unknown type id", "XX000");
                     }
-                    long window = r.getLong(2);
-                    if (s.emitBefore(
-                            q.ascending() ? window : window + BlockWindow.of(type).micros())) {
-                        return s.out;
+                    if (visitor.visit(type, r.getLong(2), r.getInt(3), r.getBytes(4))) {
+                        return true;
                     }
-                    s.add(q.patientId(), type, window, r.getInt(3), r.getBytes(4));
                 }
             }
-            s.emitAll();
-            return s.out;
+            return false;
         } finally {
             c.rollback();
             c.setAutoCommit(autoCommit);
@@ -230,8 +315,20 @@ final class BlockSearch {
                     instantFrom = Math.max(instantFrom, d.highMicros());
                     periodFrom = Math.max(periodFrom, d.highMicros() - maxPeriodMicros);
                 }
-                case LT -> upper = Math.min(upper, d.lowMicros());
+                case LT, EB -> upper = Math.min(upper, d.lowMicros());
                 case LE -> upper = Math.min(upper, d.highMicros());
+                case SA -> {
+                    instantFrom = Math.max(instantFrom, d.highMicros());
+                    periodFrom = Math.max(periodFrom, d.highMicros());
+                }
+                case AP -> {
+                    instantFrom = Math.max(instantFrom, d.lowMicros());
+                    periodFrom = Math.max(periodFrom, d.lowMicros() - maxPeriodMicros);
+                    upper = Math.min(upper, d.highMicros());
+                }
+                case NE -> {
+                    // matches on both sides of the range: no bound
+                }
             }
         }
         return new Bounds(instantFrom, periodFrom, upper);
@@ -403,31 +500,22 @@ final class BlockSearch {
             }
         }
 
-        /** The code and date conditions, exactly as the row search applies them in SQL. */
+        /**
+         * The code and date conditions, exactly as the row search applies them in SQL, then the
+         * filter on what is sealed.
+         */
         private boolean matches(ReadingType type, BlockReadings b, int i) {
             if (!q.codes().isEmpty() && !q.codes().contains(type.storedCode(b.attrs(i)))) {
                 return false;
             }
-            long start = b.startMicros(i);
-            long end = b.endMicros(i);
-            for (DateBound d : q.dates()) {
-                boolean ok =
-                        switch (d.prefix()) {
-                            case EQ -> start >= d.lowMicros() && end < d.highMicros();
-                            case GE ->
-                                    end >= d.lowMicros()
-                                            && start >= d.lowMicros() - maxPeriodMicros;
-                            case GT ->
-                                    end >= d.highMicros()
-                                            && start >= d.highMicros() - maxPeriodMicros;
-                            case LT -> start < d.lowMicros();
-                            case LE -> start < d.highMicros();
-                        };
-                if (!ok) {
-                    return false;
-                }
+            if (!datesMatch(q, b.startMicros(i), b.endMicros(i), maxPeriodMicros)) {
+                return false;
             }
-            return true;
+            ReadingFilter f = q.filter();
+            return f.valueMatches(type, b.attrs(i), b.value(i))
+                    && (f.device() == null
+                            || (f.device().equals(b.device(i).id())
+                                    && f.readingId().equals(b.readingId(i))));
         }
 
         /** Emits what no block from {@code edge} on can precede; true once the page is full. */

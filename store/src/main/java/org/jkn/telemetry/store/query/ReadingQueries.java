@@ -96,17 +96,34 @@ public final class ReadingQueries {
         if (types.isEmpty()) {
             return List.of();
         }
-        List<StoredReading> legacy = legacySearch(q);
+        List<StoredReading> legacy = legacySearch(q, true);
         try (Connection c = dataSource.getConnection()) {
             return blocks.search(c, q, types, legacy);
         }
     }
 
     /**
-     * The first {@code offset + count + 1} matching rows stored before blocks, in the search's
-     * order.
+     * How many readings match {@code q}, its page aside: for {@code _total=accurate} and {@code
+     * _summary=count}. Opens every block the search's range and codes can reach.
      */
-    private List<StoredReading> legacySearch(ObservationSearch q) throws SQLException {
+    public long count(ObservationSearch q) throws SQLException {
+        List<ReadingType> types = BlockSearch.types(q);
+        if (types.isEmpty()) {
+            return 0;
+        }
+        long legacy = legacySearch(q, false).size();
+        try (Connection c = dataSource.getConnection()) {
+            return legacy + blocks.count(c, q, types);
+        }
+    }
+
+    /**
+     * The matching rows stored before blocks, in the search's order: when {@code paged}, the first
+     * {@code offset + count + 1}. The filter on what is sealed applies once they are opened, so
+     * with one the limit cannot be in SQL; such rows exist only until the upgrade has moved them.
+     */
+    private List<StoredReading> legacySearch(ObservationSearch q, boolean paged)
+            throws SQLException {
         StringBuilder sql =
                 new StringBuilder("select ")
                         .append(COLUMNS)
@@ -132,8 +149,14 @@ public final class ReadingQueries {
                 q.ascending()
                         ? " order by r.effective_start asc, r.obs_key asc"
                         : " order by r.effective_start desc, r.obs_key desc");
+        long limit = (long) q.offset() + q.count() + 1;
+        if (!paged || !q.filter().isNone()) {
+            List<StoredReading> all = rows(sql.toString(), args);
+            all.removeIf(r -> !q.filter().matches(r));
+            return paged && all.size() > limit ? all.subList(0, (int) limit) : all;
+        }
         sql.append(" limit ?");
-        args.add((long) q.offset() + q.count() + 1);
+        args.add(limit);
         return rows(sql.toString(), args);
     }
 
@@ -154,6 +177,28 @@ public final class ReadingQueries {
                     sql.append(" and r.effective_end >= ? and r.effective_start >= ?");
                     args.add(timestamp(edge));
                     args.add(timestamp(edge - maxPeriodMicros));
+                }
+                case NE -> {
+                    sql.append(" and not (r.effective_start >= ? and r.effective_end < ?)");
+                    args.add(timestamp(b.lowMicros()));
+                    args.add(timestamp(b.highMicros()));
+                }
+                // all of the reading after the range / before it
+                case SA -> {
+                    sql.append(" and r.effective_start >= ?");
+                    args.add(timestamp(b.highMicros()));
+                }
+                case EB -> {
+                    sql.append(" and r.effective_end < ?");
+                    args.add(timestamp(b.lowMicros()));
+                }
+                // some of the reading within the widened range
+                case AP -> {
+                    sql.append(
+                            " and r.effective_end >= ? and r.effective_start < ? and r.effective_start >= ?");
+                    args.add(timestamp(b.lowMicros()));
+                    args.add(timestamp(b.highMicros()));
+                    args.add(timestamp(b.lowMicros() - maxPeriodMicros));
                 }
                 // some of the reading is before the range's start / before its end
                 case LT -> {
