@@ -87,7 +87,9 @@ final class CapabilityStatements {
                 .setName("date")
                 .setType(Enumerations.SearchParamType.DATE)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-date")
-                .setDocumentation("Prefixes eq, gt, ge, lt, le; up to 4, all must match");
+                .setDocumentation(
+                        "Prefixes eq, ne, gt, ge, lt, le, sa, eb, ap (a tenth of the distance from now); up to 4, all must match");
+        observationFilters(obs);
         obs.addSearchParam()
                 .setName("_count")
                 .setType(Enumerations.SearchParamType.NUMBER)
@@ -107,6 +109,41 @@ final class CapabilityStatements {
                 .setName("_sort")
                 .setType(Enumerations.SearchParamType.STRING)
                 .setDocumentation("date or -date (default, newest first)");
+    }
+
+    /** The Observation search parameters beyond patient, code and date, and the result shapers. */
+    private static void observationFilters(CapabilityStatementRestResourceComponent obs) {
+        obs.addSearchParam()
+                .setName("category")
+                .setType(Enumerations.SearchParamType.TOKEN)
+                .setDefinition("http://hl7.org/fhir/SearchParameter/Observation-category")
+                .setDocumentation(
+                        "observation-category code, [system|]code, comma-separated for any of several");
+        obs.addSearchParam()
+                .setName("identifier")
+                .setType(Enumerations.SearchParamType.TOKEN)
+                .setDefinition("http://hl7.org/fhir/SearchParameter/clinical-identifier")
+                .setDocumentation(
+                        "system|value: urn:telemetry:device:{device id, percent-encoded}:reading and the reading id as sent");
+        obs.addSearchParam()
+                .setName("value-quantity")
+                .setType(Enumerations.SearchParamType.QUANTITY)
+                .setDefinition("http://hl7.org/fhir/SearchParameter/Observation-value-quantity")
+                .setDocumentation(
+                        "[prefix]number[|http://unitsofmeasure.org|code], prefixes as for date; up to 4, one unit");
+        obs.addSearchParam()
+                .setName("_summary")
+                .setType(Enumerations.SearchParamType.TOKEN)
+                .setDocumentation("count, true, text, data or false");
+        obs.addSearchParam()
+                .setName("_elements")
+                .setType(Enumerations.SearchParamType.STRING)
+                .setDocumentation("Top-level Observation elements, comma-separated");
+        obs.addSearchParam()
+                .setName("_total")
+                .setType(Enumerations.SearchParamType.TOKEN)
+                .setDocumentation(
+                        "none, estimate (the default: known when one page holds every match) or accurate");
     }
 
     private static void patient(CapabilityStatementRestResourceComponent patient) {
@@ -166,7 +203,7 @@ final class CapabilityStatements {
                 .setType(Enumerations.SearchParamType.DATE)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/AuditEvent-date")
                 .setDocumentation(
-                        "When recorded; prefixes eq, gt, ge, lt, le; up to 4, all must match");
+                        "When recorded; prefixes eq, ne, gt, ge, lt, le, sa, eb, ap; up to 4, all must match");
         audit.addSearchParam()
                 .setName("_count")
                 .setType(Enumerations.SearchParamType.NUMBER)

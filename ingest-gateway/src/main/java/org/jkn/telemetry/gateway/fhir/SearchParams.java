@@ -23,7 +23,7 @@ public final class SearchParams {
     static final int MAX_COUNT = 1000;
     static final int MAX_OFFSET = 100_000;
     private static final int MAX_DATE_PARAMS = 4;
-    private static final Set<String> KNOWN =
+    static final Set<String> KNOWN =
             Set.of(
                     "patient",
                     "subject",

@@ -198,7 +198,7 @@ class AuditEventApiTest {
                     + "&date="
                     + enc("ge2026-11-22'; delete from audit_events; --"),
             "/fhir/AuditEvent?patient=" + PATIENT_ID + "&date=ge" + "9".repeat(5000),
-            "/fhir/AuditEvent?patient=" + PATIENT_ID + "&date=ne2026-11-22",
+            "/fhir/AuditEvent?patient=" + PATIENT_ID + "&date=zz2026-11-22",
             "/fhir/AuditEvent?patient=" + PATIENT_ID + "&date=1&date=2&date=3&date=4&date=5",
             "/fhir/AuditEvent?patient=" + PATIENT_ID + "&_count=99999999999",
             "/fhir/AuditEvent?patient=" + PATIENT_ID + "&_count=" + enc("1 union select *"),

@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
@@ -224,7 +226,7 @@ class FhirApiTest {
                     + PATIENT_ID
                     + "&date="
                     + enc("ge2026-11-22'; drop table readings; --"),
-            "/fhir/Observation?patient=" + PATIENT_ID + "&date=ne2026-11-22",
+            "/fhir/Observation?patient=" + PATIENT_ID + "&date=zz2026-11-22",
             "/fhir/Observation?patient=" + PATIENT_ID + "&date=2026-13-01",
             "/fhir/Observation?patient=" + PATIENT_ID + "&date=ge" + "9".repeat(500),
             "/fhir/Observation?patient=" + PATIENT_ID + "&_count=-1",
@@ -232,7 +234,7 @@ class FhirApiTest {
             "/fhir/Observation?patient=" + PATIENT_ID + "&_count=abc",
             "/fhir/Observation?patient=" + PATIENT_ID + "&_sort=" + enc("date; select 1"),
             "/fhir/Observation?patient=" + PATIENT_ID + "&_offset=" + enc("0 union select *"),
-            "/fhir/Observation?patient=" + PATIENT_ID + "&value-quantity=gt100",
+            "/fhir/Observation?patient=" + PATIENT_ID + "&component-value-quantity=gt100",
             "/fhir/Observation?patient=" + PATIENT_ID + "&code=",
             "/fhir/Observation?patient=" + PATIENT_ID + "&date=1&date=2&date=3&date=4&date=5",
         };
@@ -307,8 +309,25 @@ class FhirApiTest {
         obs.getJsonArray("searchParam")
                 .forEach(p -> params.add(((JsonObject) p).getString("name")));
         assertEquals(
-                List.of("patient", "subject", "code", "date", "_count", "_offset", "_sort"),
+                List.of(
+                        "patient",
+                        "subject",
+                        "code",
+                        "date",
+                        "category",
+                        "identifier",
+                        "value-quantity",
+                        "_summary",
+                        "_elements",
+                        "_total",
+                        "_count",
+                        "_offset",
+                        "_sort"),
                 params);
+        // exactly the parameters the search accepts (_format is a format, not a search)
+        Set<String> accepted = new TreeSet<>(SearchParams.KNOWN);
+        accepted.remove("_format");
+        assertEquals(accepted, new TreeSet<>(params));
     }
 
     @Test
