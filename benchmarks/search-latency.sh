@@ -12,7 +12,7 @@
 # is TELEMETRY_TIMESCALE for both the loader and the gateway (default auto).
 # Environment: PATIENTS (40) x DAYS (15) = 51.8 M readings, FIRST_DAY (the DAYS whole UTC days
 # before today), HTTP_PORT (18280), REQUESTS (2000) and WARMUP (300) rounds of every level and query, LEVELS
-# (store,render,http), QUERIES (hour,day,day-hr,day-asc,none), SKIP_LOAD=1 measures what an earlier run
+# (store,render,stream,http), QUERIES (hour,day,day-hr,day-asc,none), SKIP_LOAD=1 measures what an earlier run
 # loaded (give the same PATIENTS, DAYS and FIRST_DAY), TELEMETRY_KEK and TELEMETRY_PSEUDONYM_KEY
 # (fixed benchmark keys by default), BENCH_JAR and GATEWAY_JAR (the built ones, the gateway's lib/
 # beside it), LOADER_JAVA_OPTS, GATEWAY_JAVA_OPTS, KEEP=1 keeps the gateway's data directory.
@@ -76,6 +76,6 @@ done
 curl -fs -o /dev/null "http://127.0.0.1:$http_port/health" || { echo "search-latency.sh: the gateway is not healthy; see $logs/gateway.log" >&2; exit 1; }
 
 java $chronicle_flags -cp "$bench_jar" org.jkn.telemetry.benchmarks.store.SearchLatency "${cohort[@]}" \
-    --http "http://127.0.0.1:$http_port" --levels "${LEVELS:-store,render,http}" --queries "${QUERIES:-hour,day,day-hr,day-asc,none}" \
+    --http "http://127.0.0.1:$http_port" --levels "${LEVELS:-store,render,stream,http}" --queries "${QUERIES:-hour,day,day-hr,day-asc,none}" \
     --warmup "${WARMUP:-300}" --requests "${REQUESTS:-2000}" >"$logs/latency.log" 2>&1 || { tail -30 "$logs/latency.log" >&2; exit 1; }
 sed -n '/^| storage/,$p' "$logs/latency.log"

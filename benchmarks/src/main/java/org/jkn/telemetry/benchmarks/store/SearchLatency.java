@@ -26,7 +26,7 @@ import org.jkn.telemetry.store.query.ReadingQueries;
  * <pre>
  * java [chronicle flags] -cp benchmarks/target/benchmarks.jar org.jkn.telemetry.benchmarks.store.SearchLatency \
  *     --url jdbc:postgresql://... [--timescale auto|off] --patients 40 --days 15 --first-day 2026-11-17 \
- *     [--http http://127.0.0.1:8080] [--levels store,render,http] [--queries hour,day,day-hr,day-asc,none] \
+ *     [--http http://127.0.0.1:8080] [--levels store,render,stream,http] [--queries hour,day,day-hr,day-asc,none] \
  *     [--warmup 300] [--requests 2000] [--seed 1]
  * </pre>
  *
@@ -82,7 +82,7 @@ public final class SearchLatency {
                 "--http",
                 "",
                 "--levels",
-                "store,render,http",
+                "store,render,stream,http",
                 "--queries",
                 "hour,day,day-hr,day-asc,none",
                 "--warmup",
@@ -106,12 +106,13 @@ public final class SearchLatency {
                     switch (levelName) {
                         case "store" -> SearchLevel.store(queries);
                         case "render" -> SearchLevel.render(queries);
+                        case "stream" -> SearchLevel.stream(queries);
                         case "http" -> SearchLevel.http(require(o, "--http"), cohort.patients);
                         default ->
                                 throw new IllegalArgumentException(
                                         "unknown level "
                                                 + levelName
-                                                + "; known: store, render, http");
+                                                + "; known: store, render, stream, http");
                     };
             for (SearchQuery query : queryList) {
                 if (query != SearchQuery.NONE

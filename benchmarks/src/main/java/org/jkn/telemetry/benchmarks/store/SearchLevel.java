@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.Date;
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
+import org.jkn.telemetry.gateway.fhir.JsonBuffer;
+import org.jkn.telemetry.gateway.fhir.ObservationJson;
 import org.jkn.telemetry.gateway.fhir.ObservationRenderer;
 import org.jkn.telemetry.store.query.ReadingQueries;
 import org.jkn.telemetry.store.query.StoredReading;
@@ -19,8 +21,9 @@ import org.jkn.telemetry.store.query.StoredReading;
  * Where a search is measured. Each level does the work of the one before it and more, so the
  * differences show where the time goes: {@code store} is {@link ReadingQueries#search} (SQL,
  * opening and decoding blocks, row keys); {@code render} adds building the searchset Bundle and
- * encoding it as JSON, as the FHIR API does; {@code http} is the running gateway, which adds the
- * token check, the committed audit record, Vert.x and the transfer.
+ * encoding it as JSON with HAPI, as the XML API does; {@code stream} instead adds the streaming
+ * renderer the JSON API uses; {@code http} is the running gateway, which adds the token check, the
+ * committed audit record, Vert.x and the transfer.
  */
 interface SearchLevel {
 
@@ -67,6 +70,30 @@ interface SearchLevel {
                 b.setTotal(n);
             }
             if (json.encodeResourceToString(b).isEmpty()) {
+                throw new IllegalStateException("empty encoding");
+            }
+            return n;
+        };
+    }
+
+    /**
+     * The store search, then the page's entries written by the streaming renderer the JSON API
+     * uses, as ObservationSearchset's JSON page writes them: {@code render}'s work without HAPI.
+     */
+    static SearchLevel stream(ReadingQueries queries) {
+        ObservationJson json = new ObservationJson();
+        JsonBuffer out = new JsonBuffer(1 << 20);
+        String base = "http://127.0.0.1:8080/fhir/Observation/";
+        return (query, patientId, nik, t) -> {
+            List<StoredReading> rows = queries.search(query.search(patientId, t));
+            int n = Math.min(rows.size(), query.count);
+            out.reset();
+            for (int i = 0; i < n; i++) {
+                StoredReading r = rows.get(i);
+                out.string(base + r.observationId());
+                json.write(r, out);
+            }
+            if (n > 0 && out.length() == 0) {
                 throw new IllegalStateException("empty encoding");
             }
             return n;

@@ -39,7 +39,7 @@ public final class JsonBuffer {
     }
 
     /** Appends JSON text that is already valid and ASCII, such as {@code ,"status":"final"}. */
-    JsonBuffer raw(String ascii) {
+    public JsonBuffer raw(String ascii) {
         int n = ascii.length();
         ensure(n);
         for (int i = 0; i < n; i++) {
@@ -63,7 +63,7 @@ public final class JsonBuffer {
     }
 
     /** Appends {@code s} as a JSON string, quoted and escaped. */
-    JsonBuffer string(String s) {
+    public JsonBuffer string(String s) {
         int n = s.length();
         // worst case: every char a six-byte escape, plus the quotes
         ensure(n * 6 + 2);
