@@ -88,7 +88,15 @@ final class BulkExportApi {
             return;
         }
         String shape = shape("Patient", types, ctx);
-        AuditEntry kickOff = Auditor.entry(ctx, id, Interaction.OPERATION, "Patient", id, shape);
+        // only an id shaped like a pseudonym is kept: a NIK typed into the path must not be
+        AuditEntry kickOff =
+                Auditor.entry(
+                        ctx,
+                        id,
+                        Interaction.OPERATION,
+                        "Patient",
+                        Auditor.patientOrNull(id),
+                        shape);
         if (!FhirAccess.owns(caller, id)) {
             // another patient's id answers like an absent one, as a read by id does
             refuse(ctx, kickOff, RefusalCode.PATIENT_MISMATCH, 404);

@@ -357,8 +357,10 @@ class BulkExportTest {
         queries.add("?_type=" + "Observation,".repeat(90) + "Observation");
         queries.add("?_since=" + "9".repeat(1000));
         queries.add("?patient=../../etc/passwd");
+        String group = "/fhir/Group/" + ORGANIZATION_ID + "/$export";
         for (String q : queries) {
             assertOutcome(400, export.kickOff(base + q, token), q);
+            assertOutcome(400, export.kickOff(group + q, clinician), "group " + q);
         }
         assertTrue(
                 export.started(base + "?_outputFormat=application%2Ffhir%2Bndjson", token) != null);
