@@ -7,10 +7,12 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.jkn.telemetry.gateway.audit.Auditor;
@@ -35,11 +37,13 @@ import org.jkn.telemetry.store.consent.ConsentStore;
  * /fhir/$export-file/{job}/{file}}. Status, files and cancel answer only the token subject that
  * started the export (anyone else: 404, as for an unknown job).
  *
- * <p>Who may export what: a patient their own data ({@code Patient/{own id}}); a clinician a
- * patient's, the categories the patient's consent discloses to them; and a clinician of
- * organization {@code X} the group {@code Group/X}: the patients whose active consent discloses to
- * {@code Organization/X}, each with the categories disclosed to the clinician. The kick-off and
- * each exported patient are recorded in the audit trail. Thread-safe.
+ * <p>Who may export what: a patient their own data ({@code Patient/{own id}} or {@code
+ * Patient/$export}); a clinician a patient's, the categories the patient's consent discloses to
+ * them, or with {@code Patient/$export} every patient whose consent discloses to them or their
+ * organization; and a clinician of organization {@code X} the group {@code Group/X}: the patients
+ * whose active consent discloses to {@code Organization/X}, each with the categories disclosed to
+ * the clinician. The kick-off and each exported patient are recorded in the audit trail.
+ * Thread-safe.
  */
 final class BulkExportApi {
 
@@ -68,6 +72,8 @@ final class BulkExportApi {
     }
 
     void mount(Router router) {
+        // before Patient/{id}, which "$export" would otherwise be taken for
+        router.get("/fhir/Patient/$export").handler(this::exportAllPatients);
         router.get("/fhir/Patient/:id/$export").handler(this::exportPatient);
         router.get("/fhir/Group/:id/$export").handler(this::exportGroup);
         router.get("/fhir" + STATUS_PATH + ":job").handler(this::status);
@@ -152,6 +158,51 @@ final class BulkExportApi {
                                 types,
                                 params),
                 job -> answerKickOff(ctx, job, 404));
+    }
+
+    /**
+     * Every patient the caller may see: a patient token its own patient; a clinician the patients
+     * whose active consent discloses to them or to their organization.
+     */
+    private void exportAllPatients(RoutingContext ctx) {
+        Principal caller = Principal.of(ctx);
+        ExportParams.Parsed params = parse(ctx);
+        List<String> types = params == null ? null : types(ctx, caller, params.types());
+        if (types == null) {
+            return;
+        }
+        String own = caller.kind() == Principal.Kind.PATIENT ? caller.patientId() : null;
+        AuditEntry kickOff =
+                Auditor.entry(
+                        ctx,
+                        own,
+                        Interaction.OPERATION,
+                        "Patient",
+                        null,
+                        shape("Patient", types, ctx));
+        route.run(
+                ctx,
+                () ->
+                        start(
+                                ctx,
+                                caller,
+                                kickOff,
+                                () -> own != null ? List.of(own) : disclosingTo(caller),
+                                types,
+                                params),
+                job -> answerKickOff(ctx, job, 404));
+    }
+
+    /** The patients disclosing to the clinician or their organization, each once, in id order. */
+    private List<String> disclosingTo(Principal clinician) throws SQLException {
+        long now = Disclosure.nowMicros();
+        TreeSet<String> patients = new TreeSet<>();
+        for (String actor : new String[] {clinician.fhirUser(), clinician.organization()}) {
+            if (actor != null) {
+                patients.addAll(consents.patientsDisclosingTo(actor, now, MAX_GROUP_PATIENTS));
+            }
+        }
+        return patients.stream().limit(MAX_GROUP_PATIENTS).toList();
     }
 
     /** What a refused kick-off answers, after its best-effort record. */

@@ -128,8 +128,8 @@ final class CapabilityStatements {
                 .setName("export")
                 .setDefinition(BULK_DATA + "patient-export")
                 .setDocumentation(
-                        "On one patient: GET Patient/{id}/$export, asynchronous (Prefer: respond-async); "
-                                + "_outputFormat ndjson, _since, _type Patient,Observation");
+                        "Patient/$export (every patient the token may see) or Patient/{id}/$export (one), "
+                                + "asynchronous (Prefer: respond-async); _outputFormat ndjson, _since, _type Patient,Observation");
     }
 
     /** Bulk Data Access IG v2 (see docs/fhir-api.md#bulk-export-export). */

@@ -100,12 +100,12 @@ public final class FhirRoutes {
                             ctx.next();
                         });
         router.get("/fhir/metadata").handler(ctx -> responses.send(ctx, 200, capabilities));
+        bulkExport.mount(router);
         observations.mount(router);
         patients.mount(router);
         consents.mount(router);
         erasure.mount(router);
         auditEvents.mount(router);
-        bulkExport.mount(router);
         router.route("/fhir/*")
                 .handler(
                         ctx ->

@@ -304,6 +304,29 @@ class BulkExportTest {
     }
 
     @Test
+    void patientTypeExportIsEveryPatientTheTokenMaySee() throws Exception {
+        String token = gw.patientToken(NIK);
+        JsonObject own = export.manifest(export.started("/fhir/Patient/$export", token), token);
+        assertEquals(searchIds(NIK), parse(export.linesOf(own, "Observation", token)).keySet());
+
+        JsonObject disclosed =
+                export.manifest(export.started("/fhir/Patient/$export", clinician), clinician);
+        Map<String, Observation> exported =
+                parse(export.linesOf(disclosed, "Observation", clinician));
+        Map<String, Integer> perPatient = new HashMap<>();
+        for (Observation o : exported.values()) {
+            perPatient.merge(o.getSubject().getReference(), 1, Integer::sum);
+        }
+        assertEquals(
+                Map.of(
+                        "Patient/" + GatewayFixture.patientId(PERSONAL_NIK), 1,
+                        "Patient/" + GatewayFixture.patientId(ORGANIZATION_NIK), 3),
+                perPatient,
+                "activity disclosed to the clinician, vitals to the organization; nobody else");
+        assertOutcome(403, export.kickOff("/fhir/Patient/$export", gw.adminToken()));
+    }
+
+    @Test
     void theKickOffAndEachExportedPatientAreAudited() throws Exception {
         String token = gw.patientToken(NIK);
         int before = operations(token);
