@@ -42,6 +42,13 @@ public final class ExportJobs {
     }
 
     private static final Logger log = LoggerFactory.getLogger(ExportJobs.class);
+
+    /**
+     * Jobs kept (running, or ended and not yet expired) at most: small exports end in milliseconds,
+     * so the running limit alone would not bound the files kept on disk.
+     */
+    static final int MAX_KEPT_JOBS = 1_000;
+
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern FILE_NAME =
             Pattern.compile("[A-Z][A-Za-z]{1,30}-[0-9]{1,7}\\.ndjson");
@@ -92,9 +99,12 @@ public final class ExportJobs {
 
     /**
      * Starts {@code work} for {@code owner} on an export worker; null when {@code maxRunningJobs}
-     * are running already (answer 429).
+     * are running already, or {@link #MAX_KEPT_JOBS} are kept (answer 429).
      */
     public ExportJob submit(String owner, String request, Work work) {
+        if (jobs.size() >= MAX_KEPT_JOBS) {
+            return null;
+        }
         if (running.incrementAndGet() > config.maxRunningJobs()) {
             running.decrementAndGet();
             return null;
