@@ -327,6 +327,27 @@ class BulkExportTest {
     }
 
     @Test
+    void oneSubjectKeepsAtMostFiftyExports() throws Exception {
+        String token = gw.patientToken(PRIVATE_NIK);
+        String kickOff = path(PRIVATE_NIK, "?_type=Patient");
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String status = export.started(kickOff, token);
+            export.manifest(status, token);
+            kept.add(status);
+        }
+        HttpResponse<String> refused = export.kickOff(kickOff, token);
+        assertOutcome(429, refused);
+        assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+        assertEquals(
+                202,
+                export.kickOff(path(NIK, "?_type=Patient"), gw.patientToken(NIK)).statusCode(),
+                "another subject is not held up");
+        assertEquals(202, gw.delete(kept.get(0), token).statusCode());
+        export.manifest(export.started(kickOff, token), token);
+    }
+
+    @Test
     void theKickOffAndEachExportedPatientAreAudited() throws Exception {
         String token = gw.patientToken(NIK);
         int before = operations(token);

@@ -49,6 +49,9 @@ public final class ExportJobs {
      */
     static final int MAX_KEPT_JOBS = 1_000;
 
+    /** Of those, one caller's at most: one caller cannot take every place from the others. */
+    static final int MAX_KEPT_JOBS_PER_OWNER = 50;
+
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern FILE_NAME =
             Pattern.compile("[A-Z][A-Za-z]{1,30}-[0-9]{1,7}\\.ndjson");
@@ -99,10 +102,13 @@ public final class ExportJobs {
 
     /**
      * Starts {@code work} for {@code owner} on an export worker; null when {@code maxRunningJobs}
-     * are running already, or {@link #MAX_KEPT_JOBS} are kept (answer 429).
+     * are running already, or {@link #MAX_KEPT_JOBS} are kept, or {@link #MAX_KEPT_JOBS_PER_OWNER}
+     * of this owner's (answer 429).
      */
     public ExportJob submit(String owner, String request, Work work) {
-        if (jobs.size() >= MAX_KEPT_JOBS) {
+        if (jobs.size() >= MAX_KEPT_JOBS
+                || jobs.values().stream().filter(j -> j.owner().equals(owner)).count()
+                        >= MAX_KEPT_JOBS_PER_OWNER) {
             return null;
         }
         if (running.incrementAndGet() > config.maxRunningJobs()) {
