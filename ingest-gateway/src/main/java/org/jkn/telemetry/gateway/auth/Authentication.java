@@ -27,7 +27,8 @@ public final class Authentication {
     private static final Logger log = LoggerFactory.getLogger(Authentication.class);
 
     /** Paths under /fhir that need no token. */
-    public static final Set<String> OPEN_FHIR_PATHS = Set.of("/fhir/metadata");
+    public static final Set<String> OPEN_FHIR_PATHS =
+            Set.of("/fhir/metadata", "/fhir" + SmartConfiguration.PATH);
 
     private final AuthConfig config;
     private final KeySource keys;

@@ -92,6 +92,22 @@ public enum ConfigKey {
             Tier.RARELY,
             "PT1M",
             "how often the readings of erased patients (already unreadable) are deleted, in batches"),
+    EXPORT_DIR(
+            Tier.RARELY,
+            "",
+            "directory of bulk export files; empty: DATA_DIR/export; emptied at start (exports do not survive a restart)"),
+    EXPORT_EXPIRY(
+            Tier.RARELY,
+            "PT1H",
+            "how long a bulk export's files and status are kept after it ends; then they are deleted"),
+    EXPORT_MAX_RUNNING_JOBS(
+            Tier.RARELY,
+            "2",
+            "bulk exports running at once; another kick-off gets 429 with Retry-After"),
+    EXPORT_FILE_MAX_RESOURCES(
+            Tier.RARELY,
+            "100000",
+            "resources in one NDJSON file of a bulk export; more continue in another file"),
     MAX_BODY_BYTES(Tier.RARELY, "16777216", "largest accepted request body; larger gets 413"),
     MAX_READINGS_PER_BATCH(Tier.RARELY, "100000", "readings in one batch; more gets 400"),
     MAX_READING_AGE(Tier.RARELY, "P365D", "oldest accepted reading"),

@@ -49,7 +49,8 @@ public record GatewayConfig(
         ConsentConfig consent,
         LocalKek kek,
         List<LocalKek> previousKeks,
-        Duration erasureSweepPeriod) {
+        Duration erasureSweepPeriod,
+        ExportConfig export) {
 
     /** A plain HTTP port of this value means no plain listener. */
     public static final int DISABLED = -1;
@@ -69,6 +70,13 @@ public record GatewayConfig(
 
     /** The consent decision cache: entry lifetime (zero: no caching) and bound. */
     public record ConsentConfig(Duration cacheTtl, int cacheMaxPatients) {}
+
+    /**
+     * Bulk export: where its files go, how long they are kept after the export ends, how many
+     * exports run at once, and how many resources one file holds.
+     */
+    public record ExportConfig(
+            Path directory, Duration expiry, int maxRunningJobs, int fileMaxResources) {}
 
     /** Reads from system properties, then environment variables, then defaults. */
     public static GatewayConfig fromEnvironment() {
@@ -132,7 +140,17 @@ public record GatewayConfig(
                         integer(v, ConfigKey.CONSENT_CACHE_MAX_PATIENTS, 1, 100_000_000)),
                 kek,
                 List.copyOf(previous),
-                duration(v, ConfigKey.ERASURE_SWEEP_PERIOD, false));
+                duration(v, ConfigKey.ERASURE_SWEEP_PERIOD, false),
+                export(v, dataDir));
+    }
+
+    private static ExportConfig export(Map<ConfigKey, String> v, Path dataDir) {
+        String dir = v.get(ConfigKey.EXPORT_DIR);
+        return new ExportConfig(
+                dir.isEmpty() ? dataDir.resolve("export") : Path.of(dir).toAbsolutePath(),
+                duration(v, ConfigKey.EXPORT_EXPIRY, false),
+                integer(v, ConfigKey.EXPORT_MAX_RUNNING_JOBS, 1, 64),
+                integer(v, ConfigKey.EXPORT_FILE_MAX_RESOURCES, 1, 10_000_000));
     }
 
     private static DatabaseConfig database(

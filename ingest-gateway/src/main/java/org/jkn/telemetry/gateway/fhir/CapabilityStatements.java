@@ -36,6 +36,7 @@ final class CapabilityStatements {
         patient(rest.addResource());
         consent(rest.addResource());
         auditEvent(rest.addResource());
+        group(rest.addResource());
         return cs;
     }
 
@@ -160,6 +161,27 @@ final class CapabilityStatements {
                 .setType(Enumerations.SearchParamType.TOKEN)
                 .setDefinition("http://hl7.org/fhir/SearchParameter/Patient-identifier")
                 .setDocumentation("https://fhir.kemkes.go.id/id/nik|{NIK}");
+        patient.addOperation()
+                .setName("export")
+                .setDefinition(BULK_DATA + "patient-export")
+                .setDocumentation(
+                        "Patient/$export (every patient the token may see) or Patient/{id}/$export (one), "
+                                + "asynchronous (Prefer: respond-async); _outputFormat ndjson, _since, _type Patient,Observation");
+    }
+
+    /** Bulk Data Access IG v2 (see docs/fhir-api.md#bulk-export-export). */
+    private static final String BULK_DATA = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/";
+
+    private static void group(CapabilityStatementRestResourceComponent group) {
+        group.setType("Group");
+        group.setDocumentation(
+                "Group/{organization id}: the patients whose active consent discloses data to that "
+                        + "Organization; only its $export, for a clinician of the organization");
+        group.addOperation()
+                .setName("export")
+                .setDefinition(BULK_DATA + "group-export")
+                .setDocumentation(
+                        "Asynchronous (Prefer: respond-async); _outputFormat ndjson, _since, _type Patient,Observation");
     }
 
     private static void consent(CapabilityStatementRestResourceComponent consent) {

@@ -1,5 +1,6 @@
 package org.jkn.telemetry.gateway.fhir;
 
+import ca.uhn.fhir.context.FhirContext;
 import io.vertx.ext.web.Router;
 import java.time.ZoneId;
 import java.util.Date;
@@ -8,6 +9,9 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.jkn.telemetry.gateway.consent.ConsentApi;
 import org.jkn.telemetry.gateway.consent.Disclosure;
 import org.jkn.telemetry.gateway.consent.TokenConsentAccess;
+import org.jkn.telemetry.gateway.fhir.export.ExportJobs;
+import org.jkn.telemetry.gateway.fhir.export.ExportRun;
+import org.jkn.telemetry.gateway.fhir.export.HapiObservationLines;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.consent.ConsentStore;
@@ -16,8 +20,9 @@ import org.jkn.telemetry.store.query.ReadingQueries;
 /**
  * The FHIR R4 REST API under {@code /fhir}: format negotiation, {@code /fhir/metadata}, then each
  * resource ({@link ObservationApi}, {@link PatientApi}, {@link ConsentApi}, {@link ErasureApi},
- * {@link AuditEventApi}), then a 404 for anything else. Every resource runs its requests through
- * the one {@link FhirRoute}, which records, refuses and fails them the same way.
+ * {@link AuditEventApi}), the bulk export ({@link BulkExportApi}), then a 404 for anything else.
+ * Every resource runs its requests through the one {@link FhirRoute}, which records, refuses and
+ * fails them the same way.
  *
  * <p>Every route but {@code /fhir/metadata} runs after authentication; {@link FhirAccess} decides
  * from the token who may search or read what, and {@link Disclosure} narrows what a clinician sees
@@ -32,11 +37,13 @@ public final class FhirRoutes {
     private final ConsentApi consents;
     private final ErasureApi erasure;
     private final AuditEventApi auditEvents;
+    private final BulkExportApi bulkExport;
 
     /**
      * @param consentStore where Consents are kept
      * @param decisions the cached consent decisions, refreshed on every Consent change
      * @param eraser the erasure of a patient, with what else must forget the patient
+     * @param exportJobs the bulk exports of this instance
      */
     public FhirRoutes(
             FhirRoute route,
@@ -45,7 +52,8 @@ public final class FhirRoutes {
             ConsentDecisions decisions,
             Pseudonymizer pseudonymizer,
             ZoneId searchZone,
-            ErasureApi.Eraser eraser) {
+            ErasureApi.Eraser eraser,
+            ExportJobs exportJobs) {
         this.route = route;
         this.capabilities = CapabilityStatements.build(new Date());
         this.observations =
@@ -61,6 +69,19 @@ public final class FhirRoutes {
                         new TokenConsentAccess());
         this.erasure = new ErasureApi(route, queries, eraser);
         this.auditEvents = new AuditEventApi(route, searchZone);
+        FhirContext fhir = route.responses().context();
+        this.bulkExport =
+                new BulkExportApi(
+                        route,
+                        exportJobs,
+                        new ExportRun.Sources(
+                                queries,
+                                new Disclosure(decisions),
+                                route.auditor(),
+                                fhir,
+                                () -> new HapiObservationLines(fhir),
+                                exportJobs.fileMaxResources()),
+                        consentStore);
     }
 
     public void mount(Router router) {
@@ -79,6 +100,7 @@ public final class FhirRoutes {
                             ctx.next();
                         });
         router.get("/fhir/metadata").handler(ctx -> responses.send(ctx, 200, capabilities));
+        bulkExport.mount(router);
         observations.mount(router);
         patients.mount(router);
         consents.mount(router);

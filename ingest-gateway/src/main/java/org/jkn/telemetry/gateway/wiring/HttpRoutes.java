@@ -5,14 +5,17 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
 import org.jkn.telemetry.gateway.audit.Auditor;
 import org.jkn.telemetry.gateway.audit.RefusalRecorder;
 import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.Authentication;
+import org.jkn.telemetry.gateway.auth.SmartConfiguration;
 import org.jkn.telemetry.gateway.config.GatewayConfig;
 import org.jkn.telemetry.gateway.fhir.FhirResponses;
 import org.jkn.telemetry.gateway.fhir.FhirRoute;
 import org.jkn.telemetry.gateway.fhir.FhirRoutes;
+import org.jkn.telemetry.gateway.fhir.export.ExportJobs;
 import org.jkn.telemetry.gateway.http.DevicesHandler;
 import org.jkn.telemetry.gateway.http.ReadingsHandler;
 import org.jkn.telemetry.gateway.ingest.BatchIngest;
@@ -71,7 +74,8 @@ public final class HttpRoutes {
             Pseudonymizer pseudonymizer,
             AuditLog auditLog,
             StoreWiring store,
-            IngestWiring ingest) {
+            IngestWiring ingest)
+            throws IOException {
         FhirContext fhir = FhirContext.forR4Cached();
         FhirResponses fhirResponses = new FhirResponses(fhir);
         Metrics metrics = store.metrics();
@@ -104,6 +108,7 @@ public final class HttpRoutes {
         router.route("/fhir/*").handler(this::timeFhirRequest);
         router.route("/fhir/*").handler(new RefusalRecorder(vertx, auditor));
         authentication.mount(vertx, router, authResponses, pseudonymizer);
+        new SmartConfiguration(authentication.config()).mount(router);
     }
 
     private void mountDevices(DeviceRegistry devices) {
@@ -124,7 +129,8 @@ public final class HttpRoutes {
             ConsentStore consentStore,
             ConsentDecisions consents,
             PatientErasure erasure,
-            DeviceRegistry devices) {
+            DeviceRegistry devices)
+            throws IOException {
         ReadingQueries queries =
                 new ReadingQueries(database.dataSource(), crypto, config.limits().maxPeriod());
         new FhirRoutes(
@@ -140,7 +146,8 @@ public final class HttpRoutes {
                             r.registeredDevices().forEach(devices::forget);
                             consents.invalidate(patientId);
                             return r;
-                        })
+                        },
+                        ExportJobs.start(vertx, config.export()))
                 .mount(router);
     }
 

@@ -302,7 +302,7 @@ class FhirApiTest {
         JsonArray resources = cs.getJsonArray("rest").getJsonObject(0).getJsonArray("resource");
         List<String> types = new ArrayList<>();
         resources.forEach(r -> types.add(((JsonObject) r).getString("type")));
-        assertEquals(List.of("Observation", "Patient", "Consent", "AuditEvent"), types);
+        assertEquals(List.of("Observation", "Patient", "Consent", "AuditEvent", "Group"), types);
         JsonObject obs = resources.getJsonObject(0);
         assertEquals("Observation", obs.getString("type"));
         List<String> params = new ArrayList<>();

@@ -228,6 +228,37 @@ public final class ConsentStore {
         }
     }
 
+    /**
+     * The patients whose active consents disclose some category to {@code actor} ({@code
+     * Practitioner/{id}} or {@code Organization/{id}}) at {@code nowMicros}, in id order, at most
+     * {@code limit}. A scan of the grants (no index by actor): they are a few rows per patient, and
+     * this serves bulk exports, not requests on the hot path.
+     */
+    public List<String> patientsDisclosingTo(String actor, long nowMicros, int limit)
+            throws SQLException {
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement ps =
+                        db.prepareStatement(
+                                "select distinct patient_id from consent_grants "
+                                        + "where action = 'disclose' and actor = ? "
+                                        + "and (valid_from is null or valid_from <= ?) "
+                                        + "and (valid_to is null or valid_to > ?) "
+                                        + "order by patient_id limit ?")) {
+            OffsetDateTime now = timestamp(nowMicros);
+            ps.setString(1, actor);
+            ps.setObject(2, now);
+            ps.setObject(3, now);
+            ps.setInt(4, limit);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        }
+    }
+
     private static void insertGrants(Connection db, StoredConsent c, List<ConsentGrant> grants)
             throws SQLException {
         if (grants.isEmpty()) {
