@@ -11,7 +11,7 @@ import org.jkn.telemetry.gateway.consent.Disclosure;
 import org.jkn.telemetry.gateway.consent.TokenConsentAccess;
 import org.jkn.telemetry.gateway.fhir.export.ExportJobs;
 import org.jkn.telemetry.gateway.fhir.export.ExportRun;
-import org.jkn.telemetry.gateway.fhir.export.HapiObservationLines;
+import org.jkn.telemetry.gateway.fhir.export.StreamingObservationLines;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.consent.ConsentDecisions;
 import org.jkn.telemetry.store.consent.ConsentStore;
@@ -79,7 +79,7 @@ public final class FhirRoutes {
                                 new Disclosure(decisions),
                                 route.auditor(),
                                 fhir,
-                                () -> new HapiObservationLines(fhir),
+                                StreamingObservationLines::new,
                                 exportJobs.fileMaxResources()),
                         consentStore);
     }
