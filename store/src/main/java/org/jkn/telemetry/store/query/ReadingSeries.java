@@ -1,0 +1,22 @@
+package org.jkn.telemetry.store.query;
+
+import java.util.Set;
+import org.jkn.telemetry.normalizer.catalog.ReadingType;
+
+/**
+ * One series of numbers statistics are computed over: the values of the readings of {@code types}
+ * whose stored primary code is one of {@code storedCodes} (empty: any), or their diastolic values
+ * (blood pressure's second component) when {@code diastolic}.
+ */
+public record ReadingSeries(Set<ReadingType> types, Set<String> storedCodes, boolean diastolic) {
+
+    public ReadingSeries {
+        types = Set.copyOf(types);
+        storedCodes = Set.copyOf(storedCodes);
+    }
+
+    boolean keeps(ReadingType type, int attrs) {
+        return types.contains(type)
+                && (storedCodes.isEmpty() || storedCodes.contains(type.storedCode(attrs)));
+    }
+}
