@@ -9,7 +9,9 @@ public enum Interaction {
     SEARCH_TYPE("search-type", AuditAction.EXECUTE),
     CREATE("create", AuditAction.CREATE),
     UPDATE("update", AuditAction.UPDATE),
-    DELETE("delete", AuditAction.DELETE);
+    DELETE("delete", AuditAction.DELETE),
+    /** An operation on a type, such as Observation/$lastn and $stats: reads health data. */
+    OPERATION("operation", AuditAction.EXECUTE);
 
     private final String code;
     private final AuditAction action;
@@ -35,6 +37,7 @@ public enum Interaction {
             case "create" -> CREATE;
             case "update" -> UPDATE;
             case "delete" -> DELETE;
+            case "operation" -> OPERATION;
             default -> null;
         };
     }
