@@ -15,6 +15,12 @@ public record ReadingSeries(Set<ReadingType> types, Set<String> storedCodes, boo
         storedCodes = Set.copyOf(storedCodes);
     }
 
+    /** True when every reading of the type is in the series, whatever its attributes. */
+    boolean keepsEvery(ReadingType type) {
+        return types.contains(type)
+                && (storedCodes.isEmpty() || storedCodes.containsAll(type.storedCodes()));
+    }
+
     boolean keeps(ReadingType type, int attrs) {
         return types.contains(type)
                 && (storedCodes.isEmpty() || storedCodes.contains(type.storedCode(attrs)));

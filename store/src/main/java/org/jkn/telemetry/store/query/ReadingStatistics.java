@@ -82,9 +82,6 @@ final class ReadingStatistics {
             c.rollback();
             c.setAutoCommit(autoCommit);
         }
-        for (SeriesStatistics s : out) {
-            s.finish();
-        }
         return new StatisticsResult(out, false);
     }
 
@@ -131,24 +128,45 @@ final class ReadingStatistics {
         long added = 0;
         long from = q.fromMicros();
         long to = q.toMicros();
-        // hot path: a dense block is 3,600 readings, each a range check and a few adds
-        for (int i = 0; i < b.size(); i++) {
-            long start = b.startMicros(i);
-            if (start < from || start >= to) {
-                continue;
-            }
-            int bucket = (int) ((start - from) / q.intervalMicros());
-            int attrs = b.attrs(i);
-            for (int s = 0; s < series.size(); s++) {
-                SeriesStatistics stats = series.get(s);
-                if (!stats.series().keeps(type, attrs)) {
+        long interval = q.intervalMicros();
+        boolean keepValues = q.keepValues();
+        for (int s = 0; s < series.size(); s++) {
+            SeriesStatistics stats = series.get(s);
+            ReadingSeries rs = stats.series();
+            // decided once per block when the codes keep every reading of the type (the rule)
+            boolean every = rs.keepsEvery(type);
+            boolean diastolic = rs.diastolic();
+            int n = b.size();
+            // fast path: a block's readings are sorted by start (BlockWriter sorts them before
+            // sealing), so when its first and last fall in one bucket, all of them do
+            if (every && n > 0 && b.startMicros(0) >= from && b.startMicros(n - 1) < to) {
+                int k = (int) ((b.startMicros(0) - from) / interval);
+                if ((b.startMicros(n - 1) - from) / interval == k) {
+                    added += stats.bucketFor(k, type, b.attrs(0), keepValues).addAll(b, diastolic);
                     continue;
                 }
-                double v = stats.series().diastolic() ? b.diastolic(i) : b.value(i);
+            }
+            // slow path, for a block across buckets or of mixed codes: the bucket is found again
+            // (a division) only when a reading leaves the current one's edges
+            StatisticsBucket bucket = null;
+            long low = Long.MAX_VALUE;
+            long high = Long.MIN_VALUE;
+            for (int i = 0; i < b.size(); i++) {
+                long start = b.startMicros(i);
+                if (start < from || start >= to || (!every && !rs.keeps(type, b.attrs(i)))) {
+                    continue;
+                }
+                double v = diastolic ? b.diastolic(i) : b.value(i);
                 if (Double.isNaN(v)) {
                     continue;
                 }
-                stats.add(bucket, v, type, attrs, q.keepValues());
+                if (start < low || start >= high) {
+                    int k = (int) ((start - from) / interval);
+                    low = from + k * interval;
+                    high = low + interval;
+                    bucket = stats.bucketFor(k, type, b.attrs(i), keepValues);
+                }
+                bucket.add(v);
                 added++;
             }
         }

@@ -40,23 +40,19 @@ public final class SeriesStatistics {
         return buckets[k];
     }
 
-    void add(int bucket, double value, ReadingType type, int attrs, boolean keepValues) {
-        StatisticsBucket b = buckets[bucket];
+    /**
+     * The bucket, created on first use; the first reading's type and attributes are noted with the
+     * first bucket.
+     */
+    StatisticsBucket bucketFor(int k, ReadingType type, int attrs, boolean keepValues) {
+        StatisticsBucket b = buckets[k];
         if (b == null) {
-            b = buckets[bucket] = new StatisticsBucket(keepValues);
+            b = buckets[k] = new StatisticsBucket(keepValues);
         }
         if (firstType == null) {
             firstType = type;
             firstAttrs = attrs;
         }
-        b.add(value);
-    }
-
-    void finish() {
-        for (StatisticsBucket b : buckets) {
-            if (b != null) {
-                b.finish();
-            }
-        }
+        return b;
     }
 }

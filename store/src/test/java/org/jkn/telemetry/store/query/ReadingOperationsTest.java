@@ -98,13 +98,22 @@ class ReadingOperationsTest {
         long from = DAY_START + random.nextLong(12 * HOUR);
         long to = from + 24 * HOUR + random.nextLong(24 * HOUR);
         long interval = (1 + random.nextInt(6)) * HOUR;
+        String replay = "seed " + seed;
+        // unaligned buckets cut hour blocks (the per-reading path); aligned ones take whole
+        // blocks (the bulk path)
+        compare(readings, from, to, interval, replay + " unaligned");
+        compare(readings, DAY_START, DAY_START + 3 * 24 * HOUR, HOUR, replay + " aligned");
+    }
+
+    private static void compare(
+            List<NormalizedReading> readings, long from, long to, long interval, String replay)
+            throws Exception {
         ReadingSeries heart = new ReadingSeries(Set.of(ReadingType.HEART_RATE), Set.of(), false);
         ReadingSeries diastolic =
                 new ReadingSeries(Set.of(ReadingType.BLOOD_PRESSURE), Set.of(), true);
         StatisticsQuery q =
                 new StatisticsQuery("p-stats", List.of(heart, diastolic), from, to, interval, true);
         StatisticsResult result = queries.statistics(q);
-        String replay = "seed " + seed;
         for (int s = 0; s < 2; s++) {
             SeriesStatistics stats = result.series().get(s);
             for (int k = 0; k < q.bucketCount(); k++) {

@@ -33,7 +33,6 @@ class StatisticsBucketTest {
             for (double v : values) {
                 b.add(v);
             }
-            b.finish();
             check(values, b, replay);
         }
     }
@@ -60,7 +59,14 @@ class StatisticsBucketTest {
         assertEquals(squares / n, b.variance(), 1e-7 * Math.max(1, squares / n), replay);
         assertEquals(Math.sqrt(squares / n), b.standardDeviation(), 1e-7, replay);
         for (double p : PERCENTILES) {
-            assertEquals(naivePercentile(sorted, p), b.percentile(p), tolerance, replay + " p" + p);
+            double expected = naivePercentile(sorted, p);
+            // the first percentile of a bucket is selected, the next ones read from a sort
+            StatisticsBucket fresh = new StatisticsBucket(true);
+            for (double v : values) {
+                fresh.add(v);
+            }
+            assertEquals(expected, fresh.percentile(p), tolerance, replay + " selected p" + p);
+            assertEquals(expected, b.percentile(p), tolerance, replay + " p" + p);
         }
     }
 
@@ -80,7 +86,6 @@ class StatisticsBucketTest {
         for (double v : new double[] {60, 62, 64, 66, 68, 70, 72, 74, 76, 78}) {
             b.add(v);
         }
-        b.finish();
         assertEquals(690, b.sum());
         assertEquals(69, b.average());
         assertEquals(69, b.percentile(0.5), "the mean of the two middle values");
@@ -95,7 +100,6 @@ class StatisticsBucketTest {
     void oneValueIsItsOwnEveryStatistic() {
         StatisticsBucket b = new StatisticsBucket(true);
         b.add(72);
-        b.finish();
         assertEquals(72, b.percentile(0.8));
         assertEquals(72, b.percentile(0.5));
         assertEquals(0, b.standardDeviation());
@@ -105,7 +109,6 @@ class StatisticsBucketTest {
     void orderStatisticsNeedTheValuesKept() {
         StatisticsBucket b = new StatisticsBucket(false);
         b.add(1);
-        b.finish();
         assertEquals(1, b.maximum());
         assertThrows(IllegalStateException.class, () -> b.percentile(0.5));
     }
