@@ -2,6 +2,7 @@ package org.jkn.telemetry.gateway.fhir;
 
 import ca.uhn.fhir.parser.IParser;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -167,9 +168,10 @@ final class ObservationOperations {
         AuditEntry audit =
                 Auditor.entry(
                         ctx, p.patientId(), Interaction.OPERATION, "Observation", null, p.shape());
+        boolean json = FhirResponses.JSON.equals(FhirResponses.negotiate(ctx));
         route.run(
                 ctx,
-                route.recordingFailure(audit, () -> statistics(principal, p)),
+                route.recordingFailure(audit, () -> statistics(principal, p, json)),
                 answer ->
                         answer == null
                                 ? FhirRoute.refused(audit, RefusalCode.CONSENT_REQUIRED)
@@ -177,7 +179,7 @@ final class ObservationOperations {
                 answer -> {
                     if (answer == null) {
                         route.responses().error(ctx, 403, IssueType.FORBIDDEN, NO_CONSENT);
-                    } else if (answer.parameters() == null) {
+                    } else if (answer.tooCostly()) {
                         route.responses()
                                 .error(
                                         ctx,
@@ -186,17 +188,31 @@ final class ObservationOperations {
                                         "Median and percentiles would hold more than "
                                                 + StatisticsQuery.MAX_KEPT_VALUES
                                                 + " values: ask for a shorter period, or without them");
+                    } else if (answer.json() != null) {
+                        ctx.response()
+                                .setStatusCode(200)
+                                .putHeader("Content-Type", FhirResponses.JSON + ";charset=utf-8")
+                                .end(Buffer.buffer(answer.json()));
                     } else {
                         route.responses().send(ctx, 200, answer.parameters());
                     }
                 });
     }
 
-    /** The statistics as Parameters (null when too costly), or null when consent refuses. */
-    private record StatsAnswer(Parameters parameters) {}
+    /**
+     * The statistics as JSON, or as Parameters for the other formats; neither when too costly. (The
+     * answer itself is null when consent refuses.)
+     */
+    private record StatsAnswer(byte[] json, Parameters parameters) {
+
+        boolean tooCostly() {
+            return json == null && parameters == null;
+        }
+    }
 
     /** Worker thread: consent may query, blocks are opened and the answer is built here. */
-    private StatsAnswer statistics(Principal principal, StatsParams.Parsed p) throws SQLException {
+    private StatsAnswer statistics(Principal principal, StatsParams.Parsed p, boolean json)
+            throws SQLException {
         int allowed = disclosure.allowed(principal, p.patientId(), Disclosure.nowMicros());
         if (allowed == 0) {
             return null;
@@ -217,9 +233,12 @@ final class ObservationOperations {
                         p.intervalMicros(),
                         p.keepValues());
         StatisticsResult result = queries.statistics(q);
-        return new StatsAnswer(
-                result.tooManyValues()
-                        ? null
-                        : StatisticsParameters.build(p.patientId(), p, series, result, q));
+        if (result.tooManyValues()) {
+            return new StatsAnswer(null, null);
+        }
+        return json
+                ? new StatsAnswer(StatisticsJson.write(p.patientId(), p, series, result, q), null)
+                : new StatsAnswer(
+                        null, StatisticsParameters.build(p.patientId(), p, series, result, q));
     }
 }

@@ -110,19 +110,19 @@ final class StatisticsParameters {
     }
 
     /** UCUM code and display of the series' readings. */
-    private static String[] unit(SeriesStatistics stats) {
+    static String[] unit(SeriesStatistics stats) {
         ReadingType t = stats.firstType();
         String code = t.ucum(stats.firstAttrs());
         return new String[] {code, code.equals(t.ucum()) ? t.unitDisplay() : code};
     }
 
-    private static BigDecimal decimal(double v) {
+    static BigDecimal decimal(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15
                 ? BigDecimal.valueOf((long) v)
                 : BigDecimal.valueOf(v);
     }
 
-    private static DateTimeType utc(long micros) {
+    static DateTimeType utc(long micros) {
         long millis = Math.floorDiv(micros, 1000L);
         return new DateTimeType(
                 new Date(millis),

@@ -433,6 +433,49 @@ class ObservationOperationsTest {
         assertEquals(1, out.get(0).getComponent().size(), "no average of nothing");
     }
 
+    @Test
+    void statsJsonWrittenDirectlyIsTheResourceHapiBuildsForXml() throws Exception {
+        String all = ALL_STATISTICS + ",total-count,4-dev,5-1,5-2,5-3,5-4";
+        String[] queries = {
+            "&code=8867-4&period=" + DAY + "00:00:00Z/" + DAY + "04:00:00Z&interval=PT1H",
+            "&code=8867-4&period=" + DAY + "00:00:00.250Z/" + DAY + "03:30:00Z&interval=PT20M",
+            "&code=85354-9&period=2026-11-19/2026-11-20",
+            "&code=8867-4&code=29463-7&coding=http://loinc.org|2708-6&period=2026-11-20/2026-11-20",
+            "&coding=http://snomed.info/sct|8867-4&period=2026-11-19/2026-11-21",
+        };
+        for (String q : queries) {
+            String path =
+                    "/fhir/Observation/$stats?subject="
+                            + PATIENT_ID
+                            + q.replace("+", "%2B").replace("|", "%7C")
+                            + "&statistic="
+                            + all;
+            HttpResponse<String> json = gw.get(path + "&_format=json");
+            HttpResponse<String> xml = gw.get(path + "&_format=xml");
+            assertEquals(200, json.statusCode(), json.body());
+            assertEquals(200, xml.statusCode(), xml.body());
+            assertTrue(
+                    json.headers()
+                            .firstValue("Content-Type")
+                            .orElse("")
+                            .startsWith("application/fhir+json"));
+            Parameters fromJson = FHIR.newJsonParser().parseResource(Parameters.class, json.body());
+            Parameters fromXml = FHIR.newXmlParser().parseResource(Parameters.class, xml.body());
+            // the same text, not only the same values: dates and decimals as HAPI writes them
+            assertEquals(
+                    FHIR.newJsonParser().encodeResourceToString(fromXml),
+                    FHIR.newJsonParser().encodeResourceToString(fromJson),
+                    q);
+            assertTrue(
+                    fromJson.equalsDeep(fromXml),
+                    q
+                            + "\n"
+                            + json.body()
+                            + "\n"
+                            + FHIR.newJsonParser().encodeResourceToString(fromXml));
+        }
+    }
+
     // ---- consent and IDOR
 
     private HttpResponse<String> get(String token, String pathAndQuery) throws Exception {
