@@ -3,6 +3,7 @@ package org.jkn.telemetry.gateway.fhir;
 import io.vertx.core.MultiMap;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.jkn.telemetry.normalizer.catalog.Category;
@@ -87,9 +88,9 @@ final class LastnParams {
      */
     private static Set<Category> categories(List<String> params) {
         Set<Category> all = Set.of(Category.values());
-        Set<Category> out = new java.util.HashSet<>(all);
+        Set<Category> out = new HashSet<>(all);
         for (String param : params) {
-            Set<Category> or = new java.util.HashSet<>();
+            Set<Category> or = new HashSet<>();
             for (String token : param.split(",", -1)) {
                 int bar = token.indexOf('|');
                 String system = bar >= 0 ? token.substring(0, bar) : "";

@@ -92,7 +92,7 @@ final class ObservationOperations {
                     "The body must be a FHIR Parameters resource of primitive values, Codings and Periods");
             return;
         }
-        // only _format may come in the query string beside a body
+        // _format may come in the query string; anything else there counts as if in the body
         params.addAll(ctx.queryParams());
         operation.accept(ctx, params);
     }

@@ -4,6 +4,7 @@ import io.vertx.core.MultiMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Parameters;
@@ -69,7 +70,7 @@ final class OperationParams {
                         + "' for "
                         + operation
                         + ". Supported: "
-                        + String.join(", ", new java.util.TreeSet<>(known));
+                        + String.join(", ", new TreeSet<>(known));
             }
             List<String> values = params.getAll(name);
             if (values.size() > MAX_VALUES) {

@@ -3,6 +3,7 @@ package org.jkn.telemetry.gateway.fhir;
 import io.vertx.core.MultiMap;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -81,7 +82,7 @@ final class StatsParams {
         }
     }
 
-    static Parsed parse(MultiMap params, java.time.ZoneId zone, long nowMicros) {
+    static Parsed parse(MultiMap params, ZoneId zone, long nowMicros) {
         String unknown = OperationParams.unknownOrOversized(params, KNOWN, "$stats");
         if (unknown != null) {
             return Parsed.error(unknown);
@@ -142,8 +143,7 @@ final class StatsParams {
     }
 
     /** Fills {@code out} with {@code [from, to)}; the message for a 400, or null. */
-    private static String range(
-            MultiMap params, java.time.ZoneId zone, long nowMicros, long[] out) {
+    private static String range(MultiMap params, ZoneId zone, long nowMicros, long[] out) {
         List<String> durations = params.getAll("duration");
         List<String> periods = params.getAll("period");
         if (durations.size() + periods.size() != 1) {
