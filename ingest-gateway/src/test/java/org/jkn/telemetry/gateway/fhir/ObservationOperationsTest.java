@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -365,10 +366,10 @@ class ObservationOperationsTest {
             Observation o = out.get(k);
             Period period = o.getEffectivePeriod();
             assertEquals(
-                    java.time.Instant.parse(String.format("%s%02d:00:00Z", DAY, hours[k])),
+                    Instant.parse(String.format("%s%02d:00:00Z", DAY, hours[k])),
                     period.getStart().toInstant());
             assertEquals(
-                    java.time.Instant.parse(String.format("%s%02d:00:00Z", DAY, hours[k] + 1)),
+                    Instant.parse(String.format("%s%02d:00:00Z", DAY, hours[k] + 1)),
                     period.getEnd().toInstant());
             checkAgainstNaive(o, HEART_RATE_BY_HOUR[hours[k]]);
         }
@@ -704,14 +705,44 @@ class ObservationOperationsTest {
     }
 
     @Test
-    void operationsAreAuditedAsOperations() throws Exception {
+    void operationsAndTheirRefusalsAreAudited() throws Exception {
         assertEquals(200, gw.get(LASTN + "&code=8867-4").statusCode());
+        JsonObject served = latestAuditEvent();
+        assertEquals(
+                "operation", served.getJsonArray("subtype").getJsonObject(0).getString("code"));
+        assertEquals("E", served.getString("action"));
+        assertEquals("0", served.getString("outcome"));
+        assertEquals(
+                "Observation/$lastn?types=heart_rate,resting_heart_rate&max=1",
+                served.getJsonArray("entity").getJsonObject(1).getString("description"));
+
+        java.time.Instant before = Instant.now().minusSeconds(1);
+        assertForbidden(get(gw.patientToken(OTHER_NIK), STATS + "&code=8867-4"));
+        // recorded after the answer: found among the latest (reading the trail is recorded too)
         Poll.until(
-                "the $lastn recorded",
-                () ->
-                        gw.get("/fhir/AuditEvent?patient=" + PATIENT_ID + "&_count=100")
-                                .body()
-                                .contains(
-                                        "Observation/$lastn?types=heart_rate,resting_heart_rate&max=1"));
+                "the refusal recorded",
+                () -> {
+                    HttpResponse<String> r =
+                            gw.get("/fhir/AuditEvent?patient=" + PATIENT_ID + "&_count=20");
+                    for (Object e : json(r).getJsonArray("entry")) {
+                        JsonObject ae = ((JsonObject) e).getJsonObject("resource");
+                        if ("4".equals(ae.getString("outcome"))
+                                && "operation"
+                                        .equals(
+                                                ae.getJsonArray("subtype")
+                                                        .getJsonObject(0)
+                                                        .getString("code"))
+                                && !Instant.parse(ae.getString("recorded")).isBefore(before)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+    }
+
+    private JsonObject latestAuditEvent() throws Exception {
+        HttpResponse<String> r = gw.get("/fhir/AuditEvent?patient=" + PATIENT_ID + "&_count=1");
+        assertEquals(200, r.statusCode(), r.body());
+        return json(r).getJsonArray("entry").getJsonObject(0).getJsonObject("resource");
     }
 }
