@@ -5,6 +5,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.hl7.fhir.r4.model.Coding;
+import org.jkn.telemetry.normalizer.catalog.GlucoseSpecimen;
+import org.jkn.telemetry.normalizer.catalog.GlucoseUnit;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.query.ReadingSeries;
 
@@ -61,7 +63,11 @@ record StatsSeries(Coding coding, ReadingSeries series) {
                     types.add(t);
                 }
             }
-            out.add(new StatsSeries(coding(system, code), new ReadingSeries(types, stored, false)));
+            String unit =
+                    types.contains(ReadingType.BLOOD_GLUCOSE) ? glucoseUnit(system, code) : null;
+            out.add(
+                    new StatsSeries(
+                            coding(system, code), new ReadingSeries(types, stored, false, unit)));
         }
     }
 
@@ -75,6 +81,22 @@ record StatsSeries(Coding coding, ReadingSeries series) {
     private static boolean is(
             org.jkn.telemetry.normalizer.catalog.Coding c, String system, String code) {
         return c.code().equals(code) && (system == null || c.system().equals(system));
+    }
+
+    /**
+     * The unit blood glucose is counted in for this code: mmol/L for a moles code, else mg/dL (the
+     * unspecified-specimen code names both; readings sent in the other unit are not counted, as
+     * numbers in two units have no common mean).
+     */
+    private static String glucoseUnit(String system, String code) {
+        for (GlucoseSpecimen specimen : GlucoseSpecimen.values()) {
+            org.jkn.telemetry.normalizer.catalog.Coding mass =
+                    specimen.coding(GlucoseUnit.MG_PER_DL);
+            if (is(mass, system, code)) {
+                return GlucoseUnit.MG_PER_DL.ucum();
+            }
+        }
+        return GlucoseUnit.MMOL_PER_L.ucum();
     }
 
     /** The coding as the catalogue spells it (system and display), or as asked. */
@@ -98,6 +120,7 @@ record StatsSeries(Coding coding, ReadingSeries series) {
             }
         }
         return new StatsSeries(
-                coding, new ReadingSeries(types, series.storedCodes(), series.diastolic()));
+                coding,
+                new ReadingSeries(types, series.storedCodes(), series.diastolic(), series.ucum()));
     }
 }

@@ -249,4 +249,44 @@ class ReadingOperationsTest {
                                 2));
         assertEquals(List.of(101.0, 100.0), got.stream().map(StoredReading::value).toList());
     }
+
+    @Test
+    void glucoseIsCountedInTheUnitOfTheSeriesOnly() throws Exception {
+        int massUnit = GlucoseUnit.MG_PER_DL.storedCode() << 16;
+        int molesUnit = GlucoseUnit.MMOL_PER_L.storedCode() << 16;
+        double[] values = {90, 100, 5.5};
+        int[] attrs = {massUnit, massUnit, molesUnit};
+        List<NormalizedReading> readings = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            long at = DAY_START + i * HOUR;
+            readings.add(
+                    new NormalizedReading(
+                            ReadingType.BLOOD_GLUCOSE,
+                            "u" + i,
+                            at,
+                            at,
+                            0,
+                            values[i],
+                            Double.NaN,
+                            attrs[i],
+                            List.<SleepStage>of()));
+        }
+        write("p-glucose-units", readings);
+        // the unspecified-specimen code is the same in both units
+        Set<String> code = ReadingType.storedCodesMatching(null, "glucose-unspecified-specimen");
+        for (String unit : new String[] {"mg/dL", "mmol/L"}) {
+            StatisticsQuery q =
+                    new StatisticsQuery(
+                            "p-glucose-units",
+                            List.of(
+                                    new ReadingSeries(
+                                            Set.of(ReadingType.BLOOD_GLUCOSE), code, false, unit)),
+                            DAY_START,
+                            DAY_START + 24 * HOUR,
+                            24 * HOUR,
+                            false);
+            StatisticsBucket b = queries.statistics(q).series().get(0).bucket(0);
+            assertEquals(unit.equals("mg/dL") ? 190 : 5.5, b.sum(), unit);
+        }
+    }
 }
