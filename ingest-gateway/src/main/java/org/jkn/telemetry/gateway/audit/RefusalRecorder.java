@@ -89,6 +89,17 @@ public final class RefusalRecorder implements Handler<RoutingContext> {
                             : searched(
                                     ctx.queryParams().getAll("patient"),
                                     ctx.queryParams().getAll("subject"));
+        } else if (path.equals("/fhir/Observation/$lastn")
+                || path.equals("/fhir/Observation/$stats")) {
+            type = "Observation";
+            interaction = Interaction.OPERATION;
+            String found = ctx.get(PATIENT);
+            patient =
+                    found != null
+                            ? Auditor.patientOrNull(found)
+                            : searched(
+                                    ctx.queryParams().getAll("patient"),
+                                    ctx.queryParams().getAll("subject"));
         } else if (path.startsWith("/fhir/Patient/")) {
             type = "Patient";
             interaction =

@@ -7,6 +7,8 @@ import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResource
 import org.hl7.fhir.r4.model.CapabilityStatement.TypeRestfulInteraction;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
+import org.jkn.telemetry.store.query.LatestQuery;
+import org.jkn.telemetry.store.query.StatisticsQuery;
 
 /**
  * The server's CapabilityStatement: exactly the interactions and search parameters implemented
@@ -110,6 +112,27 @@ final class CapabilityStatements {
                 .setName("_sort")
                 .setType(Enumerations.SearchParamType.STRING)
                 .setDocumentation("date or -date (default, newest first)");
+        observationOperations(obs);
+    }
+
+    /** $lastn and $stats as R4 defines them; docs/fhir-api.md says what is supported of each. */
+    private static void observationOperations(CapabilityStatementRestResourceComponent obs) {
+        obs.addOperation()
+                .setName("lastn")
+                .setDefinition("http://hl7.org/fhir/OperationDefinition/Observation-lastn")
+                .setDocumentation(
+                        "patient or subject, category and/or code, max (1-"
+                                + LatestQuery.MAX
+                                + ", default 1); grouped by reading type; GET or POST");
+        obs.addOperation()
+                .setName("stats")
+                .setDefinition("http://hl7.org/fhir/OperationDefinition/Observation-stats")
+                .setDocumentation(
+                        "subject, code (+ system) and/or coding, duration or period (at most "
+                                + StatsParams.MAX_DAYS
+                                + " days), statistic; extension interval (ISO-8601 duration, at least PT1M, at most "
+                                + StatisticsQuery.MAX_BUCKETS
+                                + " intervals): one result per interval; GET or POST");
     }
 
     /** The Observation search parameters beyond patient, code and date, and the result shapers. */

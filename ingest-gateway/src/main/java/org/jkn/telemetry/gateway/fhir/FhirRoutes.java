@@ -33,6 +33,7 @@ public final class FhirRoutes {
     private final FhirRoute route;
     private final CapabilityStatement capabilities;
     private final ObservationApi observations;
+    private final ObservationOperations observationOperations;
     private final PatientApi patients;
     private final ConsentApi consents;
     private final ErasureApi erasure;
@@ -58,6 +59,8 @@ public final class FhirRoutes {
         this.capabilities = CapabilityStatements.build(new Date());
         this.observations =
                 new ObservationApi(route, queries, new Disclosure(decisions), searchZone);
+        this.observationOperations =
+                new ObservationOperations(route, queries, new Disclosure(decisions), searchZone);
         this.patients = new PatientApi(route, queries, pseudonymizer);
         this.consents =
                 new ConsentApi(
@@ -101,6 +104,8 @@ public final class FhirRoutes {
                         });
         router.get("/fhir/metadata").handler(ctx -> responses.send(ctx, 200, capabilities));
         bulkExport.mount(router);
+        // before Observation/:id, which would read $lastn and $stats as ids
+        observationOperations.mount(router);
         observations.mount(router);
         patients.mount(router);
         consents.mount(router);

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -117,6 +118,21 @@ class ObservationJsonTest {
                             "count " + count + " offset " + offset + " _elements " + elements);
                 }
             }
+        }
+    }
+
+    @Test
+    void aLastnAnswerParsesToTheBundleHapiBuilds() {
+        LastnBundle lastn = new LastnBundle();
+        long now = 1_764_000_000_123L;
+        for (List<StoredReading> readings : List.of(List.<StoredReading>of(), corpus())) {
+            String ours =
+                    lastn.json("https://fhir.example/fhir", readings, now)
+                            .toString(StandardCharsets.UTF_8);
+            assertEquals(
+                    PARSER.encodeResourceToString(
+                            lastn.of("https://fhir.example/fhir", readings, new Date(now))),
+                    PARSER.encodeResourceToString(PARSER.parseResource(Bundle.class, ours)));
         }
     }
 

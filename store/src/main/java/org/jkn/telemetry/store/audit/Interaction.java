@@ -10,7 +10,10 @@ public enum Interaction {
     CREATE("create", AuditAction.CREATE),
     UPDATE("update", AuditAction.UPDATE),
     DELETE("delete", AuditAction.DELETE),
-    /** An operation such as {@code $export}; the query names which. */
+    /**
+     * An operation such as {@code $export}, Observation/{@code $lastn} or {@code $stats}: reads
+     * health data; the query names which.
+     */
     OPERATION("operation", AuditAction.EXECUTE);
 
     private final String code;

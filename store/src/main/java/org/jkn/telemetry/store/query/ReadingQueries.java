@@ -102,6 +102,22 @@ public final class ReadingQueries {
         }
     }
 
+    /** The newest readings of each type asked for, by type ({@link LatestReadings}). */
+    public List<StoredReading> latest(LatestQuery q) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return new LatestReadings(new SealedBlocks(crypto)).latest(c, q);
+        }
+    }
+
+    /**
+     * Statistics per series and bucket, from the blocks of the range ({@link ReadingStatistics}).
+     */
+    public StatisticsResult statistics(StatisticsQuery q) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return new ReadingStatistics(new SealedBlocks(crypto)).compute(c, q);
+        }
+    }
+
     /**
      * How many readings match {@code q}, its page aside: for {@code _total=accurate} and {@code
      * _summary=count}. Opens every block the search's range and codes can reach.

@@ -1,0 +1,58 @@
+package org.jkn.telemetry.gateway.fhir;
+
+import io.vertx.core.buffer.Buffer;
+import java.util.Date;
+import java.util.List;
+import org.hl7.fhir.r4.model.Bundle;
+import org.jkn.telemetry.store.query.StoredReading;
+
+/**
+ * The answer of {@code Observation/$lastn}: a searchset Bundle of the latest Observations of each
+ * group, every one a match, with its total. JSON is written by the streaming renderer, XML built
+ * through HAPI. Thread-safe (the renderers are stateless).
+ */
+final class LastnBundle {
+
+    private final ObservationRenderer renderer = new ObservationRenderer();
+    private final ObservationJson json = new ObservationJson();
+
+    /** The Bundle in {@code mediaType}. */
+    Buffer encode(
+            FhirResponses responses, String base, List<StoredReading> readings, String mediaType) {
+        return mediaType.equals(FhirResponses.JSON)
+                ? json(base, readings, System.currentTimeMillis())
+                : responses.encode(of(base, readings, new Date()), mediaType);
+    }
+
+    Bundle of(String base, List<StoredReading> readings, Date now) {
+        Bundle b = new Bundle().setType(Bundle.BundleType.SEARCHSET);
+        b.getMeta().setLastUpdated(now);
+        for (StoredReading r : readings) {
+            b.addEntry()
+                    .setFullUrl(base + "/Observation/" + r.observationId())
+                    .setResource(renderer.render(r))
+                    .getSearch()
+                    .setMode(Bundle.SearchEntryMode.MATCH);
+        }
+        return b.setTotal(readings.size());
+    }
+
+    Buffer json(String base, List<StoredReading> readings, long nowMillis) {
+        JsonBuffer out = new JsonBuffer(256 + readings.size() * 1200);
+        out.raw("{\"resourceType\":\"Bundle\",\"meta\":{\"lastUpdated\":")
+                .dateTime(nowMillis, 0, true)
+                .raw("},\"type\":\"searchset\",\"total\":")
+                .number(readings.size());
+        String entryBase = base + "/Observation/";
+        for (int i = 0; i < readings.size(); i++) {
+            StoredReading r = readings.get(i);
+            out.raw(i == 0 ? ",\"entry\":[{\"fullUrl\":" : ",{\"fullUrl\":")
+                    .string(entryBase + r.observationId())
+                    .raw(",\"resource\":");
+            json.write(r, out);
+            out.raw(",\"search\":{\"mode\":\"match\"}}");
+        }
+        out.raw(readings.isEmpty() ? "}" : "]}");
+        return Buffer.buffer(out.toByteArray());
+    }
+}
