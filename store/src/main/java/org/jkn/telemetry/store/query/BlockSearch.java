@@ -12,14 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
-import org.jkn.telemetry.store.block.BlockCodec;
 import org.jkn.telemetry.store.block.BlockReadings;
 import org.jkn.telemetry.store.block.BlockWindow;
-import org.jkn.telemetry.store.crypto.BlockCipher;
-import org.jkn.telemetry.store.crypto.CryptoFailure;
-import org.jkn.telemetry.store.crypto.DataKey;
 import org.jkn.telemetry.store.crypto.ReadingCrypto;
-import org.jkn.telemetry.store.crypto.RowKeys;
 
 /**
  * Search and read by id over sealed blocks. A search streams the patient's blocks in window order
@@ -443,24 +438,17 @@ final class BlockSearch {
 
     /** The state of one search or read. */
     private static final class Search {
-        final ReadingCrypto crypto;
         final ObservationSearch q;
         final long maxPeriodMicros;
-        final BlockCipher cipher;
-        final BlockCodec codec = new BlockCodec();
-        final RowKeys.Hasher hasher;
+        final SealedBlocks blocks;
         final PriorityQueue<Entry> queue;
         final List<StoredReading> out = new ArrayList<>();
         int skipped;
-        long tag;
-        String tagged;
 
         Search(ReadingCrypto crypto, ObservationSearch q, long maxPeriodMicros) {
-            this.crypto = crypto;
             this.q = q;
             this.maxPeriodMicros = maxPeriodMicros;
-            this.cipher = crypto.newBlockCipher();
-            this.hasher = crypto.rowKeys().hasher();
+            this.blocks = new SealedBlocks(crypto);
             Comparator<Entry> order =
                     Comparator.<Entry>comparingLong(e -> e.start).thenComparing(this::key);
             this.queue = new PriorityQueue<>(q == null || q.ascending() ? order : order.reversed());
@@ -468,27 +456,14 @@ final class BlockSearch {
 
         String key(Entry e) {
             if (e.key == null) {
-                e.key =
-                        hasher.key(
-                                e.patient,
-                                e.block.device(e.index).id(),
-                                e.block.readingId(e.index));
+                e.key = blocks.key(e.patient, e.block, e.index);
             }
             return e.key;
         }
 
         BlockReadings open(
                 String patient, ReadingType type, long window, int keyVersion, byte[] sealed) {
-            DataKey key = crypto.keys().version(patient, keyVersion);
-            int length = cipher.openBlock(key, patient, type, window, sealed);
-            BlockReadings b = new BlockReadings();
-            try {
-                codec.decode(cipher.plain(), 0, length, window, b);
-            } catch (IllegalArgumentException e) {
-                throw new CryptoFailure(
-                        CryptoFailure.DECRYPTION_FAILED, "a sealed block has an unknown layout");
-            }
-            return b;
+            return blocks.open(patient, type, window, keyVersion, sealed, new BlockReadings());
         }
 
         void add(String patient, ReadingType type, long window, int keyVersion, byte[] sealed) {
@@ -553,41 +528,9 @@ final class BlockSearch {
         }
 
         StoredReading materialize(Entry e) {
-            if (e.row != null) {
-                return e.row;
-            }
-            BlockReadings b = e.block;
-            int i = e.index;
-            String key = key(e);
-            String id =
-                    (b.flags(i) & BlockReadings.LEGACY_ID) != 0
-                            ? ObservationIds.id(b.startMicros(i), key)
-                            : ObservationIds.id(b.startMicros(i), key, e.type, tag(e.patient));
-            var device = b.device(i);
-            return new StoredReading(
-                    id,
-                    e.patient,
-                    device.id(),
-                    b.readingId(i),
-                    device.manufacturer(),
-                    device.model(),
-                    e.type,
-                    b.startMicros(i),
-                    b.endMicros(i),
-                    b.offsetSeconds(i),
-                    b.value(i),
-                    b.diastolic(i),
-                    b.receivedMicros(i),
-                    b.attrs(i),
-                    b.stages(i));
-        }
-
-        private long tag(String patient) {
-            if (!patient.equals(tagged)) {
-                tagged = patient;
-                tag = ObservationIds.patientTag(patient);
-            }
-            return tag;
+            return e.row != null
+                    ? e.row
+                    : blocks.reading(e.patient, e.type, e.block, e.index, key(e));
         }
     }
 }

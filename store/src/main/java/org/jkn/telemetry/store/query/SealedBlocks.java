@@ -12,8 +12,9 @@ import org.jkn.telemetry.store.crypto.RowKeys;
 
 /**
  * Opens sealed blocks read from {@code reading_blocks} and gives their readings the Observation ids
- * search and read by id give them ({@link ObservationIds}), for the operations that read blocks in
- * their own order ({@link LatestReadings}, {@link ReadingStatistics}).
+ * they are shown with ({@link ObservationIds}): for search and read by id ({@link BlockSearch}) and
+ * the operations that read blocks in their own order ({@link LatestReadings}, {@link
+ * ReadingStatistics}).
  *
  * <p>Not thread-safe: one per call (it owns a cipher, a decoder and the HMAC of the row keys).
  */
@@ -55,12 +56,12 @@ final class SealedBlocks {
 
     /** Reading {@code i} of an opened block, with the id it is shown with everywhere else. */
     StoredReading reading(String patient, ReadingType type, BlockReadings b, int i) {
+        return reading(patient, type, b, i, key(patient, b, i));
+    }
+
+    /** The same, its row {@code key} known already. */
+    StoredReading reading(String patient, ReadingType type, BlockReadings b, int i, String key) {
         DeviceInfo device = b.device(i);
-        if (hasher == null) {
-            hasher = crypto.rowKeys().hasher();
-        }
-        String readingId = b.readingId(i);
-        String key = hasher.key(patient, device.id(), readingId);
         String id =
                 (b.flags(i) & BlockReadings.LEGACY_ID) != 0
                         ? ObservationIds.id(b.startMicros(i), key)
@@ -69,7 +70,7 @@ final class SealedBlocks {
                 id,
                 patient,
                 device.id(),
-                readingId,
+                b.readingId(i),
                 device.manufacturer(),
                 device.model(),
                 type,
@@ -81,6 +82,14 @@ final class SealedBlocks {
                 b.receivedMicros(i),
                 b.attrs(i),
                 b.stages(i));
+    }
+
+    /** The row key of reading {@code i}: the keyed hash of patient, device and reading id. */
+    String key(String patient, BlockReadings b, int i) {
+        if (hasher == null) {
+            hasher = crypto.rowKeys().hasher();
+        }
+        return hasher.key(patient, b.device(i).id(), b.readingId(i));
     }
 
     private long tag(String patient) {
