@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
@@ -211,7 +212,7 @@ class ObservationSearchParametersTest {
     }
 
     @Test
-    void hapisClientPagesToTheEndAndSearchesByIdentifier() {
+    void hapisClientPagesToTheEndSearchesByIdentifierAndReads() {
         IGenericClient client = client(gw.defaultToken());
         Bundle first =
                 client.search()
@@ -241,6 +242,19 @@ class ObservationSearchParametersTest {
         assertEquals(1, found.getEntry().size());
         Observation o = (Observation) found.getEntryFirstRep().getResource();
         assertEquals(67, o.getValueQuantity().getValue().intValue());
+        Observation read =
+                client.read()
+                        .resource(Observation.class)
+                        .withId(o.getIdElement().getIdPart())
+                        .execute();
+        IParser parser = FhirContext.forR4Cached().newJsonParser();
+        // the client qualifies each id with the URL it came from: compare the resources as sent
+        o.setIdElement(o.getIdElement().toUnqualifiedVersionless());
+        read.setIdElement(read.getIdElement().toUnqualifiedVersionless());
+        assertEquals(
+                parser.encodeResourceToString(o),
+                parser.encodeResourceToString(read),
+                "read by id gives what search gave");
     }
 
     @Test
