@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -37,7 +38,8 @@ import org.jkn.telemetry.store.query.StatisticsResult;
  * <pre>
  * java [chronicle flags] -cp benchmarks/target/benchmarks.jar org.jkn.telemetry.benchmarks.store.OperationLatency \
  *     --url jdbc:postgresql://... --patients 10 --days 30 --first-day 2026-10-20 \
- *     [--http http://127.0.0.1:18280] [--levels store,http] [--warmup 20] [--requests 200] [--seed 1]
+ *     [--http http://127.0.0.1:18280] [--levels store,http] [--operations stats,lastn] \
+ *     [--warmup 20] [--requests 200] [--seed 1]
  * </pre>
  */
 public final class OperationLatency {
@@ -96,7 +98,9 @@ public final class OperationLatency {
                         "--requests",
                         "200",
                         "--seed",
-                        "1");
+                        "1",
+                        "--operations",
+                        "stats,lastn");
         Cohort cohort = Cohort.of(o);
         try (Database db =
                 Database.open(Cohort.database(o.get("--url"), o.get("--timescale"), 2))) {
@@ -112,7 +116,10 @@ public final class OperationLatency {
                             default -> throw new IllegalArgumentException("levels: store, http");
                         };
                 for (Operation op : Operation.values()) {
-                    measured.add(new Measured(name, level, op, new Histogram(MAX_MICROS, 3)));
+                    if (Arrays.asList(o.get("--operations").split(",", -1))
+                            .contains(op.stats() ? "stats" : "lastn")) {
+                        measured.add(new Measured(name, level, op, new Histogram(MAX_MICROS, 3)));
+                    }
                 }
             }
             Random random = new Random(Long.parseLong(o.get("--seed")));
