@@ -1,10 +1,6 @@
 package org.jkn.telemetry.benchmarks.store;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -227,11 +223,7 @@ public final class OperationLatency {
         if (base.isEmpty()) {
             throw new IllegalArgumentException("--http is required for the http level");
         }
-        HttpClient client =
-                HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(5))
-                        .build();
+        HttpClient client = GatewayHttp.client();
         String[] tokens = new String[cohort.patients];
         String period =
                 cohort.firstDay
@@ -241,7 +233,7 @@ public final class OperationLatency {
         return (op, patient) -> {
             if (tokens[patient] == null) {
                 tokens[patient] =
-                        get(
+                        GatewayHttp.get(
                                 client,
                                 base + "/dev/token?role=patient&nik=" + Cohort.nik(patient),
                                 null);
@@ -261,39 +253,10 @@ public final class OperationLatency {
                                     + id
                                     + "&category=vital-signs&max="
                                     + op.max();
-            String body = get(client, url, tokens[patient]);
+            String body = GatewayHttp.get(client, url, tokens[patient]);
             return op.stats()
-                    ? occurrences(body, "\"valueInteger\":3600")
-                    : occurrences(body, "\"fullUrl\"");
+                    ? GatewayHttp.occurrences(body, "\"valueInteger\":3600")
+                    : GatewayHttp.occurrences(body, "\"fullUrl\"");
         };
-    }
-
-    private static String get(HttpClient client, String url, String token)
-            throws IOException, InterruptedException {
-        HttpRequest.Builder r =
-                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET();
-        if (token != null) {
-            r.header("Authorization", "Bearer " + token).header("Accept", "application/fhir+json");
-        }
-        HttpResponse<String> response =
-                client.send(r.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            String b = response.body();
-            throw new IOException(
-                    url
-                            + " answered "
-                            + response.statusCode()
-                            + ": "
-                            + b.substring(0, Math.min(300, b.length())));
-        }
-        return response.body();
-    }
-
-    private static int occurrences(String text, String needle) {
-        int n = 0;
-        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
-            n++;
-        }
-        return n;
     }
 }

@@ -2,12 +2,7 @@ package org.jkn.telemetry.benchmarks.store;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Date;
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
@@ -105,57 +100,20 @@ interface SearchLevel {
      * per patient.
      */
     static SearchLevel http(String base, int patients) {
-        HttpClient client =
-                HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(5))
-                        .build();
+        HttpClient client = GatewayHttp.client();
         String[] tokens = new String[patients];
         return (query, patientId, nik, t) -> {
             int p = t.patient();
             if (tokens[p] == null) {
-                tokens[p] = get(client, base + "/dev/token?role=patient&nik=" + nik, null);
+                tokens[p] =
+                        GatewayHttp.get(client, base + "/dev/token?role=patient&nik=" + nik, null);
             }
             String body =
-                    get(
+                    GatewayHttp.get(
                             client,
                             base + "/fhir/Observation?" + query.queryString(patientId, t),
                             tokens[p]);
-            return occurrences(body, "\"fullUrl\"");
+            return GatewayHttp.occurrences(body, "\"fullUrl\"");
         };
-    }
-
-    private static String get(HttpClient client, String url, String token)
-            throws IOException, InterruptedException {
-        HttpRequest.Builder r =
-                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET();
-        if (token != null) {
-            r.header("Authorization", "Bearer " + token).header("Accept", "application/fhir+json");
-        }
-        HttpResponse<String> response =
-                client.send(r.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            String b = response.body();
-            throw new IOException(
-                    "GET "
-                            + url
-                            + " answered "
-                            + response.statusCode()
-                            + ": "
-                            + b.substring(0, Math.min(300, b.length())));
-        }
-        return response.body();
-    }
-
-    /**
-     * Entries counted in the text: cheaper than parsing a megabyte of JSON, and enough to check the
-     * page.
-     */
-    private static int occurrences(String text, String needle) {
-        int n = 0;
-        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
-            n++;
-        }
-        return n;
     }
 }
