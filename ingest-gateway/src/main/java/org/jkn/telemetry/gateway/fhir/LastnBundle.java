@@ -39,20 +39,10 @@ final class LastnBundle {
 
     Buffer json(String base, List<StoredReading> readings, long nowMillis) {
         JsonBuffer out = new JsonBuffer(256 + readings.size() * 1200);
-        out.raw("{\"resourceType\":\"Bundle\",\"meta\":{\"lastUpdated\":")
-                .dateTime(nowMillis, 0, true)
-                .raw("},\"type\":\"searchset\",\"total\":")
-                .number(readings.size());
-        String entryBase = base + "/Observation/";
-        for (int i = 0; i < readings.size(); i++) {
-            StoredReading r = readings.get(i);
-            out.raw(i == 0 ? ",\"entry\":[{\"fullUrl\":" : ",{\"fullUrl\":")
-                    .string(entryBase + r.observationId())
-                    .raw(",\"resource\":");
-            json.write(r, out);
-            out.raw(",\"search\":{\"mode\":\"match\"}}");
-        }
-        out.raw(readings.isEmpty() ? "}" : "]}");
+        ObservationJson.openSearchset(out, nowMillis);
+        out.raw(",\"total\":").number(readings.size());
+        json.entries(out, base, readings, readings.size(), ObservationElements.ALL);
+        out.raw('}');
         return Buffer.buffer(out.toByteArray());
     }
 }

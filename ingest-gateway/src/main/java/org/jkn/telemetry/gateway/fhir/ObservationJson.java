@@ -86,6 +86,40 @@ public final class ObservationJson {
         out.raw('}');
     }
 
+    /**
+     * Opens a searchset Bundle ({@code resourceType}, {@code meta.lastUpdated}, {@code type}), for
+     * the caller to add its total and links, then {@link #entries}, then close it with {@code }}}.
+     */
+    static void openSearchset(JsonBuffer out, long nowMillis) {
+        out.raw("{\"resourceType\":\"Bundle\",\"meta\":{\"lastUpdated\":")
+                .dateTime(nowMillis, 0, true)
+                .raw("},\"type\":\"searchset\"");
+    }
+
+    /**
+     * The {@code entry} array of the first {@code n} of {@code rows}, each a match at {@code
+     * base}/Observation/{id}; nothing when {@code n} is 0.
+     */
+    void entries(
+            JsonBuffer out,
+            String base,
+            List<StoredReading> rows,
+            int n,
+            ObservationElements elements) {
+        String entryBase = base + "/Observation/";
+        for (int i = 0; i < n; i++) {
+            StoredReading r = rows.get(i);
+            out.raw(i == 0 ? ",\"entry\":[{\"fullUrl\":" : ",{\"fullUrl\":")
+                    .string(entryBase + r.observationId())
+                    .raw(",\"resource\":");
+            write(r, out, elements);
+            out.raw(",\"search\":{\"mode\":\"match\"}}");
+        }
+        if (n > 0) {
+            out.raw(']');
+        }
+    }
+
     private static void meta(StoredReading r, JsonBuffer out, boolean subsetted) {
         ReadingType type = r.type();
         out.raw(",\"meta\":{\"lastUpdated\":")

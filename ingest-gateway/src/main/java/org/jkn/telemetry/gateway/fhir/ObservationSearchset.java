@@ -60,9 +60,7 @@ final class ObservationSearchset {
         ObservationSearch q = p.search();
         int n = Math.min(rows.size(), q.count());
         JsonBuffer out = new JsonBuffer(512 + n * 1200);
-        out.raw("{\"resourceType\":\"Bundle\",\"meta\":{\"lastUpdated\":")
-                .dateTime(nowMillis, 0, true)
-                .raw("},\"type\":\"searchset\"");
+        ObservationJson.openSearchset(out, nowMillis);
         if (total != null) {
             out.raw(",\"total\":").number(total);
         }
@@ -76,16 +74,8 @@ final class ObservationSearchset {
                     .raw('}');
         }
         out.raw(']');
-        String entryBase = base + "/Observation/";
-        for (int i = 0; i < n; i++) {
-            StoredReading r = rows.get(i);
-            out.raw(i == 0 ? ",\"entry\":[{\"fullUrl\":" : ",{\"fullUrl\":")
-                    .string(entryBase + r.observationId())
-                    .raw(",\"resource\":");
-            json.write(r, out, p.elements());
-            out.raw(",\"search\":{\"mode\":\"match\"}}");
-        }
-        out.raw(n > 0 ? "]}" : "}");
+        json.entries(out, base, rows, n, p.elements());
+        out.raw('}');
         return Buffer.buffer(out.toByteArray());
     }
 
