@@ -72,75 +72,88 @@ public final class OperationLatency {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o =
-                Cohort.options(
-                        args,
-                        "--url",
-                        "",
-                        "--timescale",
-                        "auto",
-                        "--patients",
-                        "10",
-                        "--days",
-                        "30",
-                        "--first-day",
-                        "",
-                        "--http",
-                        "",
-                        "--levels",
-                        "store,http",
-                        "--warmup",
-                        "20",
-                        "--requests",
-                        "200",
-                        "--seed",
-                        "1",
-                        "--operations",
-                        "stats,lastn");
+        Map<String, String> o = options(args);
         Cohort cohort = Cohort.of(o);
         try (Database db =
                 Database.open(Cohort.database(o.get("--url"), o.get("--timescale"), 2))) {
             ReadingQueries queries =
                     new ReadingQueries(
                             db.dataSource(), cohort.crypto(db.dataSource()), Duration.ofDays(31));
-            List<Measured> measured = new ArrayList<>();
-            for (String name : o.get("--levels").split(",", -1)) {
-                Level level =
-                        switch (name) {
-                            case "store" -> store(queries, cohort);
-                            case "http" -> http(o.get("--http"), cohort);
-                            default -> throw new IllegalArgumentException("levels: store, http");
-                        };
-                for (Operation op : Operation.values()) {
-                    if (Arrays.asList(o.get("--operations").split(",", -1))
-                            .contains(op.stats() ? "stats" : "lastn")) {
-                        measured.add(new Measured(name, level, op, new Histogram(MAX_MICROS, 3)));
-                    }
-                }
-            }
+            List<Measured> measured = measured(o, queries, cohort);
             Random random = new Random(Long.parseLong(o.get("--seed")));
             run(measured, cohort, random, Integer.parseInt(o.get("--warmup")), false);
             run(measured, cohort, random, Integer.parseInt(o.get("--requests")), true);
-            System.out.printf(
-                    "%n%s, %d patients x %d days of 1 Hz heart rate%n",
-                    db.mode() == StorageMode.TIMESCALE ? "hypertable" : "partitions",
-                    cohort.patients,
-                    cohort.days);
-            System.out.printf(
-                    "| operation | level | calls | p50 ms | p90 ms | p99 ms | max ms |%n");
-            System.out.printf("|---|---|---|---|---|---|---|%n");
-            for (Measured m : measured) {
-                Histogram h = m.histogram;
-                System.out.printf(
-                        "| %s | %s | %,d | %.1f | %.1f | %.1f | %.1f |%n",
-                        m.op.label,
-                        m.level,
-                        h.getTotalCount(),
-                        h.getValueAtPercentile(50) / 1000.0,
-                        h.getValueAtPercentile(90) / 1000.0,
-                        h.getValueAtPercentile(99) / 1000.0,
-                        h.getMaxValue() / 1000.0);
+            print(db.mode(), cohort, measured);
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        return Cohort.options(
+                args,
+                "--url",
+                "",
+                "--timescale",
+                "auto",
+                "--patients",
+                "10",
+                "--days",
+                "30",
+                "--first-day",
+                "",
+                "--http",
+                "",
+                "--levels",
+                "store,http",
+                "--warmup",
+                "20",
+                "--requests",
+                "200",
+                "--seed",
+                "1",
+                "--operations",
+                "stats,lastn");
+    }
+
+    /** One histogram per level and operation asked for. */
+    private static List<Measured> measured(
+            Map<String, String> o, ReadingQueries queries, Cohort cohort) {
+        List<String> operations = Arrays.asList(o.get("--operations").split(",", -1));
+        List<Measured> measured = new ArrayList<>();
+        for (String name : o.get("--levels").split(",", -1)) {
+            Level level =
+                    switch (name) {
+                        case "store" -> store(queries, cohort);
+                        case "http" -> http(o.get("--http"), cohort);
+                        default -> throw new IllegalArgumentException("levels: store, http");
+                    };
+            for (Operation op : Operation.values()) {
+                if (operations.contains(op.stats() ? "stats" : "lastn")) {
+                    measured.add(new Measured(name, level, op, new Histogram(MAX_MICROS, 3)));
+                }
             }
+        }
+        return measured;
+    }
+
+    private static void print(StorageMode mode, Cohort cohort, List<Measured> measured) {
+        System.out.printf(
+                "%n%s, %d patients x %d days of 1 Hz heart rate%n",
+                mode == StorageMode.TIMESCALE ? "hypertable" : "partitions",
+                cohort.patients,
+                cohort.days);
+        System.out.printf("| operation | level | calls | p50 ms | p90 ms | p99 ms | max ms |%n");
+        System.out.printf("|---|---|---|---|---|---|---|%n");
+        for (Measured m : measured) {
+            Histogram h = m.histogram;
+            System.out.printf(
+                    "| %s | %s | %,d | %.1f | %.1f | %.1f | %.1f |%n",
+                    m.op.label,
+                    m.level,
+                    h.getTotalCount(),
+                    h.getValueAtPercentile(50) / 1000.0,
+                    h.getValueAtPercentile(90) / 1000.0,
+                    h.getValueAtPercentile(99) / 1000.0,
+                    h.getMaxValue() / 1000.0);
         }
     }
 
