@@ -25,7 +25,6 @@ import org.jkn.telemetry.gateway.fhir.export.ExportParams;
 import org.jkn.telemetry.gateway.fhir.export.ExportRun;
 import org.jkn.telemetry.gateway.fhir.export.OutputFile;
 import org.jkn.telemetry.store.audit.AuditEntry;
-import org.jkn.telemetry.store.audit.AuditOutcome;
 import org.jkn.telemetry.store.audit.Interaction;
 import org.jkn.telemetry.store.consent.ConsentStore;
 
@@ -207,16 +206,7 @@ final class BulkExportApi {
 
     /** What a refused kick-off answers, after its best-effort record. */
     private void refuse(RoutingContext ctx, AuditEntry kickOff, RefusalCode code, int status) {
-        route.run(
-                ctx,
-                () -> {
-                    if (kickOff.patientId() != null) {
-                        route.auditor()
-                                .recordFailure(kickOff, AuditOutcome.MINOR_FAILURE, code.code());
-                    }
-                    return null;
-                },
-                nothing -> answerKickOff(ctx, null, status));
+        route.refuse(ctx, kickOff, code, nothing -> answerKickOff(ctx, null, status));
     }
 
     /**

@@ -156,6 +156,24 @@ public final class FhirRoute {
     }
 
     /**
+     * Records {@code entry} as refused with {@code code} on a worker thread, as a best effort (the
+     * answer discloses nothing), then answers with {@code answer}. An entry that names no patient
+     * is not recorded: the trail is per patient.
+     */
+    public void refuse(
+            RoutingContext ctx, AuditEntry entry, RefusalCode code, Consumer<Void> answer) {
+        run(
+                ctx,
+                () -> {
+                    if (entry.patientId() != null) {
+                        auditor.recordFailure(entry, AuditOutcome.MINOR_FAILURE, code.code());
+                    }
+                    return null;
+                },
+                answer);
+    }
+
+    /**
      * {@code work}, with {@code entry} recorded as a serious failure when it fails: a search whose
      * record is known before it runs leaves its trace even when the database fails it.
      */

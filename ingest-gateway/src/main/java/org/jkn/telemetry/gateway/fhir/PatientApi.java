@@ -13,7 +13,6 @@ import org.jkn.telemetry.gateway.auth.RefusalCode;
 import org.jkn.telemetry.normalizer.identity.Nik;
 import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.audit.AuditEntry;
-import org.jkn.telemetry.store.audit.AuditOutcome;
 import org.jkn.telemetry.store.audit.Interaction;
 import org.jkn.telemetry.store.query.ReadingQueries;
 
@@ -163,18 +162,10 @@ final class PatientApi {
         AuditEntry refused =
                 Auditor.entry(
                         ctx, id, Interaction.READ, "Patient", Auditor.patientOrNull(id), null);
-        route.run(
+        route.refuse(
                 ctx,
-                () -> {
-                    if (refused.patientId() != null) {
-                        route.auditor()
-                                .recordFailure(
-                                        refused,
-                                        AuditOutcome.MINOR_FAILURE,
-                                        RefusalCode.PATIENT_MISMATCH.code());
-                    }
-                    return null;
-                },
+                refused,
+                RefusalCode.PATIENT_MISMATCH,
                 nothing -> route.notFound(ctx, "Patient"));
     }
 
