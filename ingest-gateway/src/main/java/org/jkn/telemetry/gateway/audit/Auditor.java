@@ -46,6 +46,28 @@ public final class Auditor {
     }
 
     /**
+     * Starts committing the entry and returns at once, so a read can run meanwhile; {@link
+     * #committed} must be called before anything of the read is answered.
+     */
+    public AuditLog.Pending recordAhead(AuditEntry entry) {
+        return auditLog.appendAhead(entry);
+    }
+
+    /**
+     * Returns once a record started by {@link #recordAhead} is committed; throws when it is not.
+     */
+    public void committed(AuditLog.Pending record) throws SQLException {
+        try {
+            record.await();
+        } catch (SQLException e) {
+            log.error(
+                    "audit record could not be written (SQLSTATE {}); the request is refused",
+                    e.getSQLState());
+            throw e;
+        }
+    }
+
+    /**
      * The entry as a step of the transaction that makes the change it records (a consent change, an
      * erasure): the change and its record are committed together, or neither is.
      */

@@ -1,5 +1,6 @@
 package org.jkn.telemetry.gateway.fhir;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.sql.SQLException;
@@ -13,6 +14,7 @@ import org.jkn.telemetry.gateway.auth.AuthResponses;
 import org.jkn.telemetry.gateway.auth.RefusalCode;
 import org.jkn.telemetry.gateway.ops.Metrics;
 import org.jkn.telemetry.store.audit.AuditEntry;
+import org.jkn.telemetry.store.audit.AuditLog;
 import org.jkn.telemetry.store.audit.AuditOutcome;
 import org.jkn.telemetry.store.crypto.CryptoFailure;
 import org.slf4j.Logger;
@@ -143,16 +145,61 @@ public final class FhirRoute {
                             return result;
                         },
                         false)
-                .onComplete(
-                        ar -> {
-                            if (ar.failed()) {
-                                fail(ctx, route, ar.cause());
-                                return;
+                .onComplete(ar -> answer(ctx, route, ar, answer));
+    }
+
+    /** What a read that may disclose health data does with the categories consent allows it. */
+    @FunctionalInterface
+    public interface DisclosedRead<T> {
+        /**
+         * Reads what is answered; never null.
+         *
+         * @param categories the data categories disclosed to the caller, as {@code DataCategory}
+         *     bits; never 0
+         */
+        T read(int categories) throws Exception;
+    }
+
+    /**
+     * A read of health data whose audit record is known before it reads: {@code categories} asks
+     * consent what the caller may see; when nothing, the refusal is recorded and {@code answer}
+     * gets null; otherwise {@code entry} is committed while {@code read} runs, and the answer waits
+     * for both, so the record is in the trail before anything is disclosed. When the read fails, a
+     * record of the failure follows the one of the request; when the record cannot be written, the
+     * caller gets a 503 and none of the result.
+     */
+    public <T> void readDisclosed(
+            RoutingContext ctx,
+            AuditEntry entry,
+            Callable<Integer> categories,
+            DisclosedRead<T> read,
+            Consumer<T> answer) {
+        String route = ctx.request().method() + " " + ctx.currentRoute().getPath();
+        vertx.executeBlocking(
+                        () -> {
+                            int allowed = recordingFailure(entry, categories).call();
+                            if (allowed == 0) {
+                                auditor.record(refused(entry, RefusalCode.CONSENT_REQUIRED));
+                                return null;
                             }
-                            // a refusal answered below is in the trail already
-                            ctx.put(RefusalRecorder.RECORDED, true);
-                            answer.accept(ar.result());
-                        });
+                            AuditLog.Pending record = auditor.recordAhead(entry);
+                            T result = recordingFailure(entry, () -> read.read(allowed)).call();
+                            auditor.committed(record);
+                            return result;
+                        },
+                        false)
+                .onComplete(ar -> answer(ctx, route, ar, answer));
+    }
+
+    private <T> void answer(
+            RoutingContext ctx, String route, AsyncResult<T> ar, Consumer<T> answer) {
+        if (ar.failed()) {
+            fail(ctx, route, ar.cause());
+            return;
+        }
+        // a refusal answered below is in the trail already
+        ctx.put(RefusalRecorder.RECORDED, true);
+        answer.accept(ar.result());
     }
 
     /**

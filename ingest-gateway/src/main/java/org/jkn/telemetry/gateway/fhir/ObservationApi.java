@@ -71,13 +71,11 @@ final class ObservationApi {
                         ObservationSearchset.shape(p));
         String base = FhirResponses.base(ctx);
         String mediaType = FhirResponses.mediaType(ctx);
-        route.run(
+        route.readDisclosed(
                 ctx,
-                route.recordingFailure(audit, () -> searchset(principal, p, base, mediaType)),
-                page ->
-                        page == null
-                                ? FhirRoute.refused(audit, RefusalCode.CONSENT_REQUIRED)
-                                : audit,
+                audit,
+                () -> disclosure.allowed(principal, p.search().patientId(), Disclosure.nowMicros()),
+                allowed -> searchset(p, allowed, base, mediaType),
                 page -> {
                     if (page == null) {
                         route.responses()
@@ -93,18 +91,12 @@ final class ObservationApi {
     }
 
     /**
-     * The page of the search the caller may see, encoded on this worker thread rather than the
-     * event loop (a page of 1,000 is a megabyte), or null when no consent discloses any of the
-     * patient's data to them.
+     * The page of the search, of the categories {@code allowed} only, encoded on this worker thread
+     * rather than the event loop (a page of 1,000 is a megabyte).
      */
-    private Buffer searchset(
-            Principal principal, SearchParams.Parsed p, String base, String mediaType)
+    private Buffer searchset(SearchParams.Parsed p, int allowed, String base, String mediaType)
             throws SQLException {
         ObservationSearch q = p.search();
-        int allowed = disclosure.allowed(principal, q.patientId(), Disclosure.nowMicros());
-        if (allowed == 0) {
-            return null;
-        }
         // the categories go into the SQL, so pages stay full and totals count only what is shown
         ObservationSearch disclosed = q.onlyCategories(allowed);
         boolean nothing = p.empty() || q.count() == 0 || p.countOnly();

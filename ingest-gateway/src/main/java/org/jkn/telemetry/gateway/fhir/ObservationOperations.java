@@ -16,7 +16,6 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.jkn.telemetry.gateway.audit.Auditor;
 import org.jkn.telemetry.gateway.auth.Principal;
-import org.jkn.telemetry.gateway.auth.RefusalCode;
 import org.jkn.telemetry.gateway.consent.Disclosure;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.audit.AuditEntry;
@@ -113,42 +112,25 @@ final class ObservationOperations {
         AuditEntry audit =
                 Auditor.entry(
                         ctx, p.patientId(), Interaction.OPERATION, "Observation", null, p.shape());
-        route.run(
+        String mediaType = FhirResponses.mediaType(ctx);
+        String base = FhirResponses.base(ctx);
+        route.readDisclosed(
                 ctx,
-                route.recordingFailure(audit, () -> latest(principal, p)),
-                rows ->
-                        rows == null
-                                ? FhirRoute.refused(audit, RefusalCode.CONSENT_REQUIRED)
-                                : audit,
-                rows -> {
-                    if (rows == null) {
+                audit,
+                () -> disclosure.allowed(principal, p.patientId(), Disclosure.nowMicros()),
+                allowed ->
+                        lastnBundle.encode(route.responses(), base, latest(p, allowed), mediaType),
+                bundle -> {
+                    if (bundle == null) {
                         route.responses().error(ctx, 403, IssueType.FORBIDDEN, NO_CONSENT);
                     } else {
-                        String mediaType = FhirResponses.mediaType(ctx);
-                        route.responses()
-                                .send(
-                                        ctx,
-                                        200,
-                                        mediaType,
-                                        lastnBundle.encode(
-                                                route.responses(),
-                                                FhirResponses.base(ctx),
-                                                rows,
-                                                mediaType));
+                        route.responses().send(ctx, 200, mediaType, bundle);
                     }
                 });
     }
 
-    /**
-     * The latest readings the caller may see, or null when no consent discloses any of the
-     * patient's data to them. Worker thread: consent may query.
-     */
-    private List<StoredReading> latest(Principal principal, LastnParams.Parsed p)
-            throws SQLException {
-        int allowed = disclosure.allowed(principal, p.patientId(), Disclosure.nowMicros());
-        if (allowed == 0) {
-            return null;
-        }
+    /** The latest readings of the categories {@code allowed}. Worker thread. */
+    private List<StoredReading> latest(LastnParams.Parsed p, int allowed) throws SQLException {
         List<ReadingType> types = new ArrayList<>();
         for (ReadingType t : p.types()) {
             if ((t.dataCategory().bit() & allowed) != 0) {
@@ -178,13 +160,11 @@ final class ObservationOperations {
                 Auditor.entry(
                         ctx, p.patientId(), Interaction.OPERATION, "Observation", null, p.shape());
         boolean json = FhirResponses.JSON.equals(FhirResponses.negotiate(ctx));
-        route.run(
+        route.readDisclosed(
                 ctx,
-                route.recordingFailure(audit, () -> statistics(principal, p, json)),
-                answer ->
-                        answer == null
-                                ? FhirRoute.refused(audit, RefusalCode.CONSENT_REQUIRED)
-                                : audit,
+                audit,
+                () -> disclosure.allowed(principal, p.patientId(), Disclosure.nowMicros()),
+                allowed -> statistics(p, allowed, json),
                 answer -> {
                     if (answer == null) {
                         route.responses().error(ctx, 403, IssueType.FORBIDDEN, NO_CONSENT);
@@ -220,12 +200,8 @@ final class ObservationOperations {
     }
 
     /** Worker thread: consent may query, blocks are opened and the answer is built here. */
-    private StatsAnswer statistics(Principal principal, StatsParams.Parsed p, boolean json)
+    private StatsAnswer statistics(StatsParams.Parsed p, int allowed, boolean json)
             throws SQLException {
-        int allowed = disclosure.allowed(principal, p.patientId(), Disclosure.nowMicros());
-        if (allowed == 0) {
-            return null;
-        }
         List<StatsSeries> series = new ArrayList<>();
         List<ReadingSeries> stored = new ArrayList<>();
         for (StatsSeries s : p.series()) {

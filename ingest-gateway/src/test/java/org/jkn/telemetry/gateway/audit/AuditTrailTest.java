@@ -237,6 +237,18 @@ class AuditTrailTest {
                     gw.get("/fhir/Observation?patient=" + PATIENT_ID + "&_count=0").statusCode(),
                     "even an empty page is refused: the search itself is what is recorded");
             assertEquals(503, gw.get("/fhir/Patient/" + PATIENT_ID).statusCode());
+            // the operations commit their record while they read, and still answer only after it
+            HttpResponse<String> lastn =
+                    gw.get("/fhir/Observation/$lastn?category=vital-signs&patient=" + PATIENT_ID);
+            assertEquals(503, lastn.statusCode(), lastn.body());
+            assertFalse(lastn.body().contains("8867-4"), lastn.body());
+            assertEquals(
+                    503,
+                    gw.get(
+                                    "/fhir/Observation/$stats?subject="
+                                            + PATIENT_ID
+                                            + "&code=8867-4&duration=24&statistic=average")
+                            .statusCode());
         } finally {
             try (Connection c = db.getConnection();
                     Statement s = c.createStatement()) {
@@ -245,6 +257,17 @@ class AuditTrailTest {
             }
         }
         assertEquals(200, gw.get("/fhir/Observation?patient=" + PATIENT_ID).statusCode());
+        assertEquals(
+                200,
+                gw.get("/fhir/Observation/$lastn?category=vital-signs&patient=" + PATIENT_ID)
+                        .statusCode());
+        assertEquals(
+                200,
+                gw.get(
+                                "/fhir/Observation/$stats?subject="
+                                        + PATIENT_ID
+                                        + "&code=8867-4&duration=24&statistic=average")
+                        .statusCode());
     }
 
     static JsonArray entries(HttpResponse<String> r) {

@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 import org.jkn.telemetry.store.query.DateBound;
 
@@ -56,6 +57,37 @@ public final class AuditLog implements AutoCloseable {
         AuditRecord r = new AuditRecord(newId(micros), micros, e, source);
         writer.write(r);
         return r;
+    }
+
+    /**
+     * Starts recording one entry and returns at once, so the caller can read while the record is
+     * committed; it must {@link Pending#await} the commit before it answers. Same guarantees as
+     * {@link #append} once awaited.
+     */
+    public Pending appendAhead(AuditEntry e) {
+        long micros = nowMicros();
+        AuditRecord r = new AuditRecord(newId(micros), micros, e, source);
+        return new Pending(r, writer.submit(r));
+    }
+
+    /** A record on its way to the trail. */
+    public static final class Pending {
+        private final AuditRecord record;
+        private final CompletableFuture<Void> done;
+
+        private Pending(AuditRecord record, CompletableFuture<Void> done) {
+            this.record = record;
+            this.done = done;
+        }
+
+        public AuditRecord record() {
+            return record;
+        }
+
+        /** Returns once the record is committed; throws when it was not (or not known to be). */
+        public void await() throws SQLException {
+            AuditWriter.await(done);
+        }
     }
 
     /**

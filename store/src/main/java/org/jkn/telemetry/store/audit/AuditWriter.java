@@ -54,13 +54,39 @@ final class AuditWriter implements AutoCloseable {
 
     /** Returns once the record is committed; throws when it is not (or not known to be). */
     void write(AuditRecord r) throws SQLException {
+        await(submit(r));
+    }
+
+    /**
+     * Queues the record without waiting for its commit; {@link #await} tells whether it was. For a
+     * caller with other work to do meanwhile (a read whose record is known before it runs).
+     */
+    CompletableFuture<Void> submit(AuditRecord r) {
         Pending p = new Pending(r, new CompletableFuture<>());
         try {
             if (closed || !queue.offer(p, WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                throw new SQLException(
-                        closed ? "the audit log is closed" : "the audit queue is full", "53000");
+                p.done()
+                        .completeExceptionally(
+                                new SQLException(
+                                        closed
+                                                ? "the audit log is closed"
+                                                : "the audit queue is full",
+                                        "53000"));
             }
-            p.done().get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.done()
+                    .completeExceptionally(
+                            new SQLException(
+                                    "interrupted while the audit record was queued", "57014"));
+        }
+        return p.done();
+    }
+
+    /** Waits for a submitted record's commit; throws when it is not (or not known to be) done. */
+    static void await(CompletableFuture<Void> done) throws SQLException {
+        try {
+            done.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while the audit record was written", "57014");

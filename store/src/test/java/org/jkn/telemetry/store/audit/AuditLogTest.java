@@ -257,6 +257,33 @@ class AuditLogTest {
         AuditLog closed = new AuditLog(db.dataSource(), "node-1", Clock.systemUTC());
         closed.close();
         assertThrows(SQLException.class, () -> closed.append(entry("p-closed", 4)));
+        AuditLog.Pending ahead = closed.appendAhead(entry("p-closed", 4));
+        assertThrows(SQLException.class, ahead::await);
+    }
+
+    @Test
+    void aRecordStartedAheadIsCommittedOnceAwaitedAndARefusedOneThrowsThere() throws Exception {
+        AuditLog.Pending ahead = log.appendAhead(entry("p-ahead", 4));
+        ahead.await();
+        assertEquals(Optional.of(ahead.record()), log.read(ahead.record().id()));
+
+        Sql.execute(
+                db.dataSource(),
+                "create function refuse_ahead() returns trigger language plpgsql as $$ begin "
+                        + "raise exception 'refused' using errcode = '53100'; end $$");
+        Sql.execute(
+                db.dataSource(),
+                "create trigger refuse_ahead before insert on audit_events for each row execute function refuse_ahead()");
+        AuditLog.Pending refused;
+        try {
+            refused = log.appendAhead(entry("p-ahead-refused", 4));
+            SQLException e = assertThrows(SQLException.class, refused::await);
+            assertEquals("53100", e.getSQLState());
+        } finally {
+            Sql.execute(db.dataSource(), "drop trigger refuse_ahead on audit_events");
+            Sql.execute(db.dataSource(), "drop function refuse_ahead()");
+        }
+        assertEquals(Optional.empty(), log.read(refused.record().id()));
     }
 
     private static long micros(Instant t) {
