@@ -96,8 +96,8 @@ class DeadLetterTest {
     @ParameterizedTest(name = "SQLSTATE {0}")
     @ValueSource(
             strings = {
-                "21000", "22003", "22P02", "23505", "23514", "27000", "2F005", "38001", "39P01",
-                "44000", "54000", "P0001"
+                "09000", "20000", "21000", "22003", "22P02", "23505", "23514", "27000", "2F005",
+                "38001", "39P01", "44000", "54000", "P0001"
             })
     void aRecordTheDatabaseRefusesIsDeadLetteredAndTheOthersAreStored(String sqlState)
             throws Exception {
@@ -148,8 +148,8 @@ class DeadLetterTest {
     @ParameterizedTest(name = "SQLSTATE {0}")
     @ValueSource(
             strings = {
-                "08006", "0A000", "23514", "25006", "40001", "40P01", "42501", "53100", "53200",
-                "53300", "55P03", "57014", "58030", "XX000"
+                "08006", "0A000", "23514", "25006", "28000", "3D000", "3F000", "40001", "40P01",
+                "42501", "53100", "53200", "53300", "55P03", "57014", "58030", "XX000"
             })
     void aFailureRetryingCanFixIsRetriedAndNeverDeadLettered(String sqlState) throws Exception {
         String flaky = "flaky-" + sqlState + "-patient";
