@@ -16,6 +16,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.jkn.telemetry.store.crypto.CryptoFailure;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
@@ -273,6 +278,48 @@ class DeadLetterTest {
         assertEquals(0, journal.pendingReadings());
     }
 
+    @Test
+    void aJournalRecordThatDoesNotOpenUnderItsKeyIsDeadLetteredAndTheDrainerMovesOn()
+            throws Exception {
+        String patient = "record-tampered";
+        long genuine =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("j1", "2026-11-22T07:00:00Z", 70))));
+        byte[] record = journal.recordBytes(genuine);
+        record[record.length - 1] ^= 1; // the last byte of the batch's tag
+        journal.close();
+        long tampered = appendRaw(journalDir, record);
+        journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()));
+        long last =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("j2", "2026-11-22T07:01:00Z", 71))));
+        startDrainer();
+
+        Poll.until(
+                "the drainer moves past the record that does not open",
+                () -> drainer.checkpoint() == last);
+
+        assertEquals(List.of(tampered), listener.corruptIndexes);
+        assertEquals(
+                List.of(tampered), deadLetterIndexes(patient, CryptoFailure.DECRYPTION_FAILED));
+        assertEquals(
+                1,
+                Sql.count(
+                        db.dataSource(),
+                        "select count(*) from dead_letters where journal_index = ?"
+                                + " and readings = 1 and sqlstate is null and record is not null",
+                        tampered),
+                "kept sealed, with its reading count");
+        assertEquals(2, readingsOf(patient), "the records before and after it are stored");
+        assertEquals(0, journal.pendingReadings());
+    }
+
     /** Journal indexes of the patient's dead letters with this reason, in order. */
     private static List<Long> deadLetterIndexes(String patient, String reason) throws Exception {
         List<Long> indexes = new ArrayList<>();
@@ -290,6 +337,20 @@ class DeadLetterTest {
             }
         }
         return indexes;
+    }
+
+    /** Appends {@code record} as it is, straight through Chronicle; returns its index. */
+    private static long appendRaw(Path dir, byte[] record) {
+        try (ChronicleQueue queue =
+                        SingleChronicleQueueBuilder.single(dir.toFile())
+                                .rollCycle(RollCycles.FAST_DAILY)
+                                .build();
+                ExcerptAppender appender = queue.createAppender()) {
+            try (DocumentContext dc = appender.writingDocument()) {
+                dc.wire().bytes().write(record);
+            }
+            return appender.lastIndexAppended();
+        }
     }
 
     private static List<DeadLetters.Entry> listOrNull(DeadLetters letters) throws Exception {
