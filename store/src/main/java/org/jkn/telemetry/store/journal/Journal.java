@@ -237,14 +237,14 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * A plaintext record as earlier versions wrote them (record version 2); only to test upgrades.
+     * A plaintext record as earlier versions wrote them (record version 2); only to test upgrades,
+     * and crashes without a database. Appended, and synced when configured, as {@link #append}
+     * does, so a crash test of this path tests that one.
      */
-    synchronized long appendVersion2(JournalBatch batch) {
-        try (DocumentContext dc = appender.writingDocument()) {
-            JournalCodec.write(dc.wire().bytes(), batch);
-        }
-        pendingReadings.addAndGet(batch.readings().size());
-        return appender.lastIndexAppended();
+    long appendVersion2(JournalBatch batch) {
+        Bytes<?> record = Bytes.allocateElasticOnHeap(256);
+        JournalCodec.write(record, batch);
+        return appendRecord(record, batch.readings().size());
     }
 
     /**

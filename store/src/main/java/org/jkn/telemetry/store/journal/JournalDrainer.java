@@ -281,7 +281,8 @@ public final class JournalDrainer implements AutoCloseable {
                 if (!WriteFailures.isRefusal(e)) {
                     throw e;
                 }
-                deadLetter(chunk, i, DeadLetters.DB_REFUSED, WriteFailures.sqlState(e));
+                // a stored block that does not open is decryption-failed, not a database refusal
+                deadLetter(chunk, i, DeadLetters.reasonOf(e), WriteFailures.sqlState(e));
             }
         }
         pending.clear();

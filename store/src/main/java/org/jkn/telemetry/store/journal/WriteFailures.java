@@ -14,11 +14,13 @@ import org.postgresql.util.PSQLException;
  * <p>PostgreSQL SQLSTATE classes (Appendix A of its manual), as the drainer meets them:
  *
  * <ul>
- *   <li>refused (the data's fault): 21 cardinality violation, 22 data exception, 23 integrity
- *       constraint violation, 27 triggered data change violation, 2F SQL routine exception, 38
- *       external routine exception, 39 external routine invocation exception, 44 WITH CHECK OPTION
- *       violation, 54 program limit exceeded (a row or value too large), P0 PL/pgSQL error (a
- *       trigger raising an exception);
+ *   <li>refused (the data's fault): 09 triggered action exception and 20 case not found (a trigger
+ *       or routine run on the row fails, or a CASE has no branch for its value: the same row fails
+ *       the same way again, as with 27 and P0), 21 cardinality violation, 22 data exception, 23
+ *       integrity constraint violation, 27 triggered data change violation, 2F SQL routine
+ *       exception, 38 external routine exception, 39 external routine invocation exception, 44 WITH
+ *       CHECK OPTION violation, 54 program limit exceeded (a row or value too large), P0 PL/pgSQL
+ *       error (a trigger raising an exception);
  *   <li>retried: 08 connection exception, 0A feature not supported, 25 invalid transaction state,
  *       28 invalid authorization, 3D invalid catalog name, 3F invalid schema name, 40 transaction
  *       rollback (serialization failure, deadlock), 42 syntax error or access rule violation (a
@@ -77,7 +79,7 @@ public final class WriteFailures {
 
     private static boolean isRefusalClass(String sqlClass) {
         return switch (sqlClass) {
-            case "21", "22", "23", "27", "2F", "38", "39", "44", "54", "P0" -> true;
+            case "09", "20", "21", "22", "23", "27", "2F", "38", "39", "44", "54", "P0" -> true;
             default -> false;
         };
     }

@@ -2,6 +2,7 @@ package org.jkn.telemetry.store.journal;
 
 import static org.jkn.telemetry.store.fixtures.Readings.batch;
 import static org.jkn.telemetry.store.fixtures.Readings.heartRate;
+import static org.jkn.telemetry.store.fixtures.Readings.oxygen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,7 +14,14 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.jkn.telemetry.store.crypto.CryptoFailure;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
@@ -96,8 +104,8 @@ class DeadLetterTest {
     @ParameterizedTest(name = "SQLSTATE {0}")
     @ValueSource(
             strings = {
-                "21000", "22003", "22P02", "23505", "23514", "27000", "2F005", "38001", "39P01",
-                "44000", "54000", "P0001"
+                "09000", "20000", "21000", "22003", "22P02", "23505", "23514", "27000", "2F005",
+                "38001", "39P01", "44000", "54000", "P0001"
             })
     void aRecordTheDatabaseRefusesIsDeadLetteredAndTheOthersAreStored(String sqlState)
             throws Exception {
@@ -148,8 +156,8 @@ class DeadLetterTest {
     @ParameterizedTest(name = "SQLSTATE {0}")
     @ValueSource(
             strings = {
-                "08006", "0A000", "23514", "25006", "40001", "40P01", "42501", "53100", "53200",
-                "53300", "55P03", "57014", "58030", "XX000"
+                "08006", "0A000", "23514", "25006", "28000", "3D000", "3F000", "40001", "40P01",
+                "42501", "53100", "53200", "53300", "55P03", "57014", "58030", "XX000"
             })
     void aFailureRetryingCanFixIsRetriedAndNeverDeadLettered(String sqlState) throws Exception {
         String flaky = "flaky-" + sqlState + "-patient";
@@ -206,6 +214,143 @@ class DeadLetterTest {
         assertFalse(letters.purge(entries.get(1).id()));
         assertEquals(0, letters.totals()[0]);
         assertNull(listOrNull(letters));
+    }
+
+    @Test
+    void aStoredBlockThatDoesNotOpenDeadLettersTheRecordsForItAndOtherBlocksAreStored()
+            throws Exception {
+        String patient = "block-tampered";
+        long first =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("b1", "2026-11-22T07:00:00Z", 70))));
+        startDrainer();
+        Poll.until("the block is stored", () -> drainer.checkpoint() == first);
+        // one bit of the stored block's tag flipped, as a damaged disk or a row copied by hand
+        // would leave it: merging into it needs its contents, which no longer authenticate
+        Sql.execute(
+                db.dataSource(),
+                "update reading_blocks set sealed = set_byte(sealed, length(sealed) - 1,"
+                        + " get_byte(sealed, length(sealed) - 1) # 1) where patient_id = '"
+                        + patient
+                        + "'");
+
+        long intoDamaged =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("b2", "2026-11-22T07:01:00Z", 71))));
+        long otherBlock =
+                journal.append(
+                        batch(patient, "dev-1", List.of(oxygen("b3", "2026-11-22T07:02:00Z", 97))));
+        Poll.until(
+                "the drainer moves past the record for the damaged block",
+                () -> drainer.checkpoint() == otherBlock);
+        long laterIntoDamaged =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("b4", "2026-11-22T07:03:00Z", 72))));
+        Poll.until(
+                "and past a later one for the same block",
+                () -> drainer.checkpoint() == laterIntoDamaged);
+
+        assertEquals(
+                List.of(intoDamaged, laterIntoDamaged),
+                deadLetterIndexes(patient, CryptoFailure.DECRYPTION_FAILED));
+        assertEquals(
+                0,
+                Sql.count(
+                        db.dataSource(),
+                        "select count(*) from dead_letters where sqlstate is not null"));
+        assertEquals(
+                2,
+                Sql.count(
+                        db.dataSource(),
+                        "select count(*) from reading_blocks where patient_id = ?",
+                        patient),
+                "the damaged block, left as it was, and the other block");
+        assertEquals(2, readingsOf(patient), "b1 in the damaged block and b3 in the other");
+        assertEquals(0, journal.pendingReadings());
+    }
+
+    @Test
+    void aJournalRecordThatDoesNotOpenUnderItsKeyIsDeadLetteredAndTheDrainerMovesOn()
+            throws Exception {
+        String patient = "record-tampered";
+        long genuine =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("j1", "2026-11-22T07:00:00Z", 70))));
+        byte[] record = journal.recordBytes(genuine);
+        record[record.length - 1] ^= 1; // the last byte of the batch's tag
+        journal.close();
+        long tampered = appendRaw(journalDir, record);
+        journal = Journal.open(journalDir, false, TestCrypto.of(db.dataSource()));
+        long last =
+                journal.append(
+                        batch(
+                                patient,
+                                "dev-1",
+                                List.of(heartRate("j2", "2026-11-22T07:01:00Z", 71))));
+        startDrainer();
+
+        Poll.until(
+                "the drainer moves past the record that does not open",
+                () -> drainer.checkpoint() == last);
+
+        assertEquals(List.of(tampered), listener.corruptIndexes);
+        assertEquals(
+                List.of(tampered), deadLetterIndexes(patient, CryptoFailure.DECRYPTION_FAILED));
+        assertEquals(
+                1,
+                Sql.count(
+                        db.dataSource(),
+                        "select count(*) from dead_letters where journal_index = ?"
+                                + " and readings = 1 and sqlstate is null and record is not null",
+                        tampered),
+                "kept sealed, with its reading count");
+        assertEquals(2, readingsOf(patient), "the records before and after it are stored");
+        assertEquals(0, journal.pendingReadings());
+    }
+
+    /** Journal indexes of the patient's dead letters with this reason, in order. */
+    private static List<Long> deadLetterIndexes(String patient, String reason) throws Exception {
+        List<Long> indexes = new ArrayList<>();
+        try (Connection c = db.dataSource().getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "select journal_index from dead_letters where patient_id = ?"
+                                        + " and reason = ? order by journal_index")) {
+            ps.setString(1, patient);
+            ps.setString(2, reason);
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    indexes.add(r.getLong(1));
+                }
+            }
+        }
+        return indexes;
+    }
+
+    /** Appends {@code record} as it is, straight through Chronicle; returns its index. */
+    private static long appendRaw(Path dir, byte[] record) {
+        try (ChronicleQueue queue =
+                        SingleChronicleQueueBuilder.single(dir.toFile())
+                                .rollCycle(RollCycles.FAST_DAILY)
+                                .build();
+                ExcerptAppender appender = queue.createAppender()) {
+            try (DocumentContext dc = appender.writingDocument()) {
+                dc.wire().bytes().write(record);
+            }
+            return appender.lastIndexAppended();
+        }
     }
 
     private static List<DeadLetters.Entry> listOrNull(DeadLetters letters) throws Exception {

@@ -22,8 +22,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -64,7 +66,7 @@ class JournalCrashRecoveryTest {
             // each round kills a little later into its appends, so the kill lands at a different
             // point of a record
             appendInChildUntilKilled(
-                    journalDir, round * 1_000_000, 2_000 + 1_500 * round, acknowledged);
+                    journalDir, round * 1_000_000, 2_000 + 1_500 * round, false, acknowledged);
             Set<String> present = recordIds(journalDir);
             Set<String> missing = new HashSet<>(acknowledged);
             missing.removeAll(present);
@@ -88,6 +90,41 @@ class JournalCrashRecoveryTest {
         assertTrue(
                 recordIds(journalDir).contains("after"),
                 "the journal takes appends after the kills");
+    }
+
+    /**
+     * {@code JOURNAL_SYNC=true}: a power cut cannot be produced here, so this shows the two halves
+     * of it that can be: every append that returned is in the journal after a kill, and Chronicle
+     * recorded an msync covering the last of them (each append syncs before it returns).
+     */
+    @Test
+    void withSyncOnAppendEveryReturnedAppendIsThereAndWasSyncedBeforeItReturned() throws Exception {
+        Path journalDir = dir.resolve("journal");
+        Set<String> acknowledged = new HashSet<>();
+        appendInChildUntilKilled(journalDir, 0, 300, true, acknowledged);
+
+        Map<String, Long> present = recordIndexes(journalDir);
+        Set<String> missing = new HashSet<>(acknowledged);
+        missing.removeAll(present.keySet());
+        assertTrue(
+                missing.isEmpty(),
+                "acknowledged appends missing after the kill: "
+                        + missing.size()
+                        + " of "
+                        + acknowledged.size());
+        long lastAcknowledged =
+                acknowledged.stream().mapToLong(id -> present.get(id)).max().orElseThrow();
+        try (SingleChronicleQueue q =
+                SingleChronicleQueueBuilder.single(journalDir.toFile())
+                        .rollCycle(RollCycles.FAST_DAILY)
+                        .build()) {
+            assertTrue(
+                    q.lastIndexMSynced() >= lastAcknowledged,
+                    "the last acknowledged append was msynced: synced up to "
+                            + Long.toHexString(q.lastIndexMSynced())
+                            + ", acknowledged up to "
+                            + Long.toHexString(lastAcknowledged));
+        }
     }
 
     @Test
@@ -226,12 +263,13 @@ class JournalCrashRecoveryTest {
     }
 
     /**
-     * Runs {@link JournalAppenderMain} from record {@code from}, kills it with SIGKILL once it has
-     * reported {@code killAfter} returned appends (it goes on appending meanwhile), and adds every
-     * reported record to {@code acknowledged}.
+     * Runs {@link JournalAppenderMain} from record {@code from}, syncing every append or not, kills
+     * it with SIGKILL once it has reported {@code killAfter} returned appends (it goes on appending
+     * meanwhile), and adds every reported record to {@code acknowledged}.
      */
     private void appendInChildUntilKilled(
-            Path journalDir, int from, int killAfter, Set<String> acknowledged) throws Exception {
+            Path journalDir, int from, int killAfter, boolean sync, Set<String> acknowledged)
+            throws Exception {
         String jvmArgs = System.getProperty("chronicle.jvm.args");
         assertNotNull(
                 jvmArgs, "run through Maven: surefire passes the parent pom's chronicle.jvm.args");
@@ -245,7 +283,8 @@ class JournalCrashRecoveryTest {
                         System.getProperty("java.class.path"),
                         JournalAppenderMain.class.getName(),
                         journalDir.toString(),
-                        Integer.toString(from)));
+                        Integer.toString(from),
+                        sync ? "sync" : "no-sync"));
         Process child =
                 new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out =
@@ -276,17 +315,23 @@ class JournalCrashRecoveryTest {
     }
 
     private static Set<String> recordIds(Path journalDir) {
-        Set<String> ids = new HashSet<>();
+        return recordIndexes(journalDir).keySet();
+    }
+
+    /** Reading id to the index of the record that holds it, for every record in the journal. */
+    private static Map<String, Long> recordIndexes(Path journalDir) {
+        Map<String, Long> indexes = new HashMap<>();
         try (Journal journal = Journal.open(journalDir, false, null);
                 ExcerptTailer t = journal.createTailer()) {
             while (true) {
                 try (DocumentContext dc = t.readingDocument()) {
                     if (!dc.isPresent()) {
-                        return ids;
+                        return indexes;
                     }
+                    long index = dc.index();
                     JournalCodec.read(dc.wire().bytes())
                             .readings()
-                            .forEach(r -> ids.add(r.readingId()));
+                            .forEach(r -> indexes.put(r.readingId(), index));
                 }
             }
         } catch (IOException e) {

@@ -1,0 +1,111 @@
+package org.jkn.telemetry.gateway.ingest;
+
+import static org.jkn.telemetry.gateway.GatewayFixture.EXAMPLE;
+import static org.jkn.telemetry.gateway.GatewayFixture.PATIENT_ID;
+import static org.jkn.telemetry.gateway.GatewayFixture.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.jkn.telemetry.gateway.GatewayFixture;
+import org.jkn.telemetry.gateway.config.ConfigKey;
+import org.jkn.telemetry.testing.FaultProxy;
+import org.jkn.telemetry.testing.Poll;
+import org.jkn.telemetry.testing.Sql;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway's database link black-holed by a {@link FaultProxy} (packets vanish, nothing answers,
+ * connections stay open): HTTP ingest for a patient whose consent and data key are cached goes on
+ * into the journal, each batch answered {@code 202} within 2 s, until the journal budget is spent
+ * ({@code 503 journal-full}); once the link is back, every acknowledged reading is stored exactly
+ * once and {@code /health} is {@code 200} again, without a restart.
+ */
+class DatabaseBlackHoleIngestTest {
+
+    /** Readings in {@link GatewayFixture#EXAMPLE}. */
+    private static final int READINGS_PER_BATCH = 4;
+
+    private static final int BATCHES_IN_BUDGET = 10;
+    private static final Duration BOUND = Duration.ofSeconds(2);
+
+    @TempDir Path dir;
+
+    @Test
+    void ingestAnswersFromTheJournalWhileTheDatabaseIsBlackHoledAndAllIsStoredAfter()
+            throws Exception {
+        try (EmbeddedPostgres pg =
+                        EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).start();
+                FaultProxy proxy = new FaultProxy(pg.getPort())) {
+            Map<ConfigKey, String> config = GatewayFixture.config(dir.resolve("gateway"));
+            // a black-holed statement fails after 5 s instead of the default 60 s (what an
+            // operator sets for a link known to drop packets); it keeps the recovery short
+            config.put(
+                    ConfigKey.DB_URL,
+                    "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?socketTimeout=5");
+            config.put(ConfigKey.DB_USER, "postgres");
+            // the consent decision stays fresh for the whole outage: past its TTL the first
+            // upload after each second of outage waits for the pool's 5 s connection timeout
+            // while the decision is reloaded (then the stale one is used); that is not what this
+            // tests
+            config.put(ConfigKey.CONSENT_CACHE_TTL, "PT10M");
+            config.put(
+                    ConfigKey.JOURNAL_MAX_PENDING_READINGS,
+                    Integer.toString(READINGS_PER_BATCH * BATCHES_IN_BUDGET));
+            try (GatewayFixture gw = GatewayFixture.start(config)) {
+                // the patient's consent decision and data key are cached by a first batch
+                assertEquals(202, upload(gw, "warm").statusCode());
+                Poll.until(
+                        "the first batch is stored",
+                        () -> gw.gateway().journal().pendingReadings() == 0);
+
+                proxy.blackHole(true);
+                for (int i = 0; i < BATCHES_IN_BUDGET; i++) {
+                    long started = System.nanoTime();
+                    HttpResponse<String> r = upload(gw, "bh" + i);
+                    long millis = (System.nanoTime() - started) / 1_000_000;
+                    assertEquals(202, r.statusCode(), r.body());
+                    assertEquals(READINGS_PER_BATCH, json(r).getInteger("accepted"));
+                    assertTrue(
+                            millis < BOUND.toMillis(),
+                            "batch " + i + " answered in " + millis + " ms");
+                }
+                HttpResponse<String> full = upload(gw, "full");
+                assertEquals(503, full.statusCode(), full.body());
+                assertEquals(
+                        IngestRefusal.JOURNAL_FULL.code(),
+                        json(full).getJsonObject("error").getString("code"));
+                assertTrue(full.headers().firstValue("Retry-After").isPresent());
+
+                proxy.blackHole(false);
+                Poll.until(
+                        "the backlog is stored once the link is back",
+                        Duration.ofSeconds(40),
+                        () -> gw.gateway().journal().pendingReadings() == 0);
+                Poll.until(
+                        "health recovers without a restart",
+                        () -> gw.get("/health").statusCode() == 200);
+                int acknowledged = 1 + BATCHES_IN_BUDGET;
+                assertEquals(
+                        acknowledged * READINGS_PER_BATCH,
+                        Sql.count(
+                                pg.getPostgresDatabase(),
+                                "select coalesce(sum(n_readings), 0) from reading_blocks"
+                                        + " where patient_id = ?",
+                                PATIENT_ID),
+                        "every acknowledged reading once; none of the refused batch");
+                assertEquals(202, upload(gw, "after").statusCode(), "ingest takes batches again");
+            }
+        }
+    }
+
+    /** {@link GatewayFixture#EXAMPLE} with reading ids prefixed by {@code tag}. */
+    private static HttpResponse<String> upload(GatewayFixture gw, String tag) throws Exception {
+        return gw.postBatch(EXAMPLE.replace("\"id\": \"a", "\"id\": \"" + tag));
+    }
+}
