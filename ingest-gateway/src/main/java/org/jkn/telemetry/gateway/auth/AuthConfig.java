@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param leeway clock skew allowed on {@code exp} and {@code nbf}
  * @param minRefreshInterval JWKS URL: least time between fetches for unknown kids
  * @param refreshInterval JWKS URL: period of the background refresh
+ * @param endpoints the identity provider's OAuth 2 endpoints, published for clients
  */
 public record AuthConfig(
         Path jwksFile,
@@ -24,7 +25,8 @@ public record AuthConfig(
         String audience,
         Duration leeway,
         Duration minRefreshInterval,
-        Duration refreshInterval) {
+        Duration refreshInterval,
+        OAuthEndpoints endpoints) {
 
     public AuthConfig {
         if (jwksFile != null && jwksUrl != null) {

@@ -12,9 +12,9 @@ import java.util.List;
  *
  * <p>It says only what is configured here: the issuer tokens must come from, the JWKS URL their
  * keys are fetched from (when one is configured), the scopes this server grants anything for, and
- * the permission capabilities it enforces. The authorization and token endpoints belong to the
- * identity provider and are not configured here, so they are left out rather than guessed: a client
- * finds them in the provider's own discovery document (at the issuer).
+ * the permission capabilities it enforces, and the identity provider's authorization and token
+ * endpoints when they are configured ({@link OAuthEndpoints}; left out rather than guessed when
+ * not, as in the development profile, whose tokens come from {@code /dev/token}).
  */
 public final class SmartConfiguration {
 
@@ -49,6 +49,16 @@ public final class SmartConfiguration {
                         .put("capabilities", new JsonArray(CAPABILITIES));
         if (config.jwksUrl() != null) {
             doc.put("jwks_uri", config.jwksUrl().toString());
+        }
+        OAuthEndpoints endpoints = config.endpoints();
+        if (endpoints.authorize() != null) {
+            doc.put("authorization_endpoint", endpoints.authorize().toString());
+            // SMART v2: servers support PKCE with S256 (and never plain)
+            doc.put("code_challenge_methods_supported", new JsonArray(List.of("S256")));
+        }
+        if (endpoints.token() != null) {
+            doc.put("token_endpoint", endpoints.token().toString());
+            doc.put("grant_types_supported", new JsonArray(endpoints.grantTypes()));
         }
         this.body = doc.encodePrettily();
     }

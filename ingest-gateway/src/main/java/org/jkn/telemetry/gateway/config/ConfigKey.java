@@ -41,6 +41,18 @@ public enum ConfigKey {
             Tier.REQUIRED_IN_PROD,
             "",
             "a value the tokens' aud must hold; required with a JWKS; dev default urn:telemetry:gateway"),
+    AUTH_AUTHORIZATION_ENDPOINT(
+            Tier.OFTEN,
+            "",
+            "the identity provider's OAuth 2 authorization endpoint, published in /.well-known/smart-configuration and /fhir/metadata; empty: left out"),
+    AUTH_TOKEN_ENDPOINT(
+            Tier.OFTEN,
+            "",
+            "the identity provider's OAuth 2 token endpoint, published likewise (SMART clients need it); empty: left out"),
+    AUTH_GRANT_TYPES(
+            Tier.RARELY,
+            "authorization_code,client_credentials",
+            "grant types the token endpoint supports, published with it"),
     AUTH_LEEWAY(Tier.RARELY, "PT30S", "clock skew allowed on exp and nbf (at most PT5M)"),
     AUTH_JWKS_MIN_REFRESH_INTERVAL(
             Tier.RARELY,

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.jkn.telemetry.gateway.auth.AuthConfig;
+import org.jkn.telemetry.gateway.auth.OAuthEndpoints;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
 import org.jkn.telemetry.gateway.mqtt.MqttServerConfig;
 import org.jkn.telemetry.gateway.mqtt.bridge.BrokerBridgeConfig;
@@ -313,21 +314,7 @@ public record GatewayConfig(
         if (!file.isEmpty() && !Files.isReadable(Path.of(file))) {
             throw bad(ConfigKey.AUTH_JWKS_FILE, "must name a readable JWKS file");
         }
-        URI uri = null;
-        if (!url.isEmpty()) {
-            try {
-                uri = new URI(url);
-            } catch (URISyntaxException e) {
-                throw bad(ConfigKey.AUTH_JWKS_URL, "must be an http or https URL");
-            }
-            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
-                    || uri.getHost() == null
-                    || uri.getUserInfo() != null) {
-                throw bad(
-                        ConfigKey.AUTH_JWKS_URL,
-                        "must be an http or https URL without credentials");
-            }
-        }
+        URI uri = httpUrl(v, ConfigKey.AUTH_JWKS_URL);
         String issuer = v.get(ConfigKey.AUTH_ISSUER);
         String audience = v.get(ConfigKey.AUTH_AUDIENCE);
         if (development) {
@@ -349,7 +336,50 @@ public record GatewayConfig(
                 audience,
                 leeway,
                 durationOrZero(v, ConfigKey.AUTH_JWKS_MIN_REFRESH_INTERVAL),
-                duration(v, ConfigKey.AUTH_JWKS_REFRESH_INTERVAL, false));
+                duration(v, ConfigKey.AUTH_JWKS_REFRESH_INTERVAL, false),
+                endpoints(v));
+    }
+
+    /** The identity provider's endpoints, as clients are told of them; none when not set. */
+    private static OAuthEndpoints endpoints(Map<ConfigKey, String> v) {
+        URI authorize = httpUrl(v, ConfigKey.AUTH_AUTHORIZATION_ENDPOINT);
+        URI token = httpUrl(v, ConfigKey.AUTH_TOKEN_ENDPOINT);
+        if (authorize != null && token == null) {
+            throw bad(
+                    ConfigKey.AUTH_TOKEN_ENDPOINT,
+                    "is required with " + ConfigKey.AUTH_AUTHORIZATION_ENDPOINT.envName());
+        }
+        List<String> grants = new ArrayList<>();
+        for (String g : v.get(ConfigKey.AUTH_GRANT_TYPES).split(",", -1)) {
+            String grant = g.strip();
+            if (!grant.matches("[a-z_:.0-9-]{1,100}")) {
+                throw bad(
+                        ConfigKey.AUTH_GRANT_TYPES,
+                        "must be a comma-separated list of grant types");
+            }
+            grants.add(grant);
+        }
+        return token == null ? OAuthEndpoints.NONE : new OAuthEndpoints(authorize, token, grants);
+    }
+
+    /** An http or https URL without credentials, or null when the key is empty. */
+    private static URI httpUrl(Map<ConfigKey, String> v, ConfigKey key) {
+        String url = v.get(key);
+        if (url.isEmpty()) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw bad(key, "must be an http or https URL");
+        }
+        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+                || uri.getHost() == null
+                || uri.getUserInfo() != null) {
+            throw bad(key, "must be an http or https URL without credentials");
+        }
+        return uri;
     }
 
     /** Null when MQTT_BROKER_URL is empty: no external broker. */

@@ -6,6 +6,9 @@ import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestComponen
 import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
 import org.hl7.fhir.r4.model.CapabilityStatement.TypeRestfulInteraction;
 import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.UriType;
+import org.jkn.telemetry.gateway.auth.OAuthEndpoints;
 import org.jkn.telemetry.normalizer.catalog.ReadingType;
 import org.jkn.telemetry.store.query.LatestQuery;
 import org.jkn.telemetry.store.query.StatisticsQuery;
@@ -18,7 +21,11 @@ final class CapabilityStatements {
 
     private CapabilityStatements() {}
 
-    static CapabilityStatement build(Date started) {
+    /** SMART App Launch's extension for the OAuth endpoints in the security section. */
+    static final String OAUTH_URIS =
+            "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
+
+    static CapabilityStatement build(Date started, OAuthEndpoints oauth) {
         CapabilityStatement cs = new CapabilityStatement();
         cs.setStatus(Enumerations.PublicationStatus.ACTIVE);
         cs.setDate(started);
@@ -33,7 +40,7 @@ final class CapabilityStatements {
 
         CapabilityStatementRestComponent rest = cs.addRest();
         rest.setMode(CapabilityStatement.RestfulCapabilityMode.SERVER);
-        security(rest);
+        security(rest, oauth);
         observation(rest.addResource());
         patient(rest.addResource());
         consent(rest.addResource());
@@ -42,9 +49,17 @@ final class CapabilityStatements {
         return cs;
     }
 
-    private static void security(CapabilityStatementRestComponent rest) {
+    private static void security(CapabilityStatementRestComponent rest, OAuthEndpoints oauth) {
         // SMART App Launch: the service coding says tokens are SMART-style; the authorize and token
-        // endpoints belong to the identity provider, which is configured outside this server
+        // endpoints are the identity provider's, listed (as in /.well-known/smart-configuration)
+        // only when configured
+        if (oauth.token() != null) {
+            Extension uris = rest.getSecurity().addExtension().setUrl(OAUTH_URIS);
+            if (oauth.authorize() != null) {
+                uris.addExtension("authorize", new UriType(oauth.authorize().toString()));
+            }
+            uris.addExtension("token", new UriType(oauth.token().toString()));
+        }
         rest.getSecurity()
                 .setCors(false)
                 .addService()

@@ -6,6 +6,7 @@ import java.time.ZoneId;
 import java.util.Date;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.jkn.telemetry.gateway.auth.OAuthEndpoints;
 import org.jkn.telemetry.gateway.consent.ConsentApi;
 import org.jkn.telemetry.gateway.consent.Disclosure;
 import org.jkn.telemetry.gateway.consent.TokenConsentAccess;
@@ -41,22 +42,37 @@ public final class FhirRoutes {
     private final BulkExportApi bulkExport;
 
     /**
+     * What the FHIR resources read and write.
+     *
+     * @param queries the stored readings
      * @param consentStore where Consents are kept
      * @param decisions the cached consent decisions, refreshed on every Consent change
-     * @param eraser the erasure of a patient, with what else must forget the patient
-     * @param exportJobs the bulk exports of this instance
+     * @param pseudonymizer NIK to patient id
      */
-    public FhirRoutes(
-            FhirRoute route,
+    public record Sources(
             ReadingQueries queries,
             ConsentStore consentStore,
             ConsentDecisions decisions,
-            Pseudonymizer pseudonymizer,
+            Pseudonymizer pseudonymizer) {}
+
+    /**
+     * @param eraser the erasure of a patient, with what else must forget the patient
+     * @param exportJobs the bulk exports of this instance
+     * @param oauth the identity provider's endpoints, for the CapabilityStatement
+     */
+    public FhirRoutes(
+            FhirRoute route,
+            Sources sources,
             ZoneId searchZone,
             ErasureApi.Eraser eraser,
-            ExportJobs exportJobs) {
+            ExportJobs exportJobs,
+            OAuthEndpoints oauth) {
         this.route = route;
-        this.capabilities = CapabilityStatements.build(new Date());
+        this.capabilities = CapabilityStatements.build(new Date(), oauth);
+        ReadingQueries queries = sources.queries();
+        ConsentStore consentStore = sources.consentStore();
+        ConsentDecisions decisions = sources.decisions();
+        Pseudonymizer pseudonymizer = sources.pseudonymizer();
         this.observations =
                 new ObservationApi(route, queries, new Disclosure(decisions), searchZone);
         this.observationOperations =

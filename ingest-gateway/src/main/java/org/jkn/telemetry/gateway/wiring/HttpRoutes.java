@@ -135,10 +135,7 @@ public final class HttpRoutes {
                 new ReadingQueries(database.dataSource(), crypto, config.limits().maxPeriod());
         new FhirRoutes(
                         new FhirRoute(vertx, fhirResponses, authResponses, auditor, metrics),
-                        queries,
-                        consentStore,
-                        consents,
-                        pseudonymizer,
+                        new FhirRoutes.Sources(queries, consentStore, consents, pseudonymizer),
                         config.searchZone(),
                         (patientId, alsoIfFound) -> {
                             PatientErasure.Result r = erasure.erase(patientId, alsoIfFound);
@@ -147,7 +144,8 @@ public final class HttpRoutes {
                             consents.invalidate(patientId);
                             return r;
                         },
-                        ExportJobs.start(vertx, config.export()))
+                        ExportJobs.start(vertx, config.export()),
+                        config.auth().endpoints())
                 .mount(router);
     }
 

@@ -7,16 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.auth.dev.DevTokens;
+import org.jkn.telemetry.gateway.config.ConfigKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code /.well-known/smart-configuration}: open, and consistent with {@code /fhir/metadata}. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -80,6 +85,62 @@ class SmartConfigurationTest {
         for (String scope : named) {
             assertTrue(supported.contains(scope), scope);
         }
+    }
+
+    @Test
+    void theIdentityProvidersEndpointsAreListedAlikeInBothDocumentsOnceConfigured(@TempDir Path dir)
+            throws Exception {
+        Map<ConfigKey, String> config = GatewayFixture.config(dir);
+        config.put(ConfigKey.AUTH_AUTHORIZATION_ENDPOINT, "https://idp.example/oauth2/authorize");
+        config.put(ConfigKey.AUTH_TOKEN_ENDPOINT, "https://idp.example/oauth2/token");
+        config.put(ConfigKey.AUTH_GRANT_TYPES, "authorization_code, client_credentials");
+        try (GatewayFixture configured = GatewayFixture.startWithoutConsent(config)) {
+            HttpResponse<String> r =
+                    configured.get("/.well-known/smart-configuration", "application/json", null);
+            assertEquals(200, r.statusCode(), r.body());
+            JsonObject smart = new JsonObject(r.body());
+            assertEquals(
+                    "https://idp.example/oauth2/authorize",
+                    smart.getString("authorization_endpoint"));
+            assertEquals("https://idp.example/oauth2/token", smart.getString("token_endpoint"));
+            assertEquals(
+                    new JsonArray(List.of("authorization_code", "client_credentials")),
+                    smart.getJsonArray("grant_types_supported"));
+            assertEquals(
+                    new JsonArray(List.of("S256")),
+                    smart.getJsonArray("code_challenge_methods_supported"));
+
+            JsonObject security =
+                    new JsonObject(configured.get("/fhir/metadata", null, null).body())
+                            .getJsonArray("rest")
+                            .getJsonObject(0)
+                            .getJsonObject("security");
+            JsonObject uris = security.getJsonArray("extension").getJsonObject(0);
+            assertEquals(
+                    "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                    uris.getString("url"));
+            Map<String, String> listed = new HashMap<>();
+            for (Object o : uris.getJsonArray("extension")) {
+                JsonObject e = (JsonObject) o;
+                listed.put(e.getString("url"), e.getString("valueUri"));
+            }
+            assertEquals(
+                    Map.of(
+                            "authorize", smart.getString("authorization_endpoint"),
+                            "token", smart.getString("token_endpoint")),
+                    listed,
+                    "the CapabilityStatement names the endpoints the SMART document names");
+        }
+    }
+
+    @Test
+    void withoutConfiguredEndpointsTheCapabilityStatementClaimsNone() throws Exception {
+        JsonObject security =
+                new JsonObject(gw.get("/fhir/metadata", null, null).body())
+                        .getJsonArray("rest")
+                        .getJsonObject(0)
+                        .getJsonObject("security");
+        assertFalse(security.containsKey("extension"), security.encode());
     }
 
     @Test
