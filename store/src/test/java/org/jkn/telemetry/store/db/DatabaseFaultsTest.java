@@ -134,7 +134,8 @@ class DatabaseFaultsTest {
             lastIndex.set(journal.append(batch(PATIENT, "dev-1", readings)));
             appended.addAndGet(readings.size());
             try {
-                Thread.sleep(50); // a steady load, not a flood: the faults are the subject
+                // kept sleep: a steady load, not a flood; the faults are the subject
+                Thread.sleep(50);
             } catch (InterruptedException e) {
                 return;
             }
@@ -144,7 +145,9 @@ class DatabaseFaultsTest {
     @Test
     void connectionsDroppedMidTransaction() throws Exception {
         for (int i = 0; i < 5; i++) {
-            Thread.sleep(300); // let writes be in flight, then reset them
+            long before = appended.get();
+            // new readings on their way to the database, then reset the connections carrying them
+            Poll.until("new readings appended", () -> appended.get() > before);
             proxy.dropAll();
         }
         assertEverythingStoredOnceAndRecovered("after dropped connections");
@@ -154,7 +157,8 @@ class DatabaseFaultsTest {
     void twoHundredMillisecondsOfLatency() throws Exception {
         proxy.latency(200);
         try {
-            Thread.sleep(5_000); // five seconds of a slow link under load
+            // kept sleep: five seconds of a slow link under load is the fault
+            Thread.sleep(5_000);
         } finally {
             proxy.latency(0);
         }
@@ -191,6 +195,7 @@ class DatabaseFaultsTest {
         try {
             Poll.until("the drainer notices the cut", () -> !drainer.isHealthy());
             long appendedDuringCut = appended.get();
+            // kept sleep: the cut lasts 60 s, as the drill says
             Thread.sleep(Math.max(0, 60_000 - (System.nanoTime() - cutAt) / 1_000_000));
             assertTrue(appended.get() > appendedDuringCut, "ingest into the journal went on");
         } finally {
