@@ -127,6 +127,39 @@ abstract class TimescaleDbContract {
                         "select count(*) from timescaledb_information.jobs where hypertable_name = 'reading_blocks' "
                                 + "and proc_name = 'policy_compression'"),
                 "sealed blocks do not compress: no policy spends time on them");
+        assertEquals(
+                0,
+                count(
+                        ds,
+                        "select count(*) from pg_indexes where tablename = 'reading_blocks' "
+                                + "and indexname <> 'reading_blocks_pkey'"),
+                "the key is the only index: every read names a patient and a type, and a time index"
+                        + " led the planner to walk every patient's blocks");
+    }
+
+    @Test
+    void theBlocksChunksCarryOnlyTheKeyIndex() throws SQLException {
+        DataSource ds = db.dataSource();
+        String at = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        TestCrypto.write(
+                ds,
+                List.of(batch("p-key-index", "dev-1", List.of(heartRate("hr-k", at, 61)))),
+                "timescale-test",
+                3);
+        assertTrue(
+                count(
+                                ds,
+                                "select count(*) from timescaledb_information.chunks "
+                                        + "where hypertable_name = 'reading_blocks'")
+                        >= 1);
+        assertEquals(
+                0,
+                count(
+                        ds,
+                        "select count(*) from pg_indexes i join timescaledb_information.chunks c "
+                                + "on i.schemaname = c.chunk_schema and i.tablename = c.chunk_name "
+                                + "where c.hypertable_name = 'reading_blocks' "
+                                + "and i.indexdef not like '%(patient_id, type, window_start, key_version)%'"));
     }
 
     @Test
