@@ -24,8 +24,9 @@ class MetricNamesTest {
 
     /**
      * A metric on the dashboard for each question of the operations issue: ingest, rejections,
-     * journal lag, database write latency, FHIR latency, auth refusals, MQTT connections, consent
-     * refusals (a reason of the rejections), dead letters, heap and GC.
+     * journal lag, database write latency, FHIR latency, auth refusals, MQTT connections (the
+     * built-in listener's and the broker's), consent refusals (a reason of the rejections), dead
+     * letters, heap and GC.
      */
     private static final List<String> ANSWERED =
             List.of(
@@ -37,6 +38,7 @@ class MetricNamesTest {
                     "telemetry_fhir_request_seconds_bucket",
                     "telemetry_auth_refused_total",
                     "telemetry_mqtt_connections",
+                    "emqx_connections_count",
                     "consent-required",
                     "telemetry_dead_letters_total",
                     "jvm_memory_used_bytes",
