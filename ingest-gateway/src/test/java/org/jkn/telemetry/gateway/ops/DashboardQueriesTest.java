@@ -31,7 +31,6 @@ import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.testing.Poll;
 import org.jkn.telemetry.testing.Ports;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,10 +70,7 @@ class DashboardQueriesTest {
 
     @BeforeAll
     static void startPrometheusScrapingAGateway() throws Exception {
-        Optional<Path> exe = DockerDirectory.executable("prometheus");
-        Assumptions.assumeTrue(
-                exe.isPresent(),
-                "prometheus is not installed (Debian: apt-get install prometheus); .ci/run installs it");
+        Path exe = DockerDirectory.prometheusTool("prometheus");
         gateway = GatewayFixture.shared("3171012301900042");
         exerciseTheGateway();
         port = Ports.free();
@@ -84,7 +80,7 @@ class DashboardQueriesTest {
         log = dir.resolve("prometheus.log");
         prometheus =
                 new ProcessBuilder(
-                                exe.get().toString(),
+                                exe.toString(),
                                 "--config.file=" + config,
                                 "--storage.tsdb.path=" + dir.resolve("tsdb"),
                                 "--web.listen-address=127.0.0.1:" + port)
