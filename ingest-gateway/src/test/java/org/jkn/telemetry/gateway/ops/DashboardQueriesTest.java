@@ -116,6 +116,9 @@ class DashboardQueriesTest {
         Poll.until(
                 "the reading is stored and found by a FHIR search",
                 () -> gateway.stored("watch-7f3a", "a1"));
+        // the drainer timed the write that stored it
+        assertTrue(
+                gateway.metric("telemetry_db_write_seconds_count") >= 1, "no database write timed");
         HttpResponse<String> refused =
                 gateway.get("/fhir/Observation?patient=" + gateway.patientId(), null, null);
         assertEquals(401, refused.statusCode(), refused::body);
