@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ public final class Metrics implements DrainListener {
     private final Counter stored;
     private final Counter duplicates;
     private final Counter writeFailures;
+    private final Timer dbWrite;
     private final Counter corruptRecords;
     private final Counter journalFilesDeleted;
 
@@ -84,6 +86,22 @@ public final class Metrics implements DrainListener {
         writeFailures =
                 Counter.builder("telemetry.db.write.failures")
                         .description("Database writes that failed and were retried")
+                        .register(registry);
+        // registered at once, so the dashboard's percentiles have series before the first write
+        dbWrite =
+                Timer.builder("telemetry.db.write")
+                        .description(
+                                "Drainer writes to the database: one chunk's blocks and checkpoint,"
+                                        + " from the first statement to the last commit")
+                        .publishPercentileHistogram()
+                        .serviceLevelObjectives(
+                                Duration.ofMillis(10),
+                                Duration.ofMillis(50),
+                                Duration.ofMillis(100),
+                                Duration.ofMillis(250),
+                                Duration.ofSeconds(1))
+                        .minimumExpectedValue(Duration.ofMillis(1))
+                        .maximumExpectedValue(Duration.ofSeconds(30))
                         .register(registry);
         corruptRecords =
                 Counter.builder("telemetry.journal.corrupt.records")
@@ -225,6 +243,11 @@ public final class Metrics implements DrainListener {
     public void stored(int readings, int inserted) {
         stored.increment(inserted);
         duplicates.increment(readings - inserted);
+    }
+
+    @Override
+    public void writeCommitted(long nanos) {
+        dbWrite.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

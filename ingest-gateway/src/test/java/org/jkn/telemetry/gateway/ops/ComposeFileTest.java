@@ -22,9 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The compose stack and the image configure the gateway with keys it knows, give each instance what
  * the {@code prod} profile refuses to start without, and run it with the JVM flags Chronicle needs.
- * No YAML parser is on the test classpath: compose.yaml keeps each setting on a line of its own
- * ({@code KEY: value}) and each gateway's environment written out in full (no anchors), which is
- * what this reads.
+ * compose.yaml is read line by line: it keeps each setting on a line of its own ({@code KEY:
+ * value}) and each gateway's environment written out in full (no anchors).
  */
 class ComposeFileTest {
 

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 
 /** The repository's {@code docker/} directory and the tools its tests run. */
 final class DockerDirectory {
@@ -37,5 +39,27 @@ final class DockerDirectory {
                 .map(dir -> Path.of(dir, name))
                 .filter(Files::isExecutable)
                 .findFirst();
+    }
+
+    /**
+     * A tool of Debian's {@code prometheus} package ({@code prometheus}, {@code promtool}). Where
+     * it is missing the calling test is skipped, except under CI ({@code CI=true}), where it fails:
+     * a CI machine is expected to have it ({@code .ci/run} installs it), and a skip would hide a
+     * failed install.
+     */
+    static Path prometheusTool(String name) {
+        Optional<Path> exe = executable(name);
+        if (exe.isEmpty() && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            Assertions.fail(
+                    name
+                            + " is not installed and CI=true: .ci/run installs Debian's prometheus"
+                            + " package");
+        }
+        Assumptions.assumeTrue(
+                exe.isPresent(),
+                name
+                        + " is not installed (Debian: apt-get install prometheus); .ci/run installs"
+                        + " it");
+        return exe.orElseThrow();
     }
 }

@@ -22,6 +22,28 @@ class MetricNamesTest {
 
     private static final Pattern NAME = Pattern.compile("\\btelemetry_[a-z_]+\\b");
 
+    /**
+     * A metric on the dashboard for each question of the operations issue: ingest, rejections,
+     * journal lag, database write latency, FHIR latency, auth refusals, MQTT connections (the
+     * built-in listener's and the broker's), consent refusals (a reason of the rejections), dead
+     * letters, heap and GC.
+     */
+    private static final List<String> ANSWERED =
+            List.of(
+                    "telemetry_readings_accepted_total",
+                    "telemetry_readings_stored_total",
+                    "telemetry_readings_rejected_total",
+                    "telemetry_journal_lag_readings",
+                    "telemetry_db_write_seconds_bucket",
+                    "telemetry_fhir_request_seconds_bucket",
+                    "telemetry_auth_refused_total",
+                    "telemetry_mqtt_connections",
+                    "emqx_connections_count",
+                    "consent-required",
+                    "telemetry_dead_letters_total",
+                    "jvm_memory_used_bytes",
+                    "jvm_gc_overhead");
+
     @Test
     void alertRulesNameOnlyRegisteredMetrics() throws IOException {
         assertAllRegistered("prometheus/alerts.yml");
@@ -30,6 +52,19 @@ class MetricNamesTest {
     @Test
     void dashboardNamesOnlyRegisteredMetrics() throws IOException {
         assertAllRegistered("grafana/dashboards/telemetry.json");
+    }
+
+    @Test
+    void dashboardShowsWhatTheOperatorAsks() throws IOException {
+        String dashboard =
+                Files.readString(DockerDirectory.resolve("grafana/dashboards/telemetry.json"));
+        List<String> missing = new ArrayList<>();
+        for (String metric : ANSWERED) {
+            if (!dashboard.contains(metric)) {
+                missing.add(metric);
+            }
+        }
+        assertTrue(missing.isEmpty(), () -> "no dashboard panel shows " + missing);
     }
 
     private static void assertAllRegistered(String file) throws IOException {

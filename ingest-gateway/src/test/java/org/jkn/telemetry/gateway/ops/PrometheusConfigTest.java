@@ -8,9 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,11 +22,7 @@ class PrometheusConfigTest {
 
     @BeforeAll
     static void findPromtool() {
-        Optional<Path> exe = DockerDirectory.executable("promtool");
-        Assumptions.assumeTrue(
-                exe.isPresent(),
-                "promtool is not installed (Debian: apt-get install prometheus); .ci/run installs it");
-        promtool = exe.get();
+        promtool = DockerDirectory.prometheusTool("promtool");
     }
 
     @Test

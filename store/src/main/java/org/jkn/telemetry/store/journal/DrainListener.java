@@ -6,6 +6,14 @@ public interface DrainListener {
     /** A write committed: {@code readings} read from the journal, {@code inserted} of them new. */
     void stored(int readings, int inserted);
 
+    /**
+     * A chunk's blocks and checkpoint were committed in {@code nanos}, from the first statement to
+     * the last commit (the transactions of every writer, then the checkpoint's): the database's
+     * share of a drain, for a write-latency histogram. Not called for the record-by-record retry
+     * after a refusal.
+     */
+    default void writeCommitted(long nanos) {}
+
     /** A write failed and will be retried; nothing was lost. */
     void writeFailed(Exception cause);
 

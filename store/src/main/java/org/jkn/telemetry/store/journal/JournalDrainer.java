@@ -250,7 +250,9 @@ public final class JournalDrainer implements AutoCloseable {
         for (int i = 0; i < chunk.records.size(); i++) {
             openOrDeadLetter(opener, chunk, i, pending);
         }
+        long start = System.nanoTime();
         int inserted = writer.write(pending.blocks(), journal.id(), chunk.last);
+        listener.writeCommitted(System.nanoTime() - start);
         pending.clear();
         return inserted;
     }

@@ -12,7 +12,7 @@ class TimescaleDbContainerTest extends TimescaleDbContract {
     @Container
     private static final PostgreSQLContainer<?> TIMESCALE =
             new PostgreSQLContainer<>(
-                    DockerImageName.parse("timescale/timescaledb:2.17.2-pg16")
+                    DockerImageName.parse("timescale/timescaledb:2.28.3-pg15")
                             .asCompatibleSubstituteFor("postgres"));
 
     @Override
