@@ -5,46 +5,96 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jkn.telemetry.store.db.OutageBackoff;
 
 /**
  * The consent decision cache on the hot path: patient pseudonym to compiled {@link
- * ConsentDecision}. A hit is one map lookup; a miss (or an entry older than the TTL) loads the
- * patient's grants from the database on the calling thread.
+ * ConsentDecision}. A hit is one map lookup; a miss loads the patient's grants from the database on
+ * the calling thread; an entry older than the TTL is reloaded by one lookup at a time.
  *
  * <p>Freshness: a consent change made through this node calls {@link #invalidate}, which takes
  * effect for the next lookup. Changes made through another node sharing the database reach this one
- * as a change notice ({@code ChangeNotices}), normally within milliseconds; while that channel is
- * down they are seen when the entry expires, after at most the TTL. A load that started before an
- * invalidation is not cached (a generation counter), so a withdrawal is never overwritten by an
- * older read.
+ * as a change notice ({@code ChangeNotices}), normally within milliseconds, and invalidate at once
+ * too; while that channel is down they are seen when the entry expires, after at most the TTL. A
+ * load that started before an invalidation is not cached (a generation counter for misses, the
+ * replaced entry's identity for reloads), so a withdrawal is never overwritten by an older read.
  *
- * <p>When the database cannot be read, an expired entry is used if there is one (no consent can
- * change while the database is down), otherwise {@link ConsentUnavailableException}. After a failed
- * load the database is not asked again for a second ({@link #RETRY_AFTER}), so an outage costs one
- * connection timeout, not one per batch. {@link #refresh} after a change loads the new decision at
- * once, so a patient who just consented is known even if the database then goes away.
+ * <p>Expired entries (stale while revalidating): the first lookup to find an entry expired hands
+ * its reload to a reload thread and waits for it at most {@link #RELOAD_WAIT}; lookups meanwhile,
+ * and that one if the wait runs out, use the expired decision. After a failed load the database is
+ * not asked again for {@link #RETRY_AFTER} ({@link OutageBackoff}, shared with the misses) and
+ * expired decisions are used meanwhile. So a database that stopped answering (a black-holed link)
+ * costs one batch per patient and retry at most {@code RELOAD_WAIT}, never a connection timeout,
+ * and costs the database one connection attempt per patient at a time. Why a stale decision is safe
+ * to use:
+ *
+ * <ul>
+ *   <li>While the database answers, it is used only while a reload is in flight or for {@code
+ *       RETRY_AFTER} after a failed one: a withdrawal committed elsewhere whose notice was lost is
+ *       seen at most the TTL plus that long later.
+ *   <li>While the database does not answer, no consent can change (a change is a write to it), and
+ *       notices cannot arrive either. The one gap is a partition of this node alone, while another
+ *       node still writes: so an expired decision is used at most {@link #STALE_GRACE} past its
+ *       expiry. After that the patient counts as uncached.
+ *   <li>A patient with no cached decision (never seen, past the grace, or invalidated) waits for
+ *       the database, or gets {@link ConsentUnavailableException} when it fails or during the back
+ *       off: nothing is allowed that the database has not said.
+ * </ul>
+ *
+ * <p>Disclosure (FHIR reads) uses the same decisions; a stale one there is harmless beyond the
+ * bounds above because a read needs the database anyway (its query and its audit record).
  *
  * <p>Bounded: at {@code maxPatients} entries, expired ones are dropped and then, if still full, an
- * arbitrary eighth. Thread-safe; {@link #get} may block on the database, so call it on a worker
- * thread.
+ * arbitrary eighth. Thread-safe; {@link #get} may block on the database on a miss, so call it on a
+ * worker thread. Reloads run on at most {@link #RELOAD_THREADS} daemon threads, started on demand
+ * and ended after {@link #RELOAD_THREAD_IDLE} idle; when all are busy, an expired decision is used
+ * without a reload.
  */
 public final class ConsentDecisions {
 
-    private record Entry(ConsentDecision decision, long loadedAtNanos) {}
+    /** A cached decision. {@code reloading} is claimed by the one lookup that reloads it. */
+    private static final class Entry {
+        final ConsentDecision decision;
+        final long loadedAtNanos;
+        final AtomicBoolean reloading = new AtomicBoolean();
+
+        Entry(ConsentDecision decision, long loadedAtNanos) {
+            this.decision = decision;
+            this.loadedAtNanos = loadedAtNanos;
+        }
+    }
+
+    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    /** The longest a lookup waits for the reload of an expired decision before using it. */
+    static final Duration RELOAD_WAIT = Duration.ofMillis(100);
+
+    /** How long past its expiry a decision may stand in while the database cannot be read. */
+    static final Duration STALE_GRACE = Duration.ofMinutes(15);
+
+    static final int RELOAD_THREADS = 8;
+    static final Duration RELOAD_THREAD_IDLE = Duration.ofSeconds(30);
 
     private final ConsentStore store;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
     private final long ttlNanos;
+    private final long usableNanos;
     private final int maxPatients;
     private final LongSupplier nanoTime;
-
-    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
-
     private final OutageBackoff outage = new OutageBackoff(RETRY_AFTER);
+    private final ThreadPoolExecutor reloads = reloadThreads();
 
     public ConsentDecisions(ConsentStore store, Duration ttl, int maxPatients) {
         this(store, ttl, maxPatients, System::nanoTime);
@@ -56,27 +106,99 @@ public final class ConsentDecisions {
         }
         this.store = store;
         this.ttlNanos = ttl.toNanos();
+        long grace = STALE_GRACE.toNanos();
+        this.usableNanos = ttlNanos > Long.MAX_VALUE - grace ? Long.MAX_VALUE : ttlNanos + grace;
         this.maxPatients = maxPatients;
         this.nanoTime = nanoTime;
     }
 
-    /** The patient's decision; blocks on the database on a miss. */
-    public ConsentDecision get(String patientId) {
-        Entry e = entries.get(patientId);
-        // fast path: a fresh entry
-        if (e != null && nanoTime.getAsLong() - e.loadedAtNanos < ttlNanos) {
-            return e.decision;
-        }
-        return load(patientId, e);
+    private static ThreadPoolExecutor reloadThreads() {
+        AtomicInteger n = new AtomicInteger();
+        // no queue: a reload either starts now or is not done (the expired decision is used)
+        return new ThreadPoolExecutor(
+                0,
+                RELOAD_THREADS,
+                RELOAD_THREAD_IDLE.toMillis(),
+                TimeUnit.MILLISECONDS,
+                new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "consent-reload-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
-    private ConsentDecision load(String patientId, Entry stale) {
+    /**
+     * The patient's decision; blocks on the database on a miss, at most {@link #RELOAD_WAIT} for an
+     * expired decision.
+     */
+    public ConsentDecision get(String patientId) {
+        Entry e = entries.get(patientId);
+        if (e != null) {
+            long age = nanoTime.getAsLong() - e.loadedAtNanos;
+            // fast path: a fresh entry
+            if (age < ttlNanos) {
+                return e.decision;
+            }
+            if (age < usableNanos) {
+                return reloadExpired(patientId, e);
+            }
+            entries.remove(patientId, e);
+        }
+        return load(patientId);
+    }
+
+    private ConsentDecision reloadExpired(String patientId, Entry stale) {
+        if (outage.resting(nanoTime.getAsLong()) || !stale.reloading.compareAndSet(false, true)) {
+            return stale.decision;
+        }
+        Future<ConsentDecision> reload;
+        try {
+            reload = reloads.submit(() -> reload(patientId, stale));
+        } catch (RejectedExecutionException busy) {
+            stale.reloading.set(false);
+            return stale.decision;
+        }
+        try {
+            ConsentDecision d = reload.get(RELOAD_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+            return d != null ? d : stale.decision;
+        } catch (TimeoutException | ExecutionException e) {
+            return stale.decision; // the reload goes on, or failed and started the back-off
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return stale.decision;
+        }
+    }
+
+    /**
+     * On a reload thread: the patient's current decision, cached in place of {@code stale} unless
+     * that was invalidated meanwhile; null when the database could not be read.
+     */
+    private ConsentDecision reload(String patientId, Entry stale) {
+        try {
+            long started = nanoTime.getAsLong();
+            ConsentDecision d;
+            try {
+                d = store.decision(patientId);
+                outage.succeeded();
+            } catch (SQLException | RuntimeException ex) {
+                outage.failed(nanoTime.getAsLong());
+                return null;
+            }
+            Entry fresh = new Entry(d, started);
+            // an invalidation removed stale (by identity, so a later entry is never replaced): a
+            // decision read before it is not cached
+            entries.computeIfPresent(patientId, (k, cur) -> cur == stale ? fresh : cur);
+            return d;
+        } finally {
+            stale.reloading.set(false);
+        }
+    }
+
+    private ConsentDecision load(String patientId) {
         long gen = generation.get();
         long started = nanoTime.getAsLong();
         if (outage.resting(started)) {
-            if (stale != null) {
-                return stale.decision;
-            }
             throw new ConsentUnavailableException(null);
         }
         ConsentDecision d;
@@ -85,9 +207,6 @@ public final class ConsentDecisions {
             outage.succeeded();
         } catch (SQLException | RuntimeException ex) {
             outage.failed(nanoTime.getAsLong());
-            if (stale != null) {
-                return stale.decision;
-            }
             throw new ConsentUnavailableException(ex);
         }
         if (ttlNanos > 0) {
@@ -130,7 +249,10 @@ public final class ConsentDecisions {
         }
     }
 
-    /** Forgets a patient's decision at once: the next lookup reads the database. */
+    /**
+     * Forgets a patient's decision at once, expired or not and whatever reload is in flight: the
+     * next lookup reads the database.
+     */
     public void invalidate(String patientId) {
         generation.incrementAndGet();
         entries.remove(patientId);
@@ -144,5 +266,10 @@ public final class ConsentDecisions {
 
     int size() {
         return entries.size();
+    }
+
+    /** Reloads running now (approximate: for tests). */
+    int reloadsRunning() {
+        return reloads.getActiveCount();
     }
 }
