@@ -433,6 +433,13 @@ public final class EndToEnd {
         System.out.printf(
                 "simulated time reached %s (the newest reading; now %s)%n",
                 Instant.ofEpochSecond(horizon), Instant.now());
+        if (horizon > Instant.now().getEpochSecond()) {
+            // readings past now + the gateway's skew are rejected, and a rejected batch costs
+            // the gateway nearly what an accepted one does: the accepted rate then undercounts
+            System.out.printf(
+                    "WARNING: the wearers' clocks ran past now; readings after that were rejected as"
+                            + " time-in-future and are not in the figures: raise --days-back%n");
+        }
     }
 
     private static double delta(String before, String after, String name) {

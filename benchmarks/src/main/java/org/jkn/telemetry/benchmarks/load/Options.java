@@ -32,14 +32,16 @@ record Options(
             EndToEnd --mode http|http-dense|mqtt --jdbc jdbc:postgresql://127.0.0.1:5432/telemetry
                 [--http http://127.0.0.1:8080] [--mqtt tcp://127.0.0.1:1883] [--db-user postgres] [--db-password '']
                 [--rate 0] [--concurrency 4] [--seconds 60] [--warmup 10] [--batch 1000] [--patients 32] [--patient-base 0]
-                [--days-back 7] [--drain-timeout 900] [--copy-min-rows 1000000] [--copy-chunk 10000]
+                [--days-back 60] [--drain-timeout 900] [--copy-min-rows 1000000] [--copy-chunk 10000]
                 [--mqtt-inflight 16] [--token ADMIN_TOKEN] [--label 'storage label']
               --mode http: batches of --batch heart-rate readings; http-dense: one 1 Hz dense series of --batch samples
                      per batch (each sample a reading); mqtt: one registered device per patient, MQTT 5 QoS 1 publishes
               --rate: offered readings/s over all patients; 0 sends as fast as --concurrency in-flight batches allow
               --warmup: seconds of the same load before the measured run, not counted (JIT warm-up); 0: none
               --patients: simulated patients (NIKs number --patient-base ...), each with a consent; in mqtt, one device each
-              --days-back: the wearers' clocks start this many days ago and advance 1 s per reading
+              --days-back: the wearers' clocks start this many days ago and advance 1 s per reading; at
+                     500k readings/s over 32 patients they advance about 13 days a minute, and readings
+                     past now are rejected (time-in-future), so keep it ahead of the run
               --jdbc: the gateway's database, for bytes per reading and the COPY baseline (table e2e_copy_baseline)
               --mqtt-inflight: unacknowledged publishes per device (the gateway's Receive Maximum, 16 by default)
               --token: admin bearer token for mqtt device registration; default: the dev gateway's GET /dev/token
@@ -96,7 +98,7 @@ record Options(
                         Integer.parseInt(m.getOrDefault("batch", "1000")),
                         Integer.parseInt(m.getOrDefault("patients", "32")),
                         Long.parseLong(m.getOrDefault("patient-base", "0")),
-                        Integer.parseInt(m.getOrDefault("days-back", "7")),
+                        Integer.parseInt(m.getOrDefault("days-back", "60")),
                         Integer.parseInt(m.getOrDefault("drain-timeout", "900")),
                         Long.parseLong(m.getOrDefault("copy-min-rows", "1000000")),
                         Integer.parseInt(m.getOrDefault("copy-chunk", "10000")),
