@@ -5,17 +5,9 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.jkn.telemetry.store.db.BackgroundReloads;
 import org.jkn.telemetry.store.db.OutageBackoff;
 
 /**
@@ -31,13 +23,13 @@ import org.jkn.telemetry.store.db.OutageBackoff;
  * replaced entry's identity for reloads), so a withdrawal is never overwritten by an older read.
  *
  * <p>Expired entries (stale while revalidating): the first lookup to find an entry expired hands
- * its reload to a reload thread and waits for it at most {@link #RELOAD_WAIT}; lookups meanwhile,
- * and that one if the wait runs out, use the expired decision. After a failed load the database is
- * not asked again for {@link #RETRY_AFTER} ({@link OutageBackoff}, shared with the misses) and
- * expired decisions are used meanwhile. So a database that stopped answering (a black-holed link)
- * costs one batch per patient and retry at most {@code RELOAD_WAIT}, never a connection timeout,
- * and costs the database one connection attempt per patient at a time. Why a stale decision is safe
- * to use:
+ * its reload to a reload thread ({@link BackgroundReloads}, one per patient at a time) and waits
+ * for it at most {@link #RELOAD_WAIT}; lookups meanwhile, and that one if the wait runs out, use
+ * the expired decision. After a failed load the database is not asked again for {@link
+ * #RETRY_AFTER} ({@link OutageBackoff}, shared with the misses) and expired decisions are used
+ * meanwhile. So a database that stopped answering (a black-holed link) costs one batch per patient
+ * and retry at most {@code RELOAD_WAIT}, never a connection timeout, and costs the database one
+ * connection attempt per patient at a time. Why a stale decision is safe to use:
  *
  * <ul>
  *   <li>While the database answers, it is used only while a reload is in flight or for {@code
@@ -57,17 +49,15 @@ import org.jkn.telemetry.store.db.OutageBackoff;
  *
  * <p>Bounded: at {@code maxPatients} entries, expired ones are dropped and then, if still full, an
  * arbitrary eighth. Thread-safe; {@link #get} may block on the database on a miss, so call it on a
- * worker thread. Reloads run on at most {@link #RELOAD_THREADS} daemon threads, started on demand
- * and ended after {@link #RELOAD_THREAD_IDLE} idle; when all are busy, an expired decision is used
- * without a reload.
+ * worker thread. Reloads run on at most {@link #RELOAD_THREADS} daemon threads; when all are busy,
+ * an expired decision is used without a reload.
  */
 public final class ConsentDecisions {
 
-    /** A cached decision. {@code reloading} is claimed by the one lookup that reloads it. */
+    /** A cached decision; replaced by identity, so a reload never undoes an invalidation. */
     private static final class Entry {
         final ConsentDecision decision;
         final long loadedAtNanos;
-        final AtomicBoolean reloading = new AtomicBoolean();
 
         Entry(ConsentDecision decision, long loadedAtNanos) {
             this.decision = decision;
@@ -84,7 +74,6 @@ public final class ConsentDecisions {
     static final Duration STALE_GRACE = Duration.ofMinutes(15);
 
     static final int RELOAD_THREADS = 8;
-    static final Duration RELOAD_THREAD_IDLE = Duration.ofSeconds(30);
 
     private final ConsentStore store;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -94,7 +83,8 @@ public final class ConsentDecisions {
     private final int maxPatients;
     private final LongSupplier nanoTime;
     private final OutageBackoff outage = new OutageBackoff(RETRY_AFTER);
-    private final ThreadPoolExecutor reloads = reloadThreads();
+    private final BackgroundReloads<String> reloads =
+            new BackgroundReloads<>("consent-reload", RELOAD_THREADS, RELOAD_WAIT);
 
     public ConsentDecisions(ConsentStore store, Duration ttl, int maxPatients) {
         this(store, ttl, maxPatients, System::nanoTime);
@@ -110,22 +100,6 @@ public final class ConsentDecisions {
         this.usableNanos = ttlNanos > Long.MAX_VALUE - grace ? Long.MAX_VALUE : ttlNanos + grace;
         this.maxPatients = maxPatients;
         this.nanoTime = nanoTime;
-    }
-
-    private static ThreadPoolExecutor reloadThreads() {
-        AtomicInteger n = new AtomicInteger();
-        // no queue: a reload either starts now or is not done (the expired decision is used)
-        return new ThreadPoolExecutor(
-                0,
-                RELOAD_THREADS,
-                RELOAD_THREAD_IDLE.toMillis(),
-                TimeUnit.MILLISECONDS,
-                new SynchronousQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "consent-reload-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
     }
 
     /**
@@ -149,25 +123,13 @@ public final class ConsentDecisions {
     }
 
     private ConsentDecision reloadExpired(String patientId, Entry stale) {
-        if (outage.resting(nanoTime.getAsLong()) || !stale.reloading.compareAndSet(false, true)) {
+        if (outage.resting(nanoTime.getAsLong())) {
             return stale.decision;
         }
-        Future<ConsentDecision> reload;
-        try {
-            reload = reloads.submit(() -> reload(patientId, stale));
-        } catch (RejectedExecutionException busy) {
-            stale.reloading.set(false);
-            return stale.decision;
-        }
-        try {
-            ConsentDecision d = reload.get(RELOAD_WAIT.toNanos(), TimeUnit.NANOSECONDS);
-            return d != null ? d : stale.decision;
-        } catch (TimeoutException | ExecutionException e) {
-            return stale.decision; // the reload goes on, or failed and started the back-off
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return stale.decision;
-        }
+        // null: a reload of the patient runs already, or this one outlasts the wait, failed (and
+        // started the back-off) or found every reload thread busy
+        ConsentDecision d = reloads.reload(patientId, () -> reload(patientId, stale));
+        return d != null ? d : stale.decision;
     }
 
     /**
@@ -175,24 +137,20 @@ public final class ConsentDecisions {
      * that was invalidated meanwhile; null when the database could not be read.
      */
     private ConsentDecision reload(String patientId, Entry stale) {
+        long started = nanoTime.getAsLong();
+        ConsentDecision d;
         try {
-            long started = nanoTime.getAsLong();
-            ConsentDecision d;
-            try {
-                d = store.decision(patientId);
-                outage.succeeded();
-            } catch (SQLException | RuntimeException ex) {
-                outage.failed(nanoTime.getAsLong());
-                return null;
-            }
-            Entry fresh = new Entry(d, started);
-            // an invalidation removed stale (by identity, so a later entry is never replaced): a
-            // decision read before it is not cached
-            entries.computeIfPresent(patientId, (k, cur) -> cur == stale ? fresh : cur);
-            return d;
-        } finally {
-            stale.reloading.set(false);
+            d = store.decision(patientId);
+            outage.succeeded();
+        } catch (SQLException | RuntimeException ex) {
+            outage.failed(nanoTime.getAsLong());
+            return null;
         }
+        Entry fresh = new Entry(d, started);
+        // an invalidation removed stale (by identity, so a later entry is never replaced): a
+        // decision read before it is not cached
+        entries.computeIfPresent(patientId, (k, cur) -> cur == stale ? fresh : cur);
+        return d;
     }
 
     private ConsentDecision load(String patientId) {
@@ -270,6 +228,6 @@ public final class ConsentDecisions {
 
     /** Reloads running now (approximate: for tests). */
     int reloadsRunning() {
-        return reloads.getActiveCount();
+        return reloads.running();
     }
 }

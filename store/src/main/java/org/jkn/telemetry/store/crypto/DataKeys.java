@@ -10,11 +10,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
+import org.jkn.telemetry.store.db.BackgroundReloads;
 import org.jkn.telemetry.store.db.OutageBackoff;
 
 /**
@@ -25,11 +25,40 @@ import org.jkn.telemetry.store.db.OutageBackoff;
  * <p>Creation is race-safe across threads and gateway instances: the next version is inserted with
  * {@code on conflict do nothing} and the live key is read back, so whoever wins, everyone uses the
  * same key. Unwrapped keys are cached in memory (bounded, least recently used first out) for {@code
- * ttl}: an erasure on this instance drops them at once, one on another instance sharing the
- * database is seen here at most one TTL later for new readings (reads check the database at once,
- * see {@code ReadingQueries}).
+ * ttl}: an erasure on this instance calls {@link #invalidate}, and one on another instance sharing
+ * the database reaches this one as a change notice ({@code ChangeNotices}) that does the same,
+ * normally within milliseconds; while that channel is down it is seen here at most one TTL later
+ * for new readings (reads check the database at once, see {@code ReadingQueries}).
  *
- * <p>Thread-safe. A cache hit costs a synchronized map lookup; a miss blocks on JDBC (and the KEK).
+ * <p>Expired live keys (stale while revalidating): the first lookup to find a patient's key expired
+ * hands its reload to a reload thread ({@link BackgroundReloads}, one per patient at a time) and
+ * waits for it at most {@link #RELOAD_WAIT}; lookups meanwhile, and that one if the wait runs out,
+ * seal with the expired key. After a failed load the database is not asked again for {@link
+ * #RETRY_AFTER} ({@link OutageBackoff}) and expired keys are used meanwhile. So a database that
+ * stopped answering (a black-holed link) holds a seal up for at most {@code RELOAD_WAIT}, never a
+ * connection timeout, and costs the database one connection attempt per patient at a time. Why an
+ * expired key is safe to seal with:
+ *
+ * <ul>
+ *   <li>While the database answers, it is used only while its reload is in flight or for {@code
+ *       RETRY_AFTER} after a failed one.
+ *   <li>While the database does not answer, no key can be created or destroyed (both are writes to
+ *       it), and notices cannot arrive either. The one gap is a partition of this instance alone
+ *       while another erases: so an expired key is used at most {@link #STALE_GRACE} past its
+ *       expiry; after that the patient counts as uncached. Readings sealed under a key destroyed
+ *       meanwhile are dropped when merged (the writer checks that the key is live).
+ *   <li>Erasure is exact: an invalidation removes the key at once, expired or not and whatever
+ *       reload is in flight. A reload caches its key only in place of the very entry it reloads
+ *       (identity) and only when no invalidation came since it started (a generation counter); a
+ *       reloaded key that was not cached is not used either, and a lookup that finds its entry gone
+ *       once its wait is over loads the key itself, as for a patient never cached.
+ *   <li>A patient with no cached key (never seen, past the grace, or invalidated) waits for the
+ *       database and gets {@code keys-unavailable} when it cannot be read.
+ * </ul>
+ *
+ * <p>Thread-safe. A cache hit costs a synchronized map lookup; a miss blocks on JDBC (and the KEK),
+ * so call {@link #current} on a worker thread. Reloads run on at most {@link #RELOAD_THREADS}
+ * daemon threads; when all are busy, an expired key is used without a reload.
  */
 public final class DataKeys {
 
@@ -47,13 +76,36 @@ public final class DataKeys {
                     + "on conflict do nothing";
     private static final int CREATE_ATTEMPTS = 5;
 
-    private record Cached(DataKey key, long expiresAt) {}
+    /** How long the database is left alone after a failed load. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    /** The longest a lookup waits for the reload of an expired key before sealing with it. */
+    static final Duration RELOAD_WAIT = Duration.ofMillis(100);
+
+    /** How long past its expiry a live key may stand in while the database cannot be read. */
+    static final Duration STALE_GRACE = Duration.ofMinutes(15);
+
+    static final int RELOAD_THREADS = 8;
+
+    /**
+     * A cached key; compared by identity, so a reload never replaces what an invalidation removed.
+     */
+    private static final class Cached {
+        final DataKey key;
+        final long expiresAt;
+
+        Cached(DataKey key, long expiresAt) {
+            this.key = key;
+            this.expiresAt = expiresAt;
+        }
+    }
 
     private final DataSource dataSource;
     private final KekRing keks;
     private final long ttlNanos;
-    private final OutageBackoff outage = new OutageBackoff(Duration.ofSeconds(1));
-    private final AtomicBoolean reloadingExpired = new AtomicBoolean();
+    private final OutageBackoff outage = new OutageBackoff(RETRY_AFTER);
+    private final BackgroundReloads<String> reloads =
+            new BackgroundReloads<>("data-key-reload", RELOAD_THREADS, RELOAD_WAIT);
     private final LongSupplier nanoTime;
     private final SecureRandom random = new SecureRandom();
 
@@ -65,7 +117,8 @@ public final class DataKeys {
 
     /**
      * Bumped by every invalidation: a key loaded before one (an erasure committing meanwhile) is
-     * used by the lookup that loaded it but not cached, so it cannot outlive the invalidation.
+     * not cached, so it cannot outlive the invalidation. A miss's lookup still uses what it loaded
+     * (it overlapped the invalidation, as a hit just before it would have); a reload's is not used.
      */
     private final AtomicLong generation = new AtomicLong();
 
@@ -97,63 +150,107 @@ public final class DataKeys {
     }
 
     /**
-     * The patient's live data key, created when there is none. While the database cannot be read,
-     * an expired cached key is used (as ingest's consent decisions are): no key can be created or
-     * erased while the database is down, and a reading sealed under a key erased meanwhile is
-     * dropped when it is merged (the writer checks the live key). After a failed load the database
-     * is not asked again for a second, so an outage costs one connection timeout, not one per
-     * batch.
+     * The patient's live data key, created when there is none. An expired cached key is reloaded
+     * off the calling thread, which waits at most {@link #RELOAD_WAIT} and otherwise seals with the
+     * expired key, up to {@link #STALE_GRACE} past its expiry (see the class doc); a miss blocks on
+     * the database.
      */
     public DataKey current(String patientId) {
-        // fast path: cached
         long now = nanoTime.getAsLong();
-        Cached stale;
+        Cached c;
         synchronized (live) {
-            stale = live.get(patientId);
-            if (stale != null && now - stale.expiresAt < 0) {
+            c = live.get(patientId);
+            // fast path: cached and fresh
+            if (c != null && now - c.expiresAt < 0) {
+                return c.key;
+            }
+            if (c != null && now - c.expiresAt >= STALE_GRACE.toNanos()) {
+                live.remove(patientId);
+                c = null;
+            }
+        }
+        return c != null ? expired(patientId, c) : load(patientId);
+    }
+
+    private DataKey expired(String patientId, Cached stale) {
+        if (outage.resting(nanoTime.getAsLong())) {
+            return stale.key;
+        }
+        DataKey k = reloads.reload(patientId, () -> reload(patientId, stale));
+        if (k != null) {
+            return k;
+        }
+        // a reload of the patient runs already, or this one outlasts the wait, failed or was not
+        // cached, or found every reload thread busy: the expired key, unless it was invalidated
+        synchronized (live) {
+            if (live.get(patientId) == stale) {
                 return stale.key;
             }
         }
-        if (stale != null && outage.resting(now)) {
-            return stale.key;
-        }
-        // one reload of an expired key at a time: the others keep sealing with it meanwhile, so a
-        // database that stopped answering holds up one thread for a connection timeout, not all
-        boolean reloading = stale != null;
-        if (reloading && !reloadingExpired.compareAndSet(false, true)) {
-            return stale.key;
-        }
+        return load(patientId);
+    }
+
+    /**
+     * On a reload thread: the patient's live key, cached in place of {@code stale}; null when it
+     * could not be read or was not cached (an invalidation came meanwhile).
+     */
+    private DataKey reload(String patientId, Cached stale) {
         long gen = generation.get();
         DataKey k;
         try {
             k = loadOrCreate(patientId);
             outage.succeeded();
         } catch (CryptoFailure f) {
-            if (!f.isRetryable()) {
-                throw f;
+            if (f.isRetryable()) {
+                outage.failed(nanoTime.getAsLong());
+            } else {
+                // not a fault of the link (a KEK gone, a wrapped key that does not open): lookups
+                // meet it themselves, as for a patient never cached
+                synchronized (live) {
+                    live.remove(patientId, stale);
+                }
             }
-            outage.failed(nanoTime.getAsLong());
-            if (stale != null) {
-                return stale.key;
+            return null;
+        }
+        return cache(patientId, k, gen, stale) ? k : null;
+    }
+
+    /** A miss: loads (or creates) the key on the calling thread. */
+    private DataKey load(String patientId) {
+        long gen = generation.get();
+        DataKey k;
+        try {
+            k = loadOrCreate(patientId);
+            outage.succeeded();
+        } catch (CryptoFailure f) {
+            if (f.isRetryable()) {
+                outage.failed(nanoTime.getAsLong());
             }
             throw f;
-        } finally {
-            if (reloading) {
-                reloadingExpired.set(false);
-            }
         }
+        cache(patientId, k, gen, null);
+        return k;
+    }
+
+    /**
+     * Caches a key loaded since {@code gen}, unless an invalidation came meanwhile or, for a
+     * reload, the entry it replaces ({@code replacing}) is gone; whether it did.
+     */
+    private boolean cache(String patientId, DataKey k, long gen, Cached replacing) {
         Cached c = new Cached(k, nanoTime.getAsLong() + ttlNanos);
         synchronized (live) {
-            if (generation.get() == gen) {
-                live.put(patientId, c);
+            if (generation.get() != gen
+                    || (replacing != null && live.get(patientId) != replacing)) {
+                return false;
             }
+            live.put(patientId, c);
         }
         synchronized (versions) {
             if (generation.get() == gen) {
                 versions.put(patientId + '/' + k.version(), c);
             }
         }
-        return k;
+        return true;
     }
 
     /**
@@ -203,6 +300,11 @@ public final class DataKeys {
         synchronized (versions) {
             versions.keySet().removeIf(k -> k.startsWith(patientId + '/'));
         }
+    }
+
+    /** Reloads running now (approximate: for tests). */
+    int reloadsRunning() {
+        return reloads.running();
     }
 
     /** Drops every cached key (erasure notices may have been missed). */
