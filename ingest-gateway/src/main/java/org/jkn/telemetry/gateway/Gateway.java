@@ -23,6 +23,7 @@ import org.jkn.telemetry.normalizer.identity.Pseudonymizer;
 import org.jkn.telemetry.store.audit.AuditLog;
 import org.jkn.telemetry.store.crypto.PatientErasure;
 import org.jkn.telemetry.store.crypto.ReadingCrypto;
+import org.jkn.telemetry.store.db.ChangeNotices;
 import org.jkn.telemetry.store.db.Database;
 import org.jkn.telemetry.store.journal.Journal;
 import org.jkn.telemetry.store.journal.JournalDrainer;
@@ -132,6 +133,11 @@ public final class Gateway implements AutoCloseable {
     /** The one place a patient is erased (crypto-shredding); see {@link PatientErasure}. */
     public PatientErasure erasure() {
         return store.erasure();
+    }
+
+    /** Listening to other instances' changes; tests wait for it before caching anything. */
+    public ChangeNotices notices() {
+        return ingest.notices();
     }
 
     public Journal journal() {

@@ -106,6 +106,11 @@ public final class IngestWiring {
         return batchIngest;
     }
 
+    /** The change notices this instance listens to (tests wait for them to be heard). */
+    public ChangeNotices notices() {
+        return notices;
+    }
+
     public DeviceRegistry devices() {
         return devices;
     }

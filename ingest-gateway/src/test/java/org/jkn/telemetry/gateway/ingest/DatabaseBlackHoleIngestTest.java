@@ -61,7 +61,11 @@ class DatabaseBlackHoleIngestTest {
                     ConfigKey.JOURNAL_MAX_PENDING_READINGS,
                     Integer.toString(READINGS_PER_BATCH * BATCHES_IN_BUDGET));
             try (GatewayFixture gw = GatewayFixture.start(config)) {
-                // the patient's consent decision and data key are cached by a first batch
+                // the change notices' first connection drops every cache (notices may have been
+                // missed before it): wait for it, then the patient's consent decision and data key
+                // are cached by a first batch
+                Poll.until(
+                        "the change notices are heard", () -> gw.gateway().notices().isListening());
                 assertEquals(202, upload(gw, "warm").statusCode());
                 Poll.until(
                         "the first batch is stored",

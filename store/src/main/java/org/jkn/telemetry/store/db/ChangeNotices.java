@@ -119,10 +119,10 @@ public final class ChangeNotices implements AutoCloseable {
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
                 }
-                listening = true;
                 backoff = 50;
                 listener.missed(); // whatever was published while not listening (before LISTEN took
                 // effect)
+                listening = true; // and caught up: what is cached from now on hears its notices
                 long lastPing = System.nanoTime();
                 while (running) {
                     PGNotification[] notices = pg.getNotifications(POLL_MILLIS);
