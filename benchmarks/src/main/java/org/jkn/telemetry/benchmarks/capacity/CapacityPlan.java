@@ -16,7 +16,7 @@ import org.jkn.telemetry.normalizer.catalog.ReadingType;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar org.jkn.telemetry.benchmarks.capacity.CapacityPlan \
- *     [--devices 1000000,10000000,50000000] [--peak-factor 4] [--node-readings-per-s 301884] ...
+ *     [--devices 1000000,10000000,50000000] [--peak-factor 4] [--node-readings-per-s 532197] ...
  * java -cp benchmarks/target/benchmarks.jar org.jkn.telemetry.benchmarks.capacity.CapacityPlan --help
  * </pre>
  */
@@ -54,19 +54,19 @@ public final class CapacityPlan {
                             "peak ingest rate over the day's mean (phones sync in bursts)"),
                     new Input(
                             "node-readings-per-s",
-                            "301884",
+                            "532197",
                             Basis.MEASURED,
-                            "stored readings/s of one gateway, HTTP batches into a TimescaleDB"
-                                    + " hypertable, 60 s, 2 cores shared with the load generator"
-                                    + " and the database (BENCHMARKS.md, Sixty seconds on"
-                                    + " TimescaleDB, quieter machine)"),
+                            "stored readings/s of one gateway, HTTP batches of single readings"
+                                    + " into a TimescaleDB hypertable, 60 s, 2 cores shared with"
+                                    + " the load generator and the database (BENCHMARKS.md, Sixty"
+                                    + " seconds end to end, with the harness's clocks fixed)"),
                     new Input(
                             "drain-readings-per-s",
-                            "366575",
+                            "1142176",
                             Basis.MEASURED,
                             "the store alone: journal to blocks in a TimescaleDB hypertable, 1 Hz"
-                                    + " samples, one writer, 2.73x a raw COPY in the same run"
-                                    + " (BENCHMARKS.md, The store alone)"),
+                                    + " samples, one writer, 4.07x a raw COPY in the same run"
+                                    + " (BENCHMARKS.md, The store alone, key-only hypertable)"),
                     new Input(
                             "utilisation",
                             "0.6",
@@ -139,20 +139,20 @@ public final class CapacityPlan {
                             "peak search rate over the day's mean"),
                     new Input(
                             "search-http-p50-ms",
-                            "10.8",
+                            "7.00",
                             Basis.MEASURED,
                             "FHIR search over HTTP, one hour of 1,000 Observations, hypertable,"
                                     + " p50; taken as the search's cost in API-node core time"
                                     + " (BENCHMARKS.md, Search latency with 51.8 M readings"
-                                    + " stored, streaming renderer)"),
+                                    + " stored, after the audit overlap)"),
                     new Input(
                             "search-http-p99-ms",
-                            "24.0",
+                            "18.1",
                             Basis.MEASURED,
                             "the same search's p99, against its target of 30 ms (same section)"),
                     new Input(
                             "search-store-p50-ms",
-                            "2.90",
+                            "2.29",
                             Basis.MEASURED,
                             "the same search's store level (the database's part and decoding),"
                                     + " p50; taken as its cost in replica core time (same section)"),
