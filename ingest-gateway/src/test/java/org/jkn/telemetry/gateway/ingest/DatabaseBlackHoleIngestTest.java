@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.jkn.telemetry.gateway.GatewayFixture;
 import org.jkn.telemetry.gateway.config.ConfigKey;
+import org.jkn.telemetry.store.db.ChangeNotices;
 import org.jkn.telemetry.testing.FaultProxy;
 import org.jkn.telemetry.testing.Poll;
 import org.jkn.telemetry.testing.Sql;
@@ -60,12 +61,17 @@ class DatabaseBlackHoleIngestTest {
             config.put(
                     ConfigKey.JOURNAL_MAX_PENDING_READINGS,
                     Integer.toString(READINGS_PER_BATCH * BATCHES_IN_BUDGET));
-            try (GatewayFixture gw = GatewayFixture.start(config)) {
-                // the change notices' first connection drops every cache (notices may have been
-                // missed before it): wait for it, then the patient's consent decision and data key
-                // are cached by a first batch
-                Poll.until(
-                        "the change notices are heard", () -> gw.gateway().notices().isListening());
+            try (GatewayFixture gw = GatewayFixture.startWithoutConsent(config)) {
+                // the consent is recorded once the change notices are heard, and its own notice
+                // (which drops the patient's cached decision) has arrived before anything is
+                // cached: a notice landing after the first batch would empty the cache the
+                // black-holed uploads rely on
+                ChangeNotices notices = gw.gateway().notices();
+                Poll.until("the change notices are heard", notices::isListening);
+                long heard = notices.heard();
+                gw.consentToCollectingEverything(GatewayFixture.NIK);
+                Poll.until("the consent's notice is heard", () -> notices.heard() > heard);
+                // then the patient's consent decision and data key are cached by a first batch
                 assertEquals(202, upload(gw, "warm").statusCode());
                 Poll.until(
                         "the first batch is stored",

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -77,6 +78,7 @@ public final class ChangeNotices implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean listening;
+    private final AtomicLong heard = new AtomicLong();
     private volatile Connection current;
 
     private ChangeNotices(ConnectionSource connections, Listener listener) {
@@ -164,7 +166,13 @@ public final class ChangeNotices implements AutoCloseable {
         }
     }
 
+    /** How many notices this instance has heard (well-formed or not) since it started. */
+    public long heard() {
+        return heard.get();
+    }
+
     private void dispatch(String payload) {
+        heard.incrementAndGet();
         int colon = payload == null ? -1 : payload.indexOf(':');
         Kind kind = colon < 0 ? null : Kind.of(payload.substring(0, colon));
         if (kind == null || colon == payload.length() - 1) {
