@@ -244,7 +244,8 @@ class DataKeysOutageTest {
         clock.addAndGet(TTL.toNanos() + 1);
         holdNextClose.set(release);
         Future<DataKey> waiting = threads.submit(() -> keys.current("p-erased-waiting"));
-        Thread.sleep(20); // the lookup waits up to 100 ms for the held reload
+        // the lookup has started the held reload and waits up to 100 ms for it
+        Poll.until("the lookup's reload runs", () -> keys.reloadsRunning() == 1);
         erase("p-erased-waiting");
         DataKey got = waiting.get(QUICK.toMillis(), TimeUnit.MILLISECONDS);
         assertNotSameKey(erased, got);
