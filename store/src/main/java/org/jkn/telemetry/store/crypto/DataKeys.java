@@ -198,12 +198,9 @@ public final class DataKeys {
         long gen = generation.get();
         DataKey k;
         try {
-            k = loadOrCreate(patientId);
-            outage.succeeded();
+            k = loadNoting(patientId);
         } catch (CryptoFailure f) {
-            if (f.isRetryable()) {
-                outage.failed(nanoTime.getAsLong());
-            } else {
+            if (!f.isRetryable()) {
                 // not a fault of the link (a KEK gone, a wrapped key that does not open): lookups
                 // meet it themselves, as for a patient never cached
                 synchronized (live) {
@@ -218,18 +215,23 @@ public final class DataKeys {
     /** A miss: loads (or creates) the key on the calling thread. */
     private DataKey load(String patientId) {
         long gen = generation.get();
-        DataKey k;
+        DataKey k = loadNoting(patientId);
+        cache(patientId, k, gen, null);
+        return k;
+    }
+
+    /** Loads (or creates) the key, telling the outage back-off whether the database answered. */
+    private DataKey loadNoting(String patientId) {
         try {
-            k = loadOrCreate(patientId);
+            DataKey k = loadOrCreate(patientId);
             outage.succeeded();
+            return k;
         } catch (CryptoFailure f) {
             if (f.isRetryable()) {
                 outage.failed(nanoTime.getAsLong());
             }
             throw f;
         }
-        cache(patientId, k, gen, null);
-        return k;
     }
 
     /**
