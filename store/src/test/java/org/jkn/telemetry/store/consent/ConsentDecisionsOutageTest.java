@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -23,6 +22,7 @@ import javax.sql.DataSource;
 import org.jkn.telemetry.normalizer.catalog.DataCategory;
 import org.jkn.telemetry.store.consent.ConsentGrant.Action;
 import org.jkn.telemetry.store.db.Database;
+import org.jkn.telemetry.store.fixtures.ProxiedPool;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
 import org.jkn.telemetry.testing.FaultProxy;
 import org.jkn.telemetry.testing.Poll;
@@ -55,6 +55,7 @@ class ConsentDecisionsOutageTest {
     private static Database db;
     private static ConsentStore direct;
 
+    private ProxiedPool proxied;
     private FaultProxy proxy;
     private HikariDataSource pool;
     private final AtomicInteger connectionsAsked = new AtomicInteger();
@@ -79,22 +80,15 @@ class ConsentDecisionsOutageTest {
 
     @BeforeEach
     void proxied() throws Exception {
-        String url = db.dataSource().unwrap(HikariDataSource.class).getJdbcUrl();
-        proxy = new FaultProxy(Integer.parseInt(url.replaceAll(".*:(\\d+)/.*", "$1")));
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?socketTimeout=2");
-        hc.setUsername("postgres");
-        hc.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
-        hc.setValidationTimeout(500);
-        hc.setMaximumPoolSize(CHECKS);
-        pool = new HikariDataSource(hc);
+        proxied = new ProxiedPool(db, CHECKS, CONNECTION_TIMEOUT);
+        proxy = proxied.proxy();
+        pool = proxied.pool();
         cache = new ConsentDecisions(new ConsentStore(counted(pool)), TTL, 100, clock::get);
     }
 
     @AfterEach
     void closeProxy() throws Exception {
-        pool.close();
-        proxy.close();
+        proxied.close();
     }
 
     /** {@code ds}, counting the connections asked of it: one per load. */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -30,6 +29,7 @@ import javax.sql.DataSource;
 import org.jkn.telemetry.normalizer.DeviceInfo;
 import org.jkn.telemetry.normalizer.NormalizedReading;
 import org.jkn.telemetry.store.db.Database;
+import org.jkn.telemetry.store.fixtures.ProxiedPool;
 import org.jkn.telemetry.store.fixtures.Readings;
 import org.jkn.telemetry.store.fixtures.TestCrypto;
 import org.jkn.telemetry.store.fixtures.TestDatabases;
@@ -69,6 +69,7 @@ class DataKeysOutageTest {
 
     private static Database db;
 
+    private ProxiedPool proxied;
     private FaultProxy proxy;
     private HikariDataSource pool;
     private final AtomicInteger connectionsAsked = new AtomicInteger();
@@ -96,15 +97,9 @@ class DataKeysOutageTest {
 
     @BeforeEach
     void proxied() throws Exception {
-        String url = db.dataSource().unwrap(HikariDataSource.class).getJdbcUrl();
-        proxy = new FaultProxy(Integer.parseInt(url.replaceAll(".*:(\\d+)/.*", "$1")));
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?socketTimeout=2");
-        hc.setUsername("postgres");
-        hc.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
-        hc.setValidationTimeout(500);
-        hc.setMaximumPoolSize(SEALS);
-        pool = new HikariDataSource(hc);
+        proxied = new ProxiedPool(db, SEALS, CONNECTION_TIMEOUT);
+        proxy = proxied.proxy();
+        pool = proxied.pool();
         keys =
                 new DataKeys(
                         counted(pool),
@@ -122,8 +117,7 @@ class DataKeysOutageTest {
     void closeProxy() throws Exception {
         release.countDown();
         threads.shutdownNow();
-        pool.close();
-        proxy.close();
+        proxied.close();
     }
 
     /**
